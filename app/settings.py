@@ -1,0 +1,34 @@
+"""Configuration from environment variables (prefix ``BACKPROP_``), read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every cap and knob of a deployment. Each can be set as ``BACKPROP_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="BACKPROP_", extra="ignore")
+
+    log_level: str = "info"
+    cors_origins: list[str] = []
+
+    max_layers: int = 10  # including the input and output layers
+    max_neurons: int = 64  # per layer
+    max_batch: int = 256  # samples in one traced pass
+    max_dataset: int = 2000  # points in a training set
+    max_train_steps: int = 20000
+    max_train_work: int = 2_000_000_000  # steps × samples per step × parameters: the compute budget
+    max_expression_length: int = 500
+    max_expression_depth: int = 40
+    max_variables: int = 16
+    max_body_bytes: int = 1_000_000
+    max_trace_steps: int = 5000  # narration steps in one trace response
+    max_grid: int = 64  # decision-boundary grid resolution per axis
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

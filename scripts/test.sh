@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian machine, then run it.
+# Browser tests use Debian's Chromium at /usr/bin/chromium; PyTorch 2.13.0 (CPU) backs the reference tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+
+python -m pip install -q -e ".[test]"
+python -m pip install -q "torch==2.13.0"
+
+ruff check .
+ruff format --check .
+python -m pytest "$@"
