@@ -37,6 +37,8 @@ def _unary(op: type[ops.Op], x: ArrayLike | Tensor) -> Tensor:
     """``apply`` specialised for one input without keyword params: the hot path of small networks."""
     t = x if isinstance(x, Tensor) else Tensor(x)
     data, saved = op.forward(t.data)
+    if type(data) is not np.ndarray:  # NumPy returns a scalar, not a 0-d array, for 0-d inputs
+        data = as_array(data)
     return Tensor._from_op(op, data, (t,), saved) if t.requires_grad else Tensor(data)
 
 
@@ -95,7 +97,7 @@ def sqrt(x: ArrayLike | Tensor) -> Tensor:
     return _unary(ops.Sqrt, x)
 
 
-def abs(x: ArrayLike | Tensor) -> Tensor:  # noqa: A001 - the maths name
+def abs(x: ArrayLike | Tensor) -> Tensor:
     return _unary(ops.Abs, x)
 
 
@@ -157,9 +159,7 @@ def linear(x: ArrayLike | Tensor, weight: Tensor, bias: Tensor) -> Tensor:
 
 
 # ---------------------------------------------------------------------------------------- reductions, shape
-def sum(  # noqa: A001 - the maths name
-    x: ArrayLike | Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False
-) -> Tensor:
+def sum(x: ArrayLike | Tensor, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
     return apply(ops.Sum, x, axis=axis, keepdims=keepdims)
 
 

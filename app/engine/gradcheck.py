@@ -18,9 +18,7 @@ from app.engine.tensor import ArrayLike, Tensor, as_array
 DEFAULT_STEP = 1e-6
 
 
-def numerical_gradient(
-    f: Callable[[np.ndarray], float], x: ArrayLike, step: float = DEFAULT_STEP
-) -> np.ndarray:
+def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, step: float = DEFAULT_STEP) -> np.ndarray:
     """The central-difference gradient of a scalar function ``f`` at ``x`` (same shape as ``x``)."""
     point = as_array(x).astype(np.float64, copy=True)
     grad = np.zeros_like(point)
@@ -53,9 +51,7 @@ class GradCheck:
         return float(np.max(np.abs(self.analytic - self.numerical) / scale, initial=0.0))
 
 
-def check_gradients(
-    fn: Callable[..., Tensor], *inputs: ArrayLike, step: float = DEFAULT_STEP
-) -> list[GradCheck]:
+def check_gradients(fn: Callable[..., Tensor], *inputs: ArrayLike, step: float = DEFAULT_STEP) -> list[GradCheck]:
     """Compare backprop with central differences for every input of ``fn``.
 
     ``fn`` takes Tensors and returns a Tensor; a non-scalar output is reduced by a fixed random

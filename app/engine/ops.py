@@ -87,17 +87,17 @@ class UnaryElementwise(Op):
     elementwise = True
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         raise NotImplementedError
 
     @classmethod
     def local(cls, node: Tensor) -> tuple[np.ndarray, ...]:
         x = node.inputs[0].data
-        return (np.broadcast_to(cls.derivative(x, node.data, node.params or {}), node.data.shape),)
+        return (np.broadcast_to(cls.derivative(x, node.data, node.params), node.data.shape),)
 
     @classmethod
     def vjp(cls, g: np.ndarray, node: Tensor) -> Grads:
-        return (g * cls.derivative(node.inputs[0].data, node.data, node.params or {}),)
+        return (g * cls.derivative(node.inputs[0].data, node.data, node.params),)
 
 
 # ---------------------------------------------------------------------------------------- arithmetic
@@ -190,7 +190,7 @@ class Div(Op):
 
     @classmethod
     def local(cls, node: Tensor) -> tuple[np.ndarray, ...]:
-        a, b = node.inputs
+        _a, b = node.inputs
         shape = node.data.shape
         return np.broadcast_to(1.0 / b.data, shape), np.broadcast_to(-node.data / b.data, shape)
 
@@ -205,7 +205,7 @@ class Neg(UnaryElementwise):
         return -x, None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return np.full_like(x, -1.0)
 
     @classmethod
@@ -225,8 +225,8 @@ class PowConst(UnaryElementwise):
         return np.power(x, exponent), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
-        p = params["exponent"]
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
+        p = params["exponent"] if params else 1.0
         if p == 0.0:
             return np.zeros_like(x)
         if p == 2.0:
@@ -277,7 +277,7 @@ class Exp(UnaryElementwise):
         return np.exp(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return y
 
 
@@ -291,7 +291,7 @@ class Log(UnaryElementwise):
         return np.log(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return 1.0 / x
 
 
@@ -305,7 +305,7 @@ class Sqrt(UnaryElementwise):
         return np.sqrt(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return 0.5 / y
 
 
@@ -319,7 +319,7 @@ class Abs(UnaryElementwise):
         return np.abs(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return np.sign(x)
 
 
@@ -333,7 +333,7 @@ class Sin(UnaryElementwise):
         return np.sin(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return np.cos(x)
 
 
@@ -347,7 +347,7 @@ class Cos(UnaryElementwise):
         return np.cos(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return -np.sin(x)
 
 
@@ -361,7 +361,7 @@ class Tan(UnaryElementwise):
         return np.tan(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return 1.0 + y * y
 
 
@@ -376,7 +376,7 @@ class Identity(UnaryElementwise):
         return x, None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return np.ones_like(x)
 
     @classmethod
@@ -394,7 +394,7 @@ class Tanh(UnaryElementwise):
         return np.tanh(x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return 1.0 - y * y
 
 
@@ -411,7 +411,7 @@ class Sigmoid(UnaryElementwise):
         return 0.5 + 0.5 * np.tanh(0.5 * x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return y * (1.0 - y)
 
 
@@ -425,7 +425,7 @@ class Relu(UnaryElementwise):
         return np.maximum(x, 0.0), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return (x > 0).astype(np.float64)
 
     @classmethod
@@ -443,7 +443,7 @@ class LeakyRelu(UnaryElementwise):
         return np.where(x > 0, x, LEAKY_SLOPE * x), None
 
     @staticmethod
-    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any]) -> np.ndarray:
+    def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
         return np.where(x > 0, 1.0, LEAKY_SLOPE)
 
 

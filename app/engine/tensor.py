@@ -10,7 +10,9 @@ inference cost nothing extra.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +21,9 @@ if TYPE_CHECKING:
     from app.engine.ops import Op
 
 ArrayLike = Any  # anything np.asarray accepts
+
+_serials = itertools.count()  # creation order: an op's output is always numbered after its inputs
+_creation_number = attrgetter("serial")
 
 
 def as_array(value: ArrayLike) -> np.ndarray:
@@ -42,7 +47,7 @@ class Tensor:
         label: an optional human label for teaching ("z₁ = W₁·a₀ + b₁").
     """
 
-    __slots__ = ("data", "grad", "inputs", "label", "name", "op", "params", "requires_grad", "saved")
+    __slots__ = ("data", "grad", "inputs", "label", "name", "op", "params", "requires_grad", "saved", "serial")
     __array_priority__ = 1000  # make ndarray (op) Tensor defer to Tensor's reflected operators
 
     def __init__(
@@ -52,7 +57,9 @@ class Tensor:
         name: str | None = None,
         label: str | None = None,
     ) -> None:
-        self.data = as_array(data)
+        # as_array inlined: constants are wrapped on the hot path of every op with a plain-number operand
+        self.data = data if type(data) is np.ndarray and data.dtype == np.float64 else np.asarray(data, np.float64)
+        self.serial = next(_serials)
         self.grad: np.ndarray | None = None
         self.requires_grad = requires_grad
         self.op: Op | None = None
@@ -68,6 +75,7 @@ class Tensor:
         """Wrap an op's output without copying or re-validating it (the hot path)."""
         out = cls.__new__(cls)
         out.data = data
+        out.serial = next(_serials)
         out.grad = None
         out.op = op
         out.inputs = inputs
@@ -92,7 +100,7 @@ class Tensor:
         return self.data.size
 
     @property
-    def T(self) -> Tensor:  # noqa: N802 - NumPy's spelling
+    def T(self) -> Tensor:
         return F.transpose(self)
 
     def item(self) -> float:
@@ -130,21 +138,18 @@ class Tensor:
             if seed.shape != self.data.shape:
                 raise ValueError(f"gradient shape {seed.shape} does not match tensor shape {self.data.shape}")
         order = topological_order(self)
-        pending: dict[int, np.ndarray] = {id(self): seed}
-        for node in reversed(order):
-            g = pending.pop(id(node), None)
-            if g is None:
+        for node in order:  # gradients of intermediate results are recomputed, leaves' accumulate
+            if node.op is not None:
+                node.grad = None
+        self.grad = seed if self.grad is None else self.grad + seed
+        for node in reversed(order):  # every consumer of a node comes before it: its grad is complete
+            op, upstream = node.op, node.grad
+            if op is None or upstream is None:
                 continue
-            node.grad = g if node.grad is None else node.grad + g
-            if node.op is None:
-                continue
-            input_grads = node.op.vjp(g, node)
-            for parent, parent_grad in zip(node.inputs, input_grads, strict=True):
+            for parent, parent_grad in zip(node.inputs, op.vjp(upstream, node)):  # noqa: B905 - hot path
                 if parent_grad is None or not parent.requires_grad:
                     continue
-                key = id(parent)
-                previous = pending.get(key)
-                pending[key] = parent_grad if previous is None else previous + parent_grad
+                parent.grad = parent_grad if parent.grad is None else parent.grad + parent_grad
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: ArrayLike) -> Tensor:
@@ -200,28 +205,23 @@ class Tensor:
 
 
 def topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on, inputs before the tensors made from them.
+    """Every tensor ``root`` depends on through gradient-carrying paths, inputs first.
 
-    Iterative depth-first search, so a chain of any length cannot overflow Python's stack. The order
-    is deterministic: it follows the order of each op's inputs.
+    A tensor is always created after its inputs, so sorting the reachable tensors by creation number
+    is a topological order: no recursion (any depth is fine) and deterministic.
     """
-    order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    seen = {id(root)}
+    stack = [root]
+    reachable = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        stack.append((node, True))
-        for parent in reversed(node.inputs):
-            if id(parent) not in visited:
-                stack.append((parent, False))
-    return order
+        for parent in stack.pop().inputs:
+            key = id(parent)
+            if key not in seen and parent.requires_grad:
+                seen.add(key)
+                stack.append(parent)
+                reachable.append(parent)
+    reachable.sort(key=_creation_number)
+    return reachable
 
 
 def parameters_of(tensors: Iterable[Tensor]) -> list[Tensor]:
