@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
+from app.api import api_router
+from app.api.wire import ApiError, api_error_handler, http_error_handler, validation_error_handler
+from app.pages import ROOT
+from app.pages import router as pages_router
 from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Backprop Lab's API: every value and gradient of a small neural network or expression, and the ordered
+steps of the forward and backward pass with the chain-rule arithmetic written out with real numbers.
+
+Numbers that overflow are sent as `null` and the response says `diverged: true`; the JSON is always strict.
+Every request carries all of its state, so any replica can serve it.
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Backprop Lab", version=__version__)
+    app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION)
     app.state.settings = settings
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get("/healthz", tags=["ops"], summary="Liveness")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 

@@ -1,0 +1,32 @@
+"""Service metadata: the configured caps."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.api.dependencies import SettingsDep
+from app.api.wire import json_response
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/limits", summary="The caps this server enforces on sizes, steps and lengths")
+async def limits(settings: SettingsDep) -> Response:
+    return json_response(settings.model_dump(include=LIMIT_FIELDS))
+
+
+LIMIT_FIELDS = {
+    "max_layers",
+    "max_neurons",
+    "max_batch",
+    "max_dataset",
+    "max_train_steps",
+    "max_train_work",
+    "max_expression_length",
+    "max_expression_depth",
+    "max_variables",
+    "max_body_bytes",
+    "max_trace_steps",
+    "max_grid",
+}
