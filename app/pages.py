@@ -1,19 +1,80 @@
-"""HTML pages: thin Jinja2 templates around the ES modules in static/."""
+"""HTML pages: thin Jinja2 templates around the ES modules in static/.
+
+Pages are rendered in the reader's language (cookie ``lang``, else Accept-Language); everything
+they show is computed by the API and played by the browser.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+
+from app.i18n import LANGUAGES, pick_language, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
 
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    slug: str
+
+
+LESSONS = (
+    Lesson(1, "feed-forward"),
+    Lesson(2, "derivative"),
+    Lesson(3, "partial-derivatives"),
+    Lesson(4, "gradient"),
+    Lesson(5, "chain-rule"),
+    Lesson(6, "backpropagation"),
+    Lesson(7, "beyond-backprop"),
+)
+
 router = APIRouter(include_in_schema=False)
 
 
+def _render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
+    lang = pick_language(request.cookies.get("lang"), request.headers.get("accept-language"))
+
+    def t(key: str, **params: Any) -> str:
+        return translate(lang, key, **params)
+
+    return templates.TemplateResponse(
+        request,
+        template,
+        {"page": page, "lang": lang, "languages": LANGUAGES, "t": t, "lessons": LESSONS, **context},
+    )
+
+
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "index.html", {"page": "playground"})
+async def playground(request: Request) -> HTMLResponse:
+    return _render(request, "playground.html", "playground")
+
+
+@router.get("/train", response_class=HTMLResponse)
+async def train(request: Request) -> HTMLResponse:
+    return _render(request, "train.html", "train")
+
+
+@router.get("/lessons", response_class=HTMLResponse)
+async def lessons(request: Request) -> HTMLResponse:
+    return _render(request, "lessons/index.html", "lessons")
+
+
+@router.get("/lessons/{slug}", response_class=HTMLResponse)
+async def lesson(request: Request, slug: str) -> HTMLResponse:
+    found = next((lesson for lesson in LESSONS if lesson.slug == slug), None)
+    if found is None:
+        raise HTTPException(404, f"no lesson named {slug!r}")
+    index = LESSONS.index(found)
+    previous = LESSONS[index - 1] if index > 0 else None
+    following = LESSONS[index + 1] if index + 1 < len(LESSONS) else None
+    return _render(
+        request, f"lessons/{found.slug}.html", "lesson", lesson=found, previous=previous, following=following
+    )

@@ -246,8 +246,9 @@ def _render_plain(node: Node, parts: list[Rendered]) -> Rendered:
 
 def _label(node: Node, parts: Sequence[Rendered | None]) -> tuple[Rendered | None, str]:
     """The node's typeset rendering (None once longer than LABEL_LENGTH) and its graph label."""
-    if all(part is not None for part in parts):
-        full = _render(node, parts, _TYPESET)  # type: ignore[arg-type]
+    complete = [part for part in parts if part is not None]
+    if len(complete) == len(parts):
+        full = _render(node, complete, _TYPESET)
         if len(full[0]) <= LABEL_LENGTH:
             return full, full[0]
     shortened = [part if part and len(part[0]) <= LABEL_LENGTH // 2 else _ELLIPSIS for part in parts]

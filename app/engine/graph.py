@@ -11,10 +11,11 @@ engine's own ops after ``root.backward()``, so whoever explains the pass needs n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 
-from app.engine.tensor import Tensor, topological_order
+from app.engine.tensor import Tensor
 
 INFIX = {"add": "+", "sub": "−", "mul": "·", "div": "/", "pow": "^", "pow_const": "^", "matmul": "@"}
 
@@ -71,9 +72,26 @@ def default_label(op: str, input_labels: list[str], params: dict | None) -> str:
     return f"{op}({', '.join(input_labels)})"
 
 
+def all_nodes(root: Tensor) -> list[Tensor]:
+    """Every tensor ``root`` depends on, constants included, inputs first.
+
+    Unlike :func:`~app.engine.tensor.topological_order`, which follows only the paths gradients take,
+    this shows the whole formula: the ``1`` in ``x² − 1`` is a node too. Sorting by creation number is
+    a topological order because a tensor is always created after its inputs.
+    """
+    seen = {id(root): root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().inputs:
+            if id(parent) not in seen:
+                seen[id(parent)] = parent
+                stack.append(parent)
+    return sorted(seen.values(), key=attrgetter("serial"))
+
+
 def describe(root: Tensor) -> GraphView:
     """Every node ``root`` depends on, with stable ids (name, or ``n<k>`` in topological order)."""
-    order = topological_order(root)
+    order = all_nodes(root)
     ids: dict[int, str] = {}
     used: set[str] = set()
     nodes: list[GraphNode] = []

@@ -47,12 +47,9 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    if extra > 0:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
+    new_axes = tuple(range(extra))
+    stretched = tuple(extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    return grad.sum(axis=new_axes + stretched, keepdims=True).reshape(shape)
 
 
 class Op:
@@ -462,11 +459,11 @@ class MatMul(Op):
         a, b = node.inputs
         a2 = a.data[None, :] if a.data.ndim == 1 else a.data
         b2 = b.data[:, None] if b.data.ndim == 1 else b.data
-        g2 = g
-        if a.data.ndim == 1:
-            g2 = np.expand_dims(g2, -2)
+        g2 = g  # give g back the axes NumPy dropped: b's last one first, then a's (also for 1-D @ 1-D)
         if b.data.ndim == 1:
             g2 = np.expand_dims(g2, -1)
+        if a.data.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
         grad_a = grad_b = None
         if a.requires_grad:
             grad_a = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.data.shape)

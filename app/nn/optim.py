@@ -5,12 +5,16 @@ gradient, λ for ``weight_decay`` and η for ``lr``, every optimizer first adds 
 
     g ← g + λ·p
 
-and then applies its own rule, in place on ``p.data``. The gradient array itself is never modified:
-the engine may share one gradient array between several tensors, and the front end shows it.
-Parameters whose ``grad`` is None (not reached by the last backward pass) are skipped.
+then computes its step δ and applies p ← p − δ in place on ``p.data``. The gradient arrays are never
+modified: the engine may share one array between several tensors, and the front end shows them.
+Parameters whose ``grad`` is None (not reached by the last backward pass) are skipped, and their
+state does not move.
 
-State (velocities, moment estimates, scratch space) is allocated once per parameter on its first
-update, so a training loop of thousands of steps allocates nothing after the first.
+Small networks have a few small parameters, so the cost of a step is the number of NumPy calls, not
+arithmetic. The optimizer state therefore lives in one flat array per quantity, with a shaped view per
+parameter: when every parameter has a gradient (the usual case) the rule runs once over all of them,
+otherwise once per parameter on the views. Both give the same numbers, element by element. Nothing
+is allocated after construction; parameter shapes must stay fixed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from app.engine.tensor import Tensor
 RegularizationKind = Literal["none", "l1", "l2"]
 REGULARIZATIONS: tuple[RegularizationKind, ...] = ("none", "l1", "l2")
 
+ALL = None
+"""The ``index`` meaning "every parameter at once" in :meth:`Optimizer._direction`."""
+
 
 def _check_rate(name: str, value: float, below_one: bool = False) -> float:
     value = float(value)
@@ -36,8 +43,22 @@ def _check_rate(name: str, value: float, below_one: bool = False) -> float:
     return value
 
 
+class _Slots:
+    """A zeroed flat array with one slot per parameter: ``slots[ALL]`` is all of it, ``slots[i]`` a view
+    shaped like parameter i."""
+
+    def __init__(self, shapes: list[tuple[int, ...]]) -> None:
+        ends = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
+        self.whole = np.zeros(ends[-1] if ends else 0)
+        starts = [0, *ends[:-1]]
+        self.parts = [self.whole[a:b].reshape(shape) for a, b, shape in zip(starts, ends, shapes, strict=True)]
+
+    def __getitem__(self, index: int | None) -> np.ndarray:
+        return self.whole if index is ALL else self.parts[index]
+
+
 class Optimizer:
-    """Base class: holds the parameters, applies weight decay and calls :meth:`_update` on each."""
+    """Base class: gathers gradients, adds weight decay, asks :meth:`_direction` for δ and applies it."""
 
     def __init__(self, params: Sequence[Tensor], lr: float, weight_decay: float = 0.0) -> None:
         self.params = list(params)
@@ -47,8 +68,13 @@ class Optimizer:
             raise ValueError("a parameter appears more than once; it would be updated twice per step")
         self.lr = _check_rate("lr", lr)
         self.weight_decay = _check_rate("weight_decay", weight_decay)
-        self._decayed_grad: list[np.ndarray | None] = [None] * len(self.params)
-        self._scratch: list[np.ndarray | None] = [None] * len(self.params)
+        self._shapes = [p.data.shape for p in self.params]
+        self._grad = self._slots()  # g (+ λ·p): our own copy, so the caller's gradient stays intact
+        self._delta = self._slots()  # the step δ
+        self._data = self._slots() if self.weight_decay else None  # λ·p, only with weight decay
+
+    def _slots(self) -> _Slots:
+        return _Slots(self._shapes)
 
     def zero_grad(self) -> None:
         """Forget the gradients, so the next ``backward()`` starts from nothing instead of adding."""
@@ -56,41 +82,51 @@ class Optimizer:
             param.grad = None
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place."""
-        weight_decay = self.weight_decay
-        for index, param in enumerate(self.params):
-            grad = param.grad
-            if grad is None:
-                continue
-            if weight_decay:
-                decayed = self._decayed_grad[index]
-                if decayed is None:
-                    decayed = self._decayed_grad[index] = np.empty_like(param.data)
-                np.multiply(param.data, weight_decay, out=decayed)
-                decayed += grad  # g + λ·p, in a buffer of our own
-                grad = decayed
-            scratch = self._scratch[index]
-            if scratch is None:
-                scratch = self._scratch[index] = np.empty_like(param.data)
-            self._update(index, param.data, grad, scratch)
+        """p ← p − δ for every parameter that has a gradient, in place."""
+        grads = [p.grad for p in self.params]
+        if any(g is None for g in grads) or not self._can_step_together():
+            for index, grad in enumerate(grads):
+                if grad is not None:
+                    self._step_one(index, grad)
+            return
+        np.concatenate(grads, axis=None, out=self._grad.whole)
+        if self._data is not None:
+            np.concatenate([p.data for p in self.params], axis=None, out=self._data.whole)
+            self._data.whole *= self.weight_decay
+            self._grad.whole += self._data.whole
+        self._direction(ALL, self._grad.whole, self._delta.whole)
+        for param, delta in zip(self.params, self._delta.parts, strict=True):
+            param.data -= delta
 
-    def _update(self, index: int, data: np.ndarray, grad: np.ndarray, scratch: np.ndarray) -> None:
-        """Change ``data`` in place given ``grad``; ``scratch`` is a free array of the same shape."""
+    def _step_one(self, index: int, grad: np.ndarray) -> None:
+        param, own_grad = self.params[index], self._grad[index]
+        own_grad[...] = grad
+        if self._data is not None:
+            np.multiply(param.data, self.weight_decay, out=self._data[index])
+            own_grad += self._data[index]
+        self._direction(index, own_grad, self._delta[index])
+        param.data -= self._delta[index]
+
+    def _can_step_together(self) -> bool:
+        """Whether one pass over all parameters computes what separate passes would."""
+        return True
+
+    def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
+        """Write the step δ into ``out`` for parameter ``index`` (or all of them, ``ALL``) given ``grad``."""
         raise NotImplementedError
 
 
 class SGD(Optimizer):
     """Plain gradient descent, ``torch.optim.SGD``:  p ← p − η·(g + λ·p)."""
 
-    def _update(self, index: int, data: np.ndarray, grad: np.ndarray, scratch: np.ndarray) -> None:
-        np.multiply(grad, self.lr, out=scratch)
-        data -= scratch
+    def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
+        np.multiply(grad, self.lr, out=out)
 
 
 class Momentum(Optimizer):
     """Heavy-ball momentum, ``torch.optim.SGD(momentum=μ)`` without dampening or Nesterov:
 
-        v ← μ·v + g     (v ← g on the first step)
+        v ← μ·v + g     (v starts at 0, so v = g after the first step)
         p ← p − η·v
 
     The velocity v remembers past gradients, so steps grow along directions that keep agreeing.
@@ -99,17 +135,13 @@ class Momentum(Optimizer):
     def __init__(self, params: Sequence[Tensor], lr: float, weight_decay: float = 0.0, momentum: float = 0.9) -> None:
         super().__init__(params, lr, weight_decay)
         self.momentum = _check_rate("momentum", momentum, below_one=True)
-        self.velocities: list[np.ndarray | None] = [None] * len(self.params)
+        self._velocity = self._slots()
 
-    def _update(self, index: int, data: np.ndarray, grad: np.ndarray, scratch: np.ndarray) -> None:
-        velocity = self.velocities[index]
-        if velocity is None:
-            velocity = self.velocities[index] = grad.copy()
-        else:
-            velocity *= self.momentum
-            velocity += grad
-        np.multiply(velocity, self.lr, out=scratch)
-        data -= scratch
+    def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
+        velocity = self._velocity[index]
+        velocity *= self.momentum**2
+        velocity += grad
+        np.multiply(velocity, self.lr, out=out)
 
 
 class Adam(Optimizer):
@@ -135,34 +167,35 @@ class Adam(Optimizer):
         beta1, beta2 = betas
         self.betas = (_check_rate("beta1", beta1, below_one=True), _check_rate("beta2", beta2, below_one=True))
         self.eps = _check_rate("eps", eps)
-        self.steps = [0] * len(self.params)
-        self.first_moments: list[np.ndarray | None] = [None] * len(self.params)
-        self.second_moments: list[np.ndarray | None] = [None] * len(self.params)
+        self.steps = [0] * len(self.params)  # t for each parameter
+        self._mean = self._slots()
+        self._mean_square = self._slots()
 
-    def _update(self, index: int, data: np.ndarray, grad: np.ndarray, scratch: np.ndarray) -> None:
+    def _can_step_together(self) -> bool:
+        return min(self.steps) == max(self.steps)  # one t, hence one bias correction, for all
+
+    def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
         beta1, beta2 = self.betas
-        mean, mean_square = self.first_moments[index], self.second_moments[index]
-        if mean is None or mean_square is None:
-            mean = self.first_moments[index] = np.zeros_like(data)
-            mean_square = self.second_moments[index] = np.zeros_like(data)
-        self.steps[index] += 1
-        t = self.steps[index]
+        mean, mean_square = self._mean[index], self._mean_square[index]
+        if index is ALL:
+            t = self.steps[0] + 1
+            self.steps = [t] * len(self.steps)
+        else:
+            t = self.steps[index] = self.steps[index] + 1
 
-        np.subtract(grad, mean, out=scratch)  # m ← m + (1 − β₁)(g − m), torch's lerp
-        scratch *= 1.0 - beta1
-        mean += scratch
+        np.subtract(grad, mean, out=out)  # m ← m + (1 − β₁)(g − m), torch's lerp
+        out *= 1.0 - beta1
+        mean += out
         mean_square *= beta2
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1.0 - beta2
-        mean_square += scratch
+        np.multiply(grad, grad, out=out)
+        out *= 1.0 - beta2
+        mean_square += out
 
-        step_size = self.lr / (1.0 - beta1**t)
-        np.sqrt(mean_square, out=scratch)  # √v̂ + ε = √v / √(1 − β₂ᵗ) + ε
-        scratch /= math.sqrt(1.0 - beta2**t)
-        scratch += self.eps
-        np.divide(mean, scratch, out=scratch)
-        scratch *= step_size
-        data -= scratch
+        np.sqrt(mean_square, out=out)  # √v̂ + ε = √v / √(1 − β₂ᵗ) + ε
+        out /= math.sqrt(1.0 - beta2**t)
+        out += self.eps
+        np.divide(mean, out, out=out)
+        out *= self.lr / (1.0 - beta1**t)  # η / (1 − β₁ᵗ) turns m into η·m̂
 
 
 OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "momentum": Momentum, "adam": Adam}

@@ -163,7 +163,9 @@ def test_make_dataset_rejects_bad_arguments(kwargs, message):
 
 
 # ------------------------------------------------------------------------------ split
-@pytest.mark.parametrize(("n", "fraction", "test_size"), [(200, 0.2, 40), (10, 0.5, 5), (2, 0.1, 1), (2, 0.9, 1), (5, 0.01, 1)])
+@pytest.mark.parametrize(
+    ("n", "fraction", "test_size"), [(200, 0.2, 40), (10, 0.5, 5), (2, 0.1, 1), (2, 0.9, 1), (5, 0.01, 1)]
+)
 def test_split_sizes_and_disjoint_rows(n, fraction, test_size):
     data = make_dataset("spiral3", n=n, seed=4)
     train, test = data.split(fraction, seed=7)

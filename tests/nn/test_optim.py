@@ -212,7 +212,11 @@ def _torch_optimizer(torch, name, params, lr, weight_decay, options):
 @pytest.mark.parametrize("weight_decay", [0.0, 0.1])
 @pytest.mark.parametrize(("name", "lr", "options"), CASES)
 def test_matches_torch_optim_step_by_step(name, lr, options, weight_decay):
-    """loss = Σ (X W + c − Y)², minimised by both libraries from the same start; a third parameter never gets a gradient."""
+    """loss = Σ (X W + c − Y)² + Σ e², minimised by both libraries from the same start.
+
+    During steps 10–12 the loss leaves e out, so e has no gradient and both libraries skip it; this
+    covers the update of all parameters at once and the update one by one.
+    """
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(11)
     x, y = rng.normal(size=(8, 4)), rng.normal(size=(8, 3))
@@ -224,16 +228,40 @@ def test_matches_torch_optim_step_by_step(name, lr, options, weight_decay):
     reference = _torch_optimizer(torch, name, theirs, lr, weight_decay, options)
     x_t, y_t = torch.tensor(x), torch.tensor(y)
 
-    for _ in range(STEPS):
+    for step in range(STEPS):
+        uses_e = not 10 <= step <= 12
         optimizer.zero_grad()
-        F.sum((F.matmul(x, ours[0]) + ours[1] - y) ** 2).backward()
+        loss = F.sum((F.matmul(x, ours[0]) + ours[1] - y) ** 2)
+        (loss + F.sum(ours[2] ** 2) if uses_e else loss).backward()
         optimizer.step()
         reference.zero_grad()
-        ((x_t @ theirs[0] + theirs[1] - y_t) ** 2).sum().backward()
+        loss_t = ((x_t @ theirs[0] + theirs[1] - y_t) ** 2).sum()
+        (loss_t + (theirs[2] ** 2).sum() if uses_e else loss_t).backward()
         reference.step()
+        assert (ours[2].grad is None) == (theirs[2].grad is None) == (not uses_e)
         for mine, expected in zip(ours, theirs, strict=True):
             expected = expected.detach().numpy()
             relative_error = np.abs(mine.data - expected).max() / np.abs(expected).max()
             assert relative_error <= 1e-9
-    assert ours[2].grad is None and np.array_equal(ours[2].data, start[2])
-    assert np.abs(ours[0].data - start[0]).max() > 0.05  # the comparison covered real movement
+    for mine, initial in zip(ours, start, strict=True):
+        assert np.abs(mine.data - initial).max() > 0.05  # the comparison covered real movement
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.1])
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_one_pass_over_all_parameters_equals_one_pass_each(name, weight_decay, monkeypatch):
+    rng = np.random.default_rng(5)
+    shapes = [(3, 2), (3,), (1, 3), (1,)]
+    start = [rng.normal(size=shape) for shape in shapes]
+    together, separately = ([_param(value.copy()) for value in start] for _ in range(2))
+    optimizers = [make_optimizer(name, params, lr=0.1, weight_decay=weight_decay) for params in (together, separately)]
+    monkeypatch.setattr(optimizers[1], "_can_step_together", lambda: False)
+    for _ in range(5):
+        grads = [rng.normal(size=shape) for shape in shapes]
+        for params, optimizer in zip((together, separately), optimizers, strict=True):
+            for p, g in zip(params, grads, strict=True):
+                p.grad = g
+            optimizer.step()
+    for a, b in zip(together, separately, strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+    assert not np.array_equal(together[0].data, start[0])

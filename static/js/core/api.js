@@ -1,0 +1,78 @@
+// The only module that talks to the server. Every number the pages show comes from these calls.
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.detail || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.code;
+    this.field = body?.field;
+    this.body = body;
+  }
+}
+
+async function post(path, body, { signal } = {}) {
+  const response = await fetch(`/api/v1${path}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+async function get(path) {
+  const response = await fetch(`/api/v1${path}`);
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export const api = {
+  trace: (body, options) => post("/network/trace", body, options),
+  train: (body, options) => post("/network/train", body, options),
+  gradcheck: (body, options) => post("/network/gradcheck", body, options),
+  expression: (body, options) => post("/expression", body, options),
+  limit: (body, options) => post("/expression/limit", body, options),
+  partial: (body, options) => post("/expression/partial", body, options),
+  descent: (body, options) => post("/expression/descent", body, options),
+  parseDataset: (body, options) => post("/datasets/parse", body, options),
+  exportNetwork: (body, options) => post("/network/export", body, options),
+  presets: () => get("/presets"),
+  datasets: () => get("/datasets"),
+  limits: () => get("/limits"),
+};
+
+/**
+ * Stream a training run as server-sent events over a POST. Calls onEvent(type, data) for each event;
+ * resolves when the stream ends; abort with `signal` to stop training on the server too.
+ */
+export async function trainStream(body, onEvent, { signal } = {}) {
+  const response = await fetch("/api/v1/network/train/stream", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+    body: JSON.stringify(body),
+    signal,
+  });
+  if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let boundary;
+    while ((boundary = buffer.indexOf("\n\n")) >= 0) {
+      const chunk = buffer.slice(0, boundary);
+      buffer = buffer.slice(boundary + 2);
+      let type = "message";
+      const data = [];
+      for (const line of chunk.split("\n")) {
+        if (line.startsWith("event:")) type = line.slice(6).trim();
+        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
+      }
+      if (data.length) onEvent(type, JSON.parse(data.join("\n")));
+    }
+  }
+}

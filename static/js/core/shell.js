@@ -1,0 +1,65 @@
+// What every page shares: language switch, theme, presenter mode (key P), and translations on load.
+
+import { applyTranslations, initI18n, toggleLanguage } from "./i18n.js";
+
+const root = document.documentElement;
+
+function setTheme(theme) {
+  root.dataset.theme = theme;
+  localStorage.setItem("theme", theme);
+}
+
+function initTheme() {
+  const saved = localStorage.getItem("theme");
+  const preferred = window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+  root.dataset.theme = saved === "dark" || saved === "light" ? saved : preferred;
+}
+
+export function isPresenting() {
+  return root.dataset.presenter === "on";
+}
+
+export async function setPresenter(on) {
+  root.dataset.presenter = on ? "on" : "off";
+  sessionStorage.setItem("presenter", on ? "on" : "off");
+  const toggle = document.querySelector("[data-testid=presenter-toggle]");
+  toggle?.setAttribute("aria-pressed", String(on));
+  try {
+    if (on && !document.fullscreenElement && document.fullscreenEnabled) await root.requestFullscreen();
+    if (!on && document.fullscreenElement) await document.exitFullscreen();
+  } catch {
+    // Full screen needs a user gesture; presenter styling works without it.
+  }
+  document.dispatchEvent(new CustomEvent("presenterchange", { detail: { on } }));
+}
+
+function isTyping(event) {
+  const target = event.target;
+  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
+
+function initShell() {
+  initTheme();
+  const params = new URLSearchParams(location.search);
+  const presenting = params.get("present") === "1" || sessionStorage.getItem("presenter") === "on";
+  root.dataset.presenter = presenting ? "on" : "off";
+  document.querySelector("[data-testid=presenter-toggle]")?.setAttribute("aria-pressed", String(presenting));
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action]");
+    if (!button) return;
+    if (button.dataset.action === "lang") toggleLanguage();
+    if (button.dataset.action === "theme") setTheme(root.dataset.theme === "dark" ? "light" : "dark");
+    if (button.dataset.action === "presenter") setPresenter(!isPresenting());
+  });
+  document.addEventListener("keydown", (event) => {
+    if (isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "p" || event.key === "P") setPresenter(!isPresenting());
+    if (event.key === "Escape" && isPresenting()) setPresenter(false);
+  });
+  document.addEventListener("fullscreenchange", () => {
+    if (!document.fullscreenElement && isPresenting()) setPresenter(false);
+  });
+}
+
+initShell();
+export const ready = initI18n().then(() => applyTranslations());
