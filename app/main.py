@@ -10,6 +10,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import __version__
 from app.api import api_router
 from app.api.wire import ApiError, api_error_handler, http_error_handler, validation_error_handler
+from app.docs import install_docs
+from app.health import router as health_router
+from app.middleware import install_middleware
 from app.pages import ROOT
 from app.pages import router as pages_router
 from app.settings import Settings, get_settings
@@ -25,19 +28,17 @@ Every request carries all of its state, so any replica can serve it.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION)
+    app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-
-    @app.get("/healthz", tags=["ops"], summary="Liveness")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    install_docs(app)
+    install_middleware(app, settings)
     return app
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,8 +14,12 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="BACKPROP_", extra="ignore")
 
-    log_level: str = "info"
-    cors_origins: list[str] = []
+    host: str = "127.0.0.1"  # 0.0.0.0 in a container
+    port: int = 8000
+    workers: int = 1  # server processes (python -m app); each serves any request
+    forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is trusted; "*" behind the compose proxy
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    cors_origins: list[str] = []  # JSON list, e.g. ["https://example.org"]; none: no CORS headers
 
     max_layers: int = 10  # including the input and output layers
     max_neurons: int = 64  # per layer
@@ -27,6 +33,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_trace_steps: int = 5000  # narration steps in one trace response
     max_grid: int = 64  # decision-boundary grid resolution per axis
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
 
 @lru_cache

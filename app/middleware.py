@@ -1,0 +1,302 @@
+"""What every request passes through: an id, an access log line, security headers and a body-size cap.
+
+Each is a plain ASGI middleware (a class with ``__call__(scope, receive, send)``): no per-request
+``Request`` objects, no task groups, just a wrapped ``send`` or ``receive``. From the outside in:
+
+    AccessLogMiddleware       X-Request-ID in and out; one JSON line per request on "backprop.access"
+    SecurityHeadersMiddleware CSP and friends on every response, including a 500 it writes itself
+    CORSMiddleware            only when BACKPROP_CORS_ORIGINS is set
+    BodyLimitMiddleware       413 before reading a body that says it is too large, or as soon as it is
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
+from datetime import UTC, datetime
+
+import orjson
+from fastapi import FastAPI, HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.settings import Settings
+
+Headers = list[tuple[bytes, bytes]]
+
+ACCESS_LOGGER = "backprop.access"
+REQUEST_ID_HEADER = "X-Request-ID"
+_REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
+_VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
+
+request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+"""The id of the request being served, for any log line written while serving it."""
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
+SECURITY_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": PERMISSIONS_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def _raw(headers: dict[str, str]) -> Headers:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return None
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, object], headers: Iterable[tuple[bytes, bytes]] = ()
+) -> None:
+    payload = orjson.dumps(body)
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": payload})
+
+
+# ---------------------------------------------------------------------------------------------- request ids and logs
+def accepted_request_id(value: bytes | None) -> str:
+    """The caller's id when it is short and plain (≤ 64 of ``A-Z a-z 0-9 . _ -``), else a fresh one.
+
+    Anything else is replaced rather than echoed, so the header cannot carry markup or split log lines.
+    """
+    if value is not None and _VALID_REQUEST_ID.fullmatch(value):
+        return value.decode("ascii")
+    return uuid.uuid4().hex
+
+
+class AccessLogMiddleware:
+    """Gives each request an id (kept in ``scope["state"]["request_id"]`` and :data:`request_id_var`),
+    returns it as ``X-Request-ID`` and writes one JSON line when the request ends."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.logger = logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        request_id = accepted_request_id(_header(scope, _REQUEST_ID_KEY))
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)
+        id_header = (_REQUEST_ID_KEY, request_id.encode("ascii"))
+        status = 500  # what the server reports if the app fails before it answers
+        sent = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, sent
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            request_id_var.reset(token)
+            if self.logger.isEnabledFor(logging.INFO):
+                self.logger.info(
+                    "%s",
+                    access_line(scope, status, (time.perf_counter() - start) * 1000, request_id, sent),
+                )
+
+
+def access_line(scope: Scope, status: int, duration_ms: float, request_id: str, sent: int) -> str:
+    """One request as a line of JSON. The query string is left out: it may hold a whole network's state."""
+    client = scope.get("client")
+    record = {
+        "ts": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "method": scope["method"],
+        "path": scope["path"],
+        "status": status,
+        "duration_ms": round(duration_ms, 2),
+        "request_id": request_id,
+        "client": client[0] if client else None,
+        "bytes": sent,
+    }
+    return orjson.dumps(record).decode()
+
+
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to the current ``sys.stdout``, so output that is redirected after start-up still arrives."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+def configure_logging(level: str) -> None:
+    """Send the app's "backprop.*" loggers, one message a line, to stdout at ``level``. Safe to call again."""
+    logger = logging.getLogger("backprop")
+    logger.setLevel(level.upper())
+    if not any(isinstance(handler, _StdoutHandler) for handler in logger.handlers):
+        handler = _StdoutHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
+# ---------------------------------------------------------------------------------------------- security headers
+class SecurityHeadersMiddleware:
+    """Adds :data:`SECURITY_HEADERS` to every response, keeping any of them a route has set itself.
+
+    Starlette answers an unhandled exception from its outermost layer, outside every middleware added to
+    the app, so that 500 would go out bare. This layer answers it first, as JSON with the headers, and
+    re-raises so the server still logs the traceback.
+    """
+
+    def __init__(self, app: ASGIApp, headers: dict[str, str] | None = None) -> None:
+        self.app = app
+        self.headers = _raw(headers or SECURITY_HEADERS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in self.headers if pair[0] not in present)
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                await _send_json(send_with_headers, 500, {"detail": "Internal server error", "code": "internal_error"})
+            raise
+
+
+# ---------------------------------------------------------------------------------------------- body size
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` once a body passes the cap, so whatever is reading it stops."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=body_too_large_message(limit))
+
+
+def body_too_large_message(limit: int) -> str:
+    return f"the request body is larger than {limit} bytes; send a smaller one"
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over ``max_bytes`` with 413 and a JSON ``detail``.
+
+    A declared ``Content-Length`` over the cap is refused before the app runs. A body without one (chunked)
+    is counted as it arrives; once it passes the cap, reading it raises :class:`BodyTooLarge` and whatever
+    the app then answers is replaced by the same 413.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.body = {
+            "detail": body_too_large_message(max_bytes),
+            "code": "body_too_large",
+            "params": {"limit": max_bytes},
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await _send_json(send, 400, {"detail": "Content-Length must be a whole number", "code": "bad_length"})
+                return
+            if int(declared) > self.max_bytes:
+                await _send_json(send, 413, self.body, [(b"connection", b"close")])
+                return
+        await self._counted(scope, receive, send)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+        received = 0
+        exceeded = started = False
+
+        async def receive_counted() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    exceeded = True
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def send_unless_exceeded(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                if exceeded and not started:
+                    started = True
+                    await _send_json(send, 413, self.body, [(b"connection", b"close")])
+                    return
+                started = True
+            if exceeded:
+                return  # the app's own answer to the aborted read is replaced by the 413 above
+            await send(message)
+
+        try:
+            await self.app(scope, receive_counted, send_unless_exceeded)
+        except BodyTooLarge:
+            if started:
+                raise
+            await _send_json(send, 413, self.body, [(b"connection", b"close")])
+
+
+# ---------------------------------------------------------------------------------------------- wiring
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Wire every layer above into ``app`` (the last added runs first) and set up logging."""
+    configure_logging(settings.log_level)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(AccessLogMiddleware)
