@@ -1,13 +1,15 @@
 """Small seeded datasets to train on, in the spirit of the TensorFlow Playground.
 
 Every 2-D set lives in roughly the square [−1, 1]² (the Playground draws in [−6, 6]²; the smaller
-scale lets the default learning rates and weight initialisations work unchanged). ``noise`` is a
-fraction of that scale:
+scale lets the default learning rates and weight initialisations work unchanged); the 1-D sine set
+spans x ∈ [−π, π]. ``noise`` is a fraction of the data scale s:
 
-    classification   x ← x + noise · ε,   ε ~ N(0, I)      the points blur into each other
-    regression       y ← y + noise · ε,   ε ~ N(0, 1)      the targets scatter around the curve
+    classification   x ← x + noise · s · ε,   ε ~ N(0, I)    the points blur into each other
+    regression       y ← y + noise · s · ε,   ε ~ N(0, 1)    the targets scatter around the curve
 
-so ``noise = 0`` gives the clean geometry and ``noise ≈ 0.1`` a mild blur. The same name, size, noise
+where s = 1, except for the spirals, whose arms lie only 1 / (1.75 · C) apart (C arms): there s is
+that gap, as the Playground also blurs its spiral less. So ``noise = 0`` gives the clean geometry,
+``noise ≈ 0.1`` a mild blur and ``noise = 1`` classes that overlap almost completely. The same name, size, noise
 and seed always give the same points. Classification sets are balanced (class sizes differ by at
 most one) and their rows are shuffled.
 
@@ -197,6 +199,11 @@ def _binary_info(name: str, description: str) -> DatasetInfo:
     return DatasetInfo(name, "binary", 2, 1, 2, description)
 
 
+def _arm_gap(classes: int) -> float:
+    """Radial distance between neighbouring spiral arms: r grows by 1 per 1.75 turns, shared by C arms."""
+    return 1.0 / (SPIRAL_TURNS * classes)
+
+
 def _spiral_info(name: str, classes: int) -> DatasetInfo:
     kind: DatasetKind = "binary" if classes == 2 else "multiclass"
     output_dim = 1 if classes == 2 else classes
@@ -204,24 +211,25 @@ def _spiral_info(name: str, classes: int) -> DatasetInfo:
     return DatasetInfo(name, kind, 2, output_dim, classes, description)
 
 
-_REGISTRY: list[tuple[DatasetInfo, ClassGenerator | RegressionGenerator]] = [
-    (_binary_info("xor", "Points in the four quadrants; the class is 1 where x₁ and x₂ share a sign."), _xor),
-    (_binary_info("circle", "A disc of one class inside a ring of the other."), _circle),
-    (_binary_info("gauss", "Two Gaussian clouds on opposite sides of the diagonal x₁ + x₂ = 0."), _gauss),
-    (_spiral_info("spiral", 2), _spiral),
-    (_spiral_info("spiral3", 3), _spiral),
-    (_binary_info("moons", "Two interleaved half circles, like scikit-learn's make_moons."), _moons),
-    (DatasetInfo("sine", "regression", 1, 1, 0, "One input x in [−π, π] and the target y = sin(x)."), _sine),
+_REGISTRY: list[tuple[DatasetInfo, ClassGenerator | RegressionGenerator, float]] = [
+    (_binary_info("xor", "Points in the four quadrants; the class is 1 where x₁ and x₂ share a sign."), _xor, 1.0),
+    (_binary_info("circle", "A disc of one class inside a ring of the other."), _circle, 1.0),
+    (_binary_info("gauss", "Two Gaussian clouds on opposite sides of the diagonal x₁ + x₂ = 0."), _gauss, 1.0),
+    (_spiral_info("spiral", 2), _spiral, _arm_gap(2)),
+    (_spiral_info("spiral3", 3), _spiral, _arm_gap(3)),
+    (_binary_info("moons", "Two interleaved half circles, like scikit-learn's make_moons."), _moons, 1.0),
+    (DatasetInfo("sine", "regression", 1, 1, 0, "One input x in [−π, π] and the target y = sin(x)."), _sine, 1.0),
     (
         DatasetInfo("plane", "regression", 2, 1, 0, "Two inputs in [−1, 1] and a tilted plane y = (x₁ + x₂) / 2."),
         _plane,
+        1.0,
     ),
-]
+]  # (info, generator, data scale s of the noise)
 
-DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _ in _REGISTRY}
+DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _, _ in _REGISTRY}
 """The built-in datasets by name, in the order a menu should list them."""
 
-_GENERATORS = {info.name: generator for info, generator in _REGISTRY}
+_GENERATORS = {info.name: (generator, scale) for info, generator, scale in _REGISTRY}
 
 
 def make_dataset(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
@@ -232,14 +240,14 @@ def make_dataset(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> 
         raise ValueError(f"a dataset needs at least 1 point, got n = {n}")
     if not noise >= 0.0 or not math.isfinite(noise):
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise}")
-    info, generate = DATASETS[name], _GENERATORS[name]
+    info, (generate, scale) = DATASETS[name], _GENERATORS[name]
     rng = np.random.default_rng(seed)
     if info.kind == "regression":
         inputs, targets = generate(rng, n)
-        targets = targets + noise * rng.normal(size=targets.shape)
+        targets = targets + noise * scale * rng.normal(size=targets.shape)
         return Dataset(name, info.kind, inputs, targets, None)
     inputs, labels = generate(rng, _balanced_counts(n, info.classes))
-    inputs = inputs + noise * rng.normal(size=inputs.shape)
+    inputs = inputs + noise * scale * rng.normal(size=inputs.shape)
     order = rng.permutation(n)
     return _classification(name, info.kind, inputs[order], labels[order], info.classes)
 
@@ -277,9 +285,8 @@ def dataset_from_points(
     if not whole.all():
         row = int(np.argmin(whole))
         raise ValueError(f"label of point {row} is {values[row]}; class labels must be whole numbers 0, 1, 2, …")
-    labels = values.astype(np.int64)
-    classes = _check_labels(labels, kind, where=lambda row: f"point {row}")
-    return _classification(name, kind, inputs, labels, classes)
+    classes = _check_labels(values.tolist(), kind, where=lambda row: f"point {row}")
+    return _classification(name, kind, inputs, values.astype(np.int64), classes)
 
 
 def _point_array(points: Sequence[Sequence[float]]) -> np.ndarray:
@@ -312,13 +319,15 @@ def _value_array(values: Sequence[float], n: int) -> np.ndarray:
     return array
 
 
-def _check_labels(labels: np.ndarray, kind: DatasetKind, where: Callable[[int], str]) -> int:
-    """Check class indices for ``kind`` and return the number of classes.
+def _check_labels(labels: list[float], kind: DatasetKind, where: Callable[[int], str]) -> int:
+    """Check whole-number class indices for ``kind`` and return the number of classes.
 
+    Plain Python numbers, so that a label too large for int64 is reported rather than wrapped around.
     ``where(row)`` names the offending row in the message ("point 3", "line 7").
     """
     limit = 1 if kind == "binary" else MAX_CLASSES - 1
-    for row, label in enumerate(labels.tolist()):
+    for row, value in enumerate(labels):
+        label = int(value)
         if label < 0:
             raise ValueError(f"{where(row)}: class label {label} is negative; number classes 0, 1, 2, …")
         if label > limit:
@@ -326,7 +335,7 @@ def _check_labels(labels: np.ndarray, kind: DatasetKind, where: Callable[[int], 
             raise ValueError(f"{where(row)}: class label {label} is too large; {hint}")
     if kind == "binary":
         return 2
-    classes = int(labels.max()) + 1
+    classes = int(max(labels)) + 1
     if classes < 2:
         raise ValueError("a multiclass dataset needs a label ≥ 1; for labels 0 and 1 only, use kind 'binary'")
     return classes
@@ -341,7 +350,7 @@ def parse_csv(text: str, max_rows: int = 2000) -> Dataset:
     """Read rows "x1,x2,label" (or "x,label") into a dataset.
 
     Fields are separated by commas, semicolons or tabs (whichever the first line uses); blank lines
-    are skipped and a first line that is not all numbers is a header. The last column is the label:
+    are skipped and a first line without any number in it is a header. The last column is the label:
     whole numbers written without a decimal point (0, 1, 2) make a classification set, binary when
     they are all 0 or 1; anything else (0.5, 1.0, -3e2) makes a regression set. Errors name the line.
     """
@@ -374,10 +383,10 @@ def parse_csv(text: str, max_rows: int = 2000) -> Dataset:
     if not all(_INTEGER.fullmatch(label) for label in label_texts):
         targets = [_finite_number(label, number) for label, number in zip(label_texts, line_numbers, strict=True)]
         return Dataset("custom", "regression", inputs, np.array(targets)[:, None], None)
-    labels = np.array([int(label) for label in label_texts], dtype=np.int64)
-    kind: DatasetKind = "binary" if set(labels.tolist()) <= {0, 1} else "multiclass"
+    labels = [int(label) for label in label_texts]
+    kind: DatasetKind = "binary" if set(labels) <= {0, 1} else "multiclass"
     classes = _check_labels(labels, kind, where=lambda row: f"line {line_numbers[row]}")
-    return _classification("custom", kind, inputs, labels, classes)
+    return _classification("custom", kind, inputs, np.array(labels), classes)
 
 
 def _fields(line: str, delimiter: str) -> list[str]:

@@ -71,7 +71,7 @@ class Optimizer:
         self._shapes = [p.data.shape for p in self.params]
         self._grad = self._slots()  # g (+ λ·p): our own copy, so the caller's gradient stays intact
         self._delta = self._slots()  # the step δ
-        self._data = self._slots() if self.weight_decay else None  # λ·p, only with weight decay
+        self._data = self._slots()  # λ·p
 
     def _slots(self) -> _Slots:
         return _Slots(self._shapes)
@@ -90,7 +90,7 @@ class Optimizer:
                     self._step_one(index, grad)
             return
         np.concatenate(grads, axis=None, out=self._grad.whole)
-        if self._data is not None:
+        if self.weight_decay:
             np.concatenate([p.data for p in self.params], axis=None, out=self._data.whole)
             self._data.whole *= self.weight_decay
             self._grad.whole += self._data.whole
@@ -101,7 +101,7 @@ class Optimizer:
     def _step_one(self, index: int, grad: np.ndarray) -> None:
         param, own_grad = self.params[index], self._grad[index]
         own_grad[...] = grad
-        if self._data is not None:
+        if self.weight_decay:
             np.multiply(param.data, self.weight_decay, out=self._data[index])
             own_grad += self._data[index]
         self._direction(index, own_grad, self._delta[index])
@@ -139,7 +139,7 @@ class Momentum(Optimizer):
 
     def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
         velocity = self._velocity[index]
-        velocity *= self.momentum**2
+        velocity *= self.momentum
         velocity += grad
         np.multiply(velocity, self.lr, out=out)
 

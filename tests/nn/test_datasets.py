@@ -95,6 +95,18 @@ def test_noise_blurs_classification_inputs_and_regression_targets():
     assert 0.15 < residual.std() < 0.25
 
 
+@pytest.mark.parametrize("name", list(EXPECTED_KINDS))
+def test_noise_is_a_fraction_of_the_data_scale(name):
+    # The clean points are drawn before the noise, so the same seed gives the same clean points.
+    clean, noisy = make_dataset(name, n=2000, noise=0.0, seed=8), make_dataset(name, n=2000, noise=0.2, seed=8)
+    column = "targets" if DATASETS[name].kind == "regression" else "inputs"
+    blur = (getattr(noisy, column) - getattr(clean, column)) / 0.2
+    arms = {"spiral": 2, "spiral3": 3}.get(name)
+    scale = 1 / (1.75 * arms) if arms else 1.0  # the spirals' scale is the gap between their arms
+    np.testing.assert_allclose(blur.std(), scale, rtol=0.05)
+    np.testing.assert_array_equal(noisy.labels, clean.labels)
+
+
 # ------------------------------------------------------------------------------ clean geometry
 def test_xor_label_is_one_exactly_where_the_coordinates_share_a_sign():
     data = make_dataset("xor", n=300, noise=0.0, seed=2)
@@ -224,6 +236,7 @@ def test_points_make_binary_multiclass_and_regression_sets():
         ([[0.1, 0.2], [0.3, 0.4]], [0, 2], "binary", "point 1: class label 2 is too large"),
         ([[0.1, 0.2], [0.3, 0.4]], [0, -1], "multiclass", "point 1: class label -1 is negative"),
         ([[0.1, 0.2]], [MAX_CLASSES], "multiclass", f"at most {MAX_CLASSES} classes"),
+        ([[0.1, 0.2], [0.3, 0.4]], [1, 1e20], "multiclass", "point 1: class label 100000000000000000000 is too large"),
         ([[0.1, 0.2]], [0], "multiclass", "use kind 'binary'"),
         ([[0.1, 0.2]], [float("inf")], "regression", "ordinary number"),
         ([[0.1, 0.2]], ["a"], "regression", "list of numbers"),
@@ -285,6 +298,7 @@ def test_csv_quoted_fields_and_byte_order_mark():
         ("0,0,0.5\n0,1,x\n", "line 2: 'x' is not a number"),
         ("0,0,1\n0,1,-1\n", "line 2: class label -1 is negative"),
         ("0,0,1\n0,1,10\n", "line 2: class label 10 is too large"),
+        ("0,0,1\n0,1,99999999999999999999\n", "line 2: class label 99999999999999999999 is too large"),
         ("x,y,label\n0,0,1\n0,1,,\n", "line 3: expected 3 columns, found 4"),
     ],
 )

@@ -112,12 +112,12 @@ def test_zero_grad_clears_every_gradient():
     assert all(p.grad is None for p in params)
 
 
-def test_lr_can_change_between_steps():
+def test_lr_and_weight_decay_can_change_between_steps():
     p = _param([1.0], grad=[1.0])
     opt = SGD([p], lr=0.1)
-    opt.lr = 0.5
+    opt.lr, opt.weight_decay = 0.5, 0.2
     opt.step()
-    assert p.data[0] == pytest.approx(0.5)
+    assert p.data[0] == pytest.approx(1.0 - 0.5 * (1.0 + 0.2 * 1.0))
 
 
 @pytest.mark.parametrize(
