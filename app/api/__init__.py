@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import meta, network
+from app.api.routes import datasets, expression, meta, network, presets, training
 
 api_router = APIRouter(prefix="/api/v1")
-api_router.include_router(meta.router)
-api_router.include_router(network.router)
+for module in (meta, network, training, expression, presets, datasets):
+    api_router.include_router(module.router)

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection
+
 import numpy as np
 
 from app.api.schemas.network import NetworkSpec
+from app.api.schemas.training import DatasetSpec, GridSpec, TrainRequest
 from app.api.wire import ApiError
+from app.engine.expression import MAX_DEPTH_LIMIT, Expression, ExpressionError, parse
+from app.nn.datasets import Dataset, dataset_from_points, make_dataset
 from app.nn.mlp import MLP
+from app.nn.training import TrainingConfig, targets_for
 from app.settings import Settings
+from app.tracing.training import View
+
+GRID_RESOLUTION = 40  # default cells per axis of a heat map
+NEURON_RESOLUTION = 20  # default (and largest automatic) cells per axis of each neuron's map
+CURVE_SAMPLES = 101
 
 
 def too_large(message: str, field: str, **params: object) -> ApiError:
@@ -124,3 +136,217 @@ def build_network(spec: NetworkSpec, settings: Settings) -> MLP:
         biases=spec.biases,
         init=spec.init,
     )
+
+
+# ---------------------------------------------------------------------------------------- datasets and training
+def build_dataset(spec: DatasetSpec, settings: Settings, field: str = "dataset") -> Dataset:
+    if spec.name is not None:
+        if spec.n > settings.max_dataset:
+            raise too_large(
+                f"dataset.n is {spec.n}; at most {settings.max_dataset} points are allowed",
+                f"{field}.n",
+                limit=settings.max_dataset,
+            )
+        return make_dataset(spec.name, spec.n, spec.noise, spec.seed)
+    points = spec.points or []
+    if len(points) > settings.max_dataset:
+        raise too_large(
+            f"dataset.points has {len(points)} points; at most {settings.max_dataset} are allowed",
+            f"{field}.points",
+            limit=settings.max_dataset,
+        )
+    if spec.targets is not None:
+        kind, values = "regression", list(spec.targets)
+    else:
+        labels = list(spec.labels or [])
+        kind, values = ("binary" if set(labels) <= {0, 1} else "multiclass"), [float(v) for v in labels]
+    try:
+        return dataset_from_points(points, values, kind)  # type: ignore[arg-type]
+    except ValueError as error:
+        raise invalid(f"dataset: {error}", field) from None
+
+
+def _data_range(values: np.ndarray) -> tuple[float, float]:
+    low, high = float(np.min(values)), float(np.max(values))
+    pad = 0.1 * (high - low) if high > low else 0.5
+    return low - pad, high + pad
+
+
+def _checked_range(value: tuple[float, float] | None, values: np.ndarray, field: str) -> tuple[float, float]:
+    if value is None:
+        return _data_range(values)
+    low, high = value
+    if not low < high:
+        raise invalid(f"{field} is [{low}, {high}]; the first number must be below the second", field)
+    return float(low), float(high)
+
+
+def build_view(grid: GridSpec, dataset: Dataset, sizes: list[int], settings: Settings) -> View | None:
+    """What to draw of the network: a curve for 1 input, heat maps for 2, nothing otherwise."""
+    x_range = _checked_range(grid.x_range, dataset.inputs[:, 0], "grid.x_range")
+    if dataset.input_dim == 1:
+        samples = grid.resolution or CURVE_SAMPLES
+        if samples > settings.max_curve_samples:
+            raise too_large(
+                f"grid.resolution is {samples}; a curve allows at most {settings.max_curve_samples} samples",
+                "grid.resolution",
+                limit=settings.max_curve_samples,
+            )
+        return View(x_range, None, samples)
+    if dataset.input_dim != 2:
+        return None
+    y_range = _checked_range(grid.y_range, dataset.inputs[:, 1], "grid.y_range")
+    resolution = grid.resolution or GRID_RESOLUTION
+    for name, value in (("grid.resolution", resolution), ("grid.neuron_resolution", grid.neuron_resolution or 0)):
+        if value > settings.max_grid:
+            raise too_large(
+                f"{name} is {value}; at most {settings.max_grid} cells per axis are allowed",
+                name,
+                limit=settings.max_grid,
+            )
+    maps = sum(sizes[:-1])  # the input and hidden neurons
+    fitting = math.isqrt(settings.max_neuron_grid_cells // maps)
+    neuron_resolution = grid.neuron_resolution
+    if neuron_resolution is None:
+        neuron_resolution = min(NEURON_RESOLUTION, fitting)
+        neuron_resolution = neuron_resolution if neuron_resolution >= 2 else 0
+    elif neuron_resolution > fitting:
+        raise too_large(
+            f"{maps} neuron maps of {neuron_resolution}×{neuron_resolution} cells exceed the budget of "
+            f"{settings.max_neuron_grid_cells} cells; set grid.neuron_resolution to at most {fitting}",
+            "grid.neuron_resolution",
+            limit=fitting,
+        )
+    elif neuron_resolution == 1:
+        raise invalid("grid.neuron_resolution must be 0 (no maps) or at least 2", "grid.neuron_resolution")
+    return View(x_range, y_range, resolution, neuron_resolution)
+
+
+def _check_fit(request: TrainRequest, dataset: Dataset) -> None:
+    """The network's input and output layers and its loss must suit the data."""
+    n_in, outputs = request.layers[0], request.layers[-1]
+    name = f"the dataset '{dataset.name}'"
+    if n_in != dataset.input_dim:
+        raise invalid(
+            f"layers[0] is {n_in} but {name} has {dataset.input_dim} input(s): set layers[0] to {dataset.input_dim}",
+            "layers",
+            code="mismatch",
+        )
+    if dataset.kind == "regression" and request.loss != "mse":
+        raise invalid(
+            f"{name} is a regression set: its targets are not probabilities or classes; use loss 'mse'",
+            "loss",
+            code="mismatch",
+        )
+    width = targets_for(dataset, outputs).shape[1]
+    if width == outputs:
+        return
+    if dataset.kind == "binary":
+        hint = "1 output neuron (2 with cross_entropy)"
+    elif dataset.kind == "multiclass":
+        hint = f"{dataset.classes} output neurons, one per class"
+    else:
+        hint = "1 output neuron"
+    raise invalid(
+        f"the output layer has {outputs} neurons but {name} is {dataset.kind}: use {hint}", "layers", code="mismatch"
+    )
+
+
+def prepare_training(
+    request: TrainRequest, settings: Settings
+) -> tuple[MLP, Dataset, Dataset | None, TrainingConfig, View | None]:
+    """Every check of a training run, cheapest first, before any training work."""
+    if request.steps > settings.max_train_steps:
+        raise too_large(
+            f"steps is {request.steps}; at most {settings.max_train_steps} are allowed per run — continue a run "
+            "by sending its final weights and biases back",
+            "steps",
+            limit=settings.max_train_steps,
+        )
+    mlp = build_network(request, settings)
+    dataset = build_dataset(request.dataset, settings)
+    _check_fit(request, dataset)
+    records = 1 + -(-request.steps // request.record_every)
+    if records > settings.max_train_records:
+        every = -(-request.steps // (settings.max_train_records - 1))
+        raise invalid(
+            f"recording every {request.record_every} steps makes {records} records; at most "
+            f"{settings.max_train_records} are allowed — set record_every to at least {every}",
+            "record_every",
+            code="over_cap",
+            limit=settings.max_train_records,
+        )
+    train, test = dataset, None
+    if request.test_fraction > 0 and len(dataset) >= 2:
+        train, test = dataset.split(request.test_fraction, request.dataset.seed)
+    parameters = mlp.parameter_count()
+    batch = min(request.batch_size, len(train))
+    work = request.steps * batch * parameters
+    if work > settings.max_train_work:
+        raise too_large(
+            f"steps × batch × parameters = {request.steps} × {batch} × {parameters} = {work:,} exceeds the budget "
+            f"of {settings.max_train_work:,}; use fewer steps, a smaller batch or a smaller network",
+            "steps",
+            limit=settings.max_train_work,
+        )
+    view = build_view(request.grid, dataset, request.layers, settings)
+    snapshots = max(settings.max_train_snapshots - 1, 1)
+    config = TrainingConfig(
+        loss=request.loss,
+        optimizer=request.optimizer,
+        learning_rate=request.learning_rate,
+        batch_size=request.batch_size,
+        steps=request.steps,
+        record_every=request.record_every,
+        regularization=request.regularization,
+        regularization_rate=request.regularization_rate,
+        seed=request.seed,
+        snapshot_every=max(1, -(-records // snapshots)),
+    )
+    return mlp, train, test, config, view
+
+
+# ---------------------------------------------------------------------------------------- expressions
+def expression_error(error: ExpressionError, field: str) -> ApiError:
+    """A parser or evaluation error as a 422 that keeps its column, code and params."""
+    return ApiError(
+        422, error.message, code=error.code, field=field, params=error.params, extra={"column": error.column}
+    )
+
+
+def parse_expression(
+    text: str, settings: Settings, variables: Collection[str] | None = None, field: str = "expression"
+) -> Expression:
+    depth = max(1, min(settings.max_expression_depth, MAX_DEPTH_LIMIT))
+    try:
+        expression = parse(text, max_length=settings.max_expression_length, max_depth=depth, variables=variables)
+    except ExpressionError as error:
+        raise expression_error(error, field) from None
+    if len(expression.variables) > settings.max_variables:
+        raise too_large(
+            f"the expression uses {len(expression.variables)} variables; at most {settings.max_variables} are allowed",
+            field,
+            limit=settings.max_variables,
+        )
+    return expression
+
+
+def check_values(expression: Expression, values: dict[str, float], settings: Settings, field: str) -> dict[str, float]:
+    """A value for every variable of the expression; names that are not variables of it are ignored."""
+    if len(values) > settings.max_variables:
+        raise too_large(
+            f"{field} has {len(values)} entries; at most {settings.max_variables} are allowed",
+            field,
+            limit=settings.max_variables,
+        )
+    for name in expression.variables:
+        if name not in values:
+            given = ", ".join(sorted(values)) or "none"
+            raise ApiError(
+                422,
+                f"Give a value for the variable '{name}' in {field} (given: {given}).",
+                code="missing_value",
+                field=field,
+                params={"name": name},
+            )
+    return {name: float(values[name]) for name in expression.variables}

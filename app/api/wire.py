@@ -40,11 +40,13 @@ class ApiError(HTTPException):
         code: str = "invalid",
         field: str | None = None,
         params: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(status_code=status_code, detail=message)
         self.code = code
         self.field = field
         self.params = params or {}
+        self.extra = extra or {}  # more top-level fields of the body, e.g. an expression error's column
 
 
 def _error_body(message: str, code: str, errors: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def _error_body(message: str, code: str, errors: list[dict[str, Any]] | None = N
 
 
 async def api_error_handler(request: Request, exc: ApiError) -> Response:
-    extra: dict[str, Any] = {"params": exc.params}
+    extra: dict[str, Any] = {"params": exc.params, **exc.extra}
     if exc.field:
         extra["field"] = exc.field
     return json_response(_error_body(str(exc.detail), exc.code, **extra), exc.status_code)

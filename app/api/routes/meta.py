@@ -29,4 +29,11 @@ LIMIT_FIELDS = {
     "max_body_bytes",
     "max_trace_steps",
     "max_grid",
+    "max_neuron_grid_cells",
+    "max_train_records",
+    "max_train_snapshots",
+    "max_gradcheck_parameters",
+    "max_curve_samples",
+    "max_descent_steps",
+    "max_limit_deltas",
 }

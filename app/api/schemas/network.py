@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import ConfigDict, Field
 
 from app.api.schemas.common import (
@@ -11,9 +9,9 @@ from app.api.schemas.common import (
     InitScheme,
     LossName,
     Number,
-    Phase,
     ResponseModel,
     Seed,
+    Step,
     StrictModel,
 )
 
@@ -111,32 +109,6 @@ class ParamTrace(ResponseModel):
     updated_bias: list[Number] = Field(description="b − η ∂L/∂b.")
 
 
-class FormulaLine(ResponseModel):
-    lhs: str = Field(description="What is computed, e.g. δ₁⁽²⁾.")
-    symbolic: str = Field(description="The formula in symbols.")
-    substituted: str = Field(description="The same formula with the real numbers.")
-    value: Number
-    result: str = Field(description="The value as written in the narration (4 significant digits).")
-
-
-class Narration(ResponseModel):
-    key: str = Field(description="Translation key of the sentence that explains the step.")
-    params: dict[str, Any]
-
-
-class Step(ResponseModel):
-    index: int
-    phase: Phase
-    kind: str = Field(description="input, neuron_forward, loss, output_delta, hidden_delta, weight_grads, update")
-    layer: int | None
-    neuron: int | None
-    nodes: list[str] = Field(description="Diagram nodes the step lights up: 'L-i' (layer, index) or 'L' (loss).")
-    edges: list[str] = Field(description="Diagram edges the step lights up: 'l-k>l'-j'.")
-    narration: Narration
-    formula: list[FormulaLine]
-    values: dict[str, Any]
-
-
 class OpNode(ResponseModel):
     id: str
     op: str
@@ -168,3 +140,43 @@ class TraceResponse(ResponseModel):
     neuron_graphs: dict[str, OpGraph] | None = Field(
         default=None, description="Per neuron id 'L-i', its computation as ops with values and gradients."
     )
+
+
+class ParameterCheck(ResponseModel):
+    name: str = Field(description="W1[0][1] is row 0, column 1 of the first weight matrix; b2[0] a bias.")
+    symbol: str = Field(description="As the lesson writes it, e.g. w₁₂⁽¹⁾.")
+    layer: int = Field(description="The connection into this layer (1-based).")
+    kind: str = Field(description="weight or bias")
+    index: list[int] = Field(description="[row, column] of a weight, [row] of a bias.")
+    backprop: Number = Field(description="∂L/∂p from one backward pass.")
+    numerical: Number = Field(description="(L(p + h) − L(p − h)) / 2h with h = 1e-6.")
+    abs_error: Number = Field(description="|backprop − numerical|.")
+    rel_error: Number = Field(description="|backprop − numerical| / max(|backprop| + |numerical|, 1e-12).")
+
+
+class GradcheckCost(ResponseModel):
+    parameters: int
+    numerical_forward_passes: int = Field(description="2 per parameter: p + h and p − h.")
+    backprop_forward_passes: int = Field(description="Always 1.")
+    backprop_backward_passes: int = Field(description="Always 1.")
+
+
+class GradcheckTimings(ResponseModel):
+    backprop: Number = Field(description="One forward and one backward pass, median of a few runs.")
+    numerical: Number = Field(description="All forward passes of central differences.")
+    speedup: Number = Field(description="numerical / backprop.")
+
+
+class GradcheckResponse(ResponseModel):
+    loss: Number
+    diverged: bool
+    step: float = Field(description="h of the central differences.")
+    parameters: list[ParameterCheck]
+    max_abs_error: Number
+    max_rel_error: Number
+    tolerance: float = Field(description="The relative error below which the two gradients agree.")
+    agrees: bool = Field(
+        description="Every parameter's rel_error ≤ tolerance, or abs_error ≤ 1e-8 for gradients near zero."
+    )
+    cost: GradcheckCost
+    timings_ms: GradcheckTimings

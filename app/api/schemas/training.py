@@ -1,0 +1,186 @@
+"""Wire format of training runs: a network, a dataset and an optimizer in; history, weights and heat maps out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.api.schemas.common import Number, Range, ResponseModel, Seed, StrictModel
+from app.api.schemas.network import NetworkSpec
+
+DatasetName = Literal["xor", "circle", "gauss", "spiral", "spiral3", "moons", "sine", "plane"]
+OptimizerName = Literal["sgd", "momentum", "adam"]
+Regularization = Literal["none", "l1", "l2"]
+
+
+class DatasetSpec(StrictModel):
+    """A built-in dataset by ``name``, or your own ``points`` with class ``labels`` or regression ``targets``."""
+
+    name: DatasetName | None = Field(default=None, description="A built-in dataset (see GET /api/v1/datasets).")
+    n: int = Field(default=200, ge=1, description="Number of points of a built-in dataset.")
+    noise: float = Field(default=0.1, ge=0, le=5, description="Noise as a fraction of the data's scale.")
+    seed: Seed = 0
+    points: list[list[float]] | None = Field(
+        default=None, description="Your own points: rows of 1 or 2 numbers.", examples=[[[0.5, -0.2], [-0.4, 0.8]]]
+    )
+    labels: list[int] | None = Field(
+        default=None, description="Class of each point (0, 1, … ; 0/1 only is a binary set).", examples=[[1, 0]]
+    )
+    targets: list[float] | None = Field(default=None, description="Regression target of each point.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DatasetSpec:
+        if (self.name is None) == (self.points is None):
+            raise ValueError("give either name (a built-in dataset) or points with labels or targets")
+        if self.points is not None and (self.labels is None) == (self.targets is None):
+            raise ValueError("with points, give exactly one of labels (classification) or targets (regression)")
+        if self.name is not None and (self.labels is not None or self.targets is not None):
+            raise ValueError("labels and targets go with points; a built-in dataset brings its own")
+        return self
+
+
+class GridSpec(StrictModel):
+    """What to draw of the trained network: its output over the input plane (2 inputs) or along x (1 input)."""
+
+    resolution: int | None = Field(
+        default=None, ge=2, description="Cells per axis of the output map (omit for 40), or samples of a curve (101)."
+    )
+    neuron_resolution: int | None = Field(
+        default=None,
+        ge=0,
+        description="Cells per axis of each input and hidden neuron's map; 0 for none; omit for the largest "
+        "that fits the server's budget, up to 20.",
+    )
+    x_range: Range | None = Field(default=None, description="Omit to fit the data with a margin.")
+    y_range: Range | None = Field(default=None, description="Omit to fit the data with a margin.")
+
+
+class TrainRequest(NetworkSpec):
+    """Train a network on a dataset; send the returned weights and biases back to continue."""
+
+    dataset: DatasetSpec = Field(default_factory=lambda: DatasetSpec(name="xor"))
+    optimizer: OptimizerName = Field(default="adam", description="sgd, momentum (μ = 0.9) or adam (torch defaults).")
+    learning_rate: float = Field(default=0.03, ge=0, description="η.")
+    batch_size: int = Field(
+        default=10, ge=1, description="DatasetPoints per step; at least the dataset for full batches."
+    )
+    steps: int = Field(default=500, ge=0, description="Optimizer steps.")
+    record_every: int = Field(default=10, ge=1, description="TrainRecord the losses every this many steps.")
+    regularization: Regularization = Field(default="none", description="Penalty on the weights (not the biases).")
+    regularization_rate: float = Field(default=0.0, ge=0, description="λ: l2 adds λ/2·Σw², l1 adds λ·Σ|w|.")
+    test_fraction: float = Field(default=0.2, ge=0, le=0.9, description="Share of the points held out; 0 for none.")
+    grid: GridSpec = Field(default_factory=GridSpec)
+    stream_grid_every: int = Field(
+        default=10, ge=1, description="Streaming only: a fresh grid (or curve) every this many progress events."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "layers": [2, 4, 1],
+                    "activation": "tanh",
+                    "output_activation": "sigmoid",
+                    "loss": "bce",
+                    "dataset": {"name": "xor", "n": 200, "noise": 0.05, "seed": 1},
+                    "optimizer": "adam",
+                    "learning_rate": 0.03,
+                    "batch_size": 10,
+                    "steps": 300,
+                    "record_every": 10,
+                    "seed": 1,
+                }
+            ]
+        }
+    )
+
+
+class TrainRecord(ResponseModel):
+    step: int = Field(description="Optimizer steps taken when this was measured.")
+    train_loss: Number = Field(description="Data loss over the whole training set.")
+    test_loss: Number = Field(description="Data loss over the test set (null without one).")
+    train_accuracy: Number = Field(description="Share classified right (null for regression).")
+    test_accuracy: Number
+
+
+class ParameterSnapshot(ResponseModel):
+    step: int
+    weights: list[list[list[Number]]] = Field(description="Per connection, [out][in].")
+    biases: list[list[Number]]
+
+
+class NetworkGrid(ResponseModel):
+    """The network over its 2-D input plane. Row i is y = ys[i] (ascending), column j is x = xs[j]."""
+
+    resolution: int
+    x_range: list[float]
+    y_range: list[float]
+    xs: list[float]
+    ys: list[float]
+    values: list[list[Number]] = Field(
+        description="[rows][cols]: the output (one output neuron) or the predicted class index (several)."
+    )
+    outputs: list[list[list[Number]]] = Field(description="Every output neuron's map, [out][rows][cols].")
+    neuron_resolution: int
+    neurons: dict[str, list[list[Number]]] = Field(
+        description="Each input and hidden neuron's map by diagram id 'layer-index' (e.g. '1-0'), "
+        "[rows][cols] on a neuron_resolution grid over the same ranges."
+    )
+
+
+class NetworkCurve(ResponseModel):
+    """The network along its 1-D input."""
+
+    x_range: list[float]
+    xs: list[float]
+    values: list[Number] = Field(description="The first output at each x.")
+    outputs: list[list[Number]] = Field(description="Every output neuron, [out][samples].")
+    neurons: dict[str, list[Number]] = Field(description="Each hidden neuron's activation by id 'layer-index'.")
+
+
+class DatasetPoints(ResponseModel):
+    points: list[list[float]]
+    labels: list[int] | None
+    targets: list[list[float]]
+
+
+class DatasetData(ResponseModel):
+    name: str
+    kind: str = Field(description="binary, multiclass or regression")
+    input_dim: int
+    output_dim: int
+    classes: int
+    train: DatasetPoints
+    test: DatasetPoints | None
+
+
+class Accuracy(ResponseModel):
+    train: Number
+    test: Number
+
+
+class TrainResponse(ResponseModel):
+    steps_done: int = Field(description="Steps taken (fewer than asked when the run diverged).")
+    diverged: bool = Field(description="True when the loss or a weight overflowed; such numbers are null.")
+    final: TrainRecord
+    accuracy: Accuracy | None = Field(description="Final accuracy for classification; null for regression.")
+    history: list[TrainRecord]
+    snapshots: list[ParameterSnapshot] = Field(description="The parameters at evenly spaced record points (capped).")
+    layers: list[int]
+    activations: list[str]
+    parameter_count: int
+    weights: list[list[list[Number]]] = Field(description="Final weights, per connection [out][in].")
+    biases: list[list[Number]] = Field(description="Final biases, per connection [out].")
+    grid: NetworkGrid | None = Field(description="For 2 inputs: the output and neuron heat maps.")
+    curve: NetworkCurve | None = Field(description="For 1 input: the fitted curve.")
+    dataset: DatasetData = Field(description="The points trained and tested on.")
+
+
+class Progress(TrainRecord):
+    """One ``progress`` event of POST /api/v1/network/train/stream."""
+
+    diverged: bool
+    steps: int = Field(description="Steps the run will take in all.")
+    grid: NetworkGrid | None = None
+    curve: NetworkCurve | None = None

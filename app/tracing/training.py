@@ -1,0 +1,138 @@
+"""A training run as plain JSON-ready data: loss history, parameter snapshots, heat maps and curves.
+
+Neurons are addressed as in the network diagram, ``"layer-index"`` (``"1-0"`` is the first hidden
+neuron). Non-finite floats are left as they are; the serializer sends them as ``null``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.nn.datasets import Dataset
+from app.nn.mlp import MLP
+from app.nn.training import Curves, HeatMaps, Record, Snapshot, Trainer, curves, heat_maps
+from app.tracing.network import node_id
+
+Range = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class View:
+    """What to draw of the network: a grid of its 2-D input plane, or a curve over its 1-D input."""
+
+    x_range: Range
+    y_range: Range | None  # None for a curve
+    resolution: int  # grid cells per axis, or curve samples
+    neuron_resolution: int = 0  # per-neuron maps (0: none)
+
+    def draw(self, mlp: MLP) -> dict[str, Any]:
+        if self.y_range is None:
+            return curve_data(curves(mlp, self.x_range, self.resolution), self.x_range)
+        maps = heat_maps(mlp, self.x_range, self.y_range, self.resolution, self.neuron_resolution)
+        return grid_data(maps, self.x_range, self.y_range)
+
+
+def record_data(record: Record) -> dict[str, Any]:
+    return {
+        "step": record.step,
+        "train_loss": record.train_loss,
+        "test_loss": record.test_loss,
+        "train_accuracy": record.train_accuracy,
+        "test_accuracy": record.test_accuracy,
+    }
+
+
+def snapshot_data(snapshot: Snapshot) -> dict[str, Any]:
+    return {
+        "step": snapshot.step,
+        "weights": [w.tolist() for w in snapshot.weights],
+        "biases": [b.tolist() for b in snapshot.biases],
+    }
+
+
+def _predicted(outputs: np.ndarray) -> np.ndarray:
+    """What the heat map colours: the single output, or the predicted class of several."""
+    if len(outputs) == 1:
+        return outputs[0]
+    return np.argmax(np.nan_to_num(outputs, nan=-np.inf), axis=0).astype(np.float64)
+
+
+def grid_data(maps: HeatMaps, x_range: Range, y_range: Range) -> dict[str, Any]:
+    return {
+        "resolution": len(maps.xs),
+        "x_range": list(x_range),
+        "y_range": list(y_range),
+        "xs": maps.xs.tolist(),
+        "ys": maps.ys.tolist(),
+        "values": _predicted(maps.outputs).tolist(),
+        "outputs": maps.outputs.tolist(),
+        "neuron_resolution": len(maps.neuron_xs),
+        "neurons": {node_id(layer, j): values.tolist() for (layer, j), values in maps.neurons.items()},
+    }
+
+
+def curve_data(curve: Curves, x_range: Range) -> dict[str, Any]:
+    return {
+        "x_range": list(x_range),
+        "xs": curve.xs.tolist(),
+        "values": curve.outputs[0].tolist(),
+        "outputs": curve.outputs.tolist(),
+        "neurons": {node_id(layer, j): values.tolist() for (layer, j), values in curve.neurons.items()},
+    }
+
+
+def _points_data(data: Dataset) -> dict[str, Any]:
+    return {
+        "points": data.inputs.tolist(),
+        "labels": None if data.labels is None else data.labels.tolist(),
+        "targets": data.targets.tolist(),
+    }
+
+
+def dataset_data(train: Dataset, test: Dataset | None) -> dict[str, Any]:
+    return {
+        "name": train.name,
+        "kind": train.kind,
+        "input_dim": train.input_dim,
+        "output_dim": train.output_dim,
+        "classes": train.classes,
+        "train": _points_data(train),
+        "test": None if test is None else _points_data(test),
+    }
+
+
+def progress_data(trainer: Trainer, record: Record, view: View | None) -> dict[str, Any]:
+    """One point of a streamed run; ``view`` adds a fresh grid or curve."""
+    data = {**record_data(record), "diverged": trainer.diverged, "steps": trainer.config.steps}
+    if view is not None:
+        data["grid" if view.y_range is not None else "curve"] = view.draw(trainer.mlp)
+    return data
+
+
+def training_report(trainer: Trainer, view: View | None) -> dict[str, Any]:
+    """Everything a finished (or stopped) run produced."""
+    mlp = trainer.mlp
+    latest = trainer.latest
+    weights_finite = all(np.all(np.isfinite(p.data)) for p in mlp.parameters())
+    drawing = None if view is None else view.draw(mlp)
+    return {
+        "steps_done": trainer.step,
+        "diverged": trainer.diverged or not weights_finite,
+        "final": record_data(latest),
+        "accuracy": None
+        if latest.train_accuracy is None
+        else {"train": latest.train_accuracy, "test": latest.test_accuracy},
+        "history": [record_data(r) for r in trainer.history],
+        "snapshots": [snapshot_data(s) for s in trainer.snapshots],
+        "layers": list(mlp.sizes),
+        "activations": list(mlp.activations),
+        "parameter_count": mlp.parameter_count(),
+        "weights": [w.data.tolist() for w in mlp.weights],
+        "biases": [b.data.tolist() for b in mlp.biases],
+        "grid": drawing if view is not None and view.y_range is not None else None,
+        "curve": drawing if view is not None and view.y_range is None else None,
+        "dataset": dataset_data(trainer.train_set, trainer.test_set),
+    }
