@@ -1,0 +1,111 @@
+// Lesson 7: backprop against central differences on the same network (POST /network/gradcheck): the
+// same gradient, parameter by parameter; then the cost of each on networks of growing size.
+
+import { api } from "../core/api.js";
+import { el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { onLanguage, withStatus } from "./common.js";
+import { axes, frame, pathData } from "./plot.js";
+
+const MAIN = [3, 4, 2];
+const SIZES = [
+  [2, 2, 1],
+  [3, 4, 2],
+  [4, 8, 4],
+  [8, 16, 8],
+  [16, 32, 16],
+  [32, 32, 16],
+];
+
+function request(layers) {
+  const inputs = [Array.from({ length: layers[0] }, (_, i) => (i % 2 ? -0.5 : 0.8) * (1 - i / (2 * layers[0])))];
+  const out = layers[layers.length - 1];
+  const targets = [Array.from({ length: out }, (_, i) => (i === 0 ? 1 : 0))];
+  return { layers, activation: "tanh", output_activation: "sigmoid", loss: "mse", inputs, targets, seed: 7 };
+}
+
+const layersText = (layers) => layers.join("-");
+
+export function mount(root) {
+  const tbody = root.querySelector("[data-testid=gradcheck-table] tbody");
+  const costBody = root.querySelector("[data-testid=cost-table] tbody");
+  const chart = root.querySelector(".cost-chart");
+  const summary = root.querySelector("[data-testid=narration]");
+  root.querySelector("[data-network-name]").textContent = layersText(MAIN);
+  const state = { main: null, costs: [] };
+
+  function renderMain() {
+    const data = state.main;
+    if (!data) return;
+    tbody.replaceChildren(
+      ...data.parameters.map((p) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row", class: "mono", text: p.symbol }),
+          el("td", { class: "mono", "data-value": p.backprop, "data-role": "backprop", text: formatNumber(p.backprop, 8) }),
+          el("td", { class: "mono", "data-value": p.numerical, "data-role": "numerical", text: formatNumber(p.numerical, 8) }),
+          el("td", { class: "mono", "data-value": p.abs_error, text: formatNumber(p.abs_error, 2) }),
+        ),
+      ),
+    );
+    summary.textContent = t("lessons.beyond-backprop.summary_line", { error: formatNumber(data.max_abs_error, 2) });
+  }
+
+  function renderCosts() {
+    const rows = state.costs;
+    costBody.replaceChildren(
+      ...rows.map(({ layers, data }) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row", class: "mono", text: layersText(layers) }),
+          el("td", { class: "mono", text: String(data.cost.parameters) }),
+          el("td", { class: "mono", text: `${data.cost.backprop_forward_passes} + ${data.cost.backprop_backward_passes}` }),
+          el("td", { class: "mono", "data-value": data.cost.numerical_forward_passes, text: String(data.cost.numerical_forward_passes) }),
+          el("td", { class: "mono", text: formatNumber(data.timings_ms.backprop, 3) }),
+          el("td", { class: "mono", text: formatNumber(data.timings_ms.numerical, 3) }),
+        ),
+      ),
+    );
+    drawChart();
+  }
+
+  function drawChart() {
+    const rows = state.costs;
+    if (!rows.length) return;
+    const maxParams = Math.max(...rows.map((r) => r.data.cost.parameters));
+    const maxPasses = Math.max(...rows.map((r) => r.data.cost.numerical_forward_passes));
+    const plot = frame(chart, { x: [0, maxParams * 1.05], y: [0, maxPasses * 1.1], margin: { top: 16, right: 24, bottom: 44, left: 64 } });
+    axes(plot, { xLabel: t("lessons.beyond-backprop.axis_params"), yLabel: t("lessons.beyond-backprop.axis_passes"), xTicks: 6, yTicks: 5 });
+    const { xs, ys } = plot;
+    const numerical = rows.map((r) => [r.data.cost.parameters, r.data.cost.numerical_forward_passes]);
+    const backprop = rows.map((r) => [r.data.cost.parameters, r.data.cost.backprop_forward_passes + r.data.cost.backprop_backward_passes]);
+    plot.data.append(svg("path", { class: "series-numerical", d: pathData(numerical, xs, ys) }));
+    plot.data.append(svg("path", { class: "series-backprop", d: pathData(backprop, xs, ys) }));
+    for (const [x, y] of numerical) {
+      plot.front.append(svg("rect", { class: "marker-numerical", x: xs(x) - 5, y: ys(y) - 5, width: 10, height: 10 }));
+      plot.front.append(svg("text", { class: "plot-note", x: xs(x) - 8, y: ys(y) - 10, "text-anchor": "end", text: String(y) }));
+    }
+    for (const [x, y] of backprop) plot.front.append(svg("circle", { class: "marker-backprop", cx: xs(x), cy: ys(y), r: 5 }));
+  }
+
+  onLanguage(() => {
+    renderMain();
+    drawChart();
+  });
+
+  (async () => {
+    state.main = await withStatus(root, () => api.gradcheck(request(MAIN)));
+    renderMain();
+    for (const layers of SIZES) {
+      const data = await withStatus(root, () => api.gradcheck(request(layers)));
+      if (!data) return;
+      state.costs.push({ layers, data });
+      renderCosts();
+    }
+    root.dataset.costsReady = "true";
+  })();
+  return null;
+}

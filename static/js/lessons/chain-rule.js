@@ -1,0 +1,256 @@
+// Lesson 5: an expression as a computational graph, nodes laid out by depth. The steps of
+// POST /expression (forward node by node, then backward edge by edge: upstream × local) are played one
+// at a time; the last step sets backprop's gradient beside the central-difference one.
+
+import { api } from "../core/api.js";
+import { el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { urlState } from "../core/urlstate.js";
+import { latest, onLanguage, withStatus } from "./common.js";
+import { createStepper } from "./stepper.js";
+
+const NODE_W = 118;
+const NODE_H = 50;
+const COLUMN = 170;
+const ROW = 104;
+const MAX_RETRIES = 8;
+
+const url = urlState([
+  { name: "f", type: "string", default: "cos(x^2 - 1)", validate: (v) => v.length <= 200 },
+  {
+    name: "v",
+    type: "json",
+    default: { x: 1.5 },
+    validate: (v) => v && typeof v === "object" && Object.values(v).every((n) => Number.isFinite(n)),
+  },
+]);
+
+function shorten(text, length = 16) {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/** Columns by depth (inputs at 0, each op one past its deepest input), rows in order within a column. */
+function layout(graph) {
+  const depth = new Map();
+  for (const node of graph.nodes) {
+    depth.set(node.id, node.inputs.length ? 1 + Math.max(...node.inputs.map((id) => depth.get(id) ?? 0)) : 0);
+  }
+  const columns = new Map();
+  for (const node of graph.nodes) {
+    const d = depth.get(node.id);
+    if (!columns.has(d)) columns.set(d, []);
+    columns.get(d).push(node.id);
+  }
+  const rows = Math.max(...[...columns.values()].map((c) => c.length));
+  const width = Math.max(720, 40 + COLUMN * (columns.size - 1) + NODE_W + 40);
+  const height = Math.max(300, 70 + ROW * rows);
+  const place = new Map();
+  for (const [d, ids] of columns) {
+    const top = (height - ROW * (ids.length - 1)) / 2;
+    ids.forEach((id, k) => place.set(id, [40 + NODE_W / 2 + COLUMN * d, top + ROW * k - 10]));
+  }
+  return { place, width, height };
+}
+
+export function mount(root) {
+  const form = root.querySelector("[data-expression-form]");
+  const input = form.elements.expression;
+  const variablesBox = root.querySelector("[data-variables]");
+  const graphEl = root.querySelector(".chain-graph");
+  const narration = root.querySelector("[data-testid=narration]");
+  const formulaEl = root.querySelector("[data-formula]");
+  const checkEl = root.querySelector("[data-check]");
+  const expression = latest(api.expression);
+  const state = { ...url.read(), data: null, layout: null };
+  const stepper = createStepper(root, { onStep: show, interval: 1400 });
+
+  input.value = state.f;
+
+  function renderVariables(names) {
+    const inputs = names.map((name) =>
+      el(
+        "label",
+        {},
+        el("span", { class: "mono", text: name }),
+        el("input", {
+          type: "number",
+          step: "0.1",
+          class: "num",
+          value: String(state.v[name] ?? 1),
+          "data-variable": name,
+          "data-testid": `variable-${name}`,
+        }),
+      ),
+    );
+    variablesBox.replaceChildren(variablesBox.querySelector("legend"), ...inputs);
+  }
+
+  function readVariables() {
+    const values = {};
+    for (const field of variablesBox.querySelectorAll("[data-variable]")) {
+      const value = field.valueAsNumber;
+      values[field.dataset.variable] = Number.isFinite(value) ? value : 1;
+    }
+    return values;
+  }
+
+  /** What the graph shows after step `index`: values, gradients, processed edges, highlights. */
+  function progress(index) {
+    const data = state.data;
+    const valued = new Set(data.graph.nodes.filter((n) => n.kind === "constant").map((n) => n.id));
+    const doneEdges = new Set();
+    let seeded = false;
+    for (const step of data.steps.slice(0, index + 1)) {
+      if (step.phase === "forward") step.nodes.forEach((id) => valued.add(id));
+      if (step.kind === "seed") seeded = true;
+      if (step.kind === "edge_backward") step.edges.forEach((id) => doneEdges.add(id));
+    }
+    const backEdges = new Set(data.steps.filter((s) => s.kind === "edge_backward").flatMap((s) => s.edges));
+    const graded = new Set();
+    for (const node of data.graph.nodes) {
+      const outgoing = data.graph.edges.filter((e) => e.source === node.id && backEdges.has(e.id));
+      if (node.id === data.graph.output ? seeded : outgoing.length && outgoing.every((e) => doneEdges.has(e.id)))
+        graded.add(node.id);
+    }
+    const step = data.steps[index];
+    return { valued, graded, doneEdges, activeNodes: new Set(step.nodes), activeEdges: new Set(step.edges), step };
+  }
+
+  function draw(index) {
+    const data = state.data;
+    const { place, width, height } = state.layout;
+    const now = progress(index);
+    graphEl.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    const edges = svg("g", { class: "graph-edges" });
+    const nodes = svg("g", { class: "graph-nodes" });
+    graphEl.replaceChildren(edges, nodes);
+    for (const edge of data.graph.edges) {
+      const [sx, sy] = place.get(edge.source);
+      const [tx, ty] = place.get(edge.target);
+      const x1 = sx + NODE_W / 2;
+      const x2 = tx - NODE_W / 2;
+      const offset = edge.input_index ? 8 : -8;
+      const mid = (x1 + x2) / 2;
+      const classes = ["graph-edge"];
+      if (now.activeEdges.has(edge.id)) classes.push("is-active");
+      if (now.doneEdges.has(edge.id)) classes.push("is-done");
+      edges.append(
+        svg("path", { class: classes.join(" "), d: `M${x1},${sy}C${mid},${sy} ${mid},${ty + offset} ${x2},${ty + offset}` }),
+      );
+      if (now.doneEdges.has(edge.id)) {
+        edges.append(
+          svg("text", {
+            class: "edge-label mono",
+            x: mid,
+            y: (sy + ty + offset) / 2 - 6,
+            "text-anchor": "middle",
+            text: `×${formatNumber(edge.local, 4)}`,
+          }),
+        );
+      }
+    }
+    for (const node of data.graph.nodes) {
+      const [cx, cy] = place.get(node.id);
+      const classes = ["graph-node", `kind-${node.kind}`];
+      if (now.activeNodes.has(node.id)) classes.push("is-active");
+      const group = svg("g", { class: classes.join(" "), "data-node": node.id });
+      group.append(svg("rect", { x: cx - NODE_W / 2, y: cy - NODE_H / 2, width: NODE_W, height: NODE_H, rx: 10 }));
+      const title = node.kind === "op" ? `${node.symbol} = ${shorten(node.label, 12)}` : node.symbol;
+      group.append(svg("text", { class: "node-title", x: cx, y: cy + 6, "text-anchor": "middle", text: title }));
+      if (now.valued.has(node.id)) {
+        group.append(
+          svg("text", { class: "node-value mono", x: cx, y: cy + NODE_H / 2 + 18, "text-anchor": "middle", text: `= ${formatNumber(node.value, 4)}` }),
+        );
+      }
+      if (now.graded.has(node.id)) {
+        group.append(
+          svg("text", {
+            class: "node-grad mono",
+            x: cx,
+            y: cy + NODE_H / 2 + 37,
+            "text-anchor": "middle",
+            "data-grad": node.grad,
+            text: `∂f/∂${node.symbol} = ${formatNumber(node.grad, 4)}`,
+          }),
+        );
+      }
+      nodes.append(group);
+    }
+  }
+
+  function describe(index) {
+    const { step } = progress(index);
+    const params = { ...step.narration.params };
+    narration.textContent = t(`lessons.chain-rule.step_${step.kind}`, params);
+    formulaEl.replaceChildren(
+      ...step.formula.map((line) => {
+        const parts = [line.lhs, line.symbolic, line.substituted, line.result].filter((p, k, all) => p && all.indexOf(p) === k);
+        return el("li", { text: parts.join(" = ") });
+      }),
+    );
+    const last = index === state.data.steps.length - 1;
+    checkEl.hidden = !last;
+    checkEl.replaceChildren(
+      ...state.data.variables.map((name) =>
+        el("span", {
+          class: "check-line",
+          "data-testid": `chain-result-${name}`,
+          "data-value": state.data.gradient[name],
+          text: t("lessons.chain-rule.result", {
+            name,
+            grad: formatNumber(state.data.gradient[name], 8),
+            numerical: formatNumber(state.data.numerical_gradient[name], 8),
+            error: formatNumber(state.data.gradient_error[name], 2),
+          }),
+        }),
+      ),
+    );
+  }
+
+  function show(index) {
+    if (!state.data) return;
+    draw(index);
+    describe(index);
+  }
+
+  async function compute() {
+    const text = input.value.trim();
+    let values = readVariables();
+    let data = null;
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const request = { expression: text, variables: values };
+      try {
+        data = await expression(request);
+        break;
+      } catch (error) {
+        // a variable the form does not have yet: add it with a value of 1 and ask again
+        if (error?.code === "missing_value" && error.body?.params?.name && !(error.body.params.name in values)) {
+          values = { ...values, [error.body.params.name]: state.v[error.body.params.name] ?? 1 };
+          continue;
+        }
+        await withStatus(root, () => Promise.reject(error));
+        return;
+      }
+    }
+    data = data && (await withStatus(root, async () => data));
+    if (!data) return;
+    state.data = data;
+    state.f = text;
+    state.v = Object.fromEntries(data.variables.map((name) => [name, values[name]]));
+    url.write(state);
+    renderVariables(data.variables);
+    state.layout = layout(data.graph);
+    stepper.reset(data.steps.length, 0);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    compute();
+  });
+  variablesBox.addEventListener("change", compute);
+  onLanguage(() => state.data && show(stepper.index));
+  renderVariables(Object.keys(state.v));
+  compute();
+  return stepper;
+}

@@ -1,0 +1,125 @@
+// Lesson 2: the secant through (x₀, f(x₀)) and (x₀ + Δx, f(x₀ + Δx)) shrinking to the tangent.
+// Every row (Δx, f(x₀ + Δx), Δy/Δx, the secant line) and the exact derivative come from
+// POST /expression/limit; stepping walks through the server's rows.
+
+import { api } from "../core/api.js";
+import { el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { urlState } from "../core/urlstate.js";
+import { latest, onLanguage, withStatus } from "./common.js";
+import { axes, extent, frame, lineThrough, pathData } from "./plot.js";
+import { createStepper } from "./stepper.js";
+
+const url = urlState([
+  { name: "f", type: "string", default: "2x^2", validate: (v) => v.length <= 200 },
+  { name: "x0", type: "number", default: 1, validate: (v) => Math.abs(v) <= 100 },
+]);
+
+export function mount(root) {
+  const form = root.querySelector("[data-expression-form]");
+  const input = form.elements.expression;
+  const x0Input = form.elements.x0;
+  const plotEl = root.querySelector(".derivative-plot");
+  const slider = root.querySelector("[data-delta-slider]");
+  const narration = root.querySelector("[data-testid=narration]");
+  const exactEl = root.querySelector("[data-testid=exact-derivative]");
+  const tbody = root.querySelector("[data-testid=limit-table] tbody");
+  const presets = [...root.querySelectorAll("[data-expression]")];
+  const limit = latest(api.limit);
+  const state = { ...url.read(), data: null };
+  const stepper = createStepper(root, { onStep: show, interval: 1300 });
+
+  input.value = state.f;
+  x0Input.value = String(state.x0);
+
+  function draw(index) {
+    const data = state.data;
+    const row = data.rows[index];
+    const points = data.curve.xs.map((x, i) => [x, data.curve.values[i]]);
+    let [lo, hi] = extent(data.curve.values, 0.1);
+    if (hi - lo > 1e4) [lo, hi] = [data.value - 50, data.value + 50];
+    const plot = frame(plotEl, { x: data.curve.range, y: [lo, hi] });
+    axes(plot, { xLabel: "x", yLabel: "y" });
+    const { xs, ys } = plot;
+    plot.data.append(svg("path", { class: "curve", d: pathData(points, xs, ys) }));
+    const tangent = lineThrough(0, data.tangent.intercept, data.tangent.slope, xs);
+    plot.data.append(svg("path", { class: "tangent-line", d: pathData(tangent, xs, ys) }));
+    const secant = lineThrough(0, row.secant.intercept, row.secant.slope, xs);
+    plot.data.append(svg("path", { class: "secant-line", d: pathData(secant, xs, ys) }));
+    plot.data.append(svg("circle", { class: "point point-main", cx: xs(data.at), cy: ys(data.value), r: 6 }));
+    if (row.f_x != null) {
+      plot.data.append(svg("circle", { class: "point point-moving", cx: xs(row.x), cy: ys(row.f_x), r: 5 }));
+      plot.data.append(
+        svg("text", { class: "plot-note", x: xs(row.x) + 8, y: ys(row.f_x) - 8, text: `x₀ + Δx` }),
+      );
+    }
+    plot.front.append(
+      svg("text", { class: "plot-note secant-note", x: plot.inner.right - 8, y: plot.inner.bottom - 30, "text-anchor": "end", text: `━ ${t("lessons.derivative.secant")}` }),
+      svg("text", { class: "plot-note tangent-note", x: plot.inner.right - 8, y: plot.inner.bottom - 10, "text-anchor": "end", text: `╍ ${t("lessons.derivative.tangent")}` }),
+    );
+  }
+
+  function renderTable(index) {
+    tbody.replaceChildren(
+      ...state.data.rows.map((row, i) =>
+        el(
+          "tr",
+          { class: i === index ? "is-current" : null, "aria-current": i === index ? "true" : null },
+          el("td", { class: "mono", "data-value": row.delta, text: formatNumber(row.delta, 6) }),
+          el("td", { class: "mono", "data-value": row.f_x, text: formatNumber(row.f_x, 8) }),
+          el("td", { class: "mono quotient", "data-value": row.quotient, text: formatNumber(row.quotient, 8) }),
+          el("td", { class: "mono", "data-value": row.error, text: formatNumber(row.error, 3) }),
+        ),
+      ),
+    );
+  }
+
+  function show(index) {
+    const data = state.data;
+    if (!data) return;
+    const row = data.rows[index];
+    slider.value = String(index);
+    slider.setAttribute("aria-valuetext", `Δx = ${formatNumber(row.delta, 6)}`);
+    draw(index);
+    renderTable(index);
+    exactEl.textContent = t("lessons.derivative.exact", { value: formatNumber(data.derivative, 8) });
+    exactEl.dataset.value = String(data.derivative);
+    narration.textContent = t("lessons.derivative.narration", {
+      dx: formatNumber(row.delta, 6),
+      slope: formatNumber(row.quotient, 8),
+      exact: formatNumber(data.derivative, 8),
+      gap: formatNumber(Math.abs(row.abs_error ?? row.error), 3),
+    });
+  }
+
+  async function compute() {
+    const expression = input.value.trim();
+    const at = Number(x0Input.value);
+    if (!Number.isFinite(at)) return;
+    for (const button of presets) button.setAttribute("aria-pressed", String(button.dataset.expression === expression));
+    const data = await withStatus(root, () => limit({ expression, variable: "x", at, samples: 241 }));
+    if (!data) return;
+    state.f = expression;
+    state.x0 = at;
+    url.write(state);
+    state.data = data;
+    slider.max = String(data.rows.length - 1);
+    stepper.reset(data.rows.length, 0);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    compute();
+  });
+  x0Input.addEventListener("change", compute);
+  for (const button of presets)
+    button.addEventListener("click", () => {
+      input.value = button.dataset.expression;
+      compute();
+    });
+  slider.addEventListener("input", () => stepper.go(Number(slider.value)));
+  onLanguage(() => state.data && show(stepper.index));
+  compute();
+  return stepper;
+}

@@ -1,0 +1,171 @@
+// Lesson 4: contours of f, the gradient arrow at the current point (steepest ascent) and the
+// gradient-descent path walking the other way. Path, values, gradients and the contour grid all come
+// from POST /expression/descent; the arrow's length is scaled for the screen, its direction is ∇f.
+
+import { api } from "../core/api.js";
+import { el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { urlState } from "../core/urlstate.js";
+import { latest, onLanguage, withStatus } from "./common.js";
+import { arrow, axes, contourLevels, contours, frame, heat, pathData } from "./plot.js";
+import { createStepper } from "./stepper.js";
+
+const RANGE = [-3, 3];
+const ARROW_PIXELS = 56;
+
+const url = urlState([
+  { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 },
+  { name: "lr", type: "number", default: 0.1, validate: (v) => v > 0 && v <= 1.1 },
+  { name: "n", type: "int", default: 20, validate: (v) => v >= 1 && v <= 100 },
+  { name: "x", type: "number", default: 2.5, validate: (v) => Math.abs(v) <= 3 },
+  { name: "y", type: "number", default: 1.5, validate: (v) => Math.abs(v) <= 3 },
+]);
+
+export function mount(root) {
+  const form = root.querySelector("[data-expression-form]");
+  const input = form.elements.expression;
+  const mapEl = root.querySelector(".gradient-plot");
+  const lrInput = root.querySelector("[data-lr]");
+  const lrOutput = root.querySelector("[data-lr-value]");
+  const stepsInput = root.querySelector("[data-steps]");
+  const narration = root.querySelector("[data-testid=narration]");
+  const tbody = root.querySelector("[data-testid=descent-table] tbody");
+  const descent = latest(api.descent);
+  const state = { ...url.read(), data: null, grid: null, plot: null };
+  const stepper = createStepper(root, { onStep: show, interval: 700 });
+  mapEl.dataset.ownKeys = "";
+
+  input.value = state.f;
+  lrInput.value = String(state.lr);
+  stepsInput.value = String(state.n);
+  lrOutput.textContent = formatNumber(state.lr, 3);
+
+  const coords = (point) => state.data.variables.map((name) => point.point[name]);
+
+  function draw(index) {
+    const data = state.data;
+    const names = data.variables;
+    const plot = frame(mapEl, { x: RANGE, y: RANGE, margin: { top: 12, right: 12, bottom: 36, left: 40 }, equal: true });
+    state.plot = plot;
+    const { xs, ys } = plot;
+    if (state.grid) {
+      heat(plot.data, state.grid, xs, ys);
+      contours(plot.data, state.grid, xs, ys, contourLevels(state.grid, 10));
+    }
+    axes(plot, { xLabel: names[0] ?? "x", yLabel: names[1] ?? "y", xTicks: 6, yTicks: 6 });
+    const shown = data.path.slice(0, index + 1).map(coords);
+    plot.data.append(svg("path", { class: "descent-path", d: pathData(shown, xs, ys) }));
+    shown.forEach(([x, y], k) =>
+      plot.data.append(svg("circle", { class: k === 0 ? "path-point is-start" : "path-point", cx: xs(x), cy: ys(y), r: k === 0 ? 6 : 3.5 })),
+    );
+    const current = data.path[index];
+    const [cx, cy] = coords(current);
+    const g = names.map((name) => current.gradient[name] ?? 0);
+    const length = Math.hypot(g[0], g[1] ?? 0);
+    if (length > 0 && Number.isFinite(length)) {
+      // screen y grows downwards, so the arrow's y component flips
+      const dx = (g[0] / length) * ARROW_PIXELS;
+      const dy = -((g[1] ?? 0) / length) * ARROW_PIXELS;
+      arrow(plot.front, xs(cx), ys(cy), xs(cx) + dx, ys(cy) + dy, "gradient-arrow");
+    }
+    plot.front.append(svg("circle", { class: "point point-main", cx: xs(cx), cy: ys(cy), r: 6 }));
+  }
+
+  function renderTable(index) {
+    const names = state.data.variables;
+    tbody.replaceChildren(
+      ...state.data.path.slice(0, index + 1).map((point, k) =>
+        el(
+          "tr",
+          { class: k === index ? "is-current" : null },
+          el("td", { class: "mono", text: String(point.step) }),
+          el("td", { class: "mono", text: formatNumber(point.point[names[0]], 4) }),
+          el("td", { class: "mono", text: names[1] ? formatNumber(point.point[names[1]], 4) : "—" }),
+          el("td", { class: "mono path-value", "data-value": point.value, text: formatNumber(point.value, 6) }),
+        ),
+      ),
+    );
+  }
+
+  function describe(index) {
+    const data = state.data;
+    const point = data.path[index];
+    const names = data.variables;
+    const [x, y] = names.map((name) => formatNumber(point.point[name], 4));
+    if (index === 0) {
+      const [gx, gy] = names.map((name) => formatNumber(point.gradient[name], 4));
+      return t("lessons.gradient.narration_start", { x, y: y ?? "—", z: formatNumber(point.value, 5), gx, gy: gy ?? "—" });
+    }
+    return t("lessons.gradient.narration_step", { n: point.step, x, y: y ?? "—", z: formatNumber(point.value, 5) });
+  }
+
+  function show(index) {
+    if (!state.data) return;
+    draw(index);
+    renderTable(index);
+    narration.textContent = describe(index);
+  }
+
+  async function compute({ step = 0 } = {}) {
+    const expression = input.value.trim();
+    const body = {
+      expression,
+      start: { x: state.x, y: state.y },
+      learning_rate: state.lr,
+      steps: state.n,
+      resolution: 48,
+      x_range: RANGE,
+      y_range: RANGE,
+    };
+    const data = await withStatus(root, () => descent(body));
+    if (!data) return;
+    state.f = expression;
+    url.write(state);
+    state.data = data;
+    state.grid = data.grid ? { x: data.grid.xs, y: data.grid.ys, z: data.grid.values } : null;
+    stepper.reset(data.path.length, step === "end" ? data.path.length - 1 : step);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    compute();
+  });
+  lrInput.addEventListener("input", () => {
+    lrOutput.textContent = formatNumber(Number(lrInput.value), 3);
+  });
+  lrInput.addEventListener("change", () => {
+    state.lr = Number(lrInput.value);
+    compute({ step: "end" });
+  });
+  stepsInput.addEventListener("change", () => {
+    const n = stepsInput.valueAsNumber;
+    if (Number.isInteger(n) && n >= 1 && n <= 100) {
+      state.n = n;
+      compute({ step: "end" });
+    }
+  });
+  mapEl.addEventListener("click", (event) => {
+    if (!state.plot) return;
+    const box = mapEl.getBoundingClientRect();
+    const [, , width, height] = mapEl.getAttribute("viewBox").split(/\s+/).map(Number);
+    const px = ((event.clientX - box.left) / box.width) * width;
+    const py = ((event.clientY - box.top) / box.height) * height;
+    const clamp = (v) => Math.max(RANGE[0], Math.min(RANGE[1], Math.round(v * 20) / 20));
+    state.x = clamp(state.plot.xs.invert(px));
+    state.y = clamp(state.plot.ys.invert(py));
+    compute();
+  });
+  mapEl.addEventListener("keydown", (event) => {
+    const moves = { ArrowLeft: [-0.25, 0], ArrowRight: [0.25, 0], ArrowUp: [0, 0.25], ArrowDown: [0, -0.25] };
+    const move = moves[event.key];
+    if (!move) return;
+    event.preventDefault();
+    state.x = Math.max(RANGE[0], Math.min(RANGE[1], state.x + move[0]));
+    state.y = Math.max(RANGE[0], Math.min(RANGE[1], state.y + move[1]));
+    compute();
+  });
+  onLanguage(() => state.data && show(stepper.index));
+  compute();
+  return stepper;
+}

@@ -1,0 +1,228 @@
+// SVG plotting for the lesson figures: scales, axes, curves, heat maps, contour lines and arrows.
+// It only draws numbers the server sent; it computes positions, never values of the functions.
+
+import { svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+
+/** A linear map from a data interval to a pixel interval, with `invert` for clicks. */
+export function linear([d0, d1], [r0, r1]) {
+  const k = (r1 - r0) / (d1 - d0 || 1);
+  const scale = (v) => r0 + (v - d0) * k;
+  scale.invert = (p) => d0 + (p - r0) / k;
+  scale.domain = [d0, d1];
+  scale.range = [r0, r1];
+  return scale;
+}
+
+/** About `count` round tick values covering [lo, hi]. */
+export function niceTicks(lo, hi, count = 5) {
+  const span = hi - lo;
+  if (!(span > 0) || !Number.isFinite(span)) return [lo];
+  const raw = span / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => span / s <= count + 0.5) ?? 10 * magnitude;
+  const ticks = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return ticks;
+}
+
+/** [min, max] of the finite values, widened by `pad` of the span (or ±1 when flat). */
+export function extent(values, pad = 0.05) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v == null || !Number.isFinite(v)) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo === Infinity) return [-1, 1];
+  if (hi - lo < 1e-9) return [lo - 1, hi + 1];
+  const margin = (hi - lo) * pad;
+  return [lo - margin, hi + margin];
+}
+
+let clipCounter = 0;
+
+/**
+ * Clear `svgEl` and lay out a plot area. Returns the scales and three layers (back, data, front);
+ * `data` is clipped to the plot area.
+ */
+export function frame(svgEl, { x, y, margin = { top: 16, right: 16, bottom: 40, left: 52 }, equal = false }) {
+  const [, , width, height] = svgEl.getAttribute("viewBox").split(/\s+/).map(Number);
+  const inner = { left: margin.left, right: width - margin.right, top: margin.top, bottom: height - margin.bottom };
+  let xDomain = x;
+  let yDomain = y;
+  if (equal) {
+    // one unit is as long across as it is up, so circles look round and arrows keep their angles
+    const px = (inner.right - inner.left) / (x[1] - x[0]);
+    const py = (inner.bottom - inner.top) / (y[1] - y[0]);
+    if (px < py) {
+      const mid = (y[0] + y[1]) / 2;
+      const half = (inner.bottom - inner.top) / px / 2;
+      yDomain = [mid - half, mid + half];
+    } else {
+      const mid = (x[0] + x[1]) / 2;
+      const half = (inner.right - inner.left) / py / 2;
+      xDomain = [mid - half, mid + half];
+    }
+  }
+  const xs = linear(xDomain, [inner.left, inner.right]);
+  const ys = linear(yDomain, [inner.bottom, inner.top]);
+  const clipId = `plot-clip-${++clipCounter}`;
+  svgEl.replaceChildren(
+    svg(
+      "defs",
+      {},
+      svg(
+        "clipPath",
+        { id: clipId },
+        svg("rect", { x: inner.left, y: inner.top, width: inner.right - inner.left, height: inner.bottom - inner.top }),
+      ),
+    ),
+  );
+  const back = svg("g", { class: "plot-back" });
+  const data = svg("g", { class: "plot-data", "clip-path": `url(#${clipId})` });
+  const front = svg("g", { class: "plot-front" });
+  svgEl.append(back, data, front);
+  return { xs, ys, inner, back, data, front, width, height };
+}
+
+/** Grid lines, tick labels and the x = 0 / y = 0 axes. */
+export function axes(plot, { xLabel = "x", yLabel = "y", xTicks = 6, yTicks = 5 } = {}) {
+  const { xs, ys, inner, back } = plot;
+  for (const v of niceTicks(...xs.domain, xTicks)) {
+    const px = xs(v);
+    back.append(svg("line", { class: "grid-line", x1: px, x2: px, y1: inner.top, y2: inner.bottom }));
+    back.append(svg("text", { class: "tick-label", x: px, y: inner.bottom + 16, "text-anchor": "middle", text: formatNumber(v, 3) }));
+  }
+  for (const v of niceTicks(...ys.domain, yTicks)) {
+    const py = ys(v);
+    back.append(svg("line", { class: "grid-line", x1: inner.left, x2: inner.right, y1: py, y2: py }));
+    back.append(svg("text", { class: "tick-label", x: inner.left - 6, y: py + 4, "text-anchor": "end", text: formatNumber(v, 3) }));
+  }
+  const [x0, x1] = xs.domain;
+  const [y0, y1] = ys.domain;
+  if (y0 <= 0 && y1 >= 0) back.append(svg("line", { class: "axis-line", x1: inner.left, x2: inner.right, y1: ys(0), y2: ys(0) }));
+  if (x0 <= 0 && x1 >= 0) back.append(svg("line", { class: "axis-line", x1: xs(0), x2: xs(0), y1: inner.top, y2: inner.bottom }));
+  back.append(svg("text", { class: "axis-label", x: inner.right, y: inner.bottom + 32, "text-anchor": "end", text: xLabel }));
+  back.append(svg("text", { class: "axis-label", x: inner.left + 4, y: inner.top + 12, text: yLabel }));
+}
+
+/** An SVG path through [x, y] points; null or non-finite points break the line. */
+export function pathData(points, xs, ys) {
+  const limit = 1e6;
+  let d = "";
+  let pen = false;
+  for (const [x, y] of points) {
+    if (x == null || y == null || !Number.isFinite(x) || !Number.isFinite(y)) {
+      pen = false;
+      continue;
+    }
+    const px = Math.max(-limit, Math.min(limit, xs(x)));
+    const py = Math.max(-limit, Math.min(limit, ys(y)));
+    d += `${pen ? "L" : "M"}${px.toFixed(2)},${py.toFixed(2)}`;
+    pen = true;
+  }
+  return d;
+}
+
+/** The line y = y0 + slope·(x − x0) across the whole x-domain (slope and point as the server sent them). */
+export function lineThrough(x0, y0, slope, xs) {
+  const [a, b] = xs.domain;
+  return [
+    [a, y0 + slope * (a - x0)],
+    [b, y0 + slope * (b - x0)],
+  ];
+}
+
+export const HEAT_LEVELS = 9;
+
+/**
+ * Shade a grid of values: grid = { x: [nx], y: [ny], z: [ny][nx] } (z[j][i] at x[i], y[j]).
+ * Cells take one of HEAT_LEVELS sequential classes (heat-0 … heat-8), lighter is lower.
+ */
+export function heat(group, grid, xs, ys, [lo, hi] = extent(grid.z.flat(), 0)) {
+  const { x, y, z } = grid;
+  const span = hi - lo || 1;
+  for (let j = 0; j < y.length; j++) {
+    const yTop = j + 1 < y.length ? (y[j] + y[j + 1]) / 2 : y[j] + (y[j] - y[j - 1]) / 2;
+    const yBottom = j > 0 ? (y[j] + y[j - 1]) / 2 : y[j] - (y[j + 1] - y[j]) / 2;
+    for (let i = 0; i < x.length; i++) {
+      const v = z[j][i];
+      if (v == null || !Number.isFinite(v)) continue;
+      const xLeft = i > 0 ? (x[i] + x[i - 1]) / 2 : x[i] - (x[i + 1] - x[i]) / 2;
+      const xRight = i + 1 < x.length ? (x[i] + x[i + 1]) / 2 : x[i] + (x[i] - x[i - 1]) / 2;
+      const level = Math.max(0, Math.min(HEAT_LEVELS - 1, Math.floor(((v - lo) / span) * HEAT_LEVELS)));
+      const px = xs(xLeft);
+      const py = ys(yTop);
+      group.append(
+        svg("rect", {
+          class: `heat-${level}`,
+          x: px.toFixed(2),
+          y: py.toFixed(2),
+          width: (xs(xRight) - px + 0.6).toFixed(2),
+          height: (ys(yBottom) - py + 0.6).toFixed(2),
+        }),
+      );
+    }
+  }
+}
+
+/** Contour levels spread evenly (in value) across the grid's range. */
+export function contourLevels(grid, count = 10) {
+  const [lo, hi] = extent(grid.z.flat(), 0);
+  return Array.from({ length: count }, (_, k) => lo + ((k + 0.5) * (hi - lo)) / count);
+}
+
+/** Contour lines of a grid by marching squares, one path per level. */
+export function contours(group, grid, xs, ys, levels) {
+  const { x, y, z } = grid;
+  const at = (i, j) => z[j][i];
+  for (const level of levels) {
+    let d = "";
+    for (let j = 0; j + 1 < y.length; j++) {
+      for (let i = 0; i + 1 < x.length; i++) {
+        const corners = [
+          [x[i], y[j], at(i, j)],
+          [x[i + 1], y[j], at(i + 1, j)],
+          [x[i + 1], y[j + 1], at(i + 1, j + 1)],
+          [x[i], y[j + 1], at(i, j + 1)],
+        ];
+        if (corners.some((c) => c[2] == null || !Number.isFinite(c[2]))) continue;
+        const crossings = [];
+        for (let k = 0; k < 4; k++) {
+          const [ax, ay, av] = corners[k];
+          const [bx, by, bv] = corners[(k + 1) % 4];
+          if ((av < level) !== (bv < level)) {
+            const s = (level - av) / (bv - av);
+            crossings.push([ax + s * (bx - ax), ay + s * (by - ay)]);
+          }
+        }
+        for (let k = 0; k + 1 < crossings.length; k += 2) {
+          const [p, q] = [crossings[k], crossings[k + 1]];
+          d += `M${xs(p[0]).toFixed(1)},${ys(p[1]).toFixed(1)}L${xs(q[0]).toFixed(1)},${ys(q[1]).toFixed(1)}`;
+        }
+      }
+    }
+    if (d) group.append(svg("path", { class: "contour-line", d }));
+  }
+}
+
+let markerCounter = 0;
+
+/** An arrow from (x1, y1) to (x2, y2) in pixels, with its own arrow-head marker. */
+export function arrow(group, x1, y1, x2, y2, cls) {
+  const id = `arrow-head-${++markerCounter}`;
+  group.append(
+    svg(
+      "defs",
+      {},
+      svg(
+        "marker",
+        { id, viewBox: "0 0 10 10", refX: 8, refY: 5, markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse" },
+        svg("path", { d: "M0,0L10,5L0,10z", class: `${cls}-head` }),
+      ),
+    ),
+  );
+  group.append(svg("line", { class: cls, x1, y1, x2, y2, "marker-end": `url(#${id})` }));
+}

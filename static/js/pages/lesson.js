@@ -1,0 +1,92 @@
+// A lesson page: mounts the lesson's figure and lets the keyboard (or a presentation clicker, which
+// sends PageDown/PageUp or the arrow keys) walk through it: first the figure's steps, then the page's
+// sections, then on to the next lesson.
+
+import { ready, isPresenting } from "../core/shell.js";
+import { t } from "../core/i18n.js";
+
+const FIGURES = {
+  "feed-forward": () => import("../lessons/feed-forward.js"),
+  derivative: () => import("../lessons/derivative.js"),
+  "partial-derivatives": () => import("../lessons/partial-derivatives.js"),
+  gradient: () => import("../lessons/gradient.js"),
+  "chain-rule": () => import("../lessons/chain-rule.js"),
+  backpropagation: () => import("../lessons/backpropagation.js"),
+  "beyond-backprop": () => import("../lessons/beyond-backprop.js"),
+};
+
+const article = document.querySelector("[data-lesson]");
+const slug = article.dataset.lesson;
+let figure = null;
+
+function setTitle() {
+  document.title = `${t(`lessons.${slug}.title`)} · ${t("common.app_name")}`;
+}
+
+function isTyping(event) {
+  const target = event.target;
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest("[data-own-keys]"))
+  );
+}
+
+function sections() {
+  return [".lesson-head", ".lesson-figure", ".try-this", ".lesson-pager"]
+    .map((selector) => article.querySelector(selector))
+    .filter(Boolean);
+}
+
+function atBottom() {
+  return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+}
+
+function reveal(section) {
+  if (!section.hasAttribute("tabindex")) section.setAttribute("tabindex", "-1");
+  section.scrollIntoView({ block: "start", behavior: "instant" });
+  section.focus({ preventScroll: true });
+}
+
+function forward() {
+  if (figure?.next?.()) return;
+  const below = sections().find((s) => s.getBoundingClientRect().top > 8);
+  if (below && !atBottom()) {
+    reveal(below);
+    return;
+  }
+  if (article.dataset.next) location.href = article.dataset.next;
+}
+
+function backward() {
+  if (figure?.prev?.()) return;
+  const above = sections()
+    .reverse()
+    .find((s) => s.getBoundingClientRect().top < -8);
+  if (above) {
+    reveal(above);
+    return;
+  }
+  if (article.dataset.previous) location.href = article.dataset.previous;
+}
+
+document.addEventListener("keydown", (event) => {
+  if (event.defaultPrevented || isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
+  const presenting = isPresenting();
+  const next = event.key === "PageDown" || event.key === "ArrowRight" || (presenting && event.key === "ArrowDown");
+  const previous = event.key === "PageUp" || event.key === "ArrowLeft" || (presenting && event.key === "ArrowUp");
+  if (!next && !previous) return;
+  event.preventDefault();
+  if (next) forward();
+  else backward();
+});
+
+document.addEventListener("langchange", setTitle);
+
+await ready;
+setTitle();
+const load = FIGURES[slug];
+if (load) {
+  const module = await load();
+  figure = await module.mount(article.querySelector("[data-figure]"));
+}
+article.dataset.ready = "true";
