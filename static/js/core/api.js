@@ -47,6 +47,8 @@ export const api = {
 /**
  * Stream a training run as server-sent events over a POST. Calls onEvent(type, data) for each event;
  * resolves when the stream ends; abort with `signal` to stop training on the server too.
+ * When onEvent returns a promise, reading waits for it: the server is then held back by the connection,
+ * so a caller can pace the run.
  */
 export async function trainStream(body, onEvent, { signal } = {}) {
   const response = await fetch("/api/v1/network/train/stream", {
@@ -72,7 +74,10 @@ export async function trainStream(body, onEvent, { signal } = {}) {
         if (line.startsWith("event:")) type = line.slice(6).trim();
         else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
       }
-      if (data.length) onEvent(type, JSON.parse(data.join("\n")));
+      if (data.length) {
+        const pending = onEvent(type, JSON.parse(data.join("\n")));
+        if (pending && typeof pending.then === "function") await pending;
+      }
     }
   }
 }
