@@ -113,9 +113,9 @@ def trace_network(
     """Run one forward/backward pass and one SGD update; return layers, params and the steps."""
     for p in mlp.parameters():
         p.zero_grad()
-    forward = mlp.forward(inputs, input_requires_grad=True)
-    loss_tensor = mlp.loss(forward.output, targets, loss)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # overflow is reported as null values and ``diverged``, not warned about
+        forward = mlp.forward(inputs, input_requires_grad=True)
+        loss_tensor = mlp.loss(forward.output, targets, loss)
         loss_tensor.backward()
     run = _Pass(mlp, forward, loss_tensor, loss, np.asarray(targets, dtype=np.float64), learning_rate, sample)
     with np.errstate(all="ignore"):
