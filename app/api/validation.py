@@ -339,14 +339,10 @@ def check_values(expression: Expression, values: dict[str, float], settings: Set
             field,
             limit=settings.max_variables,
         )
-    for name in expression.variables:
-        if name not in values:
-            given = ", ".join(sorted(values)) or "none"
-            raise ApiError(
-                422,
-                f"Give a value for the variable '{name}' in {field} (given: {given}).",
-                code="missing_value",
-                field=field,
-                params={"name": name},
-            )
+    if any(name not in values for name in expression.variables):
+        try:  # the engine names the first missing variable and where it first appears
+            with np.errstate(all="ignore"):
+                expression.evaluate(values, requires_grad=False)
+        except ExpressionError as error:
+            raise expression_error(error, field) from None
     return {name: float(values[name]) for name in expression.variables}
