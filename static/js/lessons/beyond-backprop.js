@@ -84,11 +84,16 @@ export function mount(root) {
     const backprop = rows.map((r) => [r.data.cost.parameters, r.data.cost.backprop_forward_passes + r.data.cost.backprop_backward_passes]);
     plot.data.append(svg("path", { class: "series-numerical", d: pathData(numerical, xs, ys) }));
     plot.data.append(svg("path", { class: "series-backprop", d: pathData(backprop, xs, ys) }));
-    for (const [x, y] of numerical) {
+    let labelled = Infinity;
+    for (const [x, y] of [...numerical].reverse()) {
       plot.front.append(svg("rect", { class: "marker-numerical", x: xs(x) - 5, y: ys(y) - 5, width: 10, height: 10 }));
+      if (labelled - xs(x) < 40) continue; // keep labels of crowded small networks from overlapping
+      labelled = xs(x);
       plot.front.append(svg("text", { class: "plot-note", x: xs(x) - 8, y: ys(y) - 10, "text-anchor": "end", text: String(y) }));
     }
     for (const [x, y] of backprop) plot.front.append(svg("circle", { class: "marker-backprop", cx: xs(x), cy: ys(y), r: 5 }));
+    const [lastX, lastY] = backprop[backprop.length - 1];
+    plot.front.append(svg("text", { class: "plot-note", x: xs(lastX), y: ys(lastY) - 12, "text-anchor": "end", text: String(lastY) }));
   }
 
   onLanguage(() => {

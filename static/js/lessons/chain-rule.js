@@ -30,11 +30,19 @@ function shorten(text, length = 16) {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
-/** Columns by depth (inputs at 0, each op one past its deepest input), rows in order within a column. */
+/**
+ * Columns by depth: each op one column past its deepest input; an input (variable or constant) sits one
+ * column before the first op that uses it, so its edge stays short.
+ */
 function layout(graph) {
   const depth = new Map();
   for (const node of graph.nodes) {
     depth.set(node.id, node.inputs.length ? 1 + Math.max(...node.inputs.map((id) => depth.get(id) ?? 0)) : 0);
+  }
+  for (const node of graph.nodes) {
+    if (node.inputs.length) continue;
+    const users = graph.nodes.filter((n) => n.inputs.includes(node.id)).map((n) => depth.get(n.id));
+    if (users.length) depth.set(node.id, Math.min(...users) - 1);
   }
   const columns = new Map();
   for (const node of graph.nodes) {
@@ -62,7 +70,7 @@ export function mount(root) {
   const formulaEl = root.querySelector("[data-formula]");
   const checkEl = root.querySelector("[data-check]");
   const expression = latest(api.expression);
-  const state = { ...url.read(), data: null, layout: null };
+  const state = { ...url.read(), data: null, layout: null, formulas: new Map() };
   const stepper = createStepper(root, { onStep: show, interval: 1400 });
 
   input.value = state.f;
@@ -156,7 +164,7 @@ export function mount(root) {
       if (now.activeNodes.has(node.id)) classes.push("is-active");
       const group = svg("g", { class: classes.join(" "), "data-node": node.id });
       group.append(svg("rect", { x: cx - NODE_W / 2, y: cy - NODE_H / 2, width: NODE_W, height: NODE_H, rx: 10 }));
-      const title = node.kind === "op" ? `${node.symbol} = ${shorten(node.label, 12)}` : node.symbol;
+      const title = node.kind === "op" ? `${node.symbol} = ${shorten(state.formulas.get(node.id) ?? node.label, 14)}` : node.symbol;
       group.append(svg("text", { class: "node-title", x: cx, y: cy + 6, "text-anchor": "middle", text: title }));
       if (now.valued.has(node.id)) {
         group.append(
@@ -241,6 +249,9 @@ export function mount(root) {
     url.write(state);
     renderVariables(data.variables);
     state.layout = layout(data.graph);
+    state.formulas = new Map(
+      data.steps.filter((step) => step.kind === "node_forward").map((step) => [step.nodes[0], step.formula[0]?.symbolic]),
+    );
     stepper.reset(data.steps.length, 0);
   }
 

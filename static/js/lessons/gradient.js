@@ -12,13 +12,13 @@ import { arrow, axes, contourLevels, contours, frame, heat, pathData } from "./p
 import { createStepper } from "./stepper.js";
 
 const RANGE = [-3, 3];
-const ARROW_PIXELS = 56;
+const ARROW_PIXELS = 48;
 
 const url = urlState([
   { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 },
   { name: "lr", type: "number", default: 0.1, validate: (v) => v > 0 && v <= 1.1 },
   { name: "n", type: "int", default: 20, validate: (v) => v >= 1 && v <= 100 },
-  { name: "x", type: "number", default: 2.5, validate: (v) => Math.abs(v) <= 3 },
+  { name: "x", type: "number", default: 2, validate: (v) => Math.abs(v) <= 3 },
   { name: "y", type: "number", default: 1.5, validate: (v) => Math.abs(v) <= 3 },
 ]);
 
@@ -114,7 +114,7 @@ export function mount(root) {
       start: { x: state.x, y: state.y },
       learning_rate: state.lr,
       steps: state.n,
-      resolution: 48,
+      resolution: 64,
       x_range: RANGE,
       y_range: RANGE,
     };

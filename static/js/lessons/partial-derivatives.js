@@ -119,7 +119,7 @@ export function mount(root) {
   onLanguage(describe);
 
   (async () => {
-    const body = { expression: EXPRESSION, start: { x: 0, y: 0 }, steps: 0, resolution: 48, x_range: RANGE, y_range: RANGE };
+    const body = { expression: EXPRESSION, start: { x: 0, y: 0 }, steps: 0, resolution: 64, x_range: RANGE, y_range: RANGE };
     const data = await withStatus(root, () => api.descent(body));
     if (data?.grid) state.grid = { x: data.grid.xs, y: data.grid.ys, z: data.grid.values };
     stepper.reset(TOUR.length, 0);
