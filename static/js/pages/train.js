@@ -1,0 +1,574 @@
+// The training view: wires the data picker, the controls, the network diagram, the loss chart and the
+// output picture to one settings object (kept in the URL) and one training session (kept by the server).
+
+import { api } from "../core/api.js";
+import { clear, el, prefersReducedMotion, svg, toast } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { currentLanguage, t } from "../core/i18n.js";
+import { ready } from "../core/shell.js";
+import { createCurvePlot } from "../train/curveplot.js";
+import { createDataEditor } from "../train/dataeditor.js";
+import { explainLink, pickSample } from "../train/explain.js";
+import { createColourBar, createHeatMap, pointShape } from "../train/heatmap.js";
+import { createLossChart } from "../train/losschart.js";
+import { createNetworkView } from "../train/networkview.js";
+import { categoricalScale, classColour, domainFor } from "../train/palette.js";
+import { TrainingSession } from "../train/session.js";
+import {
+  HYPER,
+  MAX_HIDDEN_LAYERS,
+  MAX_NEURONS,
+  SPEEDS,
+  STRUCTURAL,
+  customData,
+  dataShape,
+  outputFor,
+  segmentEntry,
+  totalSteps,
+  url,
+} from "../train/settings.js";
+import { createDatasetPicker } from "../train/thumbnails.js";
+
+const root = document.querySelector("[data-testid=train]");
+const $ = (selector) => root.querySelector(selector);
+const MAX_LINK_STEPS = 100_000;
+
+const page = {
+  settings: url.read(),
+  catalogue: new Map(),
+  limits: null,
+  hovered: null, // the neuron shown large, "layer-index"
+  readout: null,
+  status: { key: "train.status.loading", params: {} },
+};
+
+// ------------------------------------------------------------------------------------------- settings
+function shape() {
+  return dataShape(page.settings, page.catalogue);
+}
+
+function isEmptyCustom() {
+  return page.settings.data === "custom" && !(page.settings.pts || []).length;
+}
+
+function writeUrl() {
+  const { log, step } = session;
+  let run = log.length ? log : null;
+  if (run && JSON.stringify(run) === JSON.stringify(canonicalLog(totalSteps(run)))) run = null;
+  url.write({ ...page.settings, steps: run || step <= MAX_LINK_STEPS ? step : 0, run });
+}
+
+/** The log a continuous run of `steps` with the current settings leaves: full segments, then the rest. */
+function canonicalLog(steps) {
+  if (!steps) return [];
+  const size = session.segmentSteps();
+  const log = [];
+  const full = Math.floor(steps / size);
+  if (full) log.push([...segmentEntry(size, page.settings).slice(0, 6), full]);
+  if (steps % size) log.push(segmentEntry(steps % size, page.settings));
+  return log;
+}
+
+async function update(changes) {
+  const structural = Object.keys(changes).some((key) => STRUCTURAL.includes(key));
+  const hyper = Object.keys(changes).some((key) => HYPER.includes(key));
+  Object.assign(page.settings, changes);
+  syncControls();
+  if (structural) {
+    const wasPlaying = session.playing;
+    page.hovered = null;
+    await restart();
+    if (wasPlaying) session.play();
+    return;
+  }
+  if (hyper && session.playing) {
+    await session.pause();
+    session.play();
+  }
+  writeUrl();
+  render();
+}
+
+async function restart(log = []) {
+  if (isEmptyCustom()) {
+    session.cancel();
+    session.clear();
+    setStatus("train.status.need_points");
+    writeUrl();
+    render();
+    return;
+  }
+  await session.reset(log);
+}
+
+// ------------------------------------------------------------------------------------------- controls
+function syncControls() {
+  const s = page.settings;
+  for (const name of ["lr", "act", "opt", "reg", "rr", "speed"]) {
+    const select = $(`select[name=${name}]`);
+    const value = String(s[name]);
+    if (![...select.options].some((o) => o.value === value)) select.append(el("option", { value, text: value }));
+    select.value = value;
+  }
+  for (const name of ["train", "noise", "batch"]) $(`input[name=${name}]`).value = String(s[name]);
+  $("input[name=seed]").value = String(s.seed);
+  $("input[name=test]").checked = s.test;
+  $("input[name=log]").checked = s.log;
+  $("[data-output=train]").textContent = t("train.data.percent", { n: Math.round(s.train * 100) });
+  $("[data-output=noise]").textContent = formatNumber(s.noise);
+  $("[data-output=batch]").textContent = String(s.batch);
+  $("input[name=noise]").disabled = s.data === "custom";
+  $("[data-testid=regenerate]").disabled = s.data === "custom";
+  $("select[name=rr]").disabled = s.reg === "none";
+  picker?.select(s.data);
+  const layers = s.hidden.length;
+  const key = layers === 0 ? "train.network.layers_zero" : layers === 1 ? "train.network.layers_one" : "train.network.layers";
+  $("[data-testid=layer-count]").textContent = t(key, { count: layers });
+  $("[data-testid=layers-plus]").disabled = layers >= MAX_HIDDEN_LAYERS;
+  $("[data-testid=layers-minus]").disabled = layers === 0;
+  lossChart.setLogScale(s.log);
+}
+
+function bindControls() {
+  const parse = { lr: Number, rr: Number, act: String, opt: String, reg: String, train: Number, noise: Number, batch: Number };
+  for (const [name, convert] of Object.entries(parse)) {
+    const control = $(`[name=${name}]`);
+    const live = control.type === "range";
+    control.addEventListener(live ? "input" : "change", () => {
+      if (live && name !== "batch") {
+        // Sliders show their value while dragging and retrain when let go.
+        $(`[data-output=${name}]`).textContent =
+          name === "train" ? t("train.data.percent", { n: Math.round(control.value * 100) }) : formatNumber(Number(control.value));
+        return;
+      }
+      update({ [name]: convert(control.value) });
+    });
+    if (live && name !== "batch") control.addEventListener("change", () => update({ [name]: convert(control.value) }));
+  }
+  const seed = $("input[name=seed]");
+  seed.addEventListener("change", () => {
+    const value = Number(seed.value);
+    if (Number.isInteger(value) && value >= 0 && value <= 4294967295) update({ seed: value });
+    else seed.value = String(page.settings.seed);
+  });
+  $("input[name=test]").addEventListener("change", (event) => {
+    page.settings.test = event.target.checked;
+    writeUrl();
+    render();
+  });
+  $("select[name=speed]").addEventListener("change", (event) => {
+    page.settings.speed = event.target.value;
+    session.restartClock();
+    writeUrl();
+  });
+  $("input[name=log]").addEventListener("change", (event) => {
+    page.settings.log = event.target.checked;
+    lossChart.setLogScale(page.settings.log);
+    writeUrl();
+  });
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-run]");
+    if (button && !button.disabled) runAction(button.dataset.run);
+  });
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " ") {
+      event.preventDefault();
+      runAction("play");
+    }
+  });
+}
+
+function runAction(action) {
+  const s = page.settings;
+  switch (action) {
+    case "play":
+      if (session.playing) session.pause();
+      else session.play();
+      break;
+    case "step":
+      session.stepOnce();
+      break;
+    case "reset":
+      restart();
+      break;
+    case "regenerate":
+      update({ seed: (s.seed + 1) % 4294967296 });
+      break;
+    case "explain":
+      explain();
+      break;
+    case "layers-plus":
+      if (s.hidden.length < MAX_HIDDEN_LAYERS) update({ hidden: [...s.hidden, 2] });
+      break;
+    case "layers-minus":
+      if (s.hidden.length) update({ hidden: s.hidden.slice(0, -1) });
+      break;
+    default:
+      break;
+  }
+}
+
+function resizeLayer(layer, delta) {
+  const hidden = [...page.settings.hidden];
+  const next = hidden[layer - 1] + delta;
+  if (next < 1 || next > MAX_NEURONS) return;
+  hidden[layer - 1] = next;
+  update({ hidden });
+}
+
+async function explain() {
+  if (session.playing) await session.pause();
+  const sample = pickSample(session.dataset);
+  if (!session.weights || !sample) {
+    toast(t("train.explain.unavailable"));
+    return;
+  }
+  const link = explainLink({
+    layers: session.layers,
+    activations: session.activations,
+    loss: outputFor(shape()).loss,
+    weights: session.weights,
+    biases: session.biases,
+    learningRate: page.settings.lr,
+    seed: page.settings.seed,
+    sample,
+  });
+  location.assign(link);
+}
+
+// ------------------------------------------------------------------------------------------- data on screen
+/** Every point of the data on screen, train and test, as the plots draw them. */
+function screenPoints() {
+  const data = session.dataset;
+  if (!data) return [];
+  const points = [];
+  for (const [part, test] of [
+    [data.train, false],
+    [data.test, true],
+  ]) {
+    if (!part) continue;
+    part.points.forEach((p, i) =>
+      points.push({ x: p[0], y: p[1] ?? null, label: part.labels ? part.labels[i] : null, target: part.targets[i][0], test }),
+    );
+  }
+  return points;
+}
+
+/** The data on screen as editable rows, for the editor to start from. */
+function screenRows() {
+  if (page.settings.data === "custom") return customData(page.settings);
+  const info = shape();
+  const rows = screenPoints().map((p) => (info.inputDim === 1 ? [p.x, p.target] : [p.x, p.y, p.label ?? p.target]));
+  return { rows, kind: info.kind, inputDim: info.inputDim };
+}
+
+function setCustomData(rows, kind) {
+  picker.setCustom(rows, rows[0] ? rows[0].length - 1 : 2, kind);
+  update({ data: "custom", pts: rows, pk: kind });
+}
+
+// ------------------------------------------------------------------------------------------- rendering
+function setStatus(key, params = {}) {
+  page.status = { key, params };
+  const status = $("[data-testid=status]");
+  status.textContent = key ? t(key, typeof params === "function" ? params() : params) : "";
+}
+
+function counterText(value) {
+  return new Intl.NumberFormat(currentLanguage()).format(value);
+}
+
+function renderCounters() {
+  const { step, dataset } = session;
+  $("[data-testid=step-counter]").textContent = counterText(step);
+  $("[data-testid=step-counter]").dataset.step = String(step);
+  const trainCount = dataset?.train?.points?.length;
+  const epoch = trainCount ? Math.floor((step * Math.min(page.settings.batch, trainCount)) / trainCount) : 0;
+  $("[data-testid=epoch-counter]").textContent = trainCount ? t("train.run.epoch", { n: counterText(epoch) }) : "";
+}
+
+function renderStats() {
+  const latest = session.latest;
+  const testLoss = $("[data-testid=test-loss]");
+  const trainLoss = $("[data-testid=train-loss]");
+  testLoss.textContent = formatNumber(latest?.test ?? null);
+  trainLoss.textContent = formatNumber(latest?.train ?? null);
+  testLoss.dataset.value = latest?.test == null ? "" : String(latest.test);
+  trainLoss.dataset.value = latest?.train == null ? "" : String(latest.train);
+  const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
+  const classification = shape().kind !== "regression";
+  $(".stat-accuracy").hidden = !classification;
+  $("[data-testid=accuracy]").textContent = `${percent(latest?.trainAccuracy)} / ${percent(latest?.testAccuracy)}`;
+}
+
+function neuronTitle(id) {
+  const [layer, index] = id.split("-").map(Number);
+  const sizes = session.layers;
+  const sub = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
+  if (layer === 0) return t("train.network.input_neuron", { name: sizes[0] === 1 ? "x" : `x${sub(index + 1)}` });
+  return t("train.network.hidden_neuron", { layer, index: index + 1 });
+}
+
+/** What the big view shows: the output, or the hovered neuron; with its colour scale and caption. */
+function mainView() {
+  const info = shape();
+  const drawing = session.drawing;
+  const neuron = page.hovered && drawing?.neurons?.[page.hovered] ? page.hovered : null;
+  if (neuron) {
+    const layer = Number(neuron.split("-")[0]);
+    const activation = layer === 0 ? "identity" : session.activations[layer - 1];
+    const values = drawing.neurons[neuron];
+    return {
+      values,
+      domain: domainFor(activation, values),
+      caption: t(info.inputDim === 1 ? "train.output.caption_neuron_curve" : "train.output.caption_neuron", {
+        name: neuronTitle(neuron),
+      }),
+      barTitle: t("train.output.colour_activation"),
+      neuron,
+    };
+  }
+  if (info.kind === "multiclass") {
+    return {
+      values: drawing?.values,
+      classes: info.classes,
+      caption: t("train.output.caption_classes"),
+      barTitle: t("train.output.colour_classes"),
+    };
+  }
+  if (info.kind === "regression") {
+    const targets = screenPoints().map((p) => p.target);
+    return {
+      values: drawing?.values,
+      domain: domainFor("identity", [targets], 1),
+      caption: t(info.inputDim === 1 ? "train.output.caption_curve" : "train.output.caption_output"),
+      barTitle: t("train.output.colour_value"),
+    };
+  }
+  return {
+    values: drawing?.values,
+    domain: [0, 0.5, 1],
+    caption: t("train.output.caption_output"),
+    barTitle: t("train.output.colour_probability"),
+  };
+}
+
+function renderView() {
+  const info = shape();
+  const view = mainView();
+  const points = screenPoints();
+  root.dataset.inputs = String(info.inputDim);
+  $("[data-testid=view-caption]").textContent = view.caption;
+  $("[data-testid=colourbar-title]").textContent = view.barTitle;
+  const oneD = info.inputDim === 1;
+  heatMap.element.hidden = oneD;
+  curvePlot.element.hidden = !oneD;
+  $("[data-testid=colourbar]").hidden = oneD && !view.neuron;
+  if (oneD) {
+    const drawing = session.drawing;
+    curvePlot.draw({
+      curve: drawing ? { x_range: drawing.x_range, xs: drawing.xs, values: view.values } : null,
+      points,
+      showTest: page.settings.test,
+      neuron: view.neuron,
+    });
+    if (view.neuron) colourBar.draw(view.domain);
+    return;
+  }
+  const scale = view.classes ? categoricalScale() : view.domain;
+  const grid = session.drawing?.ys ? { ...session.drawing, values: view.values } : null;
+  const emptyGrid = grid ?? { xs: [-1.5, 1.5], ys: [-1.5, 1.5], values: null };
+  heatMap.draw({
+    grid: emptyGrid,
+    scale,
+    points,
+    showTest: page.settings.test,
+    pointScale: info.kind === "regression" ? mainView().domain : null,
+  });
+  if (view.classes) colourBar.drawClasses(view.classes, scale);
+  else colourBar.draw(view.domain);
+}
+
+function renderShapeLegend() {
+  const info = shape();
+  const legend = clear($("[data-testid=shape-legend]"));
+  const icon = (label, test) => {
+    const shapeNode = pointShape(0, 0, label, 5);
+    shapeNode.setAttribute("class", test ? "point point-test" : "point");
+    shapeNode.style.setProperty("--point", label == null ? "var(--text-muted)" : classColour(label));
+    return svg("svg", { viewBox: "-8 -8 16 16", "aria-hidden": "true" }, shapeNode);
+  };
+  if (info.kind !== "regression") {
+    for (let k = 0; k < info.classes; k++) legend.append(el("li", {}, icon(k, false), el("span", { text: t("train.legend.class", { n: k }) })));
+  }
+  const sample = info.kind === "regression" ? null : 0;
+  legend.append(
+    el("li", {}, icon(sample, false), el("span", { text: t("train.legend.train") })),
+    el("li", {}, icon(sample, true), el("span", { text: t("train.legend.test") })),
+  );
+}
+
+function renderNetwork() {
+  if (!session.layers) return;
+  networkView.update({
+    sizes: session.layers,
+    activations: session.activations,
+    weights: session.weights,
+    biases: session.biases,
+    drawing: session.drawing,
+    maxNeurons: MAX_NEURONS,
+    outputScale: 1,
+  });
+}
+
+function renderButtons() {
+  const play = $("[data-testid=play]");
+  const key = session.playing ? "train.run.pause" : "train.run.play";
+  play.setAttribute("aria-pressed", String(session.playing));
+  play.dataset.i18nAttr = `title:${key};aria-label:${key}`;
+  play.title = t(key);
+  play.setAttribute("aria-label", t(key));
+  const ready = Boolean(session.weights) && !session.busy;
+  play.disabled = !ready && !session.playing;
+  $("[data-testid=step]").disabled = !ready || session.diverged;
+  $("[data-testid=explain]").disabled = !session.weights;
+  root.dataset.playing = session.playing ? "on" : "off";
+}
+
+function render() {
+  renderCounters();
+  renderStats();
+  renderButtons();
+  lossChart.set(session.history);
+  renderNetwork();
+  renderView();
+  renderShapeLegend();
+  root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
+  root.dataset.step = String(session.step);
+}
+
+let frame = 0;
+let lastFrame = 0;
+/** Redraw at most once a frame while streaming (twice a second with reduced motion). */
+function scheduleRender() {
+  if (frame) return;
+  const wait = prefersReducedMotion() && session.playing ? Math.max(0, 500 - (performance.now() - lastFrame)) : 0;
+  const draw = () => {
+    frame = requestAnimationFrame(() => {
+      frame = 0;
+      lastFrame = performance.now();
+      render();
+    });
+  };
+  if (wait) {
+    frame = setTimeout(() => {
+      frame = 0;
+      draw();
+    }, wait);
+  } else draw();
+}
+
+function onSessionChange(reason) {
+  if (reason === "loading") setStatus("train.status.loading");
+  else if (reason === "play" || reason === "progress") setStatus("train.status.training");
+  else if (reason === "pausing") setStatus("train.status.paused");
+  else if (session.diverged) setStatus("train.status.diverged");
+  else if (reason === "paused" || reason === "stopped") setStatus(session.step ? "train.status.paused" : "train.status.ready");
+  else if (reason === "reset" || reason === "step") setStatus("train.status.ready");
+  if (["reset", "segment", "paused", "step", "stopped"].includes(reason)) writeUrl();
+  if (reason === "progress") scheduleRender();
+  else render();
+}
+
+function onSessionError(error) {
+  const message = error?.message || String(error);
+  setStatus("train.status.error", { message });
+  root.dataset.state = "error";
+  renderButtons();
+}
+
+// ------------------------------------------------------------------------------------------- start
+const session = new TrainingSession({
+  settings: () => page.settings,
+  shape,
+  limits: null,
+  rate: () => SPEEDS[page.settings.speed],
+  onChange: onSessionChange,
+  onError: onSessionError,
+});
+const lossChart = createLossChart($(".loss-chart-box"));
+const heatMap = createHeatMap($(".plot"), {
+  onPlanePointer: (point) => editor.pointer(point),
+  onHover: (point) => {
+    page.readout = point;
+    renderReadout();
+  },
+});
+const curvePlot = createCurvePlot($(".plot"));
+const colourBar = createColourBar($("[data-testid=colourbar]"));
+const networkView = createNetworkView($("[data-testid=network]"), {
+  onHover: (id) => {
+    page.hovered = id;
+    renderView();
+  },
+  onResize: resizeLayer,
+});
+const editor = createDataEditor(root, {
+  current: screenRows,
+  setData: setCustomData,
+  onModeChange: (editing, erasing) => {
+    root.dataset.editing = editing ? "on" : "off";
+    root.dataset.erasing = erasing ? "on" : "off";
+  },
+});
+let picker = null;
+
+function renderReadout() {
+  const line = $("[data-testid=readout]");
+  const point = page.readout;
+  if (!point || point.value == null || shape().inputDim !== 2) {
+    line.textContent = "";
+    return;
+  }
+  const value = mainView().classes ? t("train.legend.class", { n: point.value }) : formatNumber(point.value, 3);
+  line.textContent = t("train.output.readout", { x: formatNumber(point.x, 2), y: formatNumber(point.y, 2), value });
+}
+
+async function start() {
+  await ready;
+  try {
+    const [catalogue, limits] = await Promise.all([api.datasets(), api.limits()]);
+    for (const info of catalogue.datasets) page.catalogue.set(info.name, info);
+    session.context.limits = limits;
+    page.limits = limits;
+  } catch (error) {
+    onSessionError(error);
+    return;
+  }
+  picker = createDatasetPicker($("[data-testid=datasets]"), page.catalogue, (name) => {
+    if (name !== page.settings.data) update({ data: name });
+  });
+  if (page.settings.pts) picker.setCustom(page.settings.pts, page.settings.pts[0]?.length - 1 || 2, page.settings.pk);
+  bindControls();
+  syncControls();
+  const { run, steps } = page.settings;
+  await restart(run || canonicalLog(Math.min(steps, MAX_LINK_STEPS)));
+}
+
+document.addEventListener("langchange", () => {
+  syncControls();
+  setStatus(page.status.key, page.status.params);
+  render();
+});
+// Theme and presenter switches change the palette: repaint everything drawn from it.
+new MutationObserver(() => {
+  editor.repaint();
+  picker?.repaint();
+  networkView.render();
+  render();
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme", "data-presenter"] });
+
+start();

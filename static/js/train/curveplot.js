@@ -1,0 +1,80 @@
+// The 1-D regression view: the data points (x, y) and the curve the network computes along x, as the
+// server sampled it. Train points filled, test points hollow; axes with numbered ticks.
+
+import { clear, el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { niceTicks } from "./losschart.js";
+
+const MARGIN = { top: 10, right: 10, bottom: 26, left: 40 };
+
+export function createCurvePlot(root) {
+  const area = el("div", { class: "plot-area curve-area" });
+  const chart = svg("svg", { class: "curve-plot", "data-testid": "curve-plot" });
+  area.append(chart);
+  root.append(area);
+  let current = null;
+
+  function draw() {
+    if (!current) return;
+    const rect = area.getBoundingClientRect();
+    const width = Math.max(120, rect.width);
+    const height = Math.max(120, rect.height);
+    chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    const w = width - MARGIN.left - MARGIN.right;
+    const h = height - MARGIN.top - MARGIN.bottom;
+    const { curve, points = [], showTest } = current;
+    const xs = curve?.xs || [];
+    const [x0, x1] = curve?.x_range || [xs[0] ?? -1, xs.at(-1) ?? 1];
+    const ys = [...points.map((p) => p.target), ...(curve?.values || [])].filter(Number.isFinite);
+    const yTicks = niceTicks(Math.min(-1, ...ys), Math.max(1, ...ys), 4);
+    const [y0, y1] = [yTicks[0], yTicks.at(-1)];
+    const sx = (x) => ((x - x0) / (x1 - x0 || 1)) * w;
+    const sy = (y) => h - ((Math.max(y0, Math.min(y1, y)) - y0) / (y1 - y0 || 1)) * h;
+
+    const plot = svg("g", { transform: `translate(${MARGIN.left},${MARGIN.top})` });
+    const axes = svg("g", { class: "chart-axis" });
+    const grid = svg("g", { class: "chart-grid" });
+    for (const tick of yTicks) {
+      grid.append(svg("line", { x1: 0, x2: w, y1: sy(tick), y2: sy(tick) }));
+      axes.append(svg("text", { x: -6, y: sy(tick) + 4, "text-anchor": "end", text: formatNumber(tick, 3) }));
+    }
+    for (const tick of niceTicks(x0, x1, Math.max(2, Math.floor(w / 70)))) {
+      axes.append(svg("line", { x1: sx(tick), x2: sx(tick), y1: h, y2: h + 4 }));
+      axes.append(svg("text", { x: sx(tick), y: h + 16, "text-anchor": "middle", text: formatNumber(tick, 3) }));
+    }
+    axes.append(svg("line", { x1: 0, x2: w, y1: h, y2: h }), svg("line", { x1: 0, x2: 0, y1: 0, y2: h }));
+
+    const dots = svg("g", { class: "curve-points" });
+    for (const point of points) {
+      if (point.test && !showTest) continue;
+      dots.append(
+        svg("circle", {
+          cx: sx(point.x),
+          cy: sy(point.target),
+          r: 3.5,
+          class: point.test ? "point point-test curve-point" : "point point-train curve-point",
+        }),
+      );
+    }
+    const d = (curve?.values || [])
+      .map((v, i) => (Number.isFinite(v) ? `${i ? "L" : "M"}${sx(xs[i]).toFixed(1)},${sy(v).toFixed(1)}` : ""))
+      .join(" ");
+    const line = svg("path", { class: `fitted-curve${current.neuron ? " is-neuron" : ""}`, d });
+    plot.append(grid, axes, dots, line);
+    clear(chart).append(plot);
+    chart.dataset.count = String(points.length);
+    chart.dataset.samples = String(curve?.values?.length || 0);
+  }
+
+  new ResizeObserver(() => draw()).observe(area);
+
+  return {
+    /** view: {curve: {x_range, xs, values}, points: [{x, target, test}], showTest, neuron?} */
+    draw(view) {
+      current = view;
+      draw();
+    },
+    redraw: draw,
+    element: area,
+  };
+}

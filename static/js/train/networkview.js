@@ -1,0 +1,275 @@
+// The network diagram: one column per layer, each neuron a small picture of what it computes over the
+// input plane (or along x for a 1-D input), links drawn by weight — thickness for size, colour and dash
+// for sign. Hovering or focusing a neuron reports its id ("layer-index") so the big view can show it.
+
+import { clear, el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { paintGrid } from "./heatmap.js";
+import { cssVar, domainFor } from "./palette.js";
+
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+const subscript = (n) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[d]);
+
+function paintCurve(canvas, xs, values, domain) {
+  const rect = canvas.getBoundingClientRect();
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, Math.round(rect.width * ratio));
+  canvas.height = Math.max(1, Math.round(rect.height * ratio));
+  const context = canvas.getContext("2d");
+  const { width, height } = canvas;
+  context.clearRect(0, 0, width, height);
+  if (!values?.length) return;
+  const [low, , high] = domain;
+  const y = (v) => height - ((v - low) / (high - low || 1)) * height * 0.9 - height * 0.05;
+  context.strokeStyle = cssVar("--text-muted");
+  context.lineWidth = ratio;
+  context.beginPath();
+  context.moveTo(0, y((low + high) / 2));
+  context.lineTo(width, y((low + high) / 2));
+  context.stroke();
+  context.strokeStyle = cssVar("--heat-pos");
+  context.lineWidth = 2 * ratio;
+  context.beginPath();
+  values.forEach((v, i) => {
+    const px = (i / (values.length - 1 || 1)) * width;
+    if (Number.isFinite(v)) context[i ? "lineTo" : "moveTo"](px, y(Math.max(low, Math.min(high, v))));
+  });
+  context.stroke();
+}
+
+/**
+ * options.onHover(id | null); options.onResize(layerIndex, delta) for the +/− buttons of hidden layers.
+ */
+export function createNetworkView(root, { onHover, onResize } = {}) {
+  const links = svg("svg", { class: "net-links", "aria-hidden": "true" });
+  const nodes = el("div", { class: "net-nodes" });
+  root.append(links, nodes);
+  let model = null;
+  let active = null;
+
+  function label(layer, index, sizes) {
+    if (layer === 0) return sizes[0] === 1 ? "x" : `x${subscript(index + 1)}`;
+    if (layer === sizes.length - 1) return sizes.at(-1) === 1 ? "ŷ" : `ŷ${subscript(index + 1)}`;
+    return "";
+  }
+
+  function neuronName(layer, index, sizes) {
+    if (layer === 0) return t("train.network.input_neuron", { name: label(0, index, sizes) });
+    if (layer === sizes.length - 1) return t("train.network.output_neuron", { name: label(layer, index, sizes) });
+    return t("train.network.hidden_neuron", { layer, index: index + 1 });
+  }
+
+  function neuronValues(layer, index) {
+    const { drawing, sizes } = model;
+    if (!drawing) return null;
+    if (layer === sizes.length - 1) return drawing.outputs?.[index] ?? null;
+    return drawing.neurons?.[`${layer}-${index}`] ?? null;
+  }
+
+  function activationOf(layer) {
+    return layer === 0 ? "identity" : model.activations?.[layer - 1];
+  }
+
+  function paintThumbnail(canvas, layer, index) {
+    const values = neuronValues(layer, index);
+    const domain = domainFor(activationOf(layer), values, layer === model.sizes.length - 1 ? model.outputScale : 0);
+    canvas.dataset.empty = values ? "0" : "1";
+    if (!values) return;
+    if (model.drawing.ys) paintGrid(canvas, values, domain);
+    else paintCurve(canvas, model.drawing.xs, values, domain);
+  }
+
+  function layout() {
+    const width = root.clientWidth;
+    const { sizes } = model;
+    const compact = width < 520;
+    const size = compact ? 30 : sizes.some((n) => n > 6) ? 34 : 42;
+    const gap = compact ? 8 : 10;
+    const top = 56;
+    const tallest = Math.max(...sizes);
+    const height = top + tallest * (size + gap) + 8;
+    root.style.height = `${height}px`;
+    const column = (layer) => size / 2 + 4 + (layer / (sizes.length - 1)) * (width - size - 8);
+    const rowY = (layer, index) => top + index * (size + gap) + size / 2;
+    return { width, height, size, column, rowY, compact };
+  }
+
+  function render() {
+    if (!model) return;
+    const { sizes, weights } = model;
+    const geometry = layout();
+    const { width, height, size, column, rowY } = geometry;
+    links.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    const maxWeight = Math.max(1e-9, ...(weights || []).flat(2).map((w) => Math.abs(w ?? 0)));
+    const paths = [];
+    for (let layer = 1; layer < sizes.length; layer++) {
+      for (let to = 0; to < sizes[layer]; to++) {
+        for (let from = 0; from < sizes[layer - 1]; from++) {
+          const w = weights?.[layer - 1]?.[to]?.[from];
+          const x1 = column(layer - 1) + size / 2;
+          const x2 = column(layer) - size / 2;
+          const y1 = rowY(layer - 1, from);
+          const y2 = rowY(layer, to);
+          const mid = (x1 + x2) / 2;
+          const strength = w == null ? 0 : Math.abs(w) / maxWeight;
+          const path = svg("path", {
+            d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`,
+            class: `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}`,
+            "data-edge": `${layer - 1}-${from}>${layer}-${to}`,
+          });
+          path.style.strokeWidth = String(0.6 + strength * 5.4);
+          path.style.opacity = String(0.3 + strength * 0.7);
+          path.append(svg("title", { text: `w = ${formatNumber(w)}` }));
+          paths.push(path);
+        }
+      }
+    }
+    clear(links).append(...paths);
+
+    clear(nodes);
+    for (let layer = 0; layer < sizes.length; layer++) {
+      nodes.append(columnHeader(layer, geometry));
+      for (let index = 0; index < sizes[layer]; index++) nodes.append(neuron(layer, index, geometry));
+    }
+  }
+
+  function columnHeader(layer, { column, compact }) {
+    const { sizes } = model;
+    const header = el("div", { class: "net-column-header" });
+    header.style.left = `${column(layer)}px`;
+    const hidden = layer > 0 && layer < sizes.length - 1;
+    if (!hidden) {
+      const key = layer === 0 ? "train.network.inputs" : "train.network.output";
+      header.append(el("span", { class: "net-column-title", "data-i18n": key, text: t(key) }));
+      return header;
+    }
+    const buttons = el(
+      "div",
+      { class: "net-resize" },
+      el("button", {
+        type: "button",
+        class: "mini",
+        text: "−",
+        "data-testid": `neurons-minus-${layer}`,
+        "aria-label": t("train.network.remove_neuron", { layer }),
+        disabled: sizes[layer] <= 1,
+        onclick: () => onResize?.(layer, -1),
+      }),
+      el("button", {
+        type: "button",
+        class: "mini",
+        text: "+",
+        "data-testid": `neurons-plus-${layer}`,
+        "aria-label": t("train.network.add_neuron", { layer }),
+        disabled: sizes[layer] >= model.maxNeurons,
+        onclick: () => onResize?.(layer, 1),
+      }),
+    );
+    const count = t(compact ? "train.network.neurons_short" : "train.network.neurons", { count: sizes[layer] });
+    header.append(buttons, el("span", { class: "net-column-title", text: count }));
+    return header;
+  }
+
+  function neuron(layer, index, { column, rowY, size }) {
+    const { sizes } = model;
+    const id = `${layer}-${index}`;
+    const name = neuronName(layer, index, sizes);
+    const bias = layer > 0 ? model.biases?.[layer - 1]?.[index] : null;
+    const canvas = el("canvas", { class: "net-thumb", "aria-hidden": "true" });
+    const button = el(
+      "button",
+      {
+        type: "button",
+        class: `neuron${active === id ? " is-active" : ""}`,
+        "data-neuron": id,
+        "data-testid": `neuron-${id}`,
+        "aria-label": bias == null ? name : `${name}, b = ${formatNumber(bias)}`,
+        title: bias == null ? name : `${name} · b = ${formatNumber(bias)}`,
+      },
+      canvas,
+    );
+    const text = label(layer, index, sizes);
+    if (text) button.append(el("span", { class: "neuron-label", text }));
+    if (bias != null) {
+      const badge = el("span", { class: `bias ${bias < 0 ? "bias-neg" : "bias-pos"}`, "aria-hidden": "true" });
+      badge.style.opacity = String(Math.min(1, 0.25 + Math.abs(bias)));
+      button.append(badge);
+    }
+    button.style.left = `${column(layer) - size / 2}px`;
+    button.style.top = `${rowY(layer, index) - size / 2}px`;
+    button.style.width = `${size}px`;
+    button.style.height = `${size}px`;
+    // Mouse: hover shows the neuron; touch and keyboard: focus does (a tap focuses the button).
+    button.addEventListener("pointerenter", (event) => event.pointerType !== "touch" && setActive(id));
+    button.addEventListener("pointerleave", (event) => event.pointerType !== "touch" && setActive(null));
+    button.addEventListener("focus", () => setActive(id));
+    button.addEventListener("blur", () => setActive(null));
+    requestAnimationFrame(() => paintThumbnail(canvas, layer, index));
+    return button;
+  }
+
+  function setActive(id) {
+    if (active === id) return;
+    active = id;
+    for (const node of nodes.querySelectorAll(".neuron")) node.classList.toggle("is-active", node.dataset.neuron === id);
+    for (const link of links.querySelectorAll(".link")) {
+      const [from, to] = link.dataset.edge.split(">");
+      link.classList.toggle("is-dim", id != null && from !== id && to !== id);
+    }
+    onHover?.(id);
+  }
+
+  /** Repaint thumbnails only (same shape): cheap enough for every streamed update. */
+  function update(next) {
+    const sameShape = model && JSON.stringify(model.sizes) === JSON.stringify(next.sizes);
+    model = next;
+    if (!sameShape || nodes.childElementCount === 0) {
+      render();
+      return;
+    }
+    for (const button of nodes.querySelectorAll(".neuron")) {
+      const [layer, index] = button.dataset.neuron.split("-").map(Number);
+      paintThumbnail(button.querySelector("canvas"), layer, index);
+      const bias = layer > 0 ? model.biases?.[layer - 1]?.[index] : null;
+      const badge = button.querySelector(".bias");
+      if (badge && bias != null) {
+        badge.className = `bias ${bias < 0 ? "bias-neg" : "bias-pos"}`;
+        badge.style.opacity = String(Math.min(1, 0.25 + Math.abs(bias)));
+      }
+    }
+    updateLinks();
+  }
+
+  function updateLinks() {
+    const { weights } = model;
+    const maxWeight = Math.max(1e-9, ...(weights || []).flat(2).map((w) => Math.abs(w ?? 0)));
+    for (const link of links.querySelectorAll(".link")) {
+      const [from, to] = link.dataset.edge.split(">");
+      const [layer, toIndex] = to.split("-").map(Number);
+      const fromIndex = Number(from.split("-")[1]);
+      const w = weights?.[layer - 1]?.[toIndex]?.[fromIndex];
+      const strength = w == null ? 0 : Math.abs(w) / maxWeight;
+      link.setAttribute("class", `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}${link.classList.contains("is-dim") ? " is-dim" : ""}`);
+      link.style.strokeWidth = String(0.6 + strength * 5.4);
+      link.style.opacity = String(0.3 + strength * 0.7);
+      link.firstChild.textContent = `w = ${formatNumber(w)}`;
+    }
+  }
+
+  let lastWidth = 0;
+  new ResizeObserver(() => {
+    if (root.clientWidth !== lastWidth) {
+      lastWidth = root.clientWidth;
+      render();
+    }
+  }).observe(root);
+  document.addEventListener("langchange", () => render());
+
+  return {
+    /** next: {sizes, activations, weights, biases, drawing: grid|curve, maxNeurons, outputScale} */
+    update,
+    render,
+    clearActive: () => setActive(null),
+  };
+}

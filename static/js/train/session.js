@@ -1,0 +1,342 @@
+// A training run driven from the browser: the server trains, this keeps where the run stands.
+//
+// Playing streams a segment of steps (server-sent events) from the current weights. Pausing aborts the
+// stream, which stops the server, and then asks for the same segment up to the last step shown — the
+// server's training is deterministic, so those are exactly the weights that were on screen. Every segment
+// is logged (steps and optimizer settings), so a link can rebuild the run. A token cancels stale work.
+
+import { ApiError, api, trainStream } from "../core/api.js";
+import {
+  appendSegment,
+  entryHyper,
+  layersFor,
+  segmentEntry,
+  segmentSeed,
+  segments,
+  trainBody,
+} from "./settings.js";
+
+const RECORD_EVERY = 10;
+const PICTURES_PER_SECOND = 25;
+const MAX_SEGMENT = 10000;
+const PACED_SEGMENT_SECONDS = 5; // a paced segment's length: its end refreshes the links, pausing replays it
+const MAX_HISTORY = 3000;
+
+const isAbort = (error) => error?.name === "AbortError";
+
+function parameterCount(layers) {
+  let count = 0;
+  for (let i = 1; i < layers.length; i++) count += layers[i] * (layers[i - 1] + 1);
+  return count;
+}
+
+function recordEvery(steps) {
+  return steps < RECORD_EVERY ? 1 : Math.max(RECORD_EVERY, Math.ceil(steps / 1500));
+}
+
+const toRecord = (r, offset) => ({
+  step: offset + r.step,
+  train: r.train_loss,
+  test: r.test_loss,
+  trainAccuracy: r.train_accuracy,
+  testAccuracy: r.test_accuracy,
+});
+
+export class TrainingSession {
+  /** context: {settings(), shape(), limits, onChange(reason), onError(error)} */
+  constructor(context) {
+    this.context = context;
+    this.token = 0;
+    this.controller = null;
+    this.playing = false;
+    this.busy = false;
+    this.clear();
+  }
+
+  clear() {
+    this.weights = null;
+    this.biases = null;
+    this.step = 0;
+    this.history = [];
+    this.log = [];
+    this.drawing = null; // the latest grid or curve
+    this.dataset = null; // the points, split into train and test
+    this.layers = null;
+    this.activations = null;
+    this.diverged = false;
+    this.segment = null;
+  }
+
+  get latest() {
+    return this.history.at(-1) || null;
+  }
+
+  /** Start over from the seed's weights; then rebuild `log` (a link's run) if one is given. */
+  async reset(log = []) {
+    const token = this.cancel();
+    this.clear();
+    this.busy = true;
+    this.context.onChange("loading");
+    try {
+      const first = await this.request({ steps: 0, seed: this.context.settings().seed });
+      if (token !== this.token) return;
+      this.apply(first, 0, { replaceHistory: true });
+      for (const entry of segments(log)) {
+        const response = await this.request({
+          steps: entry[0],
+          hyper: entryHyper(entry),
+          weights: this.weights,
+          biases: this.biases,
+          seed: segmentSeed(this.context.settings().seed, this.step),
+        });
+        if (token !== this.token) return;
+        this.apply(response, this.step);
+        this.log = appendSegment(this.log, [...entry.slice(0, 6), 1]);
+        if (this.diverged) break;
+      }
+    } catch (error) {
+      if (token === this.token && !isAbort(error)) this.context.onError(error);
+    } finally {
+      if (token === this.token) {
+        this.busy = false;
+        this.context.onChange("reset");
+      }
+    }
+  }
+
+  /** Stop whatever is running; returns the new token. */
+  cancel() {
+    this.playing = false;
+    this.controller?.abort();
+    this.controller = null;
+    this.token += 1;
+    return this.token;
+  }
+
+  async request({ steps, hyper, weights = null, biases = null, seed, signal }) {
+    const settings = this.context.settings();
+    const body = trainBody(settings, this.context.shape(), {
+      weights,
+      biases,
+      seed,
+      steps,
+      recordEvery: recordEvery(steps),
+      hyper,
+    });
+    return api.train(body, { signal });
+  }
+
+  /** Take in a /network/train response whose steps started at `offset`. */
+  apply(response, offset, { replaceHistory = false } = {}) {
+    this.weights = response.weights;
+    this.biases = response.biases;
+    this.layers = response.layers;
+    this.activations = response.activations;
+    this.dataset = response.dataset;
+    this.drawing = response.grid || response.curve || this.drawing;
+    this.diverged = response.diverged;
+    const records = response.history.map((r) => toRecord(r, offset));
+    if (replaceHistory) this.history = records;
+    else this.pushRecords(records.filter((r) => r.step > offset || !this.history.length));
+    this.step = offset + response.steps_done;
+  }
+
+  pushRecords(records) {
+    const last = this.history.at(-1);
+    this.history.push(...records.filter((r) => !last || r.step > last.step));
+    if (this.history.length > MAX_HISTORY) {
+      // Keep the chart light: every other record, always the first and the latest.
+      this.history = this.history.filter((r, i, all) => i % 2 === 0 || i === all.length - 1);
+    }
+  }
+
+  segmentSteps() {
+    const settings = this.context.settings();
+    const layers = layersFor(settings, this.context.shape());
+    const work = Math.max(1, settings.batch) * parameterCount(layers);
+    const budget = Math.floor((this.context.limits?.max_train_work ?? 2e9) / work);
+    const cap = this.context.limits?.max_train_steps ?? 20000;
+    const rate = this.context.rate?.() ?? Infinity;
+    const paced = Number.isFinite(rate) ? Math.round((rate * PACED_SEGMENT_SECONDS) / 100) * 100 : MAX_SEGMENT;
+    return Math.max(RECORD_EVERY, Math.min(MAX_SEGMENT, paced, cap, budget));
+  }
+
+  /** Stream segments one after another until paused, diverged or cancelled. */
+  async play() {
+    if (this.playing || this.busy || !this.weights) return;
+    this.playing = true;
+    const token = this.token;
+    this.context.onChange("play");
+    try {
+      while (this.playing && token === this.token && !this.diverged) {
+        const finished = await this.streamSegment(token);
+        if (!finished) break;
+      }
+    } catch (error) {
+      if (token === this.token && !isAbort(error)) {
+        this.playing = false;
+        this.context.onError(error);
+      }
+    }
+    if (token === this.token) {
+      this.playing = false;
+      this.context.onChange("stopped");
+    }
+  }
+
+  async streamSegment(token) {
+    const settings = this.context.settings();
+    const steps = this.segmentSteps();
+    const start = { step: this.step, weights: this.weights, biases: this.biases, settings: { ...settings } };
+    this.segment = { start, shown: 0, done: false, clock: { time: performance.now(), step: 0 } };
+    const rate = this.context.rate();
+    const body = {
+      ...trainBody(settings, this.context.shape(), {
+        weights: this.weights,
+        biases: this.biases,
+        seed: segmentSeed(settings.seed, this.step),
+        steps,
+        recordEvery: RECORD_EVERY,
+      }),
+      // A fresh picture about 25 times a second at the chosen pace (every 100 steps at full speed).
+      stream_grid_every: Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 10,
+    };
+    this.controller = new AbortController();
+    let report = null;
+    try {
+      await trainStream(
+        body,
+        (type, data) => {
+          if (token !== this.token) return;
+          if (type === "progress") {
+            this.progress(data, start.step);
+            return this.pace(data.step);
+          }
+          if (type === "done") report = data;
+          else if (type === "error") throw new ApiError(500, data);
+        },
+        { signal: this.controller.signal },
+      );
+    } catch (error) {
+      if (isAbort(error)) return false;
+      throw error;
+    }
+    if (token !== this.token || !report) return false;
+    this.segment.done = true;
+    this.apply(report, start.step);
+    this.log = appendSegment(this.log, segmentEntry(report.steps_done, start.settings));
+    this.context.onChange("segment");
+    return !report.diverged;
+  }
+
+  progress(data, offset) {
+    if (data.step > 0) {
+      this.pushRecords([toRecord(data, offset)]);
+      this.step = offset + data.step;
+      this.segment.shown = data.step;
+    }
+    if (data.grid || data.curve) this.drawing = data.grid || data.curve;
+    if (data.weights && data.biases) {
+      // Newer servers send the parameters with each progress event: the links can follow them.
+      this.weights = data.weights;
+      this.biases = data.biases;
+    }
+    if (data.diverged) this.diverged = true;
+    this.context.onChange("progress");
+  }
+
+  /**
+   * Hold the stream back to the chosen steps per second: while this waits nothing more is read, so the
+   * server waits too. Falling behind restarts the clock rather than rushing to catch up.
+   */
+  pace(step) {
+    const rate = this.context.rate();
+    const segment = this.segment;
+    if (!Number.isFinite(rate) || !segment) return null;
+    const { clock } = segment;
+    const wait = clock.time + ((step - clock.step) / rate) * 1000 - performance.now();
+    if (wait < -250) Object.assign(clock, { time: performance.now(), step });
+    if (wait < 4) return null;
+    const signal = this.controller?.signal;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, wait);
+      signal?.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  }
+
+  /** A new pace takes effect from the step on screen. */
+  restartClock() {
+    if (this.segment) this.segment.clock = { time: performance.now(), step: this.segment.shown };
+  }
+
+  /** Stop the stream and settle on the weights of the last step shown. */
+  async pause() {
+    if (!this.playing) return;
+    const segment = this.segment;
+    const token = this.cancel();
+    if (!segment || segment.done) {
+      this.context.onChange("paused");
+      return;
+    }
+    const { start, shown } = segment;
+    this.busy = true;
+    this.context.onChange("pausing"); // the picture already shows the paused step; its weights follow
+    try {
+      if (shown > 0) {
+        const settings = start.settings;
+        const response = await this.request({
+          steps: shown,
+          hyper: settings,
+          weights: start.weights,
+          biases: start.biases,
+          seed: segmentSeed(settings.seed, start.step),
+        });
+        if (token !== this.token) return;
+        this.history = this.history.filter((r) => r.step <= start.step);
+        this.apply(response, start.step);
+        this.log = appendSegment(this.log, segmentEntry(shown, settings));
+      }
+    } catch (error) {
+      if (token === this.token && !isAbort(error)) this.context.onError(error);
+    } finally {
+      if (token === this.token) {
+        this.busy = false;
+        this.context.onChange("paused");
+      }
+    }
+  }
+
+  /** One optimizer step on one batch. */
+  async stepOnce() {
+    if (this.playing) await this.pause();
+    if (this.busy || !this.weights || this.diverged) return;
+    const token = this.token;
+    const settings = this.context.settings();
+    this.busy = true;
+    try {
+      const response = await this.request({
+        steps: 1,
+        weights: this.weights,
+        biases: this.biases,
+        seed: segmentSeed(settings.seed, this.step),
+      });
+      if (token !== this.token) return;
+      this.apply(response, this.step);
+      this.log = appendSegment(this.log, segmentEntry(1, settings));
+    } catch (error) {
+      if (token === this.token && !isAbort(error)) this.context.onError(error);
+    } finally {
+      if (token === this.token) {
+        this.busy = false;
+        this.context.onChange("step");
+      }
+    }
+  }
+}
