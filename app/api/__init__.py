@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import datasets, expression, meta, network, presets, training
+from app.api.routes import datasets, export, expression, meta, network, presets, training
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (meta, network, training, expression, presets, datasets):
+for module in (meta, network, training, expression, presets, datasets, export):
     api_router.include_router(module.router)
