@@ -63,8 +63,14 @@ async def api_error_handler(request: Request, exc: ApiError) -> Response:
     return json_response(_error_body(str(exc.detail), exc.code, **extra), exc.status_code)
 
 
+UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's words for a body it cannot decode
+
+
 async def http_error_handler(request: Request, exc: StarletteHTTPException) -> Response:
-    return json_response(_error_body(str(exc.detail), f"http_{exc.status_code}"), exc.status_code, exc.headers)
+    detail = str(exc.detail)
+    if exc.status_code == 400 and detail == UNREADABLE_BODY:
+        detail = "The body could not be read: send UTF-8 encoded JSON with Content-Type: application/json."
+    return json_response(_error_body(detail, f"http_{exc.status_code}"), exc.status_code, exc.headers)
 
 
 def _location(loc: tuple[Any, ...]) -> str:

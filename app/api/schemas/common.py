@@ -81,6 +81,7 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The body is not readable: not UTF-8 encoded JSON."},
     413: {"model": ErrorResponse, "description": "Over a cap: too large a network, dataset, run or body."},
     422: {"model": ErrorResponse, "description": "Invalid request: `detail` says what to fix."},
 }
