@@ -1,0 +1,124 @@
+"""Translations: every key in both languages, the same placeholders in both, and every key a template or a
+lesson script names exists."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+I18N = ROOT / "static" / "i18n"
+LANGUAGES = ("en", "zh-CN")
+NAMESPACES = ("common", "playground", "train", "lessons")
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+# t('key') in templates; data-i18n="key" and data-i18n-attr="attr:key;attr:key" on elements
+TEMPLATE_CALL = re.compile(r"""\bt\(\s*['"]([^'"]+)['"]\s*[,)]""")  # not t('lessons.' ~ slug ~ …)
+DATA_I18N = re.compile(r"""data-i18n=["']([^"'{}~]+)["']""")
+DATA_I18N_ATTR = re.compile(r"""data-i18n-attr=["']([^"'{}~]+)["']""")
+SCRIPT_CALL = re.compile(r"""\bt\(\s*["']([a-z][\w-]*\.[\w.-]+)["']""")
+
+
+def _flatten(prefix: str, value: object, out: dict[str, str]) -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            _flatten(f"{prefix}.{key}", child, out)
+    else:
+        out[prefix] = str(value)
+
+
+def _catalog(lang: str, namespace: str) -> dict[str, str]:
+    path = I18N / lang / f"{namespace}.json"
+    out: dict[str, str] = {}
+    if path.exists():
+        _flatten(namespace, json.loads(path.read_text(encoding="utf-8")), out)
+    return out
+
+
+def _all(lang: str) -> dict[str, str]:
+    merged: dict[str, str] = {}
+    for namespace in NAMESPACES:
+        merged.update(_catalog(lang, namespace))
+    return merged
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_every_key_exists_in_both_languages(namespace: str) -> None:
+    en, zh = _catalog("en", namespace), _catalog("zh-CN", namespace)
+    only_en = sorted(set(en) - set(zh))
+    only_zh = sorted(set(zh) - set(en))
+    assert not only_en and not only_zh, f"only in en: {only_en}; only in zh-CN: {only_zh}"
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+def test_placeholders_match_between_languages(namespace: str) -> None:
+    en, zh = _catalog("en", namespace), _catalog("zh-CN", namespace)
+    mismatched = {
+        key: (sorted(set(PLACEHOLDER.findall(en[key]))), sorted(set(PLACEHOLDER.findall(zh[key]))))
+        for key in set(en) & set(zh)
+        if set(PLACEHOLDER.findall(en[key])) != set(PLACEHOLDER.findall(zh[key]))
+    }
+    assert not mismatched, f"placeholders differ (en, zh-CN): {mismatched}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_string_is_empty(lang: str) -> None:
+    empty = sorted(key for key, text in _all(lang).items() if not text.strip())
+    assert not empty, f"empty strings in {lang}: {empty}"
+
+
+def _template_keys() -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        keys = set(TEMPLATE_CALL.findall(text)) | set(DATA_I18N.findall(text))
+        for spec in DATA_I18N_ATTR.findall(text):
+            keys |= {pair.split(":", 1)[1].strip() for pair in spec.split(";") if ":" in pair}
+        found[str(path.relative_to(ROOT))] = keys
+    return found
+
+
+def test_templates_use_only_existing_keys() -> None:
+    strings = _all("en")
+    missing = {path: sorted(k for k in keys if k not in strings) for path, keys in _template_keys().items()}
+    missing = {path: keys for path, keys in missing.items() if keys}
+    assert not missing, f"templates name keys that do not exist: {missing}"
+
+
+def test_lesson_scripts_use_only_existing_keys() -> None:
+    strings = _all("en")
+    scripts = [
+        *sorted((ROOT / "static" / "js" / "lessons").glob("*.js")),
+        ROOT / "static" / "js" / "pages" / "lesson.js",
+    ]
+    missing = {
+        str(path.relative_to(ROOT)): sorted(
+            k for k in SCRIPT_CALL.findall(path.read_text(encoding="utf-8")) if k not in strings
+        )
+        for path in scripts
+    }
+    missing = {path: keys for path, keys in missing.items() if keys}
+    assert not missing, f"lesson scripts name keys that do not exist: {missing}"
+
+
+def test_every_lesson_has_its_texts() -> None:
+    from app.pages import LESSONS
+
+    for lang in LANGUAGES:
+        strings = _all(lang)
+        for lesson in LESSONS:
+            for part in ("title", "summary", "caption", "try"):
+                assert f"lessons.{lesson.slug}.{part}" in strings, (lang, lesson.slug, part)
+
+
+def test_chain_rule_narrates_every_kind_of_expression_step() -> None:
+    """The chain-rule figure words each step by its kind; every kind the tracer emits needs a sentence."""
+    source = (ROOT / "app" / "tracing" / "expression.py").read_text(encoding="utf-8")
+    kinds = set(re.findall(r"""_step\(\s*["'](?:forward|backward)["'],\s*["'](\w+)["']""", source))
+    assert kinds, "no step kinds found in app/tracing/expression.py"
+    strings = _all("en")
+    missing = sorted(kind for kind in kinds if f"lessons.chain-rule.step_{kind}" not in strings)
+    assert not missing, f"no narration for expression steps: {missing}"
