@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -325,8 +325,7 @@ def _tensor_of(node: Node, inputs_of_node: list[Tensor], variables: dict[str, Te
 
 
 # ---------------------------------------------------------------------------------------- tokenizer
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # "number", "name", "superscript", "end", or the symbol itself: + - * / ^ ( )
     text: str  # as typed
     column: int
