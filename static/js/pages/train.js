@@ -366,7 +366,7 @@ function renderView() {
   const oneD = info.inputDim === 1;
   heatMap.element.hidden = oneD;
   curvePlot.element.hidden = !oneD;
-  $("[data-testid=colourbar]").hidden = oneD && !view.neuron;
+  $("[data-testid=colourbar]").hidden = oneD;
   if (oneD) {
     const drawing = session.drawing;
     curvePlot.draw({
@@ -375,7 +375,6 @@ function renderView() {
       showTest: page.settings.test,
       neuron: view.neuron,
     });
-    if (view.neuron) colourBar.draw(view.domain);
     return;
   }
   const scale = view.classes ? categoricalScale() : view.domain;
@@ -436,6 +435,7 @@ function renderButtons() {
   $("[data-testid=step]").disabled = !ready || session.diverged;
   $("[data-testid=explain]").disabled = !session.weights;
   root.dataset.playing = session.playing ? "on" : "off";
+  root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
 }
 
 function render() {
@@ -446,7 +446,6 @@ function render() {
   renderNetwork();
   renderView();
   renderShapeLegend();
-  root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
   root.dataset.step = String(session.step);
 }
 
@@ -473,6 +472,7 @@ function scheduleRender() {
 
 function onSessionChange(reason) {
   if (reason === "loading") setStatus("train.status.loading");
+  else if (reason === "replaying") setStatus("train.status.replaying");
   else if (reason === "play" || reason === "progress") setStatus("train.status.training");
   else if (reason === "pausing") setStatus("train.status.paused");
   else if (session.diverged) setStatus("train.status.diverged");
@@ -480,6 +480,7 @@ function onSessionChange(reason) {
   else if (reason === "reset" || reason === "step") setStatus("train.status.ready");
   if (["reset", "segment", "paused", "step", "stopped"].includes(reason)) writeUrl();
   if (reason === "progress") scheduleRender();
+  else if (reason === "loading" || reason === "replaying") renderButtons();
   else render();
 }
 

@@ -104,10 +104,15 @@ export function createDataEditor(root, hooks) {
   function showError(apiError) {
     lastError = apiError;
     const line = apiError instanceof ApiError ? apiError.body?.params?.line : null;
-    const detail = apiError instanceof ApiError ? apiError.message : t("common.error.network");
+    // The server names the line in its message too; the number is shown once, in front.
+    const detail = apiError instanceof ApiError ? apiError.message.replace(/^line \d+:\s*/i, "") : t("common.error.network");
     clear(error);
-    if (line) error.append(el("strong", { "data-testid": "csv-error-line", text: `${t("train.csv.line", { line })}: ` }));
-    error.append(el("span", { text: t("train.csv.error", { message: detail }) }));
+    if (line) {
+      error.append(el("strong", { "data-testid": "csv-error-line", text: t("train.csv.line", { line }) }));
+      error.append(el("span", { text: t("train.csv.separator") }), el("span", { text: detail }));
+    } else {
+      error.append(el("span", { text: t("train.csv.error", { message: detail }) }));
+    }
     error.dataset.line = line ? String(line) : "";
     error.hidden = false;
     status.hidden = true;

@@ -1,8 +1,6 @@
 // "Pause and explain": the step player (/) opened on this network, its current weights and one training
 // sample. The player keeps its state in the hash of /; this is the one place that knows its names.
 
-import { formatNumber } from "../core/format.js";
-
 const round = (v) => (Number.isFinite(v) ? Number(v.toPrecision(6)) : 0);
 const roundAll = (value) => (Array.isArray(value) ? value.map(roundAll) : round(value));
 
@@ -14,24 +12,21 @@ export function pickSample(dataset) {
 }
 
 /**
- * The link to the player. model: {layers, activations (per connection), loss, weights, biases,
- * learningRate, seed, sample: {input, target}}.
+ * The link to the player, in the names of its URL table (static/js/pages/playground.js). model: {layers,
+ * activations (per connection), loss, weights, biases, learningRate, seed, sample: {input, target}}.
  */
 export function explainLink(model) {
-  const hidden = model.activations.slice(0, -1);
   const params = new URLSearchParams();
   params.set("layers", JSON.stringify(model.layers));
-  params.set("activation", JSON.stringify(hidden));
-  params.set("output_activation", model.activations.at(-1));
+  params.set("act", JSON.stringify(model.activations.slice(0, -1)));
+  params.set("out", model.activations.at(-1));
   params.set("loss", model.loss);
-  params.set("weights", JSON.stringify(roundAll(model.weights)));
-  params.set("biases", JSON.stringify(roundAll(model.biases)));
-  params.set("inputs", JSON.stringify([roundAll(model.sample.input)]));
-  params.set("targets", JSON.stringify([roundAll(model.sample.target)]));
-  params.set("lr", String(model.learningRate));
   params.set("seed", String(model.seed));
-  params.set("from", "train");
+  params.set("w", JSON.stringify(roundAll(model.weights)));
+  params.set("b", JSON.stringify(roundAll(model.biases)));
+  params.set("x", JSON.stringify([roundAll(model.sample.input)]));
+  params.set("y", JSON.stringify([roundAll(model.sample.target)]));
+  params.set("lr", String(model.learningRate));
+  params.set("s", "0");
   return `/#${params.toString()}`;
 }
-
-export const describeSample = (sample) => sample.input.map((v) => formatNumber(v, 3)).join(", ");

@@ -76,6 +76,7 @@ export function createColourBar(root) {
       requestAnimationFrame(() => paintGrid(canvas, [row, row], [low, middle, high]));
       root.dataset.low = String(low);
       root.dataset.high = String(high);
+      labels.classList.remove("is-classes");
       clear(labels).append(
         el("span", { text: formatNumber(low, 3) }),
         el("span", { text: formatNumber(middle, 3) }),
@@ -88,6 +89,7 @@ export function createColourBar(root) {
       requestAnimationFrame(() => paintGrid(canvas, [row, row], scale));
       root.dataset.low = "0";
       root.dataset.high = String(count - 1);
+      labels.classList.add("is-classes");
       clear(labels).append(...Array.from({ length: count }, (_, k) => el("span", { text: String(k) })));
     },
   };
@@ -143,8 +145,8 @@ export function createHeatMap(root, { onPlanePointer, onHover } = {}) {
     const { x0, x1, y0, y1 } = extent();
     const sx = (x) => ((x - x0) / (x1 - x0)) * width;
     const sy = (y) => height - ((y - y0) / (y1 - y0)) * height;
-    const r = Math.max(2.5, Math.min(5, width / 90));
     const points = current.points || [];
+    const r = Math.max(2.5, Math.min(points.length < 60 ? 6.5 : 5, width / 90));
     const valueColour = current.pointScale ? divergingScale(current.pointScale) : null;
     const train = svg("g", { class: "points-train" });
     const test = svg("g", { class: "points-test" });
@@ -153,7 +155,8 @@ export function createHeatMap(root, { onPlanePointer, onHover } = {}) {
       if ((point.test && !current.showTest) || !inside(point)) continue;
       const shape = pointShape(sx(point.x), sy(point.y), point.label, r);
       const colour = point.label == null ? rgb(valueColour(point.target)) : classColour(point.label);
-      shape.setAttribute("class", point.test ? "point point-test" : "point point-train");
+      const kind = point.label == null ? " point-value" : "";
+      shape.setAttribute("class", `${point.test ? "point point-test" : "point point-train"}${kind}`);
       shape.style.setProperty("--point", colour);
       (point.test ? test : train).append(shape);
     }

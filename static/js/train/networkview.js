@@ -166,7 +166,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
         onclick: () => onResize?.(layer, 1),
       }),
     );
-    const count = t(compact ? "train.network.neurons_short" : "train.network.neurons", { count: sizes[layer] });
+    const key = compact ? "neurons_short" : sizes[layer] === 1 ? "neurons_one" : "neurons";
+    const count = t(`train.network.${key}`, { count: sizes[layer] });
     header.append(buttons, el("span", { class: "net-column-title", text: count }));
     return header;
   }

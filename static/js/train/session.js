@@ -30,6 +30,20 @@ function parameterCount(layers) {
   return count;
 }
 
+/**
+ * How detailed the pictures are: fine when standing still, lighter while streaming, none at all for the
+ * intermediate segments of a replayed link.
+ */
+function pictureDetail(kind, layers, inputDim, limits) {
+  if (kind === "none") return { resolution: 2, neuron_resolution: 0 };
+  if (inputDim === 1) return { resolution: kind === "still" ? 201 : 101 };
+  const maxGrid = limits?.max_grid ?? 64;
+  const maps = layers.slice(0, -1).reduce((sum, n) => sum + n, 0);
+  const fitting = Math.floor(Math.sqrt((limits?.max_neuron_grid_cells ?? 200000) / maps));
+  if (kind === "stream") return { resolution: Math.min(48, maxGrid), neuron_resolution: Math.min(20, fitting) };
+  return { resolution: Math.min(64, maxGrid), neuron_resolution: Math.min(32, fitting) };
+}
+
 function recordEvery(steps) {
   return steps < RECORD_EVERY ? 1 : Math.max(RECORD_EVERY, Math.ceil(steps / 1500));
 }
@@ -76,13 +90,19 @@ export class TrainingSession {
     const token = this.cancel();
     this.clear();
     this.busy = true;
-    this.context.onChange("loading");
+    this.context.onChange(log.length ? "replaying" : "loading");
     try {
-      const first = await this.request({ steps: 0, seed: this.context.settings().seed });
+      const first = await this.request({
+        steps: 0,
+        seed: this.context.settings().seed,
+        picture: log.length ? "none" : "still",
+      });
       if (token !== this.token) return;
       this.apply(first, 0, { replaceHistory: true });
-      for (const entry of segments(log)) {
+      const all = [...segments(log)];
+      for (const [index, entry] of all.entries()) {
         const response = await this.request({
+          picture: index === all.length - 1 ? "still" : "none",
           steps: entry[0],
           hyper: entryHyper(entry),
           weights: this.weights,
@@ -113,7 +133,12 @@ export class TrainingSession {
     return this.token;
   }
 
-  async request({ steps, hyper, weights = null, biases = null, seed, signal }) {
+  picture(kind) {
+    const shape = this.context.shape();
+    return pictureDetail(kind, layersFor(this.context.settings(), shape), shape.inputDim, this.context.limits);
+  }
+
+  async request({ steps, hyper, weights = null, biases = null, seed, signal, picture = "still" }) {
     const settings = this.context.settings();
     const body = trainBody(settings, this.context.shape(), {
       weights,
@@ -122,6 +147,7 @@ export class TrainingSession {
       steps,
       recordEvery: recordEvery(steps),
       hyper,
+      grid: this.picture(picture),
     });
     return api.train(body, { signal });
   }
@@ -197,6 +223,7 @@ export class TrainingSession {
         seed: segmentSeed(settings.seed, this.step),
         steps,
         recordEvery: RECORD_EVERY,
+        grid: this.picture("stream"),
       }),
       // A fresh picture about 25 times a second at the chosen pace (every 100 steps at full speed).
       stream_grid_every: Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 10,

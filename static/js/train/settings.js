@@ -132,13 +132,13 @@ function gridRanges(settings, shape) {
 }
 
 /**
- * A /network/train body. run: {weights, biases, seed, steps, recordEvery, hyper?, draw?} where `hyper`
- * overrides the optimizer settings (replaying a logged segment) and draw=false asks for no pictures.
+ * A /network/train body. run: {weights, biases, seed, steps, recordEvery, hyper?, grid?} where `hyper`
+ * overrides the optimizer settings (replaying a logged segment) and `grid` sets the pictures' detail.
  */
 export function trainBody(settings, shape, run) {
   const hyper = run.hyper || settings;
   const output = outputFor(shape);
-  const grid = run.draw === false ? { resolution: 2, neuron_resolution: 0 } : {};
+  const grid = run.grid ?? {};
   return {
     layers: layersFor(settings, shape),
     activation: settings.act,
