@@ -130,10 +130,7 @@ class AccessLogMiddleware:
         finally:
             request_id_var.reset(token)
             if self.logger.isEnabledFor(logging.INFO):
-                self.logger.info(
-                    "%s",
-                    access_line(scope, status, (time.perf_counter() - start) * 1000, request_id, sent),
-                )
+                self.logger.info(access_line(scope, status, (time.perf_counter() - start) * 1000, request_id, sent))
 
 
 def access_line(scope: Scope, status: int, duration_ms: float, request_id: str, sent: int) -> str:
@@ -241,14 +238,18 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                await _send_json(send, 400, {"detail": "Content-Length must be a whole number", "code": "bad_length"})
-                return
-            if int(declared) > self.max_bytes:
-                await _send_json(send, 413, self.body, [(b"connection", b"close")])
-                return
-        await self._counted(scope, receive, send)
+        if declared is None:
+            if _header(scope, b"transfer-encoding") is None:
+                await self.app(scope, receive, send)  # HTTP/1.1: no length and no chunks means no body
+            else:
+                await self._counted(scope, receive, send)
+            return
+        if not declared.isdigit():
+            await _send_json(send, 400, {"detail": "Content-Length must be a whole number", "code": "bad_length"})
+        elif int(declared) > self.max_bytes:
+            await _send_json(send, 413, self.body, [(b"connection", b"close")])
+        else:
+            await self.app(scope, receive, send)  # the server delivers no more than the declared length
 
     async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
         received = 0

@@ -184,6 +184,7 @@ def test_nginx_passes_the_request_id(nginx: str) -> None:
 
 
 def test_nginx_streams_training_events_unbuffered(nginx: str) -> None:
+    assert STREAM_PATH in create_app(Settings()).openapi()["paths"], "the unbuffered location names a real route"
     block = re.search(rf"location\s+{re.escape(STREAM_PATH)}\s*\{{(.*?)\}}", nginx, re.S)
     assert block, f"no location for {STREAM_PATH}"
     assert re.search(r"proxy_buffering\s+off;", block.group(1))
