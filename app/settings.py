@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     max_curve_samples: int = 1001  # sample points of a plotted curve
     max_descent_steps: int = 1000
     max_limit_deltas: int = 24  # rows of the Δx table
+    response_cache_bytes: int = 32_000_000  # answers of deterministic endpoints kept by request body; 0: off
 
     @field_validator("log_level", mode="before")
     @classmethod

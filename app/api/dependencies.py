@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from app.settings import Settings
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
+    # async: FastAPI runs a plain ``def`` dependency in the threadpool, a hop that costs more than the lookup
     return request.app.state.settings
 
 

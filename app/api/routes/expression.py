@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.expression import (
@@ -26,7 +27,7 @@ from app.tracing.expression import trace_expression
 
 INLINE_DESCENT_STEPS = 100  # longer descents run off the event loop
 
-router = APIRouter(prefix="/expression", tags=["expression"])
+router = APIRouter(prefix="/expression", tags=["expression"], route_class=CachingRoute)
 
 
 def _check_count(value: int, limit: int, field: str, what: str) -> None:
@@ -46,6 +47,7 @@ def _check_range(value: tuple[float, float] | None, field: str) -> tuple[float, 
     responses=ERROR_RESPONSES,
     summary="An expression's value, graph, gradient and the ordered steps of its forward and backward pass",
 )
+@cacheable
 async def expression(request: ExpressionRequest, settings: SettingsDep) -> Response:
     """Parses the expression (no `eval`), builds the engine graph at the given values and backpropagates.
     `graph` holds every node's value and gradient and every edge's local derivative and contribution;
@@ -62,6 +64,7 @@ async def expression(request: ExpressionRequest, settings: SettingsDep) -> Respo
     responses=ERROR_RESPONSES,
     summary="The difference quotient Δy/Δx for shrinking Δx, beside the exact derivative",
 )
+@cacheable
 async def limit(request: LimitRequest, settings: SettingsDep) -> Response:
     """For each Δx: f(x₀ + Δx), Δy, Δy/Δx (the secant's slope), the derivative from backprop and the error;
     the tangent and secant lines, and f sampled around x₀ for the plot."""
@@ -83,6 +86,7 @@ async def limit(request: LimitRequest, settings: SettingsDep) -> Response:
     responses=ERROR_RESPONSES,
     summary="A partial derivative: f along one variable through a point, and its tangent there",
 )
+@cacheable
 async def partial(request: PartialRequest, settings: SettingsDep) -> Response:
     """Holds every other variable at its value in `at` and varies `variable`: the slice of f, the partial
     derivative at the point (backprop) and the tangent line of the slice."""
@@ -115,6 +119,7 @@ def _descent_limits(request: DescentRequest, settings: Settings) -> None:
     responses=ERROR_RESPONSES,
     summary="Gradient descent on an expression: the path, and f over a grid for contours",
 )
+@cacheable
 async def descent_path(request: DescentRequest, settings: SettingsDep) -> Response:
     """p ← p − η ∇f(p) from `start`, with f and ∇f (backprop) at every point. With two variables, f over a
     grid around the path for contour plots; with one, f along it. The path stops where a number overflows."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
@@ -17,7 +18,7 @@ from app.tracing.network import trace_network
 INLINE_WORK = 5_000  # parameters × samples below which a trace is cheaper than a threadpool hop
 INLINE_GRADCHECK_WORK = 20_000  # parameters² × samples: central differences run 2P forward passes
 
-router = APIRouter(prefix="/network", tags=["network"])
+router = APIRouter(prefix="/network", tags=["network"], route_class=CachingRoute)
 
 
 @router.post(
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/network", tags=["network"])
     responses=ERROR_RESPONSES,
     summary="One forward and backward pass, and one SGD update, as ordered steps",
 )
+@cacheable
 async def trace(request: TraceRequest, settings: SettingsDep) -> Response:
     """Every layer's activations and gradients, every parameter's gradient and update, and the ordered
     `steps` of the pass with the chain-rule arithmetic written out with the real numbers."""
