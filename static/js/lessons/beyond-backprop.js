@@ -43,7 +43,7 @@ export function mount(root) {
         el(
           "tr",
           {},
-          el("th", { scope: "row", class: "mono", text: p.symbol }),
+          el("th", { scope: "row", class: "symbol", text: p.symbol }),
           el("td", { class: "mono", "data-value": p.backprop, "data-role": "backprop", text: formatNumber(p.backprop, 8) }),
           el("td", { class: "mono", "data-value": p.numerical, "data-role": "numerical", text: formatNumber(p.numerical, 8) }),
           el("td", { class: "mono", "data-value": p.abs_error, text: formatNumber(p.abs_error, 2) }),
