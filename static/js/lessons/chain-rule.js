@@ -12,7 +12,7 @@ import { createStepper } from "./stepper.js";
 
 const NODE_W = 118;
 const NODE_H = 50;
-const COLUMN = 170;
+const COLUMN = 196;
 const ROW = 104;
 const MAX_RETRIES = 8;
 
