@@ -22,6 +22,7 @@ import {
   STRUCTURAL,
   customData,
   dataShape,
+  layersFor,
   outputFor,
   segmentEntry,
   totalSteps,
@@ -93,6 +94,7 @@ async function restart(log = []) {
   if (isEmptyCustom()) {
     session.cancel();
     session.clear();
+    editor.setMode(true, false); // nothing to train yet: a click on the plane places a point
     setStatus("train.status.need_points");
     writeUrl();
     render();
@@ -411,10 +413,13 @@ function renderShapeLegend() {
 }
 
 function renderNetwork() {
-  if (!session.layers) return;
+  // Before any weights exist (no data yet) the diagram still shows the shape the settings ask for.
+  const settingsShape = shape();
+  const sizes = session.layers ?? layersFor(page.settings, settingsShape);
+  const hidden = page.settings.hidden.map(() => page.settings.act);
   networkView.update({
-    sizes: session.layers,
-    activations: session.activations,
+    sizes,
+    activations: session.activations ?? [...hidden, outputFor(settingsShape).output_activation],
     weights: session.weights,
     biases: session.biases,
     drawing: session.drawing,

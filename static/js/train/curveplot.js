@@ -26,7 +26,9 @@ export function createCurvePlot(root) {
     const xs = curve?.xs || [];
     const [x0, x1] = curve?.x_range || [xs[0] ?? -1, xs.at(-1) ?? 1];
     const ys = [...points.map((p) => p.target), ...(curve?.values || [])].filter(Number.isFinite);
-    const yTicks = niceTicks(Math.min(-1, ...ys), Math.max(1, ...ys), 4);
+    const [low, high] = [Math.min(-1, ...ys), Math.max(1, ...ys)];
+    const margin = 0.05 * (high - low);
+    const yTicks = niceTicks(low - margin, high + margin, 4);
     const [y0, y1] = [yTicks[0], yTicks.at(-1)];
     const sx = (x) => ((x - x0) / (x1 - x0 || 1)) * w;
     const sy = (y) => h - ((Math.max(y0, Math.min(y1, y)) - y0) / (y1 - y0 || 1)) * h;
