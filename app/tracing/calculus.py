@@ -43,7 +43,8 @@ def _finite(*numbers: float | None) -> bool:
 
 
 def _curve(expression: Expression, point: Mapping[str, float], variable: str, span: tuple[float, float], samples: int):
-    ts = np.linspace(span[0], span[1], samples)
+    with np.errstate(all="ignore"):  # a span as wide as float64 allows has no finite step
+        ts = np.linspace(span[0], span[1], samples)
     values = values_at(expression, {**point, variable: ts})
     return ts, np.broadcast_to(values, ts.shape)
 
@@ -166,8 +167,9 @@ def contour_grid(
     resolution: int,
 ) -> dict[str, Any]:
     """f over a resolution × resolution grid: rows follow the second variable, columns the first."""
-    xs = np.linspace(x_range[0], x_range[1], resolution)
-    ys = np.linspace(y_range[0], y_range[1], resolution)
+    with np.errstate(all="ignore"):
+        xs = np.linspace(x_range[0], x_range[1], resolution)
+        ys = np.linspace(y_range[0], y_range[1], resolution)
     grid_x, grid_y = np.meshgrid(xs, ys)
     values = values_at(expression, {variables[0]: grid_x, variables[1]: grid_y})
     values = np.broadcast_to(values, grid_x.shape)

@@ -69,8 +69,8 @@ class Line(ResponseModel):
 
 
 class FunctionCurve(ResponseModel):
-    range: list[float]
-    xs: list[float]
+    range: list[Number]
+    xs: list[Number]
     values: list[Number] = Field(description="f at each x.")
 
 
@@ -83,6 +83,10 @@ class LimitRequest(StrictModel):
     )
     range: Range | None = Field(default=None, description="x range of the curve; omit for one around x₀.")
     samples: int = Field(default=201, ge=2, description="Points of the curve.")
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"expression": "2x^2", "variable": "x", "at": 1, "deltas": [1, 0.1, 0.01]}]}
+    )
 
 
 class LimitRow(ResponseModel):
@@ -117,6 +121,10 @@ class PartialRequest(StrictModel):
     range: Range | None = Field(default=None, description="Range of the varied variable; omit for ±2 around it.")
     samples: int = Field(default=201, ge=2, description="Points of the slice.")
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"expression": "x^2 + y^2", "at": {"x": 1, "y": 2}, "variable": "x"}]}
+    )
+
 
 class PartialResponse(ResponseModel):
     variable: str
@@ -138,6 +146,12 @@ class DescentRequest(StrictModel):
     x_range: Range | None = Field(default=None, description="Range of the first variable; omit to fit the path.")
     y_range: Range | None = Field(default=None, description="Range of the second variable; omit to fit the path.")
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"expression": "x^2 + y^2", "start": {"x": 2, "y": 1.5}, "learning_rate": 0.1, "steps": 30}]
+        }
+    )
+
 
 class PathPoint(ResponseModel):
     step: int
@@ -150,10 +164,10 @@ class ContourGrid(ResponseModel):
     """f over the plane of the two variables: row i is the second variable = ys[i], column j the first = xs[j]."""
 
     resolution: int
-    x_range: list[float]
-    y_range: list[float]
-    xs: list[float]
-    ys: list[float]
+    x_range: list[Number]
+    y_range: list[Number]
+    xs: list[Number]
+    ys: list[Number]
     values: list[list[Number]]
 
 

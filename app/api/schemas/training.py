@@ -114,10 +114,10 @@ class NetworkGrid(ResponseModel):
     """The network over its 2-D input plane. Row i is y = ys[i] (ascending), column j is x = xs[j]."""
 
     resolution: int
-    x_range: list[float]
-    y_range: list[float]
-    xs: list[float]
-    ys: list[float]
+    x_range: list[Number]
+    y_range: list[Number]
+    xs: list[Number]
+    ys: list[Number]
     values: list[list[Number]] = Field(
         description="[rows][cols]: the output (one output neuron) or the predicted class index (several)."
     )
@@ -132,8 +132,8 @@ class NetworkGrid(ResponseModel):
 class NetworkCurve(ResponseModel):
     """The network along its 1-D input."""
 
-    x_range: list[float]
-    xs: list[float]
+    x_range: list[Number]
+    xs: list[Number]
     values: list[Number] = Field(description="The first output at each x.")
     outputs: list[list[Number]] = Field(description="Every output neuron, [out][samples].")
     neurons: dict[str, list[Number]] = Field(description="Each hidden neuron's activation by id 'layer-index'.")
