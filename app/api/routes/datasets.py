@@ -47,6 +47,8 @@ def _info(info: DatasetInfo) -> dict[str, Any]:
 
 @router.get("", response_model=DatasetCatalogue, summary="The built-in datasets")
 async def catalogue(settings: SettingsDep) -> Response:
+    """Each dataset's kind, input and output width and class count, with a network that suits it (send its
+    `suggested` fields with `dataset: {"name": …}` to POST /api/v1/network/train)."""
     return json_response({"datasets": [_info(info) for info in DATASETS.values()], "max_points": settings.max_dataset})
 
 

@@ -13,6 +13,7 @@ router = APIRouter(tags=["meta"])
 
 @router.get("/limits", summary="The caps this server enforces on sizes, steps and lengths")
 async def limits(settings: SettingsDep) -> Response:
+    """Every cap a request is checked against; each is set by an environment variable BACKPROP_<NAME>."""
     return json_response(settings.model_dump(include=LIMIT_FIELDS))
 
 

@@ -88,7 +88,13 @@ class _Stream:
             "description": "Server-sent events: `progress` at every record point (with `grid` or `curve` every "
             "`stream_grid_every` events), then one `done` whose data is the same as POST /network/train returns. "
             "A failure after the stream started is an `error` event with `detail`.",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {
+                "text/event-stream": {
+                    "schema": {"type": "string"},
+                    "example": 'event: progress\ndata: {"step":10,"train_loss":0.69,"test_loss":0.7,'
+                    '"train_accuracy":0.5,"test_accuracy":0.5,"diverged":false,"steps":500}\n\n',
+                }
+            },
         },
     },
     summary="Train while streaming progress as server-sent events",
