@@ -141,11 +141,6 @@ class Trainer:
                     self._record()
         return self.history[recorded:]
 
-    def run_until_record(self) -> list[Record]:
-        """Take steps up to and including the next record point."""
-        every = self.config.record_every
-        return self.run(every - self.step % every)
-
     # ------------------------------------------------------------------ one step
     def _batch(self) -> tuple[np.ndarray, np.ndarray]:
         n, size = len(self.train_set), self.config.batch_size

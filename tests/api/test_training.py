@@ -267,6 +267,15 @@ def test_stream_reports_progress_then_done(client):
     assert done["weights"] == plain["weights"]
 
 
+def test_stream_keeps_the_line_alive_between_distant_record_points(client, monkeypatch):
+    monkeypatch.setattr(training_routes, "CHUNK_SECONDS", 0.0)  # one slice of STEP_SLICE steps per chunk
+    body = {**XOR, "steps": 200, "record_every": 200, "grid": {"resolution": 2, "neuron_resolution": 0}}
+    with client.stream("POST", API + "/network/train/stream", json=body) as response:
+        lines = list(response.iter_lines())
+    assert lines.count(": training") == 200 // training_routes.STEP_SLICE  # slices that end before step 200
+    assert [line for line in lines if line.startswith("event:")] == ["event: progress"] * 2 + ["event: done"]
+
+
 def test_stream_of_a_diverging_run_ends_with_done(client):
     body = {**XOR, "optimizer": "sgd", "learning_rate": 1e300, "output_activation": "identity", "loss": "mse"}
     with client.stream("POST", API + "/network/train/stream", json=body) as response:

@@ -22,6 +22,8 @@ from app.nn.training import Trainer, TrainingConfig
 from app.tracing.training import View, progress_data, training_report
 
 CHUNK_SECONDS = 0.05  # train this long between checks that the client is still there
+STEP_SLICE = 64  # steps between looks at the clock, so that a chunk of a large network stays short
+KEEP_ALIVE = b": training\n\n"  # an SSE comment: a chunk without a record point still shows the line is alive
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 router = APIRouter(prefix="/network", tags=["training"])
@@ -71,12 +73,15 @@ class _Stream:
         return events
 
     def chunk(self) -> list[dict[str, Any]]:
-        """Train for about CHUNK_SECONDS (at least to the next record point)."""
+        """Train for about CHUNK_SECONDS, in slices of at most STEP_SLICE steps that end at record points."""
         deadline = time.perf_counter() + CHUNK_SECONDS
         events: list[dict[str, Any]] = []
-        while not self.trainer.finished and (not events or time.perf_counter() < deadline):
-            events += self.progress(self.trainer.run_until_record())
-        return events
+        every = self.trainer.config.record_every
+        while True:  # at least one slice, so every chunk moves the run on
+            until_record = every - self.trainer.step % every
+            events += self.progress(self.trainer.run(min(until_record, STEP_SLICE)))
+            if self.trainer.finished or time.perf_counter() >= deadline:
+                return events
 
 
 @router.post(
@@ -113,8 +118,11 @@ async def train_stream(request: TrainRequest, http: Request, settings: SettingsD
             while not trainer.finished:
                 if await http.is_disconnected():
                     return
-                for data in await run_in_threadpool(stream.chunk):
+                events = await run_in_threadpool(stream.chunk)
+                for data in events:
                     yield event("progress", data)
+                if not events:
+                    yield KEEP_ALIVE
             yield event("done", await run_in_threadpool(training_report, trainer, view))
         except Exception as error:  # the status line is sent: report the failure in the stream
             log.exception("streamed training failed")
