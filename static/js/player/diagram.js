@@ -1,0 +1,759 @@
+// The network diagram: neurons as circles in layers, weights as edges, a loss node L.
+//
+//   const diagram = renderDiagram(svgElement, trace, { step: 5, numbers: true });
+//   diagram.setStep(9);            // reveal what steps 0…9 computed, light up step 9
+//   diagram.setTrace(nextTrace);   // same shape: attributes change in place; new shape: rebuilt
+//
+// The SVG is built once per network shape; a step only changes attributes of existing elements, and
+// only those whose value differs from what is already drawn, so an 8 × 16 network plays smoothly.
+// Edge colour and width show a weight's sign and size, negative weights are also dashed; a neuron's
+// fill shows its activation; the bar under it shows δ = ∂L/∂z. Every number comes from the trace.
+
+import { svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import {
+  edgeDash,
+  edgeStroke,
+  edgeWidth,
+  maxAbs,
+  niceMax,
+  nodeFill,
+  signedShare,
+} from "./scales.js";
+import { edgeId, indexTrace, LOSS_NODE, lossEdgeId, nodeId, parseEdgeId } from "./steps.js";
+
+const FOCUSABLE_EDGES = 60; // beyond this many edges, edges are reached through their neurons
+const HIT_EDGES = 1500; // beyond this many, no widened hit areas (the DOM would double)
+const LARGE_EDGES = 400; // beyond this many, edges change without transitions (each would repaint the SVG)
+const LABEL_POOL = 64;
+const PULSE_LIMIT = 320;
+const PULSE_RADIUS = 4.5;
+
+/** Positions of every neuron, the loss node and the header for a network of `sizes` in W × H px. */
+export function computeLayout(sizes, width, height, maxRadius = 30) {
+  const n = sizes.length;
+  const lossGap = 0.9;
+  const marginL = Math.max(36, Math.min(70, width * 0.06));
+  const marginR = Math.max(40, Math.min(60, width * 0.05));
+  const gap = (width - marginL - marginR) / (n - 1 + lossGap);
+  const header = height < 260 ? 40 : 54;
+  const top = header + 6;
+  const bottom = height - 10;
+  const maxSize = Math.max(...sizes);
+  const row = Math.min((bottom - top) / maxSize, 130);
+  let radius = Math.min(gap * 0.18, (row - 26) / 2, maxRadius);
+  const compact = radius < 13;
+  if (compact) radius = Math.max(3, Math.min(gap * 0.2, row * 0.4, 13));
+  const middle = (top + bottom) / 2 - (compact ? 0 : 8);
+  const columns = sizes.map((_, l) => marginL + l * gap);
+  const nodes = sizes.map((size, l) =>
+    Array.from({ length: size }, (_, i) => ({ x: columns[l], y: middle + (i - (size - 1) / 2) * row })),
+  );
+  return {
+    width,
+    height,
+    radius,
+    compact,
+    gap,
+    row,
+    header,
+    columns,
+    nodes,
+    loss: { x: marginL + (n - 1 + lossGap) * gap, y: middle },
+  };
+}
+
+function setIfChanged(record, key, value, apply) {
+  if (record[key] === value) return;
+  record[key] = value;
+  apply(value);
+}
+
+export class Diagram {
+  constructor(svgEl, options = {}) {
+    this.svg = svgEl;
+    this.options = { numbers: true, interactive: true, ...options };
+    this.trace = null;
+    this.index = null;
+    this.highlight = [];
+    this.selected = null;
+    this.shape = "";
+    this.svg.classList.add("diagram");
+    if (!this.svg.hasAttribute("data-testid")) this.svg.setAttribute("data-testid", "network-diagram");
+    this.svg.setAttribute("role", "group");
+    this.onLanguage = () => this.relabel();
+    document.addEventListener("langchange", this.onLanguage);
+    this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
+    this.resizeObserver.observe(this.svg);
+    if (this.options.interactive) this.listen();
+  }
+
+  // ------------------------------------------------------------------------------------------- data
+  setTrace(trace) {
+    const shape = trace.layers.map((layer) => `${layer.size}`).join(",");
+    this.trace = trace;
+    this.info = indexTrace(trace);
+    this.scales = this.computeScales(trace);
+    if (shape !== this.shape) {
+      this.shape = shape;
+      this.build();
+    }
+    this.relabel();
+    this.paintAll();
+  }
+
+  computeScales(trace) {
+    const s = trace.sample ?? 0;
+    // Inputs are data and may be large; the colour scale follows what the neurons compute.
+    const computed = trace.layers.length > 1 ? trace.layers.slice(1) : trace.layers;
+    const values = computed.flatMap((layer) => layer.a[s] || []);
+    const grads = trace.layers.flatMap((layer) => (layer.grad_z ? layer.grad_z[s] || [] : []));
+    const weights = trace.params.flatMap((p) => [...p.weight.flat(), ...p.updated_weight.flat()]);
+    const edgeGrads = trace.params.flatMap((p) => p.grad_weight.flat());
+    return {
+      value: niceMax(maxAbs(values)),
+      grad: niceMax(maxAbs(grads)),
+      weight: niceMax(maxAbs(weights)),
+      edgeGrad: niceMax(maxAbs(edgeGrads)),
+    };
+  }
+
+  /** Show what steps 0…index computed and light up `highlight` (default: step `index`). null: all. */
+  setStep(index, highlight = null) {
+    this.index = index;
+    if (!this.trace) return;
+    const step = index == null ? null : this.trace.steps[index];
+    this.highlight = highlight ?? (step ? [step] : []);
+    this.paintAll();
+  }
+
+  /** Lay out again (e.g. after presenter mode changed the sizes the stylesheet asks for). */
+  relayout() {
+    if (!this.nodes) return;
+    this.layoutNow();
+    this.paintAll();
+  }
+
+  setOptions(options) {
+    Object.assign(this.options, options);
+    this.svg.classList.toggle("numbers-off", !this.options.numbers);
+    if (this.trace) this.paintAll();
+  }
+
+  select(id) {
+    if (this.selected === id) return;
+    const previous = this.selected && this.nodeRecord(this.selected);
+    previous?.g.classList.remove("selected");
+    previous?.g.removeAttribute("aria-pressed");
+    this.selected = id;
+    const record = id && this.nodeRecord(id);
+    record?.g.classList.add("selected");
+    record?.g.setAttribute("aria-pressed", "true");
+  }
+
+  nodeRecord(id) {
+    return id === LOSS_NODE ? this.lossNode : this.nodes.get(id);
+  }
+
+  edgeRecord(id) {
+    return this.edges.get(id);
+  }
+
+  /** The element of a node or edge, e.g. to place a tooltip. */
+  elementOf(kind, id) {
+    if (kind === "node") return this.nodeRecord(id)?.g;
+    return this.edgeRecord(id)?.line;
+  }
+
+  revealed(index) {
+    return this.index == null || index <= this.index;
+  }
+
+  // ------------------------------------------------------------------------------------------- build
+  build() {
+    const { sizes, depth } = this.info;
+    const edgeCount = sizes.slice(1).reduce((sum, n, l) => sum + n * sizes[l], 0) + sizes[depth];
+    this.focusableEdges = edgeCount <= FOCUSABLE_EDGES;
+    this.svg.classList.toggle("large", edgeCount > LARGE_EDGES);
+    this.svg.replaceChildren();
+    this.svg.classList.toggle("numbers-off", !this.options.numbers);
+    const defs = svg("defs");
+    const headers = svg("g", { class: "layer-headers" });
+    const edgeGroup = svg("g", { class: "edges" });
+    const hitGroup = svg("g", { class: "edge-hits" });
+    const labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" });
+    const nodeGroup = svg("g", { class: "nodes" });
+    this.svg.append(defs, headers, edgeGroup, hitGroup, nodeGroup, labelGroup);
+
+    this.headers = sizes.map((_, l) => {
+      const g = svg("g", { class: `layer-header layer-${l === 0 ? "input" : l === depth ? "output" : "hidden"}` });
+      const title = svg("text", { class: "layer-title", "text-anchor": "middle" });
+      const sub = svg("text", { class: "layer-sub", "text-anchor": "middle" });
+      const health = svg("text", { class: "layer-health", "text-anchor": "middle" });
+      const tip = svg("title");
+      g.append(tip, title, sub, health);
+      headers.append(g);
+      return { g, title, sub, health, tip };
+    });
+    const lossHeader = svg("g", { class: "layer-header layer-loss" });
+    const lossTitle = svg("text", { class: "layer-title", "text-anchor": "middle" });
+    const lossSub = svg("text", { class: "layer-sub", "text-anchor": "middle" });
+    lossHeader.append(lossTitle, lossSub);
+    headers.append(lossHeader);
+    this.lossHeader = { g: lossHeader, title: lossTitle, sub: lossSub };
+
+    this.edges = new Map();
+    this.edgeList = [];
+    const addEdge = (id, meta) => {
+      const line = svg("line", { class: "edge", "data-edge": id });
+      edgeGroup.append(line);
+      let hit = null;
+      if (edgeCount <= HIT_EDGES && this.options.interactive) {
+        hit = svg("line", { class: "edge-hit", "data-hit": id });
+        if (this.focusableEdges) {
+          hit.setAttribute("tabindex", "0");
+          hit.setAttribute("role", "button");
+        }
+        hitGroup.append(hit);
+      }
+      const record = { id, line, hit, ...meta };
+      this.edges.set(id, record);
+      this.edgeList.push(record);
+    };
+    for (let l = 1; l <= depth; l++) {
+      for (let j = 0; j < sizes[l]; j++) {
+        for (let k = 0; k < sizes[l - 1]; k++) addEdge(edgeId(l, j, k), { layer: l, to: j, from: k });
+      }
+    }
+    for (let j = 0; j < sizes[depth]; j++) addEdge(lossEdgeId(depth, j), { loss: true, layer: depth, to: j });
+
+    this.nodes = new Map();
+    this.nodeList = [];
+    sizes.forEach((size, l) => {
+      for (let i = 0; i < size; i++) {
+        const id = nodeId(l, i);
+        const kind = l === 0 ? "input" : l === depth ? "output" : "hidden";
+        const g = svg("g", { class: `node node-${kind}`, "data-node": id, "data-layer": l, "data-index": i });
+        if (this.options.interactive) {
+          g.setAttribute("tabindex", "0");
+          g.setAttribute("role", "button");
+        }
+        const ring = svg("circle", { class: "node-ring" });
+        const circle = svg("circle", { class: "node-circle" });
+        const sym = svg("text", { class: "node-symbol", "text-anchor": "middle" });
+        const val = svg("text", { class: "node-value", "text-anchor": "middle" });
+        const bar = svg("rect", { class: "delta-bar", height: 4 });
+        const deltaText = svg("text", { class: "delta-text", "text-anchor": "middle" });
+        g.append(ring, circle, sym, val, bar, deltaText);
+        nodeGroup.append(g);
+        const record = { id, kind, layer: l, index: i, g, ring, circle, sym, val, bar, deltaText };
+        this.nodes.set(id, record);
+        this.nodeList.push(record);
+      }
+    });
+    const lossG = svg("g", { class: "node node-loss", "data-node": LOSS_NODE });
+    if (this.options.interactive) {
+      lossG.setAttribute("tabindex", "0");
+      lossG.setAttribute("role", "button");
+    }
+    const lossRing = svg("rect", { class: "node-ring" });
+    const lossRect = svg("rect", { class: "node-circle loss-box" });
+    const lossSym = svg("text", { class: "node-symbol", "text-anchor": "middle" });
+    const lossVal = svg("text", { class: "node-value", "text-anchor": "middle" });
+    lossG.append(lossRing, lossRect, lossSym, lossVal);
+    nodeGroup.append(lossG);
+    this.lossNode = { id: LOSS_NODE, kind: "loss", g: lossG, ring: lossRing, circle: lossRect, sym: lossSym, val: lossVal };
+
+    this.targetLabels = Array.from({ length: sizes[depth] }, () => {
+      const text = svg("text", { class: "target-label", "text-anchor": "middle" });
+      labelGroup.append(text);
+      return { text };
+    });
+    this.labelPool = [];
+    this.labelGroup = labelGroup;
+    this.active = { nodes: new Set(), edges: new Set() };
+    this.layoutNow();
+  }
+
+  takeLabel(i) {
+    while (this.labelPool.length <= i) {
+      const text = svg("text", { class: "edge-label", "text-anchor": "middle" });
+      text.setAttribute("visibility", "hidden");
+      this.labelGroup.append(text);
+      this.labelPool.push({ text });
+    }
+    return this.labelPool[i];
+  }
+
+  /**
+   * Pulses are drawn on a canvas laid over the SVG, in its own compositor layer: a moving dot then
+   * repaints a few pixels of the canvas instead of every SVG tile a thousand edges pass through.
+   */
+  pulseCanvas() {
+    if (this.canvas?.isConnected) return this.canvas;
+    this.canvas = document.createElement("canvas");
+    this.canvas.className = "diagram-pulses";
+    this.canvas.setAttribute("aria-hidden", "true");
+    this.canvas.dataset.testid = "diagram-pulses";
+    this.canvas.dataset.pulses = "0";
+    this.svg.after(this.canvas);
+    this.canvasSize = null;
+    return this.canvas;
+  }
+
+  fitCanvas() {
+    const canvas = this.pulseCanvas();
+    const { width, height } = this.layout;
+    const ratio = window.devicePixelRatio || 1;
+    const key = `${width}x${height}@${ratio}|${this.svg.offsetLeft},${this.svg.offsetTop}`;
+    if (this.canvasSize === key) return canvas;
+    this.canvasSize = key;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    canvas.style.left = `${this.svg.offsetLeft}px`;
+    canvas.style.top = `${this.svg.offsetTop}px`;
+    canvas.getContext("2d").setTransform(ratio, 0, 0, ratio, 0, 0);
+    return canvas;
+  }
+
+  phaseColours() {
+    const style = getComputedStyle(this.svg);
+    const read = (name) => style.getPropertyValue(name).trim() || "#888";
+    return { forward: read("--forward"), loss: read("--loss"), backward: read("--backward"), ring: read("--surface") };
+  }
+
+  // ------------------------------------------------------------------------------------------- layout
+  scheduleLayout() {
+    if (this.layoutPending) return;
+    this.layoutPending = true;
+    requestAnimationFrame(() => {
+      this.layoutPending = false;
+      if (!this.nodes) return;
+      const { width, height } = this.size();
+      if (this.layout && width === this.layout.width && height === this.layout.height) return;
+      this.layoutNow();
+      this.paintAll();
+    });
+  }
+
+  size() {
+    const box = this.svg.getBoundingClientRect();
+    return { width: Math.max(200, Math.round(box.width)), height: Math.max(160, Math.round(box.height)) };
+  }
+
+  layoutNow() {
+    const { width, height } = this.size();
+    const maxRadius = parseFloat(getComputedStyle(this.svg).getPropertyValue("--diagram-max-radius")) || 30;
+    const layout = computeLayout(this.info.sizes, width, height, maxRadius);
+    this.layout = layout;
+    const r = layout.radius;
+    this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    this.canvasSize = null;
+    this.svg.classList.toggle("compact", layout.compact);
+    const symbolSize = Math.max(9, Math.min(22, r * 0.5));
+    const valueSize = Math.max(9, Math.min(24, r * 0.55));
+    this.headers.forEach((header, l) => {
+      const x = layout.columns[l];
+      header.title.setAttribute("x", x);
+      header.title.setAttribute("y", 16);
+      header.sub.setAttribute("x", x);
+      header.sub.setAttribute("y", 31);
+      header.health.setAttribute("x", x);
+      header.health.setAttribute("y", 46);
+    });
+    this.lossHeader.title.setAttribute("x", layout.loss.x);
+    this.lossHeader.title.setAttribute("y", 16);
+    this.lossHeader.sub.setAttribute("x", layout.loss.x);
+    this.lossHeader.sub.setAttribute("y", 31);
+    for (const node of this.nodeList) {
+      const { x, y } = layout.nodes[node.layer][node.index];
+      node.x = x;
+      node.y = y;
+      node.g.setAttribute("transform", `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
+      node.circle.setAttribute("r", r);
+      node.ring.setAttribute("r", r + 4);
+      node.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
+      node.sym.setAttribute("font-size", symbolSize.toFixed(1));
+      node.val.setAttribute("y", r * 0.5);
+      node.val.setAttribute("font-size", valueSize.toFixed(1));
+      node.bar.setAttribute("y", r + 3);
+      node.deltaText.setAttribute("y", r + 18);
+      node.barHalf = Math.max(r * 1.3, 16);
+      node.barKey = null;
+    }
+    const loss = this.lossNode;
+    const side = r * 2;
+    loss.x = layout.loss.x;
+    loss.y = layout.loss.y;
+    loss.g.setAttribute("transform", `translate(${loss.x.toFixed(1)} ${loss.y.toFixed(1)})`);
+    for (const [rect, pad] of [
+      [loss.circle, 0],
+      [loss.ring, 4],
+    ]) {
+      rect.setAttribute("x", -side / 2 - pad);
+      rect.setAttribute("y", -side / 2 - pad);
+      rect.setAttribute("width", side + 2 * pad);
+      rect.setAttribute("height", side + 2 * pad);
+      rect.setAttribute("rx", 6 + pad);
+    }
+    loss.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
+    loss.sym.setAttribute("font-size", symbolSize.toFixed(1));
+    loss.val.setAttribute("y", r * 0.5);
+    loss.val.setAttribute("font-size", valueSize.toFixed(1));
+    for (const edge of this.edgeList) {
+      const source = edge.loss ? this.nodes.get(nodeId(edge.layer, edge.to)) : this.nodes.get(nodeId(edge.layer - 1, edge.from));
+      const target = edge.loss ? loss : this.nodes.get(nodeId(edge.layer, edge.to));
+      edge.x1 = source.x;
+      edge.y1 = source.y;
+      edge.x2 = target.x;
+      edge.y2 = target.y;
+      for (const line of [edge.line, edge.hit]) {
+        if (!line) continue;
+        line.setAttribute("x1", edge.x1.toFixed(1));
+        line.setAttribute("y1", edge.y1.toFixed(1));
+        line.setAttribute("x2", edge.x2.toFixed(1));
+        line.setAttribute("y2", edge.y2.toFixed(1));
+      }
+    }
+    const depth = this.info.depth;
+    this.targetLabels.forEach((label, j) => {
+      const out = this.nodes.get(nodeId(depth, j));
+      const x = out.x + (loss.x - out.x) * 0.45;
+      const y = out.y + (loss.y - out.y) * 0.45 + 13;
+      label.text.setAttribute("x", x.toFixed(1));
+      label.text.setAttribute("y", y.toFixed(1));
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------- text
+  relabel() {
+    if (!this.trace) return;
+    const { depth } = this.info;
+    this.svg.setAttribute("aria-label", t("playground.diagram.label"));
+    this.trace.layers.forEach((layer, l) => {
+      const header = this.headers[l];
+      const title =
+        l === 0
+          ? t("playground.diagram.input_layer")
+          : l === depth
+            ? t("playground.diagram.output_layer")
+            : t("playground.diagram.hidden_layer", { n: l });
+      header.title.textContent = title;
+      header.sub.textContent = layer.activation ? t(`playground.activation.${layer.activation}`) : t("playground.diagram.inputs_sub");
+      const flags = healthFlags(layer.health);
+      header.health.textContent = flags.map((f) => f.short).join(" · ");
+      header.g.classList.toggle("unhealthy", flags.length > 0);
+      header.tip.textContent = [title, ...flags.map((f) => f.long)].join("\n");
+      layer.labels.forEach((label, i) => {
+        const node = this.nodes.get(nodeId(l, i));
+        node.sym.textContent = label;
+        node.g.setAttribute("aria-label", t("playground.diagram.node_aria", { symbol: label, layer: title }));
+      });
+    });
+    this.lossHeader.title.textContent = t("playground.diagram.loss_layer");
+    this.lossHeader.sub.textContent = t(`playground.loss_short.${this.lossName()}`);
+    this.lossNode.sym.textContent = "L";
+    this.lossNode.g.setAttribute("aria-label", t("playground.diagram.loss_aria"));
+    if (this.focusableEdges) {
+      for (const edge of this.edgeList) {
+        edge.hit?.setAttribute("aria-label", t("playground.diagram.edge_aria", { symbol: this.edgeSymbol(edge.id) }));
+      }
+    }
+    for (const node of this.nodeList) node.valueKey = null;
+    this.paintAll();
+  }
+
+  lossName() {
+    const step = this.trace.steps.find((s) => s.kind === "loss");
+    return step ? step.narration.key.split(".").pop() : "mse";
+  }
+
+  /** The symbol the lesson writes for an edge's weight, read from the trace's formulas (w₁₂⁽¹⁾). */
+  edgeSymbol(id) {
+    const edge = parseEdgeId(id);
+    if (!edge) return id;
+    if (edge.loss) return `${this.trace.layers[edge.layer].labels[edge.index]} → L`;
+    const update = this.info.stepsOf(nodeId(edge.layer, edge.to)).update;
+    return update?.formula[edge.from]?.lhs ?? id;
+  }
+
+  // ------------------------------------------------------------------------------------------- paint
+  paintAll() {
+    if (!this.trace || !this.nodes) return;
+    this.paintNodes();
+    this.paintEdges();
+    this.paintActive();
+    this.paintLabels();
+  }
+
+  paintNodes() {
+    const { trace, info, scales } = this;
+    const s = trace.sample ?? 0;
+    const numbers = this.options.numbers && !this.layout.compact;
+    for (const node of this.nodeList) {
+      const layer = trace.layers[node.layer];
+      const shown = this.revealed(info.valueAt(node.id));
+      const a = shown ? layer.a[s][node.index] : null;
+      setIfChanged(node, "fillKey", shown ? nodeFill(a, scales.value) : "pending", (fill) => {
+        node.g.classList.toggle("pending", fill === "pending");
+        if (fill === "pending") node.circle.style.removeProperty("fill");
+        else node.circle.style.fill = fill;
+      });
+      setIfChanged(node, "valueKey", shown && numbers ? formatNumber(a, 3) : "", (text) => {
+        node.val.textContent = text;
+      });
+      const deltaShown = node.layer > 0 && this.revealed(info.deltaAt(node.id));
+      const delta = deltaShown ? layer.grad_z[s][node.index] : null;
+      const share = deltaShown ? signedShare(delta, scales.grad) : 0;
+      const barKey = deltaShown ? share.toFixed(3) : "";
+      setIfChanged(node, "barKey", barKey, () => {
+        const length = Math.abs(share) * node.barHalf;
+        node.bar.setAttribute("x", share < 0 ? (-length).toFixed(1) : "0");
+        node.bar.setAttribute("width", length.toFixed(1));
+        node.bar.classList.toggle("negative", share < 0);
+        node.bar.setAttribute("visibility", deltaShown ? "visible" : "hidden");
+      });
+      setIfChanged(node, "deltaKey", deltaShown && numbers ? `δ ${formatNumber(delta, 3)}` : "", (text) => {
+        node.deltaText.textContent = text;
+      });
+    }
+    const loss = this.lossNode;
+    const lossShown = this.revealed(info.lossAt);
+    setIfChanged(loss, "valueKey", lossShown && numbers ? formatNumber(trace.loss, 4) : "", (text) => {
+      loss.val.textContent = text;
+    });
+    setIfChanged(loss, "fillKey", lossShown ? "shown" : "pending", (key) => {
+      loss.g.classList.toggle("pending", key === "pending");
+    });
+    const lossStep = trace.steps[info.lossAt];
+    this.targetLabels.forEach((label, j) => {
+      const target = lossStep?.values?.target?.[j];
+      const symbol = trace.layers[info.depth].size === 1 ? "y" : `y${subscript(j + 1)}`;
+      const text = this.options.numbers && target != null && !this.layout.compact ? `${symbol} = ${formatNumber(target, 3)}` : "";
+      setIfChanged(label, "key", text, () => {
+        label.text.textContent = text;
+      });
+    });
+  }
+
+  paintEdges() {
+    const { trace, info, scales } = this;
+    for (const edge of this.edgeList) {
+      if (edge.loss) continue;
+      const param = trace.params[edge.layer - 1];
+      const updated = this.revealed(info.updateAt(nodeId(edge.layer, edge.to)));
+      const w = (updated ? param.updated_weight : param.weight)[edge.to][edge.from];
+      const key = `${updated ? 1 : 0}|${w}`;
+      setIfChanged(edge, "key", key, () => {
+        edge.line.style.stroke = edgeStroke(w, scales.weight);
+        edge.line.style.strokeWidth = `${edgeWidth(w, scales.weight)}px`;
+        edge.line.style.strokeDasharray = edgeDash(w);
+      });
+    }
+  }
+
+  paintActive() {
+    const nodes = new Set();
+    const edges = new Set();
+    let phase = null;
+    for (const step of this.highlight) {
+      for (const id of step.nodes) nodes.add(id);
+      for (const id of step.edges) edges.add(id);
+      phase = step.phase;
+    }
+    this.svg.dataset.phase = phase || "";
+    this.svg.classList.toggle("has-active", edges.size > 0);
+    const swap = (previous, next, lookup) => {
+      for (const id of previous) {
+        if (!next.has(id)) lookup(id)?.classList.remove("active");
+      }
+      for (const id of next) lookup(id)?.classList.add("active");
+    };
+    swap(this.active.nodes, nodes, (id) => this.nodeRecord(id)?.g);
+    swap(this.active.edges, edges, (id) => this.edges.get(id)?.line);
+    this.active = { nodes, edges };
+  }
+
+  /** Numbers on the edges of the current step: w (forward), w·δ (hidden δ), ∂L/∂w, new w (update). */
+  paintLabels() {
+    const step = this.highlight[this.highlight.length - 1];
+    const items = step && this.options.numbers ? edgeLabelItems(step) : [];
+    const shareTarget = step && ["neuron_forward", "weight_grads", "update"].includes(step.kind);
+    const tAlong = shareTarget ? 0.3 : 0.68;
+    let used = 0;
+    for (const { id, value, kind } of items.slice(0, LABEL_POOL)) {
+      const edge = this.edges.get(id);
+      if (!edge) continue;
+      const label = this.takeLabel(used++);
+      const x = edge.x1 + (edge.x2 - edge.x1) * tAlong;
+      const y = edge.y1 + (edge.y2 - edge.y1) * tAlong - 4;
+      label.text.setAttribute("x", x.toFixed(1));
+      label.text.setAttribute("y", y.toFixed(1));
+      label.text.textContent = formatNumber(value, 3);
+      label.text.setAttribute("class", `edge-label label-${kind}`);
+      label.text.setAttribute("visibility", "visible");
+    }
+    for (let i = used; i < this.labelPool.length; i++) this.labelPool[i].text.setAttribute("visibility", "hidden");
+  }
+
+  // ------------------------------------------------------------------------------------------- motion
+  /** Dots travelling along the edges of `steps` at progress 0…1: forwards for values, backwards for δ. */
+  showPulses(steps, progress) {
+    if (!this.layout) return;
+    const canvas = this.fitCanvas();
+    const context = canvas.getContext("2d");
+    if (!this.colours || progress === 0 || !this.pulsing) this.colours = this.phaseColours();
+    this.pulsing = true;
+    context.clearRect(0, 0, this.layout.width, this.layout.height);
+    const eased = progress < 0.5 ? 2 * progress * progress : 1 - (-2 * progress + 2) ** 2 / 2;
+    const radius = this.layout.compact ? 3 : PULSE_RADIUS;
+    let drawn = 0;
+    context.lineWidth = 1.5;
+    context.strokeStyle = this.colours.ring;
+    for (const step of steps) {
+      if (step.phase === "update") continue;
+      const f = step.phase === "backward" ? 1 - eased : eased;
+      context.fillStyle = this.colours[step.phase] || this.colours.forward;
+      context.beginPath();
+      for (const id of step.edges) {
+        if (drawn >= PULSE_LIMIT) break;
+        const edge = this.edges.get(id);
+        if (!edge) continue;
+        const x = edge.x1 + (edge.x2 - edge.x1) * f;
+        const y = edge.y1 + (edge.y2 - edge.y1) * f;
+        context.moveTo(x + radius, y);
+        context.arc(x, y, radius, 0, 2 * Math.PI);
+        drawn++;
+      }
+      context.fill();
+      context.stroke();
+    }
+    if (canvas.dataset.pulses !== String(drawn)) canvas.dataset.pulses = String(drawn);
+  }
+
+  clearPulses() {
+    if (!this.pulsing || !this.canvas) return;
+    this.pulsing = false;
+    this.canvas.getContext("2d").clearRect(0, 0, this.canvas.width, this.canvas.height);
+    this.canvas.dataset.pulses = "0";
+  }
+
+  // ------------------------------------------------------------------------------------------- events
+  listen() {
+    const target = (event) => {
+      const node = event.target.closest?.("[data-node]");
+      if (node && this.svg.contains(node)) return { kind: "node", id: node.dataset.node, element: node };
+      const edge = event.target.closest?.("[data-hit],[data-edge]");
+      if (edge && this.svg.contains(edge)) {
+        const id = edge.dataset.hit || edge.dataset.edge;
+        return { kind: "edge", id, element: this.edges.get(id)?.line || edge };
+      }
+      return null;
+    };
+    const emit = (name, detail) => this.options[name]?.(detail);
+    this.handlers = {
+      pointerover: (event) => {
+        const found = target(event);
+        if (found) emit("onHover", { ...found, pointer: event });
+      },
+      pointerout: (event) => {
+        const found = target(event);
+        const to = event.relatedTarget?.closest?.("[data-node],[data-hit],[data-edge]");
+        if (found && (!to || !found.element.contains(to))) emit("onHover", null);
+      },
+      focusin: (event) => {
+        const found = target(event);
+        if (found) emit("onHover", { ...found, focus: true });
+      },
+      focusout: () => emit("onHover", null),
+      click: (event) => {
+        const found = target(event);
+        if (found) emit(found.kind === "node" ? "onNodeClick" : "onEdgeClick", { ...found, pointer: event });
+      },
+      keydown: (event) => {
+        if (event.key !== "Enter" && event.key !== " ") return;
+        const found = target(event);
+        if (!found) return;
+        event.preventDefault();
+        event.stopPropagation();
+        emit(found.kind === "node" ? "onNodeClick" : "onEdgeClick", { ...found, keyboard: true });
+      },
+    };
+    for (const [name, handler] of Object.entries(this.handlers)) this.svg.addEventListener(name, handler);
+  }
+
+  destroy() {
+    document.removeEventListener("langchange", this.onLanguage);
+    this.resizeObserver.disconnect();
+    for (const [name, handler] of Object.entries(this.handlers || {})) this.svg.removeEventListener(name, handler);
+    this.canvas?.remove();
+    this.svg.replaceChildren();
+  }
+}
+
+/** The values each edge of a step carries, as the server computed them. */
+export function edgeLabelItems(step) {
+  const v = step.values || {};
+  switch (step.kind) {
+    case "neuron_forward":
+      return step.edges.map((id, k) => ({ id, value: v.terms?.[k]?.[0], kind: "forward" }));
+    case "hidden_delta":
+      return step.edges.map((id, k) => ({ id, value: v.terms?.[k]?.[2], kind: "backward" }));
+    case "weight_grads":
+      return step.edges.map((id, k) => ({ id, value: v.grad_weight?.[k], kind: "backward" }));
+    case "update":
+      return step.edges.map((id, k) => ({ id, value: v.weight?.[k], kind: "update" }));
+    case "output_delta":
+      return step.edges.map((id) => ({ id, value: v.upstream, kind: "backward" }));
+    default:
+      return [];
+  }
+}
+
+const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+function subscript(n) {
+  return String(n)
+    .split("")
+    .map((d) => SUBSCRIPTS[Number(d)])
+    .join("");
+}
+
+/** The warnings a layer's health raises, short (for the header) and long (for the tooltip and legend). */
+export function healthFlags(health) {
+  if (!health) return [];
+  const flags = [];
+  const pct = (x) => Math.round(x * 100);
+  if (health.dead_fraction > 0) {
+    flags.push({
+      key: "dead",
+      short: t("playground.health.dead_short", { pct: pct(health.dead_fraction) }),
+      long: t("playground.health.dead", { pct: pct(health.dead_fraction) }),
+    });
+  }
+  if (health.saturated_fraction > 0) {
+    flags.push({
+      key: "saturated",
+      short: t("playground.health.saturated_short", { pct: pct(health.saturated_fraction) }),
+      long: t("playground.health.saturated", { pct: pct(health.saturated_fraction) }),
+    });
+  }
+  const norm = formatNumber(health.grad_norm, 3);
+  if (health.vanishing) {
+    flags.push({ key: "vanishing", short: t("playground.health.vanishing_short"), long: t("playground.health.vanishing", { norm }) });
+  }
+  if (health.exploding) {
+    flags.push({ key: "exploding", short: t("playground.health.exploding_short"), long: t("playground.health.exploding", { norm }) });
+  }
+  return flags;
+}
+
+/** Draw `trace` into `svgEl`; returns the Diagram to drive (setStep, setTrace, setOptions, destroy). */
+export function renderDiagram(svgEl, trace, options = {}) {
+  const diagram = new Diagram(svgEl, options);
+  diagram.setTrace(trace);
+  diagram.setStep(options.step ?? null);
+  return diagram;
+}

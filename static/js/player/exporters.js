@@ -1,0 +1,129 @@
+// Exports: the network as JSON (and back), the diagram as SVG and PNG, and runnable NumPy / PyTorch
+// scripts written by the server. Everything works under a strict CSP: styles are inlined as SVG
+// presentation attributes (not style attributes) and the PNG is drawn from a blob: image.
+
+import { api } from "../core/api.js";
+import { el, svg } from "../core/dom.js";
+import { networkSpec } from "./model.js";
+
+const STYLE_PROPERTIES = [
+  "fill",
+  "fill-opacity",
+  "stroke",
+  "stroke-width",
+  "stroke-dasharray",
+  "stroke-opacity",
+  "stroke-linecap",
+  "stroke-linejoin",
+  "opacity",
+  "font-family",
+  "font-size",
+  "font-weight",
+  "font-style",
+  "text-anchor",
+  "dominant-baseline",
+  "paint-order",
+];
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+export function download(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { href: url, download: filename, class: "visually-hidden" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
+/** The network file: shape, activations, loss, the exact weights of the trace, the data and η. */
+export function networkDocument(model, trace) {
+  return {
+    format: "backprop-lab/network",
+    version: 1,
+    network: { ...networkSpec(model, trace), seed: model.seed, init: model.init },
+    inputs: model.inputs,
+    targets: model.targets,
+    learning_rate: model.learningRate,
+    sample: model.sample,
+    loss_value: trace?.loss ?? null,
+  };
+}
+
+export function exportJson(model, trace) {
+  const text = JSON.stringify(networkDocument(model, trace), null, 2);
+  download(new Blob([text], { type: "application/json" }), "backprop-network.json");
+}
+
+export async function readJsonFile(file) {
+  if (file.size > 5_000_000) throw new Error("file too large");
+  return JSON.parse(await file.text());
+}
+
+/** A standalone SVG document of `svgEl` with its computed styles written out as attributes. */
+export function serializeSvg(svgEl) {
+  const clone = svgEl.cloneNode(true);
+  const sources = [svgEl, ...svgEl.querySelectorAll("*")];
+  const targets = [clone, ...clone.querySelectorAll("*")];
+  const drop = [];
+  sources.forEach((source, i) => {
+    const target = targets[i];
+    const style = getComputedStyle(source);
+    if (style.display === "none" || source.getAttribute("visibility") === "hidden" || style.visibility === "hidden") {
+      if (i > 0) drop.push(target);
+      return;
+    }
+    for (const name of STYLE_PROPERTIES) {
+      const value = style.getPropertyValue(name);
+      if (value && value !== "normal" && value !== "auto") target.setAttribute(name, value);
+    }
+    for (const attr of ["style", "tabindex", "role", "class", "data-testid", "aria-pressed"]) target.removeAttribute(attr);
+  });
+  for (const node of drop) node.remove();
+  for (const hit of clone.querySelectorAll("[data-hit]")) hit.remove();
+  const box = svgEl.getBoundingClientRect();
+  const width = Math.round(box.width);
+  const height = Math.round(box.height);
+  clone.setAttribute("xmlns", SVG_NS);
+  clone.setAttribute("width", width);
+  clone.setAttribute("height", height);
+  const background = svg("rect", { x: 0, y: 0, width, height, fill: getComputedStyle(document.body).backgroundColor });
+  clone.insertBefore(background, clone.firstChild);
+  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`, width, height };
+}
+
+export function exportSvg(svgEl, filename = "backprop-network.svg") {
+  const { text } = serializeSvg(svgEl);
+  download(new Blob([text], { type: "image/svg+xml" }), filename);
+}
+
+export async function exportPng(svgEl, filename = "backprop-network.png", scale = 2) {
+  const { text, width, height } = serializeSvg(svgEl);
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = el("canvas", { width: width * scale, height: height * scale });
+    const context = canvas.getContext("2d");
+    context.scale(scale, scale);
+    context.drawImage(image, 0, 0, width, height);
+    const blob = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
+    download(blob, filename);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+/** Ask the server for a runnable script that rebuilds the network and prints its outputs and loss. */
+export async function exportScript(model, trace, format) {
+  const body = {
+    ...networkSpec(model, trace),
+    inputs: model.inputs,
+    targets: model.targets,
+    learning_rate: model.learningRate,
+    format,
+  };
+  const result = await api.exportNetwork(body);
+  download(new Blob([result.script], { type: "text/x-python" }), result.filename);
+  return result;
+}

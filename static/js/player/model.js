@@ -1,0 +1,179 @@
+// The player's model: the network, its data and learning rate, checked and kept consistent.
+// Anything read from a URL, a file or a caller passes through normalizeModel(), so only well-typed,
+// well-shaped values ever reach the server (which validates again).
+
+export const ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "identity"];
+export const LOSSES = ["mse", "bce", "cross_entropy"];
+export const INITS = ["auto", "xavier", "he", "torch"];
+export const DEFAULT_LIMITS = { max_layers: 10, max_neurons: 64, max_batch: 256, max_trace_steps: 5000 };
+
+export const DEFAULT_MODEL = Object.freeze({
+  layers: [2, 3, 1],
+  activation: ["tanh"],
+  outputActivation: "sigmoid",
+  loss: "bce",
+  seed: 1,
+  init: "auto",
+  weights: null,
+  biases: null,
+  inputs: [[1, 0.5]],
+  targets: [[1]],
+  learningRate: 0.5,
+  sample: 0,
+});
+
+const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
+const clampInt = (v, lo, hi, fallback) => (Number.isInteger(v) ? Math.max(lo, Math.min(hi, v)) : fallback);
+const MAX_ABS_INPUT = 1e6;
+
+function numberRow(row, length, fill = 0) {
+  const source = Array.isArray(row) ? row : [];
+  return Array.from({ length }, (_, i) => {
+    const v = source[i];
+    return isNumber(v) ? Math.max(-MAX_ABS_INPUT, Math.min(MAX_ABS_INPUT, v)) : fill;
+  });
+}
+
+function matrixOk(matrix, rows, cols) {
+  return (
+    Array.isArray(matrix) &&
+    matrix.length === rows &&
+    matrix.every((row) => Array.isArray(row) && row.length === cols && row.every(isNumber))
+  );
+}
+
+function weightsFit(weights, layers) {
+  return (
+    Array.isArray(weights) &&
+    weights.length === layers.length - 1 &&
+    weights.every((matrix, l) => matrixOk(matrix, layers[l + 1], layers[l]))
+  );
+}
+
+function biasesFit(biases, layers) {
+  return (
+    Array.isArray(biases) &&
+    biases.length === layers.length - 1 &&
+    biases.every((vector, l) => Array.isArray(vector) && vector.length === layers[l + 1] && vector.every(isNumber))
+  );
+}
+
+function oneHot(row, classes) {
+  let best = 0;
+  row.forEach((v, i) => {
+    if (v > row[best]) best = i;
+  });
+  return Array.from({ length: classes }, (_, i) => (i === best ? 1 : 0));
+}
+
+/** A model every field of which is valid and consistent with the others; bad parts fall back to defaults. */
+export function normalizeModel(input, limits = DEFAULT_LIMITS) {
+  const raw = input && typeof input === "object" ? input : {};
+  const maxLayers = limits.max_layers ?? DEFAULT_LIMITS.max_layers;
+  const maxNeurons = limits.max_neurons ?? DEFAULT_LIMITS.max_neurons;
+  const maxBatch = Math.min(limits.max_batch ?? DEFAULT_LIMITS.max_batch, 64);
+  let layers = Array.isArray(raw.layers) && raw.layers.length >= 2 && raw.layers.every(Number.isInteger) ? raw.layers : DEFAULT_MODEL.layers;
+  layers = layers.slice(0, maxLayers).map((n) => Math.max(1, Math.min(maxNeurons, n)));
+  if (layers.length < 2) layers = [...DEFAULT_MODEL.layers];
+  const hidden = layers.length - 2;
+  const given = Array.isArray(raw.activation) ? raw.activation : typeof raw.activation === "string" ? [raw.activation] : [];
+  const activation = Array.from({ length: hidden }, (_, i) => {
+    const name = given[i] ?? given[given.length - 1];
+    return ACTIVATIONS.includes(name) ? name : "tanh";
+  });
+  const loss = LOSSES.includes(raw.loss) ? raw.loss : DEFAULT_MODEL.loss;
+  let outputActivation = ACTIVATIONS.includes(raw.outputActivation) ? raw.outputActivation : "sigmoid";
+  if (loss === "bce") outputActivation = "sigmoid";
+  if (loss === "cross_entropy") {
+    outputActivation = "identity";
+    if (layers[layers.length - 1] < 2) layers[layers.length - 1] = 2;
+  }
+  const outputs = layers[layers.length - 1];
+  const seed = clampInt(raw.seed, 0, 2 ** 32 - 1, DEFAULT_MODEL.seed);
+  const init = INITS.includes(raw.init) ? raw.init : "auto";
+  const weights = weightsFit(raw.weights, layers) ? raw.weights : null;
+  const biases = weights && biasesFit(raw.biases, layers) ? raw.biases : null;
+  const rows = Array.isArray(raw.inputs) && raw.inputs.length ? raw.inputs.slice(0, maxBatch) : DEFAULT_MODEL.inputs;
+  const inputs = rows.map((row) => numberRow(row, layers[0], 0.5));
+  const targetRows = Array.isArray(raw.targets) ? raw.targets : [];
+  const targets = inputs.map((_, n) => {
+    const row = numberRow(targetRows[n], outputs, loss === "cross_entropy" ? 0 : 1);
+    if (loss === "bce") return row.map((v) => Math.max(0, Math.min(1, v)));
+    if (loss === "cross_entropy") return oneHot(row, outputs);
+    return row;
+  });
+  const learningRate = isNumber(raw.learningRate) && raw.learningRate >= 0 && raw.learningRate <= 100 ? raw.learningRate : DEFAULT_MODEL.learningRate;
+  const sample = clampInt(raw.sample, 0, inputs.length - 1, 0);
+  return { layers, activation, outputActivation, loss, seed, init, weights, biases: weights ? biases : null, inputs, targets, learningRate, sample };
+}
+
+/** The body of POST /network/trace for a model. */
+export function traceRequest(model, { graphs = true } = {}) {
+  const body = {
+    layers: model.layers,
+    activation: model.activation.length ? model.activation : "tanh",
+    output_activation: model.outputActivation,
+    loss: model.loss,
+    seed: model.seed,
+    init: model.init,
+    inputs: model.inputs,
+    targets: model.targets,
+    learning_rate: model.learningRate,
+    sample: model.sample,
+    include_neuron_graphs: graphs,
+  };
+  if (model.weights) body.weights = model.weights;
+  if (model.biases) body.biases = model.biases;
+  return body;
+}
+
+/** The network part of a model as the API names it (for exports and the train endpoint). */
+export function networkSpec(model, trace) {
+  return {
+    layers: model.layers,
+    activation: model.activation.length ? model.activation : "tanh",
+    output_activation: model.outputActivation,
+    loss: model.loss,
+    weights: trace ? trace.params.map((p) => p.weight) : model.weights,
+    biases: trace ? trace.params.map((p) => p.bias) : model.biases,
+  };
+}
+
+/** The model with the weights and biases a trace used (so edits keep every other weight as it is). */
+export function withTraceWeights(model, trace, which = "current") {
+  const weights = trace.params.map((p) => structuredClone(which === "updated" ? p.updated_weight : p.weight));
+  const biases = trace.params.map((p) => structuredClone(which === "updated" ? p.updated_bias : p.bias));
+  return { ...model, weights, biases };
+}
+
+/** Parse an exported network file (see exporters.js); throws with a readable message. */
+export function modelFromExport(data) {
+  if (!data || typeof data !== "object" || data.format !== "backprop-lab/network") {
+    throw new Error("not a Backprop Lab network file");
+  }
+  const net = data.network || {};
+  const layers = net.layers;
+  const activation = Array.isArray(net.activation) ? net.activation : Array(Math.max(0, (layers?.length ?? 2) - 2)).fill(net.activation);
+  return {
+    layers,
+    activation,
+    outputActivation: net.output_activation,
+    loss: net.loss,
+    seed: net.seed,
+    init: net.init,
+    weights: net.weights,
+    biases: net.biases,
+    inputs: data.inputs,
+    targets: data.targets,
+    learningRate: data.learning_rate,
+    sample: data.sample,
+  };
+}
+
+let limitsPromise = null;
+
+/** The server's caps (GET /api/v1/limits), fetched once. */
+export function loadLimits(api) {
+  if (!limitsPromise) limitsPromise = api.limits().then((l) => ({ ...DEFAULT_LIMITS, ...l })).catch(() => DEFAULT_LIMITS);
+  return limitsPromise;
+}

@@ -1,0 +1,99 @@
+// The narration panel: the step's sentence in the reader's language and its formula lines,
+// lhs = symbolic = substituted = result, exactly as the server wrote them.
+
+import { el } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { PHASES } from "./steps.js";
+
+const MAX_STEPS_SHOWN = 12; // a whole phase of a big network is summarised after this many steps
+
+/** The sentence of a step, its parameters translated where they name a thing (activation, loss). */
+export function narrationText(step) {
+  const params = { ...(step.narration.params || {}) };
+  if (params.activation) params.activation = t(`playground.activation.${params.activation}`);
+  if (params.loss) params.loss = t(`playground.loss_short.${params.loss}`);
+  if (typeof params.learning_rate === "number") params.learning_rate = formatNumber(params.learning_rate, 4);
+  return t(`playground.${step.narration.key}`, params);
+}
+
+function formulaLine(line) {
+  const parts = [el("span", { class: "f-lhs", text: line.lhs })];
+  const eq = () => el("span", { class: "f-eq", text: " = " });
+  if (line.symbolic) parts.push(eq(), el("span", { class: "f-sym", text: line.symbolic }));
+  if (line.substituted) parts.push(eq(), el("span", { class: "f-sub", text: line.substituted }));
+  parts.push(eq(), el("span", { class: "f-res", "data-testid": "formula-result", text: line.result }));
+  return el("li", { class: "formula-line" }, parts);
+}
+
+function stepBlock(step) {
+  const block = el(
+    "div",
+    { class: "narration-step", "data-step": step.index, "data-kind": step.kind, "data-phase": step.phase },
+    el("p", { class: "narration-sentence", "data-testid": "narration-sentence", text: narrationText(step) }),
+    el("ol", { class: "formula math", "aria-label": t("playground.narration.formula") }, step.formula.map(formulaLine)),
+  );
+  const derivative = step.values?.derivative;
+  if (derivative && step.narration.params?.activation) {
+    block.append(
+      el("p", {
+        class: "narration-note",
+        text: t("playground.narration.derivative", {
+          activation: t(`playground.activation.${step.narration.params.activation}`),
+          derivative,
+        }),
+      }),
+    );
+  }
+  return block;
+}
+
+export function createNarration() {
+  const phaseTrack = el(
+    "ol",
+    { class: "phase-track", "aria-hidden": "true" },
+    PHASES.map((phase) => el("li", { "data-phase": phase })),
+  );
+  const phaseLabel = el("strong", { class: "phase-label", "data-testid": "phase" });
+  const counter = el("span", { class: "step-counter muted" });
+  const body = el("div", { class: "narration-body" });
+  const element = el(
+    "section",
+    { class: "panel narration", "data-testid": "narration", "aria-live": "polite" },
+    el("header", { class: "narration-head" }, phaseLabel, phaseTrack, counter),
+    body,
+  );
+  let last = null;
+
+  function render(trace, steps, index) {
+    last = { trace, steps, index };
+    if (!trace || !steps.length) {
+      body.replaceChildren(el("p", { class: "muted", text: t("playground.narration.empty") }));
+      phaseLabel.textContent = "";
+      return;
+    }
+    const current = steps[steps.length - 1];
+    phaseLabel.textContent = t(`playground.phase.${current.phase}`);
+    phaseLabel.dataset.phase = current.phase;
+    element.dataset.phase = current.phase;
+    for (const li of phaseTrack.children) {
+      li.classList.toggle("current", li.dataset.phase === current.phase);
+      li.textContent = t(`playground.phase_short.${li.dataset.phase}`);
+    }
+    counter.textContent = t("playground.narration.counter", { n: index + 1, total: trace.steps.length });
+    const shown = steps.length > MAX_STEPS_SHOWN ? steps.slice(-MAX_STEPS_SHOWN) : steps;
+    const blocks = shown.map(stepBlock);
+    if (steps.length > shown.length) {
+      blocks.unshift(
+        el("p", { class: "narration-more muted", text: t("playground.narration.more", { count: steps.length - shown.length }) }),
+      );
+    }
+    body.replaceChildren(...blocks);
+  }
+
+  function rerender() {
+    if (last) render(last.trace, last.steps, last.index);
+  }
+
+  return { element, render, rerender };
+}

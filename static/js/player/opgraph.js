@@ -1,0 +1,185 @@
+// One neuron's computation as a graph of ops, micrograd style, read from the trace's neuron_graphs:
+//   wₖ·aₖ (one product per input) → Σ → + b → z → f → a
+// Every op node shows its value and its gradient; every edge its local derivative and what flows
+// back along it (upstream × local). Numbers appear as the player reaches the steps that compute them.
+
+import { svg, el } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { parseNodeId } from "./steps.js";
+
+const MAX_INPUTS_SHOWN = 4;
+const BOX = { w: 82, h: 50 };
+const COLUMN_GAP = 50;
+const ROW = 60;
+const PAD = { x: 10, y: 14 };
+const OP_SYMBOLS = { mul: "×", sum: "Σ", add: "+" };
+
+function layoutGraph(graph) {
+  const inputs = graph.nodes.filter((n) => /^p\d+$/.test(n.id)).length;
+  const shown = Math.min(inputs, MAX_INPUTS_SHOWN);
+  const position = new Map();
+  const col = (c) => PAD.x + c * (BOX.w + COLUMN_GAP);
+  const row = (r) => PAD.y + r * ROW;
+  for (let k = 0; k < shown; k++) {
+    position.set(`w${k}`, { x: col(0), y: row(2 * k) });
+    position.set(`a${k}`, { x: col(0), y: row(2 * k + 1) });
+    position.set(`p${k}`, { x: col(1), y: row(2 * k + 0.5) });
+  }
+  const productsMid = shown ? row(shown - 0.5) : row(0);
+  position.set("sum", { x: col(2), y: productsMid - ROW * 0.5 });
+  position.set("b", { x: col(2), y: productsMid + ROW * 0.5 });
+  position.set("z", { x: col(3), y: productsMid });
+  position.set("a", { x: col(4), y: productsMid });
+  const bottom = Math.max(row(2 * shown), productsMid + ROW * 1.5);
+  return { position, shown, inputs, width: col(4) + BOX.w + PAD.x, height: bottom + PAD.y };
+}
+
+/** Which of the neuron's numbers the player has reached, and how its current step flows. */
+function revealState(info, index, id) {
+  const reached = (at) => index == null || at <= index;
+  const [layer] = parseNodeId(id);
+  const steps = info.stepsOf(id);
+  const current = index == null ? null : steps && Object.values(steps).find((s) => s.index === index);
+  return {
+    values: reached(info.valueAt(id)),
+    inputValue: (k) => reached(info.valueAt(`${layer - 1}-${k}`)),
+    grads: reached(info.deltaAt(id)),
+    weightGrads: reached(info.gradAt(id)),
+    flow: current ? current.kind : null,
+  };
+}
+
+function nodeGrad(node, state) {
+  if (/^w\d+$/.test(node.id)) return state.weightGrads;
+  return state.grads;
+}
+
+function nodeValueShown(node, state) {
+  if (/^w\d+$/.test(node.id) || node.id === "b") return true;
+  const match = /^a(\d+)$/.exec(node.id);
+  if (match) return state.inputValue(Number(match[1]));
+  return state.values;
+}
+
+function edgeFlow(edge, flow) {
+  if (flow === "neuron_forward") return "forward";
+  if (flow === "output_delta" || flow === "hidden_delta") return /^w\d+$/.test(edge.source) ? null : "backward";
+  if (flow === "weight_grads") return /^w\d+$/.test(edge.source) || edge.source === "b" ? "backward" : null;
+  return null;
+}
+
+export function createOpGraph({ onSelectInput } = {}) {
+  const title = el("h2", { class: "opgraph-title" });
+  const hint = el("p", { class: "opgraph-hint muted" });
+  const canvas = svg("svg", { class: "opgraph-svg", role: "img", "data-testid": "op-graph" });
+  const more = el("p", { class: "opgraph-more muted" });
+  const legend = el("p", { class: "opgraph-legend muted" });
+  const scroller = el("div", { class: "opgraph-scroll" }, canvas);
+  const element = el("section", { class: "panel opgraph", "data-testid": "op-graph-panel" }, title, hint, scroller, more, legend);
+  let last = null;
+
+  function render(trace, info, index, id) {
+    last = { trace, info, index, id };
+    const graph = id && trace?.neuron_graphs?.[id];
+    const parsed = id ? parseNodeId(id) : null;
+    legend.textContent = t("playground.opgraph.legend");
+    if (!graph || !parsed) {
+      title.textContent = t("playground.opgraph.title");
+      hint.textContent = t(parsed && parsed[0] === 0 ? "playground.opgraph.input_hint" : "playground.opgraph.hint");
+      canvas.replaceChildren();
+      canvas.setAttribute("viewBox", "0 0 10 10");
+      canvas.classList.add("empty");
+      more.textContent = "";
+      return;
+    }
+    canvas.classList.remove("empty");
+    const [layer, neuron] = parsed;
+    const symbol = trace.layers[layer].labels[neuron];
+    title.textContent = t("playground.opgraph.title_for", { neuron: symbol });
+    hint.textContent = t("playground.opgraph.explain");
+    const state = revealState(info, index, id);
+    const { position, shown, inputs, width, height } = layoutGraph(graph);
+    canvas.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    canvas.style.setProperty("--natural-width", `${width}px`);
+    canvas.setAttribute("aria-label", t("playground.opgraph.aria", { neuron: symbol }));
+    more.textContent = inputs > shown ? t("playground.opgraph.more", { count: inputs - shown }) : "";
+    const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+    const edges = svg("g", { class: "op-edges" });
+    const labels = svg("g", { class: "op-edge-labels" });
+    for (const edge of graph.edges) {
+      const from = position.get(edge.source);
+      const to = position.get(edge.target);
+      if (!from || !to) continue;
+      const x1 = from.x + BOX.w;
+      const y1 = from.y + BOX.h / 2;
+      const x2 = to.x;
+      const y2 = to.y + BOX.h / 2;
+      const mid = (x1 + x2) / 2;
+      const flow = edgeFlow(edge, state.flow);
+      edges.append(
+        svg("path", {
+          class: `op-edge${flow ? ` flow-${flow}` : ""}`,
+          d: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`,
+        }),
+      );
+      const lx = x1 + (x2 - x1) * 0.5;
+      const ly = y1 + (y2 - y1) * 0.5;
+      const text = svg("text", { class: "op-edge-label", x: lx, y: ly - 4, "text-anchor": "middle" });
+      text.append(svg("tspan", { class: "op-local", text: `∂ ${formatNumber(edge.local, 3)}` }));
+      const sourceNode = byId.get(edge.source);
+      if (sourceNode && nodeGrad(sourceNode, state)) {
+        text.append(svg("tspan", { class: "op-contribution", x: lx, dy: 12, text: `∇ ${formatNumber(edge.contribution, 3)}` }));
+      }
+      labels.append(text);
+    }
+    const nodes = svg("g", { class: "op-nodes" });
+    for (const node of graph.nodes) {
+      const at = position.get(node.id);
+      if (!at) continue;
+      const leaf = node.op === "leaf";
+      const label = node.id === "a" ? `${node.label} → ${symbol}` : node.label;
+      const opSymbol = node.id === "z" ? OP_SYMBOLS.add : null;
+      const g = svg("g", {
+        class: `op-node op-${leaf ? "leaf" : "op"}${state.flow && node.id === "a" ? " current" : ""}`,
+        "data-op": node.id,
+        transform: `translate(${at.x} ${at.y})`,
+      });
+      g.append(svg("rect", { width: BOX.w, height: BOX.h, rx: leaf ? 4 : 12 }));
+      g.append(svg("text", { class: "op-label", x: BOX.w / 2, y: 15, "text-anchor": "middle", text: opSymbol ? `${opSymbol} → ${label}` : label }));
+      const valueText = nodeValueShown(node, state) ? formatNumber(node.value, 4) : "?";
+      g.append(svg("text", { class: "op-value", x: BOX.w / 2, y: 30, "text-anchor": "middle", text: valueText }));
+      const gradText = nodeGrad(node, state) ? `∇ ${formatNumber(node.grad, 4)}` : "∇ ?";
+      g.append(svg("text", { class: "op-grad", x: BOX.w / 2, y: 44, "text-anchor": "middle", text: gradText }));
+      const inputMatch = /^a(\d+)$/.exec(node.id);
+      if (inputMatch && onSelectInput) {
+        g.classList.add("op-link");
+        g.setAttribute("tabindex", "0");
+        g.setAttribute("role", "button");
+        g.setAttribute("aria-label", t("playground.opgraph.go_to", { neuron: node.label }));
+        g.dataset.target = `${layer - 1}-${inputMatch[1]}`;
+      }
+      nodes.append(g);
+    }
+    canvas.replaceChildren(edges, nodes, labels);
+  }
+
+  canvas.addEventListener("click", (event) => {
+    const target = event.target.closest?.("[data-target]");
+    if (target) onSelectInput?.(target.dataset.target);
+  });
+  canvas.addEventListener("keydown", (event) => {
+    const target = event.target.closest?.("[data-target]");
+    if (target && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      event.stopPropagation();
+      onSelectInput?.(target.dataset.target);
+    }
+  });
+
+  function rerender() {
+    if (last) render(last.trace, last.info, last.index, last.id);
+  }
+
+  return { element, render, rerender };
+}
