@@ -104,6 +104,12 @@ async function restart(log = []) {
 }
 
 // ------------------------------------------------------------------------------------------- controls
+const SLIDER_TEXT = {
+  train: (v) => t("train.data.percent", { n: Math.round(v * 100) }),
+  noise: (v) => formatNumber(v),
+  batch: (v) => String(v),
+};
+
 function syncControls() {
   const s = page.settings;
   for (const name of ["lr", "act", "opt", "reg", "rr", "speed"]) {
@@ -116,9 +122,7 @@ function syncControls() {
   $("input[name=seed]").value = String(s.seed);
   $("input[name=test]").checked = s.test;
   $("input[name=log]").checked = s.log;
-  $("[data-output=train]").textContent = t("train.data.percent", { n: Math.round(s.train * 100) });
-  $("[data-output=noise]").textContent = formatNumber(s.noise);
-  $("[data-output=batch]").textContent = String(s.batch);
+  for (const [name, text] of Object.entries(SLIDER_TEXT)) $(`[data-output=${name}]`).textContent = text(s[name]);
   $("input[name=noise]").disabled = s.data === "custom";
   $("[data-testid=regenerate]").disabled = s.data === "custom";
   $("select[name=rr]").disabled = s.reg === "none";
@@ -135,17 +139,13 @@ function bindControls() {
   const parse = { lr: Number, rr: Number, act: String, opt: String, reg: String, train: Number, noise: Number, batch: Number };
   for (const [name, convert] of Object.entries(parse)) {
     const control = $(`[name=${name}]`);
-    const live = control.type === "range";
-    control.addEventListener(live ? "input" : "change", () => {
-      if (live && name !== "batch") {
-        // Sliders show their value while dragging and retrain when let go.
-        $(`[data-output=${name}]`).textContent =
-          name === "train" ? t("train.data.percent", { n: Math.round(control.value * 100) }) : formatNumber(Number(control.value));
-        return;
-      }
-      update({ [name]: convert(control.value) });
-    });
-    if (live && name !== "batch") control.addEventListener("change", () => update({ [name]: convert(control.value) }));
+    // Sliders show their value while dragging and take effect when let go.
+    if (control.type === "range") {
+      control.addEventListener("input", () => {
+        $(`[data-output=${name}]`).textContent = SLIDER_TEXT[name](Number(control.value));
+      });
+    }
+    control.addEventListener("change", () => update({ [name]: convert(control.value) }));
   }
   const seed = $("input[name=seed]");
   seed.addEventListener("change", () => {
