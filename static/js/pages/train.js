@@ -11,13 +11,14 @@ import { createDataEditor } from "../train/dataeditor.js";
 import { explainLink, pickSample } from "../train/explain.js";
 import { createColourBar, createHeatMap, pointShape } from "../train/heatmap.js";
 import { createLossChart } from "../train/losschart.js";
-import { createNetworkView } from "../train/networkview.js";
+import { createNetworkView, neuronName } from "../train/networkview.js";
 import { categoricalScale, classColour, domainFor } from "../train/palette.js";
 import { TrainingSession } from "../train/session.js";
 import {
   HYPER,
   MAX_HIDDEN_LAYERS,
   MAX_NEURONS,
+  PLANE,
   SPEEDS,
   STRUCTURAL,
   customData,
@@ -145,7 +146,12 @@ function bindControls() {
         $(`[data-output=${name}]`).textContent = SLIDER_TEXT[name](Number(control.value));
       });
     }
-    control.addEventListener("change", () => update({ [name]: convert(control.value) }));
+    control.addEventListener("change", () => {
+      const changes = { [name]: convert(control.value) };
+      // Turning a penalty on with a zero rate would do nothing: start it at a small rate.
+      if (name === "reg" && changes.reg !== "none" && page.settings.rr === 0) changes.rr = 0.001;
+      update(changes);
+    });
   }
   const seed = $("input[name=seed]");
   seed.addEventListener("change", () => {
@@ -308,10 +314,12 @@ function renderStats() {
 
 function neuronTitle(id) {
   const [layer, index] = id.split("-").map(Number);
-  const sizes = session.layers;
-  const sub = (n) => String(n).replace(/\d/g, (d) => "₀₁₂₃₄₅₆₇₈₉"[d]);
-  if (layer === 0) return t("train.network.input_neuron", { name: sizes[0] === 1 ? "x" : `x${sub(index + 1)}` });
-  return t("train.network.hidden_neuron", { layer, index: index + 1 });
+  return neuronName(layer, index, session.layers);
+}
+
+/** The colour domain of regression targets: symmetric around 0, at least [−1, 1]. */
+function targetDomain() {
+  return domainFor("identity", [screenPoints().map((p) => p.target)], 1);
 }
 
 /** What the big view shows: the output, or the hovered neuron; with its colour scale and caption. */
@@ -342,10 +350,9 @@ function mainView() {
     };
   }
   if (info.kind === "regression") {
-    const targets = screenPoints().map((p) => p.target);
     return {
       values: drawing?.values,
-      domain: domainFor("identity", [targets], 1),
+      domain: targetDomain(),
       caption: t(info.inputDim === 1 ? "train.output.caption_curve" : "train.output.caption_output"),
       barTitle: t("train.output.colour_value"),
     };
@@ -380,21 +387,25 @@ function renderView() {
     return;
   }
   const scale = view.classes ? categoricalScale() : view.domain;
-  const grid = session.drawing?.ys ? { ...session.drawing, values: view.values } : null;
-  const emptyGrid = grid ?? { xs: [-1.5, 1.5], ys: [-1.5, 1.5], values: null };
+  const drawing = session.drawing?.ys ? session.drawing : { xs: PLANE, ys: PLANE }; // no data yet: the bare plane
   heatMap.draw({
-    grid: emptyGrid,
+    grid: { ...drawing, values: view.values },
     scale,
     points,
     showTest: page.settings.test,
-    pointScale: info.kind === "regression" ? mainView().domain : null,
+    pointScale: info.kind === "regression" ? targetDomain() : null,
   });
   if (view.classes) colourBar.drawClasses(view.classes, scale);
   else colourBar.draw(view.domain);
 }
 
+let legendKey = "";
 function renderShapeLegend() {
   const info = shape();
+  const { theme, presenter } = document.documentElement.dataset;
+  const key = [info.kind, info.classes, currentLanguage(), theme, presenter].join("|");
+  if (key === legendKey) return;
+  legendKey = key;
   const legend = clear($("[data-testid=shape-legend]"));
   const icon = (label, test) => {
     const shapeNode = pointShape(0, 0, label, 5);

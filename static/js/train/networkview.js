@@ -38,6 +38,20 @@ function paintCurve(canvas, xs, values, domain) {
   context.stroke();
 }
 
+/** The symbol written on an input or output neuron: x₁, x₂ (x alone for one input), ŷ or ŷ₁, ŷ₂ … */
+function symbol(layer, index, sizes) {
+  if (layer === 0) return sizes[0] === 1 ? "x" : `x${subscript(index + 1)}`;
+  if (layer === sizes.length - 1) return sizes.at(-1) === 1 ? "ŷ" : `ŷ${subscript(index + 1)}`;
+  return "";
+}
+
+/** A neuron's name for people: "Input x₁", "Hidden layer 1, neuron 3", "Output ŷ". */
+export function neuronName(layer, index, sizes) {
+  if (layer === 0) return t("train.network.input_neuron", { name: symbol(0, index, sizes) });
+  if (layer === sizes.length - 1) return t("train.network.output_neuron", { name: symbol(layer, index, sizes) });
+  return t("train.network.hidden_neuron", { layer, index: index + 1 });
+}
+
 /**
  * options.onHover(id | null); options.onResize(layerIndex, delta) for the +/− buttons of hidden layers.
  */
@@ -47,18 +61,6 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   root.append(links, nodes);
   let model = null;
   let active = null;
-
-  function label(layer, index, sizes) {
-    if (layer === 0) return sizes[0] === 1 ? "x" : `x${subscript(index + 1)}`;
-    if (layer === sizes.length - 1) return sizes.at(-1) === 1 ? "ŷ" : `ŷ${subscript(index + 1)}`;
-    return "";
-  }
-
-  function neuronName(layer, index, sizes) {
-    if (layer === 0) return t("train.network.input_neuron", { name: label(0, index, sizes) });
-    if (layer === sizes.length - 1) return t("train.network.output_neuron", { name: label(layer, index, sizes) });
-    return t("train.network.hidden_neuron", { layer, index: index + 1 });
-  }
 
   function neuronValues(layer, index) {
     const { drawing, sizes } = model;
@@ -190,7 +192,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       },
       canvas,
     );
-    const text = label(layer, index, sizes);
+    const text = symbol(layer, index, sizes);
     if (text) button.append(el("span", { class: "neuron-label", text }));
     if (bias != null) {
       const badge = el("span", { class: `bias ${bias < 0 ? "bias-neg" : "bias-pos"}`, "aria-hidden": "true" });
