@@ -2,10 +2,14 @@
 
 For each worker count, `python -m app` is started on 127.0.0.1 (production defaults, JSON access log on,
 written to /dev/null), and wrk (https://github.com/wg/wrk, Debian package `wrk`) holds ``--connections``
-open for ``--seconds`` against each endpoint, POSTing the same small request over and over:
+open for ``--seconds`` against each endpoint, POSTing small requests:
 
     trace        POST /api/v1/network/trace   a 2-3-1 network, one sample: forward, backward, one SGD step
     expression   POST /api/v1/expression      cos(x^2 - 1) · sigmoid(x y): graph, gradient and steps
+
+in two ways: ``fresh``, where every request carries a different input value so each one is computed, and
+``repeated``, the same body every time, which the response cache (BACKPROP_RESPONSE_CACHE_BYTES) answers
+after the first request, as it does for lesson presets.
 
 Reported per run: requests/s, latency p50/p99, errors (non-2xx responses + socket errors), and the resident
 memory (VmRSS) of the server and its worker processes before and after the run.
@@ -32,22 +36,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 
+# Each body has one number written as 1.<9 digits>: VALUE in repeated runs, a per-request counter in fresh ones.
+VALUE = "1.000000000"
 ENDPOINTS = {
     "trace": (
         "/api/v1/network/trace",
-        {"layers": [2, 3, 1], "inputs": [[0.5, -1.0]], "targets": [[1.0]], "seed": 1},
+        '{"layers": [2, 3, 1], "inputs": [[%s, -1.0]], "targets": [[1.0]], "seed": 1}',
     ),
     "expression": (
         "/api/v1/expression",
-        {"expression": "cos(x^2 - 1) * sigmoid(x*y)", "variables": {"x": 3.0, "y": -0.5}},
+        '{"expression": "cos(x^2 - 1) * sigmoid(x*y)", "variables": {"x": %s, "y": -0.5}}',
     ),
 }
+MODES = ("fresh", "repeated")
 
-# wrk's Lua hooks: POST the body; at the end print one JSON line with the figures we need.
+# wrk's Lua hooks: POST a body (a fresh one per request if asked); at the end print one JSON line of figures.
 WRK_SCRIPT = """
 wrk.method = "POST"
-wrk.body = {body}
 wrk.headers["Content-Type"] = "application/json"
+local template, fresh, counter = {template}, {fresh}, 0
+wrk.body = string.format(template, "{value}")
+if fresh then
+  request = function()
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, string.format(template, string.format("1.%09d", counter)))
+  end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -63,6 +77,7 @@ end
 class Result:
     workers: int
     endpoint: str
+    mode: str
     requests: int
     rps: float
     p50_ms: float
@@ -135,8 +150,9 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def warm_up(port: int, path: str, body: dict, count: int = 200) -> None:
-    data = json.dumps(body).encode()
+def warm_up(port: int, path: str, template: str, count: int = 200) -> None:
+    data = (template % VALUE).encode()
+    json.loads(data)
     for _ in range(count):
         request = urllib.request.Request(
             f"http://{HOST}:{port}{path}", data=data, headers={"Content-Type": "application/json"}
@@ -145,9 +161,10 @@ def warm_up(port: int, path: str, body: dict, count: int = 200) -> None:
             response.read()
 
 
-def run_wrk(port: int, path: str, body: dict, connections: int, seconds: int, threads: int) -> dict:
+def run_wrk(port: int, path: str, template: str, fresh: bool, connections: int, seconds: int, threads: int) -> dict:
+    lua = WRK_SCRIPT.format(template=json.dumps(template), fresh=str(fresh).lower(), value=VALUE)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT.format(body=json.dumps(json.dumps(body))))
+        script.write(lua)
     try:
         command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name]
         output = subprocess.run(
@@ -159,14 +176,14 @@ def run_wrk(port: int, path: str, body: dict, connections: int, seconds: int, th
     return json.loads(line[2:])
 
 
-def measure(workers: int, name: str, connections: int, seconds: int, threads: int) -> Result:
-    path, body = ENDPOINTS[name]
+def measure(workers: int, name: str, mode: str, connections: int, seconds: int, threads: int) -> Result:
+    path, template = ENDPOINTS[name]
     port = free_port()
     server = start_server(workers, port)
     try:
-        warm_up(port, path, body)
+        warm_up(port, path, template)
         before = rss_mb(server.pid)
-        figures = run_wrk(port, path, body, connections, seconds, threads)
+        figures = run_wrk(port, path, template, mode == "fresh", connections, seconds, threads)
         time.sleep(0.5)
         after = rss_mb(server.pid)
     finally:
@@ -174,6 +191,7 @@ def measure(workers: int, name: str, connections: int, seconds: int, threads: in
     return Result(
         workers=workers,
         endpoint=name,
+        mode=mode,
         requests=figures["requests"],
         rps=figures["requests"] / (figures["duration_us"] / 1e6),
         p50_ms=figures["p50_us"] / 1000,
@@ -193,12 +211,13 @@ def load_average() -> str:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| endpoint | workers | requests | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors | RSS before → after (MiB) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| endpoint | bodies | workers | requests | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors "
+        "| RSS before → after (MiB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
-            f"| {r.endpoint} | {r.workers} | {r.requests:,} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
+            f"| {r.endpoint} | {r.mode} | {r.workers} | {r.requests:,} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
             f"{r.max_ms:.0f} | {r.non_2xx} | {r.socket_errors} | {r.rss_before_mb:.0f} → {r.rss_after_mb:.0f} |"
         )
     return "\n".join(lines)
@@ -211,6 +230,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (it shares the machine's cores)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--endpoints", nargs="+", default=list(ENDPOINTS), choices=list(ENDPOINTS))
+    parser.add_argument("--modes", nargs="+", default=list(MODES), choices=MODES)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -223,8 +243,9 @@ def main() -> int:
     )
     results = []
     for name in args.endpoints:
-        for workers in args.workers:
-            results.append(measure(workers, name, args.connections, args.seconds, args.threads))
+        for mode in args.modes:
+            for workers in args.workers:
+                results.append(measure(workers, name, mode, args.connections, args.seconds, args.threads))
             print(table(results[-1:]).splitlines()[-1], flush=True)
     print(f"\nload average after: {load_average()}\n")
     print(table(results))
