@@ -446,10 +446,10 @@ function renderButtons() {
   play.dataset.i18nAttr = `title:${key};aria-label:${key}`;
   play.title = t(key);
   play.setAttribute("aria-label", t(key));
-  const ready = Boolean(session.weights) && !session.busy;
+  const ready = Boolean(session.weights) && !session.busy && !session.diverged;
   play.disabled = !ready && !session.playing;
-  $("[data-testid=step]").disabled = !ready || session.diverged;
-  $("[data-testid=explain]").disabled = !session.weights;
+  $("[data-testid=step]").disabled = !ready;
+  $("[data-testid=explain]").disabled = !session.weights || session.diverged;
   root.dataset.playing = session.playing ? "on" : "off";
   root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
 }
