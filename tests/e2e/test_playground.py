@@ -421,3 +421,58 @@ def test_a_large_network_renders(page: Page, live_server: str) -> None:
     expect(page.locator(f"{DIAGRAM} [data-edge]")).to_have_count(7 * 16 * 16 + 16)
     assert step_index(page) == 200
     screenshot(page, "playground-1280-8x16")
+
+
+def test_presets_load_example_networks(page: Page, live_server: str) -> None:
+    open_player(page, live_server)
+    page.get_by_test_id("preset-select").select_option("five-input")
+    expect(page.locator(f"{DIAGRAM} [data-node^='0-']")).to_have_count(5)
+    expect(page.locator(f"{DIAGRAM} [data-node^='2-']")).to_have_count(2)
+
+
+def test_reduced_motion_steps_without_pulses(browser, live_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        open_player(page, live_server, "#speed=0.25")
+        page.get_by_test_id("step-next").click()
+        expect(page.locator(f"{DIAGRAM} [data-node='1-0']")).not_to_have_class(re.compile("pending"))
+        assert page.locator("[data-testid=diagram-pulses]").count() == 0
+    finally:
+        context.close()
+
+
+def test_player_and_diagram_mount_as_components(page: Page, live_server: str) -> None:
+    """The lessons embed the player without its editor, and the diagram on its own."""
+    open_player(page, live_server)
+    page.evaluate(
+        """async () => {
+            const host = document.createElement("div");
+            host.id = "embedded";
+            document.querySelector("main").append(host);
+            const { mountStepPlayer } = await import("/static/js/player/player.js");
+            const player = mountStepPlayer(host, {
+                network: { layers: [3, 2, 1], activation: "relu", output_activation: "identity", loss: "mse", seed: 5 },
+                inputs: [[1, 2, 3]], targets: [[0.5]], learningRate: 0.1, keyboard: false,
+            });
+            await player.ready;
+            player.next();
+            window.embeddedStep = player.getState().step;
+            const { renderDiagram } = await import("/static/js/player/diagram.js");
+            const trace = player.getTrace();
+            const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+            svg.id = "standalone";
+            svg.classList.add("diagram");
+            document.querySelector("main").append(svg);
+            renderDiagram(svg, trace, { interactive: false });
+        }"""
+    )
+    embedded = page.locator("#embedded")
+    expect(embedded.locator("[data-node]")).to_have_count(3 + 2 + 1 + 1)
+    expect(embedded.get_by_test_id("editor")).to_have_count(0)
+    assert page.evaluate("window.embeddedStep") == 1
+    standalone = page.locator("#standalone")
+    expect(standalone.locator("[data-node]")).to_have_count(7)
+    expect(standalone.locator("[data-node].pending")).to_have_count(0)  # a diagram without a step shows every value
+    page.keyboard.press("ArrowRight")  # the page's player still owns the keys
+    assert page.get_by_test_id("playground").get_by_test_id("timeline").input_value() == "1"

@@ -119,11 +119,7 @@ function main() {
       performance.mark("diagram-ready");
     },
   });
-  window.addEventListener("hashchange", () => {
-    const next = fromUrl();
-    player.load(next);
-    if (next.granularity) player.setGranularity(next.granularity);
-  });
+  window.addEventListener("hashchange", () => player.load(fromUrl()));
 }
 
 main();

@@ -1,8 +1,9 @@
 // The network editor: layers and neurons (+/−), activations, loss, the data (inputs and targets),
 // learning rate and initial weights. Every change is reported at once; the player re-traces.
 
+import { api } from "../core/api.js";
 import { el } from "../core/dom.js";
-import { t } from "../core/i18n.js";
+import { hasKey, t } from "../core/i18n.js";
 import { ACTIVATIONS, DEFAULT_LIMITS, INITS, LOSSES } from "./model.js";
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
@@ -54,6 +55,35 @@ function stepper(layerIndex, count, canMinus, canPlus, change, name) {
     el("output", { class: "mono", "data-testid": `neurons-${layerIndex}`, text: String(count) }),
     plus,
   );
+}
+
+let presetsPromise = null;
+
+/** The example networks of GET /api/v1/presets that the trace endpoint plays. */
+function tracePresets() {
+  if (!presetsPromise) {
+    presetsPromise = api
+      .presets()
+      .then(({ presets }) => presets.filter((p) => p.endpoint === "/api/v1/network/trace"))
+      .catch(() => []);
+  }
+  return presetsPromise;
+}
+
+function presetPicker(onPick) {
+  const picker = el("select", { "data-testid": "preset-select", "aria-label": t("playground.editor.examples") });
+  picker.append(el("option", { value: "", text: t("playground.editor.examples_choose") }));
+  tracePresets().then((presets) => {
+    for (const preset of presets) {
+      const key = `playground.preset.${preset.id}`;
+      picker.append(el("option", { value: preset.id, text: hasKey(key) ? t(key) : preset.title }));
+    }
+    picker.onchange = () => {
+      const preset = presets.find((p) => p.id === picker.value);
+      if (preset) onPick(preset.request);
+    };
+  });
+  return el("label", { class: "field" }, el("span", { text: t("playground.editor.examples") }), picker);
 }
 
 export function createEditor({ onChange, actions }) {
@@ -161,6 +191,7 @@ export function createEditor({ onChange, actions }) {
       "section",
       { class: "editor-section" },
       el("h3", { text: t("playground.editor.network") }),
+      presetPicker(actions.loadPreset),
       el("ol", { class: "layer-list" }, rows),
       el("label", { class: "field" }, el("span", { text: t("playground.editor.loss") }), loss),
       model.loss === "cross_entropy" ? el("p", { class: "field-note muted", text: t("playground.editor.softmax_note") }) : null,

@@ -175,6 +175,7 @@ export function mountStepPlayer(container, options = {}) {
           copyLink: () => settings.onCopyLink?.(),
           exportJson: () => trace && exportJson(model, trace),
           importJson: (file) => importJson(file),
+          loadPreset: (request) => load({ ...request, step: 0, selected: null }),
           exportSvg: () => exportSvg(svgEl),
           exportPng: () => exportPng(svgEl).catch(showError),
           exportScript: (format) => trace && exportScript(model, trace, format).catch(showError),
@@ -219,7 +220,7 @@ export function mountStepPlayer(container, options = {}) {
   }
 
   function tooltipContext() {
-    return { trace, info, index: view.step, editable: true };
+    return { trace, info, index: view.step, editable: settings.showEditor };
   }
 
   function selectedNeuron() {
@@ -601,17 +602,30 @@ export function mountStepPlayer(container, options = {}) {
     }
   }
 
+  /** Load a new network and/or data (player or API field names); the view keeps its step if it can. */
+  function load(spec = {}) {
+    pause();
+    previousLoss = null;
+    if (Number.isInteger(spec.step) && spec.step >= 0) view.step = spec.step;
+    if (GRANULARITIES.includes(spec.granularity)) view.granularity = spec.granularity;
+    if (SPEEDS.includes(spec.speed)) view.speed = spec.speed;
+    if (typeof spec.numbers === "boolean") setNumbers(spec.numbers);
+    if (spec.selected !== undefined) view.pinned = typeof spec.selected === "string" ? spec.selected : null;
+    model = normalizeModel({ ...DEFAULT_MODEL, ...specToModel(spec) }, limits || undefined);
+    editor?.render(model, limits);
+    return retrace();
+  }
+
   async function importJson(file) {
+    let spec;
     try {
-      const data = await readJsonFile(file);
-      previousLoss = null;
-      model = normalizeModel(modelFromExport(data), limits || undefined);
-      view.step = 0;
-      await retrace();
-      toast(t("playground.export.imported"));
-    } catch (error) {
-      showError(error instanceof SyntaxError ? new Error(t("playground.errors.bad_file")) : error);
+      spec = modelFromExport(await readJsonFile(file));
+    } catch {
+      showError(new Error(t("playground.errors.bad_file")));
+      return;
     }
+    await load({ ...spec, step: 0 });
+    if (trace) toast(t("playground.export.imported"));
   }
 
   // ----------------------------------------------------------------------------------------- weight editing
@@ -636,7 +650,7 @@ export function mountStepPlayer(container, options = {}) {
       form.hidden = true;
       const id = editing;
       editing = null;
-      if (id) diagram.elementOf("edge", id) && diagram.edgeRecord(id)?.hit?.focus?.();
+      if (id) diagram.edgeRecord(id)?.hit?.focus();
     };
     cancel.addEventListener("click", close);
     form.addEventListener("keydown", (event) => {
@@ -750,15 +764,7 @@ export function mountStepPlayer(container, options = {}) {
     element: root,
     diagram,
     ready,
-    /** Load a new network and/or data (player or API field names); the view keeps its step if it can. */
-    load(spec = {}) {
-      previousLoss = null;
-      if (Number.isInteger(spec.step)) view.step = spec.step;
-      if (GRANULARITIES.includes(spec.granularity)) view.granularity = spec.granularity;
-      model = normalizeModel({ ...DEFAULT_MODEL, ...specToModel(spec) }, limits || undefined);
-      editor?.render(model, limits);
-      return retrace();
-    },
+    load,
     update,
     getState: snapshot,
     getTrace: () => trace,

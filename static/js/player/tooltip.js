@@ -127,15 +127,20 @@ function edgeContent(trace, info, index, id, editable) {
   return parts;
 }
 
+let tooltips = 0;
+
 export function createTooltip(host) {
-  const element = el("div", { class: "diagram-tooltip", role: "tooltip", hidden: true, "data-testid": "tooltip" });
+  const id = `diagram-tooltip-${++tooltips}`;
+  const element = el("div", { id, class: "diagram-tooltip", role: "tooltip", hidden: true, "data-testid": "tooltip" });
   host.append(element);
   let current = null;
 
   function show({ kind, id, element: anchor }, context) {
     const { trace, info, index, editable } = context;
     if (!trace) return;
+    if (current?.anchor && current.anchor !== anchor) current.anchor.removeAttribute("aria-describedby");
     current = { kind, id, anchor, context };
+    anchor.setAttribute("aria-describedby", element.id);
     const parts = kind === "node" ? nodeContent(trace, info, index, id) : edgeContent(trace, info, index, id, editable);
     element.replaceChildren(...parts);
     element.hidden = false;
@@ -156,6 +161,7 @@ export function createTooltip(host) {
   }
 
   function hide() {
+    current?.anchor?.removeAttribute("aria-describedby");
     current = null;
     element.hidden = true;
   }
