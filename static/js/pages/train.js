@@ -2,23 +2,20 @@
 // output picture to one settings object (kept in the URL) and one training session (kept by the server).
 
 import { api } from "../core/api.js";
-import { clear, el, prefersReducedMotion, svg, toast } from "../core/dom.js";
+import { el, prefersReducedMotion, toast } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
-import { createCurvePlot } from "../train/curveplot.js";
 import { createDataEditor } from "../train/dataeditor.js";
 import { explainLink, pickSample } from "../train/explain.js";
-import { createColourBar, createHeatMap, pointShape } from "../train/heatmap.js";
 import { createLossChart } from "../train/losschart.js";
-import { createNetworkView, neuronName } from "../train/networkview.js";
-import { categoricalScale, classColour, domainFor } from "../train/palette.js";
+import { createNetworkView } from "../train/networkview.js";
+import { createOutputView, datasetPoints } from "../train/outputview.js";
 import { TrainingSession } from "../train/session.js";
 import {
   HYPER,
   MAX_HIDDEN_LAYERS,
   MAX_NEURONS,
-  PLANE,
   SPEEDS,
   STRUCTURAL,
   customData,
@@ -40,7 +37,6 @@ const page = {
   catalogue: new Map(),
   limits: null,
   hovered: null, // the neuron shown large, "layer-index"
-  readout: null,
   status: { key: "train.status.loading", params: {} },
 };
 
@@ -248,28 +244,11 @@ async function explain() {
 }
 
 // ------------------------------------------------------------------------------------------- data on screen
-/** Every point of the data on screen, train and test, as the plots draw them. */
-function screenPoints() {
-  const data = session.dataset;
-  if (!data) return [];
-  const points = [];
-  for (const [part, test] of [
-    [data.train, false],
-    [data.test, true],
-  ]) {
-    if (!part) continue;
-    part.points.forEach((p, i) =>
-      points.push({ x: p[0], y: p[1] ?? null, label: part.labels ? part.labels[i] : null, target: part.targets[i][0], test }),
-    );
-  }
-  return points;
-}
-
 /** The data on screen as editable rows, for the editor to start from. */
 function screenRows() {
   if (page.settings.data === "custom") return customData(page.settings);
   const info = shape();
-  const rows = screenPoints().map((p) => (info.inputDim === 1 ? [p.x, p.target] : [p.x, p.y, p.label ?? p.target]));
+  const rows = datasetPoints(session.dataset).map((p) => (info.inputDim === 1 ? [p.x, p.target] : [p.x, p.y, p.label ?? p.target]));
   return { rows, kind: info.kind, inputDim: info.inputDim };
 }
 
@@ -312,116 +291,6 @@ function renderStats() {
   $("[data-testid=accuracy]").textContent = `${percent(latest?.trainAccuracy)} / ${percent(latest?.testAccuracy)}`;
 }
 
-function neuronTitle(id) {
-  const [layer, index] = id.split("-").map(Number);
-  return neuronName(layer, index, session.layers);
-}
-
-/** The colour domain of regression targets: symmetric around 0, at least [−1, 1]. */
-function targetDomain() {
-  return domainFor("identity", [screenPoints().map((p) => p.target)], 1);
-}
-
-/** What the big view shows: the output, or the hovered neuron; with its colour scale and caption. */
-function mainView() {
-  const info = shape();
-  const drawing = session.drawing;
-  const neuron = page.hovered && drawing?.neurons?.[page.hovered] ? page.hovered : null;
-  if (neuron) {
-    const layer = Number(neuron.split("-")[0]);
-    const activation = layer === 0 ? "identity" : session.activations[layer - 1];
-    const values = drawing.neurons[neuron];
-    return {
-      values,
-      domain: domainFor(activation, values),
-      caption: t(info.inputDim === 1 ? "train.output.caption_neuron_curve" : "train.output.caption_neuron", {
-        name: neuronTitle(neuron),
-      }),
-      barTitle: t("train.output.colour_activation"),
-      neuron,
-    };
-  }
-  if (info.kind === "multiclass") {
-    return {
-      values: drawing?.values,
-      classes: info.classes,
-      caption: t("train.output.caption_classes"),
-      barTitle: t("train.output.colour_classes"),
-    };
-  }
-  if (info.kind === "regression") {
-    return {
-      values: drawing?.values,
-      domain: targetDomain(),
-      caption: t(info.inputDim === 1 ? "train.output.caption_curve" : "train.output.caption_output"),
-      barTitle: t("train.output.colour_value"),
-    };
-  }
-  return {
-    values: drawing?.values,
-    domain: [0, 0.5, 1],
-    caption: t("train.output.caption_output"),
-    barTitle: t("train.output.colour_probability"),
-  };
-}
-
-function renderView() {
-  const info = shape();
-  const view = mainView();
-  const points = screenPoints();
-  root.dataset.inputs = String(info.inputDim);
-  $("[data-testid=view-caption]").textContent = view.caption;
-  $("[data-testid=colourbar-title]").textContent = view.barTitle;
-  const oneD = info.inputDim === 1;
-  heatMap.element.hidden = oneD;
-  curvePlot.element.hidden = !oneD;
-  $("[data-testid=colourbar]").hidden = oneD;
-  if (oneD) {
-    const drawing = session.drawing;
-    curvePlot.draw({
-      curve: drawing ? { x_range: drawing.x_range, xs: drawing.xs, values: view.values } : null,
-      points,
-      showTest: page.settings.test,
-      neuron: view.neuron,
-    });
-    return;
-  }
-  const scale = view.classes ? categoricalScale() : view.domain;
-  const drawing = session.drawing?.ys ? session.drawing : { xs: PLANE, ys: PLANE }; // no data yet: the bare plane
-  heatMap.draw({
-    grid: { ...drawing, values: view.values },
-    scale,
-    points,
-    showTest: page.settings.test,
-    pointScale: info.kind === "regression" ? targetDomain() : null,
-  });
-  if (view.classes) colourBar.drawClasses(view.classes, scale);
-  else colourBar.draw(view.domain);
-}
-
-let legendKey = "";
-function renderShapeLegend() {
-  const info = shape();
-  const { theme, presenter } = document.documentElement.dataset;
-  const key = [info.kind, info.classes, currentLanguage(), theme, presenter].join("|");
-  if (key === legendKey) return;
-  legendKey = key;
-  const legend = clear($("[data-testid=shape-legend]"));
-  const icon = (label, test) => {
-    const shapeNode = pointShape(0, 0, label, 5);
-    shapeNode.setAttribute("class", test ? "point point-test" : "point");
-    shapeNode.style.setProperty("--point", label == null ? "var(--text-muted)" : classColour(label));
-    return svg("svg", { viewBox: "-8 -8 16 16", "aria-hidden": "true" }, shapeNode);
-  };
-  if (info.kind !== "regression") {
-    for (let k = 0; k < info.classes; k++) legend.append(el("li", {}, icon(k, false), el("span", { text: t("train.legend.class", { n: k }) })));
-  }
-  const sample = info.kind === "regression" ? null : 0;
-  legend.append(
-    el("li", {}, icon(sample, false), el("span", { text: t("train.legend.train") })),
-    el("li", {}, icon(sample, true), el("span", { text: t("train.legend.test") })),
-  );
-}
 
 function renderNetwork() {
   // Before any weights exist (no data yet) the diagram still shows the shape the settings ask for.
@@ -454,14 +323,25 @@ function renderButtons() {
   root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
 }
 
+function renderOutput() {
+  outputView.render({
+    shape: shape(),
+    drawing: session.drawing,
+    activations: session.activations,
+    layers: session.layers,
+    hovered: page.hovered,
+    dataset: session.dataset,
+    showTest: page.settings.test,
+  });
+}
+
 function render() {
   renderCounters();
   renderStats();
   renderButtons();
   lossChart.set(session.history);
   renderNetwork();
-  renderView();
-  renderShapeLegend();
+  renderOutput();
   root.dataset.step = String(session.step);
 }
 
@@ -517,19 +397,11 @@ const session = new TrainingSession({
   onError: onSessionError,
 });
 const lossChart = createLossChart($(".loss-chart-box"));
-const heatMap = createHeatMap($(".plot"), {
-  onPlanePointer: (point) => editor.pointer(point),
-  onHover: (point) => {
-    page.readout = point;
-    renderReadout();
-  },
-});
-const curvePlot = createCurvePlot($(".plot"));
-const colourBar = createColourBar($("[data-testid=colourbar]"));
+const outputView = createOutputView($(".output-panel"), { onPlanePointer: (point) => editor.pointer(point) });
 const networkView = createNetworkView($("[data-testid=network]"), {
   onHover: (id) => {
     page.hovered = id;
-    renderView();
+    renderOutput();
   },
   onResize: resizeLayer,
 });
@@ -542,17 +414,6 @@ const editor = createDataEditor(root, {
   },
 });
 let picker = null;
-
-function renderReadout() {
-  const line = $("[data-testid=readout]");
-  const point = page.readout;
-  if (!point || point.value == null || shape().inputDim !== 2) {
-    line.textContent = "";
-    return;
-  }
-  const value = mainView().classes ? t("train.legend.class", { n: point.value }) : formatNumber(point.value, 3);
-  line.textContent = t("train.output.readout", { x: formatNumber(point.x, 2), y: formatNumber(point.y, 2), value });
-}
 
 async function start() {
   await ready;
