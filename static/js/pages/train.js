@@ -35,7 +35,6 @@ const MAX_LINK_STEPS = 100_000;
 const page = {
   settings: url.read(),
   catalogue: new Map(),
-  limits: null,
   hovered: null, // the neuron shown large, "layer-index"
   status: { key: "train.status.loading", params: {} },
 };
@@ -421,7 +420,6 @@ async function start() {
     const [catalogue, limits] = await Promise.all([api.datasets(), api.limits()]);
     for (const info of catalogue.datasets) page.catalogue.set(info.name, info);
     session.context.limits = limits;
-    page.limits = limits;
   } catch (error) {
     onSessionError(error);
     return;

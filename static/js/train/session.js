@@ -202,11 +202,13 @@ export class TrainingSession {
       if (token === this.token && !isAbort(error)) {
         this.playing = false;
         this.context.onError(error);
+        return;
       }
     }
     if (token === this.token) {
+      // The stream ended without its report (a dropped connection): keep what was shown, consistently.
       this.playing = false;
-      this.context.onChange("stopped");
+      await this.settle(this.segment, token, "stopped");
     }
   }
 
@@ -308,34 +310,41 @@ export class TrainingSession {
     if (!this.playing) return;
     const segment = this.segment;
     const token = this.cancel();
-    if (!segment || segment.done) {
-      this.context.onChange("paused");
+    await this.settle(segment, token, "paused");
+  }
+
+  /**
+   * Bring the weights to the last step shown of an unfinished segment: the same segment, asked again up
+   * to that step, gives exactly those weights. The picture already shows that step meanwhile.
+   */
+  async settle(segment, token, reason) {
+    if (!segment || segment.done || segment.shown === 0) {
+      this.context.onChange(reason);
       return;
     }
     const { start, shown } = segment;
     this.busy = true;
-    this.context.onChange("pausing"); // the picture already shows the paused step; its weights follow
+    this.context.onChange("pausing");
     try {
-      if (shown > 0) {
-        const settings = start.settings;
-        const response = await this.request({
-          steps: shown,
-          hyper: settings,
-          weights: start.weights,
-          biases: start.biases,
-          seed: segmentSeed(settings.seed, start.step),
-        });
-        if (token !== this.token) return;
-        this.history = this.history.filter((r) => r.step <= start.step);
-        this.apply(response, start.step);
-        this.log = appendSegment(this.log, segmentEntry(shown, settings));
-      }
+      const settings = start.settings;
+      const response = await this.request({
+        steps: shown,
+        hyper: settings,
+        weights: start.weights,
+        biases: start.biases,
+        seed: segmentSeed(settings.seed, start.step),
+      });
+      if (token !== this.token) return;
+      this.history = this.history.filter((r) => r.step <= start.step);
+      this.apply(response, start.step);
+      this.log = appendSegment(this.log, segmentEntry(shown, settings));
+      segment.done = true;
     } catch (error) {
       if (token === this.token && !isAbort(error)) this.context.onError(error);
     } finally {
       if (token === this.token) {
         this.busy = false;
-        this.context.onChange("paused");
+        this.context.onChange(reason);
       }
     }
   }
