@@ -246,7 +246,7 @@ def main() -> int:
         for mode in args.modes:
             for workers in args.workers:
                 results.append(measure(workers, name, mode, args.connections, args.seconds, args.threads))
-            print(table(results[-1:]).splitlines()[-1], flush=True)
+                print(table(results[-1:]).splitlines()[-1], flush=True)
     print(f"\nload average after: {load_average()}\n")
     print(table(results))
     failed = sum(r.non_2xx + r.socket_errors for r in results)
