@@ -35,16 +35,16 @@ LAYERS = [16] * 8
 GOALS = {"first_diagram_ms": 500.0, "frame_p95_ms": 16.7}
 
 
-def network_fragment(**view: object) -> str:
-    hidden = len(LAYERS) - 2
+def network_fragment(layers: list[int] = LAYERS, **view: object) -> str:
+    """The playground URL state of a tanh network of `layers` with one sample (static/js/pages/playground.js)."""
     params = {
-        "layers": json.dumps(LAYERS),
-        "act": json.dumps(["tanh"] * hidden),
+        "layers": json.dumps(layers),
+        "act": json.dumps(["tanh"] * (len(layers) - 2)),
         "out": "identity",
         "loss": "mse",
         "seed": 1,
-        "x": json.dumps([[round(0.1 * i - 0.8, 2) for i in range(LAYERS[0])]]),
-        "y": json.dumps([[0.5] * LAYERS[-1]]),
+        "x": json.dumps([[round(0.1 * i - 0.8, 2) for i in range(layers[0])]]),
+        "y": json.dumps([[0.5] * layers[-1]]),
         "lr": 0.1,
         **view,
     }
@@ -156,18 +156,20 @@ def main() -> None:
             print(f"{'playback':<28}{'frames':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'>33 ms':>8}{'steps':>7}")
             worst_p95 = 0.0
             for label, view in [
+                ("2-3-1 reference, 1×", {"layers": [2, 3, 1], "speed": 1}),
                 ("neuron steps, 1×", {"speed": 1}),
                 ("neuron steps, 8×", {"speed": 8}),
                 ("layer steps, 1×", {"speed": 1, "g": "layer"}),
                 ("phase steps, 2×", {"speed": 2, "g": "phase"}),
             ]:
                 result = frame_times(browser, f"{base}/{network_fragment(**view)}", args.seconds)
-                worst_p95 = max(worst_p95, result["p95"])
+                if "layers" not in view:
+                    worst_p95 = max(worst_p95, result["p95"])
                 print(
                     f"{label:<28}{result['frames']:>8}{result['p50']:>9.1f}{result['p95']:>9.1f}"
                     f"{result['max']:>9.1f}{result['over_33ms']:>8}{result['steps_played']:>7}"
                 )
-            print(f"worst p95 frame time: {worst_p95:.1f} ms (goal ≤ {GOALS['frame_p95_ms']} ms)")
+            print(f"worst p95 frame time of the 8 × 16 network: {worst_p95:.1f} ms (goal ≤ {GOALS['frame_p95_ms']} ms)")
             browser.close()
     finally:
         process.terminate()

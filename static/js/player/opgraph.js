@@ -9,9 +9,10 @@ import { t } from "../core/i18n.js";
 import { parseNodeId } from "./steps.js";
 
 const MAX_INPUTS_SHOWN = 4;
-const BOX = { w: 82, h: 50 };
-const COLUMN_GAP = 50;
-const ROW = 60;
+const BOX_HEIGHT = 50;
+const COLUMN_WIDTHS = [78, 64, 72, 80, 96]; // leaves, products, Σ and b, z, f(z)
+const COLUMN_GAP = 64; // room for "∂ local" and "∇ contribution" on each edge
+const ROW = 58;
 const PAD = { x: 10, y: 14 };
 const OP_SYMBOLS = { mul: "×", sum: "Σ", add: "+" };
 
@@ -19,20 +20,21 @@ function layoutGraph(graph) {
   const inputs = graph.nodes.filter((n) => /^p\d+$/.test(n.id)).length;
   const shown = Math.min(inputs, MAX_INPUTS_SHOWN);
   const position = new Map();
-  const col = (c) => PAD.x + c * (BOX.w + COLUMN_GAP);
+  const col = (c) => PAD.x + COLUMN_WIDTHS.slice(0, c).reduce((sum, w) => sum + w + COLUMN_GAP, 0);
+  const at = (c, y) => ({ x: col(c), y, w: COLUMN_WIDTHS[c] });
   const row = (r) => PAD.y + r * ROW;
   for (let k = 0; k < shown; k++) {
-    position.set(`w${k}`, { x: col(0), y: row(2 * k) });
-    position.set(`a${k}`, { x: col(0), y: row(2 * k + 1) });
-    position.set(`p${k}`, { x: col(1), y: row(2 * k + 0.5) });
+    position.set(`w${k}`, at(0, row(2 * k)));
+    position.set(`a${k}`, at(0, row(2 * k + 1)));
+    position.set(`p${k}`, at(1, row(2 * k + 0.5)));
   }
   const productsMid = shown ? row(shown - 0.5) : row(0);
-  position.set("sum", { x: col(2), y: productsMid - ROW * 0.5 });
-  position.set("b", { x: col(2), y: productsMid + ROW * 0.5 });
-  position.set("z", { x: col(3), y: productsMid });
-  position.set("a", { x: col(4), y: productsMid });
+  position.set("sum", at(2, productsMid - ROW * 0.5));
+  position.set("b", at(2, productsMid + ROW * 0.5));
+  position.set("z", at(3, productsMid));
+  position.set("a", at(4, productsMid));
   const bottom = Math.max(row(2 * shown), productsMid + ROW * 1.5);
-  return { position, shown, inputs, width: col(4) + BOX.w + PAD.x, height: bottom + PAD.y };
+  return { position, shown, inputs, width: col(4) + COLUMN_WIDTHS[4] + PAD.x, height: bottom + PAD.y - (ROW - BOX_HEIGHT) };
 }
 
 /** Which of the neuron's numbers the player has reached, and how its current step flows. */
@@ -111,10 +113,10 @@ export function createOpGraph({ onSelectInput } = {}) {
       const from = position.get(edge.source);
       const to = position.get(edge.target);
       if (!from || !to) continue;
-      const x1 = from.x + BOX.w;
-      const y1 = from.y + BOX.h / 2;
+      const x1 = from.x + from.w;
+      const y1 = from.y + BOX_HEIGHT / 2;
       const x2 = to.x;
-      const y2 = to.y + BOX.h / 2;
+      const y2 = to.y + BOX_HEIGHT / 2;
       const mid = (x1 + x2) / 2;
       const flow = edgeFlow(edge, state.flow);
       edges.append(
@@ -127,6 +129,7 @@ export function createOpGraph({ onSelectInput } = {}) {
       const ly = y1 + (y2 - y1) * 0.5;
       const text = svg("text", { class: "op-edge-label", x: lx, y: ly - 4, "text-anchor": "middle" });
       text.append(svg("tspan", { class: "op-local", text: `∂ ${formatNumber(edge.local, 3)}` }));
+      text.append(svg("title", { text: t("playground.opgraph.edge_title") }));
       const sourceNode = byId.get(edge.source);
       if (sourceNode && nodeGrad(sourceNode, state)) {
         text.append(svg("tspan", { class: "op-contribution", x: lx, dy: 12, text: `∇ ${formatNumber(edge.contribution, 3)}` }));
@@ -145,12 +148,13 @@ export function createOpGraph({ onSelectInput } = {}) {
         "data-op": node.id,
         transform: `translate(${at.x} ${at.y})`,
       });
-      g.append(svg("rect", { width: BOX.w, height: BOX.h, rx: leaf ? 4 : 12 }));
-      g.append(svg("text", { class: "op-label", x: BOX.w / 2, y: 15, "text-anchor": "middle", text: opSymbol ? `${opSymbol} → ${label}` : label }));
+      const middle = at.w / 2;
+      g.append(svg("rect", { width: at.w, height: BOX_HEIGHT, rx: leaf ? 4 : 12 }));
+      g.append(svg("text", { class: "op-label", x: middle, y: 15, "text-anchor": "middle", text: opSymbol ? `${opSymbol} → ${label}` : label }));
       const valueText = nodeValueShown(node, state) ? formatNumber(node.value, 4) : "?";
-      g.append(svg("text", { class: "op-value", x: BOX.w / 2, y: 30, "text-anchor": "middle", text: valueText }));
+      g.append(svg("text", { class: "op-value", x: middle, y: 30, "text-anchor": "middle", text: valueText }));
       const gradText = nodeGrad(node, state) ? `∇ ${formatNumber(node.grad, 4)}` : "∇ ?";
-      g.append(svg("text", { class: "op-grad", x: BOX.w / 2, y: 44, "text-anchor": "middle", text: gradText }));
+      g.append(svg("text", { class: "op-grad", x: middle, y: 44, "text-anchor": "middle", text: gradText }));
       const inputMatch = /^a(\d+)$/.exec(node.id);
       if (inputMatch && onSelectInput) {
         g.classList.add("op-link");
