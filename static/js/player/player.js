@@ -163,10 +163,10 @@ export function mountStepPlayer(container, options = {}) {
   opgraph.element.insertBefore(el("div", { class: "opgraph-tools" }, followButton, biasField), opgraph.element.children[1]);
 
   const stage = el("section", { class: "player-stage" }, toolbar, wrap, controls.element, errorBox);
-  if (settings.showLegend) stage.append(legend.element);
   const side = el("div", { class: "player-side" }, narration.element);
   if (settings.showOpGraph) side.append(opgraph.element);
   const grid = el("div", { class: "player-grid" }, stage, side);
+  if (settings.showLegend) grid.append(legend.element);
   root.append(grid);
   const editor = settings.showEditor
     ? createEditor({
