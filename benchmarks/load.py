@@ -12,7 +12,8 @@ in two ways: ``fresh``, where every request carries a different input value so e
 after the first request, as it does for lesson presets.
 
 Reported per run: requests/s, latency p50/p99, errors (non-2xx responses + socket errors), and the resident
-memory (VmRSS) of the server and its worker processes before and after the run.
+memory (VmRSS) of the server and its worker processes before, at the peak of (sampled every second) and after
+the run. A soak is the same with a longer ``--seconds``.
 
 Run: ``python benchmarks/load.py`` (``--seconds 5`` for a quick look). Only 127.0.0.1 is ever contacted.
 """
@@ -28,6 +29,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -86,6 +88,7 @@ class Result:
     non_2xx: int
     socket_errors: int
     rss_before_mb: float
+    rss_peak_mb: float
     rss_after_mb: float
 
 
@@ -119,6 +122,29 @@ def rss_mb(pid: int) -> float:
         except OSError:
             continue
     return total_kb / 1024
+
+
+class RssSampler:
+    """Samples the server's resident memory once a second while a run lasts; ``peak`` is the largest."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            self.peak = max(self.peak, rss_mb(self.pid))
+
+    def __enter__(self) -> RssSampler:
+        self.peak = rss_mb(self.pid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def start_server(workers: int, port: int) -> subprocess.Popen:
@@ -183,7 +209,8 @@ def measure(workers: int, name: str, mode: str, connections: int, seconds: int, 
     try:
         warm_up(port, path, template)
         before = rss_mb(server.pid)
-        figures = run_wrk(port, path, template, mode == "fresh", connections, seconds, threads)
+        with RssSampler(server.pid) as sampler:
+            figures = run_wrk(port, path, template, mode == "fresh", connections, seconds, threads)
         time.sleep(0.5)
         after = rss_mb(server.pid)
     finally:
@@ -200,6 +227,7 @@ def measure(workers: int, name: str, mode: str, connections: int, seconds: int, 
         non_2xx=figures["status"],
         socket_errors=figures["connect"] + figures["read"] + figures["write"] + figures["timeout"],
         rss_before_mb=before,
+        rss_peak_mb=sampler.peak,
         rss_after_mb=after,
     )
 
@@ -212,13 +240,14 @@ def load_average() -> str:
 def table(results: list[Result]) -> str:
     lines = [
         "| endpoint | bodies | workers | requests | req/s | p50 ms | p99 ms | max ms | non-2xx | socket errors "
-        "| RSS before → after (MiB) |",
+        "| RSS before → peak → after (MiB) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.endpoint} | {r.mode} | {r.workers} | {r.requests:,} | {r.rps:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | "
-            f"{r.max_ms:.0f} | {r.non_2xx} | {r.socket_errors} | {r.rss_before_mb:.0f} → {r.rss_after_mb:.0f} |"
+            f"{r.max_ms:.0f} | {r.non_2xx} | {r.socket_errors} "
+            f"| {r.rss_before_mb:.0f} → {r.rss_peak_mb:.0f} → {r.rss_after_mb:.0f} |"
         )
     return "\n".join(lines)
 
