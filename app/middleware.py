@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -93,7 +93,7 @@ def accepted_request_id(value: bytes | None) -> str:
     """
     if value is not None and _VALID_REQUEST_ID.fullmatch(value):
         return value.decode("ascii")
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 class AccessLogMiddleware:
@@ -179,6 +179,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, headers: dict[str, str] | None = None) -> None:
         self.app = app
         self.headers = _raw(headers or SECURITY_HEADERS)
+        self.names = frozenset(name for name, _ in self.headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -190,10 +191,9 @@ class SecurityHeadersMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in self.headers if pair[0] not in present)
-                message["headers"] = headers
+                headers = message.get("headers", ())
+                present = {name.lower() for name, _ in headers} & self.names
+                message["headers"] = [*headers, *(pair for pair in self.headers if pair[0] not in present)]
             await send(message)
 
         try:
