@@ -118,6 +118,24 @@ def nested(draw: st.DrawFn) -> str:
     return opener * depth + draw(st.sampled_from(["x", "1", "", "x²"])) + (closer * depth if balanced else "")
 
 
+# Hand-written worst cases at the length cap: long chains of every construct the parser repeats.
+ADVERSARIAL = [
+    "x²" * 250,
+    "x^" * 249 + "2",
+    "-" * 499 + "x",
+    "(" * 40 + "x" + ")" * 40 + "*x" * 209,
+    "sin(" * 39 + "x" + ")" * 39 + "+x" * 150,
+    "x+" * 249 + "x",
+    "2x" * 250,
+    "(x)" * 166,
+    "9" * 500,
+    "1e" + "9" * 498,
+    "x" * 500,
+    " " * 499 + "x",
+    "−·" * 250,
+]
+
+
 @dataclass
 class ParserReport:
     inputs: int = 0
@@ -192,6 +210,9 @@ def fuzz_parser(examples: int, seed: int, garbles: int = 9) -> ParserReport:
     """Draw examples / (1 + garbles) texts from hypothesis and check each with ``garbles`` garbled copies."""
     report = ParserReport()
     rnd = random.Random(seed)
+    for text in ADVERSARIAL:
+        check_text(text, report)
+    print(f"  {'crafted':8} {len(ADVERSARIAL):>7,} inputs", flush=True)
     shares = [
         ("junk", JUNK, 0.35),
         ("grammar", GRAMMAR, 0.35),
