@@ -424,13 +424,14 @@ def _weight_grad_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
     batch = prev.shape[0]
     fan_in = run.sizes[layer - 1]
     delta = delta_symbol(layer, j)
+    shown = min(batch, MAX_TERMS_SHOWN + 1)  # _sum_text writes the first terms and "…": format no more
     lines = []
     for k in range(fan_in):
         a_prev = neuron_symbol(layer - 1, k, run.sizes)
-        products = [f"{paren(deltas[n])} × {paren(prev[n, k])}" for n in range(batch)]
+        products = [f"{paren(deltas[n])} × {paren(prev[n, k])}" for n in range(shown)]
         symbolic = f"{delta}·{a_prev}" if batch == 1 else f"Σₙ {delta}·{a_prev}"
         lines.append(_line(f"∂L/∂{weight_symbol(layer, j, k)}", symbolic, _sum_text(products), float(w.grad[j, k])))
-    bias_terms = [paren(deltas[n]) for n in range(batch)]
+    bias_terms = [paren(deltas[n]) for n in range(shown)]
     lines.append(
         _line(
             f"∂L/∂{bias_symbol(layer, j)}",
