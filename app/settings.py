@@ -32,10 +32,12 @@ class Settings(BaseSettings):
     max_variables: int = 16
     max_body_bytes: int = 1_000_000
     max_trace_steps: int = 5000  # narration steps in one trace response
+    max_trace_weights: int = 10_000  # weights of a traced network: each is written into several formulas
     max_grid: int = 64  # decision-boundary grid resolution per axis
     max_neuron_grid_cells: int = 200_000  # hidden neurons × grid cells of the per-neuron heat maps
     max_train_records: int = 2000  # points of the loss history in one training run
     max_train_snapshots: int = 50  # parameter snapshots kept in one training run
+    max_train_snapshot_values: int = 500_000  # numbers in all the parameter snapshots of one run
     max_gradcheck_parameters: int = 2000  # each costs two forward passes of central differences
     max_curve_samples: int = 1001  # sample points of a plotted curve
     max_descent_steps: int = 1000

@@ -290,7 +290,9 @@ def prepare_training(
             limit=settings.max_train_work,
         )
     view = build_view(request.grid, dataset, request.layers, settings)
-    snapshots = max(settings.max_train_snapshots - 1, 1)
+    # evenly spaced record points, and the last: at most max_train_snapshots, and few enough for a big network
+    fitting = settings.max_train_snapshot_values // parameters
+    snapshots = max(min(settings.max_train_snapshots, fitting) - 1, 1)
     config = TrainingConfig(
         loss=request.loss,
         optimizer=request.optimizer,

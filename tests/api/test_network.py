@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -144,6 +146,19 @@ def test_trace_cross_entropy_with_a_batch(client):
 def test_trace_refusals_say_what_to_fix(client, change, status, words):
     error = refused(client, "/network/trace", {**CLASSROOM, **change}, status, *words)
     assert error["code"] in ("invalid", "over_cap", "mismatch", "validation_error")
+
+
+def test_trace_weight_cap(client_with):
+    client = client_with(max_trace_weights=8)
+    error = refused(client, "/network/trace", CLASSROOM, 413, "9 weights", "at most 8")
+    assert error["params"]["limit"] == 8
+
+
+def test_the_largest_network_is_refused_quickly(client):
+    body = {"layers": [64] * 10, "inputs": [[0.5] * 64] * 256, "targets": [[0.5] * 64] * 256, "loss": "mse"}
+    started = time.perf_counter()
+    refused(client, "/network/trace", body, 413, "36864 weights")
+    assert time.perf_counter() - started < 2.0
 
 
 def test_trace_step_cap(client_with):

@@ -228,6 +228,13 @@ def test_compute_budget_is_checked_before_training(client_with):
     assert error["code"] == "over_cap" and error["field"] == "steps"
 
 
+def test_a_large_network_keeps_fewer_snapshots(client_with):
+    client = client_with(max_train_snapshot_values=17 * 5)  # XOR's 2-4-1 network has 17 parameters
+    data = ok(client, "/network/train", XOR)
+    steps = [s["step"] for s in data["snapshots"]]
+    assert len(steps) <= 5 and steps[0] == 0 and steps[-1] == 400
+
+
 def test_neuron_map_budget(client_with):
     client = client_with(max_neuron_grid_cells=100)
     refused(client, "/network/train", {**XOR, "grid": {"neuron_resolution": 5}}, 413, "at most 4")

@@ -42,6 +42,14 @@ async def trace(request: TraceRequest, settings: SettingsDep) -> Response:
             "layers",
             code="over_cap",
         )
+    weights = sum(w.data.size for w in mlp.weights)
+    if weights > settings.max_trace_weights:
+        raise too_large(
+            f"the network has {weights} weights; a trace writes each into several formulas and allows at most "
+            f"{settings.max_trace_weights} — use fewer or narrower layers",
+            "layers",
+            limit=settings.max_trace_weights,
+        )
     args = (mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
     if mlp.parameter_count() * len(x) <= INLINE_WORK:
         return json_response(trace_network(*args))
