@@ -18,7 +18,7 @@ from app.api.validation import prepare_training
 from app.api.wire import dumps, json_response
 from app.nn.datasets import Dataset
 from app.nn.mlp import MLP
-from app.nn.training import Trainer, TrainingConfig
+from app.nn.training import Record, Trainer, TrainingConfig
 from app.tracing.training import View, progress_data, training_report
 
 CHUNK_SECONDS = 0.05  # train this long between checks that the client is still there
@@ -64,7 +64,7 @@ class _Stream:
         self.grid_every = grid_every
         self.sent = 0
 
-    def progress(self, records: list) -> list[dict[str, Any]]:
+    def progress(self, records: list[Record]) -> list[dict[str, Any]]:
         events = []
         for record in records:
             view = self.view if self.sent % self.grid_every == 0 else None
