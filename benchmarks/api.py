@@ -204,7 +204,9 @@ def median_result(results: list[Result]) -> Result:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint (default 10)")
-    parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: more of the CPU for the server)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="wrk threads (default 1: more of the CPU for the server)"
+    )
     parser.add_argument("--rounds", type=int, default=1, help="runs per endpoint, interleaved; medians are shown")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
