@@ -56,7 +56,7 @@ from app.engine.expression import (  # noqa: E402
 
 HOST = "127.0.0.1"
 MAX_LENGTH, MAX_DEPTH = 500, 40  # the production caps (Settings.max_expression_length / _depth)
-SLOWEST = 50
+SLOWEST = 500
 
 
 # ---------------------------------------------------------------------------------------------- parser
