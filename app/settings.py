@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     max_batch: int = 256  # samples in one traced pass
     max_dataset: int = 2000  # points in a training set
     max_train_steps: int = 20000
-    max_train_work: int = 2_000_000_000  # steps × samples per step × parameters: the compute budget
+    max_train_work: int = 500_000_000  # steps × samples per step × parameters: about 2 s of one core
     max_expression_length: int = 500
     max_expression_depth: int = 40
     max_variables: int = 16

@@ -338,8 +338,8 @@ def test_training_stops_when_the_client_disconnects(served):
     body = {
         **XOR,
         "layers": [2, 16, 16, 1],
-        "batch_size": 200,
-        "steps": 20000,
+        "batch_size": 100,
+        "steps": 14000,  # several seconds of work, within the default compute budget
         "record_every": 20,
         "grid": {"resolution": 2, "neuron_resolution": 0},
     }
