@@ -291,7 +291,14 @@ export function createEditor({ onChange, actions }) {
   }
 
   function sharing() {
-    const file = el("input", { type: "file", accept: "application/json,.json", class: "visually-hidden", "data-testid": "import-file", tabindex: "-1" });
+    const file = el("input", {
+      type: "file",
+      accept: "application/json,.json",
+      class: "visually-hidden",
+      "data-testid": "import-file",
+      tabindex: "-1",
+      "aria-label": t("playground.export.import"),
+    });
     file.addEventListener("change", () => {
       if (file.files?.[0]) actions.importJson(file.files[0]);
       file.value = "";
