@@ -13,9 +13,39 @@ import numpy as np
 from app.engine import ops
 from app.engine.tensor import ArrayLike, Tensor, as_array
 
+NUMBER_CACHE_SIZE = 256
+_number_arrays: dict[float, np.ndarray] = {}
+_from_op = Tensor._from_op  # bound once: every recorded op goes through it
+
 
 def _tensor(value: ArrayLike | Tensor) -> Tensor:
-    return value if isinstance(value, Tensor) else Tensor(value)
+    """``value`` itself when it is a tensor, else a constant tensor holding it."""
+    if isinstance(value, Tensor):
+        return value
+    if type(value) is float or type(value) is int:
+        array = _number_arrays.get(value)
+        return _constant(_number_array(value) if array is None else array)
+    return _constant(as_array(value))
+
+
+def _constant(array: np.ndarray) -> Tensor:
+    """A tensor that needs no gradient around a float64 ``array``, made without ``__init__``'s checks."""
+    return _from_op(None, array, (), None, False)
+
+
+def _number_array(number: float) -> np.ndarray:
+    """A read-only 0-d float64 array holding ``number``, kept to be shared by every constant of that value.
+
+    Numbers like the 2 in ``2 * x`` are wrapped on every use, and building a fresh array costs about as
+    much as the multiplication itself. Read-only, so no caller can change the number for the others.
+    """
+    array = np.array(number, dtype=np.float64)
+    array.flags.writeable = False
+    if number != 0 and number == number:  # 0.0 and −0.0 are equal keys, NaN never matches: not kept
+        if len(_number_arrays) >= NUMBER_CACHE_SIZE:
+            _number_arrays.clear()
+        _number_arrays[number] = array
+    return array
 
 
 def apply(op: type[ops.Op], *inputs: ArrayLike | Tensor, **params: Any) -> Tensor:
@@ -26,31 +56,31 @@ def apply(op: type[ops.Op], *inputs: ArrayLike | Tensor, **params: Any) -> Tenso
         data = as_array(data)
     for t in tensors:
         if t.requires_grad:
-            out = Tensor._from_op(op, data, tensors, saved)
+            out = _from_op(op, data, tensors, saved)
             if params:
                 out.params = params
             return out
-    return Tensor(data)
+    return _constant(data)
 
 
 def _unary(op: type[ops.Op], x: ArrayLike | Tensor) -> Tensor:
     """``apply`` specialised for one input without keyword params: the hot path of small networks."""
-    t = x if isinstance(x, Tensor) else Tensor(x)
+    t = x if isinstance(x, Tensor) else _tensor(x)
     data, saved = op.forward(t.data)
     if type(data) is not np.ndarray:  # NumPy returns a scalar, not a 0-d array, for 0-d inputs
         data = as_array(data)
-    return Tensor._from_op(op, data, (t,), saved) if t.requires_grad else Tensor(data)
+    return _from_op(op, data, (t,), saved) if t.requires_grad else _constant(data)
 
 
 def _binary(op: type[ops.Op], a: ArrayLike | Tensor, b: ArrayLike | Tensor) -> Tensor:
-    ta = a if isinstance(a, Tensor) else Tensor(a)
-    tb = b if isinstance(b, Tensor) else Tensor(b)
+    ta = a if isinstance(a, Tensor) else _tensor(a)
+    tb = b if isinstance(b, Tensor) else _tensor(b)
     data, saved = op.forward(ta.data, tb.data)
     if type(data) is not np.ndarray:
         data = as_array(data)
     if ta.requires_grad or tb.requires_grad:
-        return Tensor._from_op(op, data, (ta, tb), saved)
-    return Tensor(data)
+        return _from_op(op, data, (ta, tb), saved)
+    return _constant(data)
 
 
 # ---------------------------------------------------------------------------------------- arithmetic
@@ -150,12 +180,14 @@ def matmul(a: ArrayLike | Tensor, b: ArrayLike | Tensor) -> Tensor:
 
 
 def linear(x: ArrayLike | Tensor, weight: Tensor, bias: Tensor) -> Tensor:
-    """x Wᵀ + b with ``weight`` laid out [out, in] as in ``torch.nn.Linear``."""
+    """x Wᵀ + b for a batch x [batch, in], with ``weight`` laid out [out, in] as in ``torch.nn.Linear``."""
     tx = _tensor(x)
+    if tx.data.ndim != 2:
+        raise ValueError(f"linear needs inputs of shape [batch, in], got {list(tx.data.shape)}")
     data, saved = ops.Linear.forward(tx.data, weight.data, bias.data)
     if tx.requires_grad or weight.requires_grad or bias.requires_grad:
-        return Tensor._from_op(ops.Linear, data, (tx, weight, bias), saved)
-    return Tensor(data)
+        return _from_op(ops.Linear, data, (tx, weight, bias), saved)
+    return _constant(data)
 
 
 # ---------------------------------------------------------------------------------------- reductions, shape

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from heapq import heappop, heappush
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
@@ -24,13 +25,14 @@ ArrayLike = Any  # anything np.asarray accepts
 
 _serials = itertools.count()  # creation order: an op's output is always numbered after its inputs
 _creation_number = attrgetter("serial")
+_FLOAT64 = np.dtype(np.float64)
 
 
 def as_array(value: ArrayLike) -> np.ndarray:
     """Return ``value`` as a float64 array (no copy when it already is one)."""
-    if type(value) is np.ndarray and value.dtype == np.float64:
-        return value
-    return np.asarray(value, dtype=np.float64)
+    if type(value) is np.ndarray:
+        return value if value.dtype is _FLOAT64 else np.asarray(value, dtype=np.float64)
+    return np.array(value, dtype=np.float64)  # a number or a nested list: always a new array
 
 
 class Tensor:
@@ -57,8 +59,8 @@ class Tensor:
         name: str | None = None,
         label: str | None = None,
     ) -> None:
-        # as_array inlined: constants are wrapped on the hot path of every op with a plain-number operand
-        self.data = data if type(data) is np.ndarray and data.dtype == np.float64 else np.asarray(data, np.float64)
+        # as_array inlined: constants are wrapped on the hot path of every op with a number operand
+        self.data = data if type(data) is np.ndarray and data.dtype is _FLOAT64 else np.array(data, np.float64)
         self.serial = next(_serials)
         self.grad: np.ndarray | None = None
         self.requires_grad = requires_grad
@@ -71,8 +73,13 @@ class Tensor:
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def _from_op(cls, op: Op, data: np.ndarray, inputs: tuple[Tensor, ...], saved: Any) -> Tensor:
-        """Wrap an op's output without copying or re-validating it (the hot path)."""
+    def _from_op(
+        cls, op: Op | None, data: np.ndarray, inputs: tuple[Tensor, ...], saved: Any, requires_grad: bool = True
+    ) -> Tensor:
+        """Wrap an op's output without copying or re-validating it (the hot path).
+
+        With ``op=None, inputs=()`` and ``requires_grad=False`` it makes a constant just as cheaply.
+        """
         out = cls.__new__(cls)
         out.data = data
         out.serial = next(_serials)
@@ -83,7 +90,7 @@ class Tensor:
         out.params = None
         out.name = None
         out.label = None
-        out.requires_grad = True
+        out.requires_grad = requires_grad
         return out
 
     # ------------------------------------------------------------------ basic properties
@@ -132,24 +139,33 @@ class Tensor:
         if grad is None:
             if self.data.size != 1:
                 raise ValueError("backward() without a gradient needs a scalar (size-1) tensor")
-            seed = np.ones_like(self.data)
+            seed = np.array(1.0).reshape(self.data.shape)  # d(self)/d(self) = 1
         else:
             seed = as_array(grad)
             if seed.shape != self.data.shape:
                 raise ValueError(f"gradient shape {seed.shape} does not match tensor shape {self.data.shape}")
-        order = topological_order(self)
-        for node in order:  # gradients of intermediate results are recomputed, leaves' accumulate
-            if node.op is not None:
-                node.grad = None
-        self.grad = seed if self.grad is None else self.grad + seed
-        for node in reversed(order):  # every consumer of a node comes before it: its grad is complete
-            op, upstream = node.op, node.grad
-            if op is None or upstream is None:
-                continue
-            for parent, parent_grad in zip(node.inputs, op.vjp(upstream, node)):  # noqa: B905 - hot path
+        if self.op is None:  # a leaf: its gradient accumulates, and there is nothing behind it
+            self.grad = seed if self.grad is None else self.grad + seed
+            return
+        self.grad = seed
+        # Take the tensors in reverse creation order (a priority queue on creation number, as PyTorch's
+        # engine does): every consumer of a tensor was created after it, so by the time a tensor is
+        # taken its gradient is complete and its vjp can pass it on.
+        reached = {self}
+        queue = [(-self.serial, self)]
+        while queue:
+            node = heappop(queue)[1]
+            for parent, parent_grad in zip(node.inputs, node.op.vjp(node.grad, node)):  # noqa: B905 - hot path
                 if parent_grad is None or not parent.requires_grad:
                     continue
-                parent.grad = parent_grad if parent.grad is None else parent.grad + parent_grad
+                if parent.op is None:  # a leaf: gradients accumulate, across passes too
+                    parent.grad = parent_grad if parent.grad is None else parent.grad + parent_grad
+                elif parent in reached:  # an intermediate result met again: add this contribution
+                    parent.grad = parent.grad + parent_grad
+                else:  # an intermediate result met first in this pass: it starts afresh and joins the queue
+                    reached.add(parent)
+                    parent.grad = parent_grad
+                    heappush(queue, (-parent.serial, parent))
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other: ArrayLike) -> Tensor:
@@ -210,18 +226,14 @@ def topological_order(root: Tensor) -> list[Tensor]:
     A tensor is always created after its inputs, so sorting the reachable tensors by creation number
     is a topological order: no recursion (any depth is fine) and deterministic.
     """
-    seen = {id(root)}
+    seen = {root}  # tensors hash by identity
     stack = [root]
-    reachable = [root]
     while stack:
         for parent in stack.pop().inputs:
-            key = id(parent)
-            if key not in seen and parent.requires_grad:
-                seen.add(key)
+            if parent.requires_grad and parent not in seen:
+                seen.add(parent)
                 stack.append(parent)
-                reachable.append(parent)
-    reachable.sort(key=_creation_number)
-    return reachable
+    return sorted(seen, key=_creation_number)
 
 
 def parameters_of(tensors: Iterable[Tensor]) -> list[Tensor]:

@@ -11,6 +11,7 @@ with a⁽⁰⁾ = x, and the loss compares a⁽ᴸ⁾ = ŷ with the target. Ever
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +42,12 @@ class ForwardPass:
     @property
     def output(self) -> Tensor:
         return self.activations[-1]
+
+
+@functools.cache
+def _layer_names(layer: int) -> tuple[str, str]:
+    """The names of layer l's pre-activation and activation: ``("z3", "a3")`` (made once, used every pass)."""
+    return f"z{layer}", f"a{layer}"
 
 
 def _initial_weights(fan_in: int, fan_out: int, scheme: str, rng: np.random.Generator) -> np.ndarray:
@@ -124,20 +131,21 @@ class MLP:
 
     def forward(self, x: ArrayLike | Tensor, input_requires_grad: bool = False) -> ForwardPass:
         """Run the network on a batch ``x`` [batch, in], recording the graph."""
-        a = x if isinstance(x, Tensor) else Tensor(as_array(x), requires_grad=input_requires_grad)
-        if a.data.ndim != 2 or a.data.shape[1] != self.sizes[0]:
-            raise ValueError(f"inputs must have shape [batch, {self.sizes[0]}], got {list(a.data.shape)}")
-        a.name = a.name or "a0"
+        a = x if isinstance(x, Tensor) else Tensor(x, requires_grad=input_requires_grad)
+        shape = a.data.shape
+        if len(shape) != 2 or shape[1] != self.sizes[0]:
+            raise ValueError(f"inputs must have shape [batch, {self.sizes[0]}], got {list(shape)}")
+        if not a.name:
+            a.name = "a0"
         activations: list[Tensor] = [a]
         pre_activations: list[Tensor | None] = [None]
         for layer, (w, b, act) in enumerate(zip(self.weights, self.biases, self.activations, strict=True), 1):
             z = linear(a, w, b)
-            z.name = f"z{layer}"
             a = ACTIVATIONS[act](z)
-            a.name = f"a{layer}"
+            z.name, a.name = _layer_names(layer)
             pre_activations.append(z)
             activations.append(a)
-        return ForwardPass(activations=activations, pre_activations=pre_activations)
+        return ForwardPass(activations, pre_activations)
 
     def __call__(self, x: ArrayLike | Tensor) -> Tensor:
         return self.forward(x).output

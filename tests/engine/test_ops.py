@@ -113,6 +113,7 @@ def loss_cases() -> list[Case]:
              (positive((4, 2), 10, 0.05, 0.95), positive((4, 2), 11, 0.0, 1.0)), "bce(4,2)"),
         Case("cross_entropy", F.cross_entropy, (normal((4, 5), 12), probabilities((4, 5), 13)), "ce-probabilities"),
         Case("cross_entropy", F.cross_entropy, (normal((5,), 12), probabilities((5,), 13)), "ce-1d"),
+        Case("cross_entropy", F.cross_entropy, (normal((3, 4), 12), positive((3, 4), 13, 0.0, 1.0)), "ce-unnormalised"),
         Case("cross_entropy", class_indices, (normal((4, 5), 12),), "ce-class-indices"),
     ]  # fmt: skip
 
@@ -136,6 +137,13 @@ def linear_cases() -> list[Case]:
         Case("linear", F.linear, (normal((5, 3), 17), normal((4, 3), 18), normal((4,), 19)), "linear(5,3)->4"),
         Case("linear", F.linear, (normal((1, 2), 17), normal((1, 2), 18), normal((1,), 19)), "linear(1,2)->1"),
     ]
+
+
+@pytest.mark.parametrize("x", [np.ones(3), np.ones((2, 2, 3))], ids=["1-d", "3-d"])
+def test_linear_takes_a_batch_of_rows_only(x: np.ndarray) -> None:
+    weight, bias = Tensor(np.ones((4, 3)), requires_grad=True), Tensor(np.zeros(4), requires_grad=True)
+    with pytest.raises(ValueError, match=r"\[batch, in\]"):
+        F.linear(x, weight, bias)
 
 
 def shape_cases() -> list[Case]:
@@ -238,10 +246,9 @@ def elementwise_node(name: str, shape_a: tuple[int, ...], shape_b: tuple[int, ..
 
 
 def test_elementwise_ops_are_the_expected_family() -> None:
-    assert ELEMENTWISE == sorted(
-        ["add", "sub", "mul", "div", "neg", "pow_const", "pow", "exp", "log", "sqrt", "abs", "sin", "cos", "tan",
-         "identity", "tanh", "sigmoid", "relu", "leaky_relu"]
-    )  # fmt: skip
+    expected = {"add", "sub", "mul", "div", "neg", "pow_const", "pow", "exp", "log", "sqrt", "abs", "sin", "cos",
+                "tan", "identity", "tanh", "sigmoid", "relu", "leaky_relu"}  # fmt: skip
+    assert set(ELEMENTWISE) == expected
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)

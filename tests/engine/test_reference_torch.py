@@ -93,7 +93,9 @@ def unary() -> list[Reference]:
         ("relu", F.relu, torch.relu, kinks), ("relu", F.relu, torch.relu, x),
         ("leaky_relu", F.leaky_relu, tf.leaky_relu, kinks), ("leaky_relu", F.leaky_relu, tf.leaky_relu, x),
     ]  # fmt: skip
-    return [Reference(name, ours, theirs, (value,), f"{name}-{i}") for i, (name, ours, theirs, value) in enumerate(table)]
+    return [
+        Reference(name, ours, theirs, (value,), f"{name}-{i}") for i, (name, ours, theirs, value) in enumerate(table)
+    ]
 
 
 def linear_algebra() -> list[Reference]:
@@ -162,6 +164,8 @@ def losses() -> list[Reference]:
                   (normal((5, 4), 22) * 3, probabilities((5, 4), 23)), "ce-probabilities"),
         Reference("cross_entropy", F.cross_entropy, tf.cross_entropy,
                   (normal((4,), 22), probabilities((4,), 23)), "ce-unbatched"),
+        Reference("cross_entropy", F.cross_entropy, tf.cross_entropy,
+                  (normal((3, 4), 22), uniform((3, 4), 23, 0.0, 1.0)), "ce-unnormalised-targets"),
         Reference("cross_entropy", lambda x: F.cross_entropy(x, indices),
                   lambda t: tf.cross_entropy(t, torch.from_numpy(indices)), (normal((5, 6), 24) * 3,), "ce-indices"),
     ]  # fmt: skip
@@ -178,7 +182,9 @@ def test_every_op_is_compared_with_pytorch() -> None:
 def test_values_and_gradients_match_pytorch(case: Reference) -> None:
     grad_of = case.grad_of or (True,) * len(case.inputs)
     ours_in = [Tensor(x.copy(), requires_grad=g) for x, g in zip(case.inputs, grad_of, strict=True)]
-    theirs_in = [torch.tensor(x, dtype=torch.float64, requires_grad=g) for x, g in zip(case.inputs, grad_of, strict=True)]
+    theirs_in = [
+        torch.tensor(x, dtype=torch.float64, requires_grad=g) for x, g in zip(case.inputs, grad_of, strict=True)
+    ]
     ours_out = case.ours(*ours_in)
     theirs_out = case.theirs(*theirs_in)
     assert case.op in {node.op.name for node in topological_order(ours_out) if node.op is not None}

@@ -6,9 +6,19 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from app.engine import check_gradients
 from app.engine import functions as F
 from app.engine.tensor import Tensor, topological_order
+
+RANDOM_OPS = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - 0.5 * b,
+    "mul": lambda a, b: F.tanh(a) * b,
+    "sin": lambda a, b: F.sin(a) + 0.1 * b,
+}
 
 
 def leaf(value: float | list[float] | np.ndarray, name: str | None = None) -> Tensor:
@@ -48,6 +58,51 @@ def test_leaf_grads_accumulate_across_backward_calls_intermediates_do_not() -> N
     assert x.grad == pytest.approx(2 * 12.0)  # leaves accumulate, as in PyTorch
     assert u.grad == pytest.approx(3.0)  # recomputed on each pass, not 6
     assert y.grad == pytest.approx(1.0)
+
+
+def test_diamond_sums_both_paths() -> None:
+    x = leaf(1.5)
+    a, b = x * 2.0, x * 3.0
+    c = a * b  # 6x²
+    c.backward()
+    assert x.grad == pytest.approx(12 * 1.5, rel=1e-15)
+    assert a.grad == pytest.approx(3 * 1.5, rel=1e-15)
+    assert b.grad == pytest.approx(2 * 1.5, rel=1e-15)
+
+
+def test_backward_from_a_leaf_seeds_it() -> None:
+    x = leaf(4.0)
+    x.backward()
+    x.backward()
+    assert x.grad == 2.0
+
+
+def test_backward_from_an_intermediate_restarts_it() -> None:
+    x = leaf(2.0)
+    y = x * x
+    z = y * 3.0
+    z.backward()
+    assert y.grad == pytest.approx(3.0)
+    y.backward()
+    assert y.grad == pytest.approx(1.0)  # a new pass from y: its own gradient is 1, not 3 + 1
+    assert x.grad == pytest.approx(12.0 + 4.0)  # the leaf adds both passes
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_random_graphs_with_shared_nodes_match_central_differences(data: st.DataObject) -> None:
+    """Each step applies an op to earlier results, so tensors feed several consumers at different depths."""
+    steps = data.draw(st.lists(st.tuples(st.sampled_from(sorted(RANDOM_OPS)), st.integers(0, 99), st.integers(0, 99)),
+                               min_size=1, max_size=25))  # fmt: skip
+
+    def program(x: Tensor, y: Tensor) -> Tensor:
+        values = [x, y]
+        for name, i, j in steps:
+            values.append(RANDOM_OPS[name](values[i % len(values)], values[j % len(values)]))
+        return values[-1].sum() + 0.5 * values[len(values) // 2].sum()
+
+    for check in check_gradients(program, np.array([0.3, -0.7]), np.array([[0.9], [-0.4]])):
+        np.testing.assert_allclose(check.analytic, check.numerical, rtol=1e-6, atol=1e-7)
 
 
 def test_zero_grad_starts_a_fresh_pass() -> None:
@@ -151,6 +206,23 @@ def test_plain_numbers_work_on_either_side() -> None:
     slope = ((5 - 2) * 2 - (1 + 2) * 2 + (1 + 2) * (5 - 2)) / 4 + 1 + math.log(2) * 2**2 + 3 * 2**2
     assert y.item() == pytest.approx(value, rel=1e-14)
     assert x.grad == pytest.approx(slope, rel=1e-14)
+
+
+def test_number_operands_cannot_be_changed_through_the_graph() -> None:
+    x = leaf([1.0, 2.0])
+    constant = (x * 2.0).inputs[1]
+    assert constant.op is None and not constant.requires_grad
+    with pytest.raises(ValueError, match="read-only"):
+        constant.data[...] = 5.0
+    np.testing.assert_array_equal((x * 2.0).data, [2.0, 4.0])
+    np.testing.assert_array_equal((3 + x).data, [4.0, 5.0])
+
+
+def test_number_operands_keep_the_sign_of_zero_and_nan() -> None:
+    x = leaf([1.0, 2.0])
+    assert np.signbit((x * -0.0).data).all()
+    assert not np.signbit((x * 0.0).data).any()
+    assert np.isnan((x + float("nan")).data).all()
 
 
 def test_detach_cuts_the_graph() -> None:
