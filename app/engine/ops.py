@@ -234,7 +234,8 @@ class PowConst(UnaryElementwise):
 class Pow(Op):
     """y = a^b with both sides tensors;  vjp: g ↦ (g · b · a^(b−1), g · y · ln a).
 
-    As in PyTorch, the exponent's gradient is 0 where a = 0 and b ≥ 0 (instead of 0 · ln 0 = NaN).
+    As in PyTorch, the base's gradient is 0 where b = 0 (instead of 0 · 0⁻¹ = NaN at a = 0), and the
+    exponent's gradient is 0 where a = 0 and b ≥ 0 (instead of 0 · ln 0 = NaN).
     """
 
     name, symbol, elementwise = "pow", "^", True
@@ -248,7 +249,7 @@ class Pow(Op):
         a, b = node.inputs[0].data, node.inputs[1].data
         y = node.data
         with np.errstate(divide="ignore", invalid="ignore"):
-            d_base = b * np.power(a, b - 1.0)
+            d_base = np.where(b == 0, 0.0, b * np.power(a, b - 1.0))
             d_exponent = np.where((a == 0) & (b >= 0), 0.0, y * np.log(a))
         shape = y.shape
         return np.broadcast_to(d_base, shape), np.broadcast_to(d_exponent, shape)
@@ -432,7 +433,8 @@ class Relu(UnaryElementwise):
 
     @classmethod
     def vjp(cls, g: np.ndarray, node: Tensor) -> Grads:
-        return (g * (node.inputs[0].data > 0),)
+        # Select rather than multiply, as PyTorch does: an upstream NaN or ∞ stays out of dead units.
+        return (np.where(node.inputs[0].data > 0, g, 0.0),)
 
 
 class LeakyRelu(UnaryElementwise):
@@ -481,23 +483,23 @@ class Linear(Op):
     """y = x Wᵀ + b for x [batch, in], W [out, in], b [out] (torch.nn.Linear's layout).
 
     vjp: g ↦ (g W, gᵀ x, Σ_batch g). One fused op instead of matmul, transpose and add: the same maths
-    with a third of the bookkeeping, which matters for small networks. Every operand is 2-D, so
-    ``np.dot`` is the matrix product (it skips ``@``'s broadcasting machinery, a third faster on tiny
-    matrices).
+    with a third of the bookkeeping, which matters for small networks. Every operand is 2-D, so the
+    ``.dot`` method is the matrix product (it skips ``@``'s broadcasting machinery and ``np.dot``'s
+    dispatch: half the cost on tiny matrices).
     """
 
     name, symbol = "linear", "W·a + b"
 
     @staticmethod
     def forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, Any]:
-        return np.dot(x, weight.T) + bias, None
+        return x.dot(weight.T) + bias, None
 
     @classmethod
     def vjp(cls, g: np.ndarray, node: Tensor) -> Grads:
         x, weight, bias = node.inputs
         return (
-            np.dot(g, weight.data) if x.requires_grad else None,
-            np.dot(g.T, x.data) if weight.requires_grad else None,
+            g.dot(weight.data) if x.requires_grad else None,
+            g.T.dot(x.data) if weight.requires_grad else None,
             np.add.reduce(g, 0) if bias.requires_grad else None,  # Σ over the batch (g.sum without its wrapper)
         )
 
