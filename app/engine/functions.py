@@ -24,7 +24,9 @@ def _tensor(value: ArrayLike | Tensor) -> Tensor:
         return value
     if type(value) is float or type(value) is int:
         array = _number_arrays.get(value)
-        return _constant(_number_array(value) if array is None else array)
+        if array is None:
+            array = _number_array(value)
+        return _from_op(None, array, (), None, False)  # _constant(array) inlined: operands are the hot path
     return _constant(as_array(value))
 
 

@@ -35,6 +35,9 @@ LEAKY_SLOPE = 0.01
 BCE_LOG_FLOOR = -100.0  # PyTorch clamps log(p) at -100 so that p = 0 or 1 gives a finite loss
 BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor for p(1 − p) in the BCE gradient: 1e-12 as a C float
 
+ONE = np.array(1.0)  # 1 as a 0-d array: NumPy pairs it with an array faster than it converts the number 1.0
+ONE.flags.writeable = False
+
 Grads = tuple[np.ndarray | None, ...]
 
 
@@ -398,7 +401,7 @@ class Tanh(UnaryElementwise):
     @classmethod
     def vjp(cls, g: np.ndarray, node: Tensor) -> Grads:
         y = node.data
-        return (g * (1.0 - y * y),)  # g · derivative, written out: tanh is on every hidden layer's hot path
+        return (g * (ONE - y * y),)  # g · derivative, written out: tanh is on every hidden layer's hot path
 
 
 class Sigmoid(UnaryElementwise):

@@ -26,6 +26,7 @@ ArrayLike = Any  # anything np.asarray accepts
 _serials = itertools.count()  # creation order: an op's output is always numbered after its inputs
 _creation_number = attrgetter("serial")
 _FLOAT64 = np.dtype(np.float64)
+_new_object = object.__new__  # a Tensor without running __init__
 
 
 def as_array(value: ArrayLike) -> np.ndarray:
@@ -80,7 +81,7 @@ class Tensor:
 
         With ``op=None, inputs=()`` and ``requires_grad=False`` it makes a constant just as cheaply.
         """
-        out = cls.__new__(cls)
+        out = _new_object(cls)
         out.data = data
         out.serial = next(_serials)
         out.grad = None
