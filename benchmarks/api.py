@@ -38,21 +38,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.api.presets import CLASSROOM_NETWORK  # noqa: E402
+
 CONNECTIONS = 32
 GOAL_RATIO = 0.60
 GOAL_P99_MS = 20.0
 
-CLASSROOM = {
-    "layers": [2, 3, 1],
-    "activation": "tanh",
-    "output_activation": "sigmoid",
-    "loss": "bce",
-    "weights": [[[0.5, -0.3], [0.8, 0.2], [-0.4, 0.6]], [[0.7, -0.5, 0.3]]],
-    "biases": [[0.1, -0.1, 0.05], [0.2]],
-    "inputs": [[1.0, 0.5]],
-    "targets": [[1.0]],
-    "learning_rate": 0.5,
-}
+CLASSROOM = CLASSROOM_NETWORK  # the lessons' classroom network, as /api/v1/presets serves it
 WIDE = {
     "layers": [4, 16, 16, 2],
     "activation": "relu",
