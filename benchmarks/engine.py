@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -303,9 +304,8 @@ def micrograd_step(problem: Problem) -> Callable[[], float]:
 
 
 # ---------------------------------------------------------------------------------------- per-op overhead
-def engine_chain() -> Callable[[], None]:
+def _chain(x: Any, tanh: Callable[[Any], Any]) -> Callable[[], None]:
     """1,000 small ops on a shape-(1,) tensor (× 0.9, + 0.1, tanh, repeating), then backward."""
-    x = Tensor(np.array([0.5]), requires_grad=True)
 
     def run() -> None:
         y = x
@@ -316,30 +316,19 @@ def engine_chain() -> Callable[[], None]:
             elif kind == 1:
                 y = y + 0.1
             else:
-                y = F.tanh(y)
+                y = tanh(y)
         x.grad = None
         y.backward()
 
     return run
+
+
+def engine_chain() -> Callable[[], None]:
+    return _chain(Tensor(np.array([0.5]), requires_grad=True), F.tanh)
 
 
 def torch_chain() -> Callable[[], None]:
-    x = torch.tensor([0.5], dtype=torch.float64, requires_grad=True)
-
-    def run() -> None:
-        y = x
-        for i in range(CHAIN_LENGTH):
-            kind = i % 3
-            if kind == 0:
-                y = y * 0.9
-            elif kind == 1:
-                y = y + 0.1
-            else:
-                y = torch.tanh(y)
-        x.grad = None
-        y.backward()
-
-    return run
+    return _chain(torch.tensor([0.5], dtype=torch.float64, requires_grad=True), torch.tanh)
 
 
 # ---------------------------------------------------------------------------------------- report
