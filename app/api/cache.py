@@ -16,7 +16,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 
+from app.api.dependencies import settings_of
 from app.api.wire import JSON
 
 LARGEST_SHARE = 8  # one body may take at most this fraction of the budget
@@ -59,29 +61,87 @@ def cacheable(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return endpoint
 
 
-class CachingRoute(APIRoute):
-    """A route that answers a repeated body of a ``@cacheable`` endpoint from the cache.
+def _is_json(content_type: str | None) -> bool:
+    """FastAPI's rule: no content type, or application/json, or any ``+json`` type, is parsed as JSON."""
+    if not content_type:
+        return True
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or media_type.endswith("+json")
 
-    The lookup comes before FastAPI parses and validates the body, so a hit costs about as much as a
-    trivial endpoint. Only 200 responses with a body are stored.
+
+class CachingRoute(APIRoute):
+    """A JSON POST route with two shortcuts, for endpoints that take one body model (and the settings)
+    and return a :class:`Response`:
+
+    - A repeated body of a ``@cacheable`` endpoint is answered from the cache before the body is parsed,
+      so a hit costs about as much as a trivial endpoint. Only 200 responses with a body are stored.
+    - A new body is parsed and validated in one step by pydantic (``model_validate_json``), instead of
+      ``json.loads``, then validation, then dependency solving: a quarter of a small trace's time.
+      Whenever that does not succeed at once (a body that is not JSON, fails validation or is sent
+      with another content type), FastAPI's own handler takes the request, so every error reads
+      exactly as FastAPI words it.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        if not getattr(self.endpoint, "cacheable", False):
+        direct = self._direct_call()
+        cacheable_endpoint = getattr(self.endpoint, "cacheable", False)
+        if direct is None and not cacheable_endpoint:
             return handler
 
         async def answer(request: Request) -> Response:
             cache: ResponseCache = request.app.state.response_cache
-            if not cache.max_bytes:
-                return await handler(request)
-            key = request.url.path.encode() + b"\0" + await request.body()  # Starlette keeps the body read
-            body = cache.get(key)
-            if body is not None:
-                return Response(body, media_type=JSON)
-            response = await handler(request)
-            if response.status_code == 200 and not isinstance(response, StreamingResponse):
+            use_cache = cacheable_endpoint and cache.max_bytes > 0
+            body = await request.body()  # Starlette keeps the body read, for FastAPI's handler too
+            if use_cache:
+                key = request.url.path.encode() + b"\0" + body
+                cached = cache.get(key)
+                if cached is not None:
+                    return Response(cached, media_type=JSON)
+            response = None
+            if direct is not None and body and _is_json(request.headers.get("content-type")):
+                response = await direct(request, body)
+            if response is None:
+                response = await handler(request)
+            if use_cache and response.status_code == 200 and not isinstance(response, StreamingResponse):
                 cache.put(key, bytes(response.body))
             return response
 
         return answer
+
+    def _direct_call(self) -> Callable[[Request, bytes], Coroutine[Any, Any, Response | None]] | None:
+        """The endpoint called with its body model validated straight from the bytes, when its only
+        parameters are one body model and the settings; ``None`` for any other signature."""
+        dependant = self.dependant
+        if (
+            len(dependant.body_params) != 1
+            or dependant.path_params
+            or dependant.query_params
+            or dependant.header_params
+            or dependant.cookie_params
+            or any(dep.call is not settings_of for dep in dependant.dependencies)
+            or dependant.request_param_name
+            or dependant.response_param_name
+            or dependant.background_tasks_param_name
+        ):
+            return None
+        body_field = dependant.body_params[0]
+        model = body_field.field_info.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+        body_name = body_field.name
+        settings_names = [dep.name for dep in dependant.dependencies]
+        endpoint = self.endpoint
+
+        async def call(request: Request, body: bytes) -> Response | None:
+            try:
+                parsed = model.model_validate_json(body)
+            except ValidationError:
+                return None  # FastAPI's handler parses it again and words the errors
+            settings = request.app.state.settings
+            result = await endpoint(**{body_name: parsed}, **{name: settings for name in settings_names})
+            if not isinstance(result, Response):
+                raise TypeError(f"{endpoint.__name__} must return a Response to use {type(self).__name__}")
+            return result
+
+        return call

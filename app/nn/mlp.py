@@ -98,18 +98,20 @@ class MLP:
                 raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(seed) if weights is None else None  # given weights need no draws
         weight_tensors, bias_tensors = [], []
         for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), start=1):
-            scheme = init
-            if init == "auto":
-                scheme = "he" if names[layer - 1] in ("relu", "leaky_relu") else "xavier"
-            w = _initial_weights(fan_in, fan_out, scheme, rng)
-            b = np.zeros(fan_out)
-            if weights is not None:
-                w = _checked(weights[layer - 1], (fan_out, fan_in), f"weights[{layer - 1}]")
+            if rng is not None:
+                scheme = init
+                if init == "auto":
+                    scheme = "he" if names[layer - 1] in ("relu", "leaky_relu") else "xavier"
+                w = _initial_weights(fan_in, fan_out, scheme, rng)
+            else:
+                w = _checked(weights[layer - 1], (fan_out, fan_in), f"weights[{layer - 1}]")  # type: ignore[index]
             if biases is not None:
                 b = _checked(biases[layer - 1], (fan_out,), f"biases[{layer - 1}]")
+            else:
+                b = np.zeros(fan_out)
             weight_tensors.append(Tensor(w, requires_grad=True, name=f"W{layer}"))
             bias_tensors.append(Tensor(b, requires_grad=True, name=f"b{layer}"))
         if weights is not None and len(weights) != len(sizes) - 1:

@@ -5,16 +5,29 @@ pre-activations from the tensors, ∂L/∂a and ∂L/∂z from their ``.grad``, 
 from its op's ``local`` derivative, and the parameter gradients from ``W.grad`` and ``b.grad``. The step
 writer only arranges those numbers into formulas; it derives nothing.
 
-The result is plain Python data (lists, floats, strings), ready for JSON. Non-finite floats are left
-as they are; the serializer turns them into ``null`` and ``diverged`` says that it happened.
+Written once per shape, filled per pass: the words, symbols and structure of a trace depend only on the
+network's shape (sizes, activations, loss, batch size, focus sample); only the numbers change. So the step
+writers below run once per shape and write a *plan*: the JSON text of the steps with a slot for every
+number, and for each slot which number of the pass goes there. A pass gathers its numbers from the
+tensors into one vector (:func:`_number_table`), formats them all at once and fills the slots. Plans are
+kept, least recently used first out, within :data:`PLAN_CACHE_BYTES`.
+
+The result is JSON bytes. Non-finite numbers go out as ``null``, and ``diverged`` says that it happened.
 """
 
 from __future__ import annotations
 
+import math
+import operator
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 
 from app.engine.tensor import Tensor
 from app.nn.mlp import MLP, ForwardPass
@@ -25,7 +38,6 @@ from app.tracing.notation import (
     delta_symbol,
     neuron_symbol,
     num,
-    paren,
     sub,
     target_symbol,
     weight_symbol,
@@ -36,12 +48,15 @@ MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …
 SATURATION = 0.97  # |tanh| or σ beyond this (or below 1 − this) has a slope near 0
 VANISHING_GRADIENT = 1e-6
 EXPLODING_GRADIENT = 1e3
+PLAN_CACHE_BYTES = 32 << 20  # a plan is about as large as its steps' JSON; big networks make big plans
 
 LOSS_FORMULAS = {
     "mse": ("L = (1/N) Σ (ŷ − y)²", "∂L/∂ŷ = 2(ŷ − y)/N"),
     "bce": ("L = −(1/N) Σ [y ln ŷ + (1 − y) ln(1 − ŷ)]", "∂L/∂ŷ = (ŷ − y) / (N ŷ (1 − ŷ))"),
     "cross_entropy": ("L = −(1/B) Σ y · log softmax(z)", "∂L/∂z = (softmax(z) − y)/B"),
 }
+
+JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
 def node_id(layer: int, index: int) -> str:
@@ -51,16 +66,6 @@ def node_id(layer: int, index: int) -> str:
 def edge_id(layer: int, to_index: int, from_index: int) -> str:
     """The edge into neuron ``to_index`` of ``layer`` from neuron ``from_index`` of the layer before."""
     return f"{layer - 1}-{from_index}>{layer}-{to_index}"
-
-
-def _line(lhs: str, symbolic: str, substituted: str, value: float) -> dict[str, Any]:
-    return {"lhs": lhs, "symbolic": symbolic, "substituted": substituted, "value": value, "result": num(value)}
-
-
-def _sum_text(terms: list[str]) -> str:
-    if len(terms) > MAX_TERMS_SHOWN:
-        terms = [*terms[:MAX_TERMS_SHOWN], "…"]
-    return " + ".join(terms) if terms else "0"
 
 
 @dataclass
@@ -82,6 +87,10 @@ class _Pass:
     @property
     def depth(self) -> int:
         return self.mlp.depth
+
+    @property
+    def batch(self) -> int:
+        return self.targets.shape[0]
 
     def a(self, layer: int) -> np.ndarray:
         return self.forward.activations[layer].data
@@ -109,37 +118,37 @@ def trace_network(
     learning_rate: float,
     sample: int = 0,
     neuron_graphs: bool = True,
-) -> dict[str, Any]:
-    """Run one forward/backward pass and one SGD update; return layers, params and the steps."""
+) -> bytes:
+    """Run one forward/backward pass and one SGD update; return layers, params and the steps as JSON."""
     for p in mlp.parameters():
         p.zero_grad()
     with np.errstate(all="ignore"):  # overflow is reported as null values and ``diverged``, not warned about
         forward = mlp.forward(inputs, input_requires_grad=True)
         loss_tensor = mlp.loss(forward.output, targets, loss)
         loss_tensor.backward()
-    run = _Pass(mlp, forward, loss_tensor, loss, np.asarray(targets, dtype=np.float64), learning_rate, sample)
-    with np.errstate(all="ignore"):
-        layers = _layers(run)
-        params = _params(run)
-        steps = _steps(run, params)
-        graphs = _neuron_graphs(run) if neuron_graphs else None
-    loss_value = float(loss_tensor.data)
-    diverged = not np.isfinite(loss_value) or any(
-        not np.all(np.isfinite(np.asarray(p[key], dtype=np.float64)))
-        for p in params
-        for key in ("grad_weight", "updated_weight")
-    )
-    result: dict[str, Any] = {
-        "loss": loss_value,
-        "diverged": diverged,
-        "sample": sample,
-        "layers": layers,
-        "params": params,
-        "steps": steps,
-    }
-    if graphs is not None:
-        result["neuron_graphs"] = graphs
-    return result
+        run = _Pass(mlp, forward, loss_tensor, loss, np.asarray(targets, dtype=np.float64), learning_rate, sample)
+        table = _number_table(run)
+        story = _plan_for(run, table, neuron_graphs).fill(np.concatenate([a.ravel() for a in table.values()]))
+        loss_value = float(loss_tensor.data)
+        updated = [table["W_new", layer] for layer in range(1, run.depth + 1)]
+        diverged = not np.isfinite(loss_value) or not all(
+            np.isfinite(w.grad).all() and np.isfinite(new).all() for w, new in zip(mlp.weights, updated, strict=True)
+        )
+        head = {
+            "loss": loss_value,
+            "diverged": diverged,
+            "sample": sample,
+            "layers": _layers(run),
+            "params": _params(run, table),
+        }
+    return orjson.dumps(head, default=_as_list, option=JSON_OPTIONS)[:-1] + b"," + story + b"}"
+
+
+def _as_list(value: Any) -> Any:
+    """orjson writes C-contiguous arrays itself and hands any other array here."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 # ---------------------------------------------------------------------------------------- layers and params
@@ -149,79 +158,285 @@ def _health(run: _Pass, layer: int) -> dict[str, Any]:
     z, a = run.z(layer), run.a(layer)
     dead = saturated = 0.0
     if activation in ("relu", "leaky_relu"):
-        dead = float(np.mean(np.all(z <= 0, axis=0)))
+        dead = float((z <= 0).all(axis=0).mean())
     if activation == "tanh":
-        saturated = float(np.mean(np.abs(a) > SATURATION))
+        saturated = float((np.abs(a) > SATURATION).mean())
     elif activation == "sigmoid":
-        saturated = float(np.mean((a > SATURATION) | (a < 1 - SATURATION)))
-    grad_norm = float(np.linalg.norm(run.mlp.weights[layer - 1].grad))
+        saturated = float(((a > SATURATION) | (a < 1 - SATURATION)).mean())
+    grad = run.mlp.weights[layer - 1].grad.ravel()  # type: ignore[union-attr]
+    grad_norm = math.sqrt(grad @ grad)
     return {
         "dead_fraction": dead,
         "saturated_fraction": saturated,
         "grad_norm": grad_norm,
-        "vanishing": bool(grad_norm < VANISHING_GRADIENT),
-        "exploding": bool(not np.isfinite(grad_norm) or grad_norm > EXPLODING_GRADIENT),
+        "vanishing": grad_norm < VANISHING_GRADIENT,
+        "exploding": not math.isfinite(grad_norm) or grad_norm > EXPLODING_GRADIENT,
     }
 
 
 def _layers(run: _Pass) -> list[dict[str, Any]]:
     layers = []
     for layer, size in enumerate(run.sizes):
-        entry: dict[str, Any] = {
-            "index": layer,
-            "size": size,
-            "kind": "input" if layer == 0 else "output" if layer == run.depth else "hidden",
-            "activation": None if layer == 0 else run.mlp.activations[layer - 1],
-            "labels": [neuron_symbol(layer, j, run.sizes) for j in range(size)],
-            "a": run.a(layer).tolist(),
-            "z": None,
-            "grad_a": None,
-            "grad_z": None,
-            "health": None,
-        }
         grad_a = run.grad_a(layer)
-        if grad_a is not None:
-            entry["grad_a"] = grad_a.tolist()
-        if layer > 0:
-            entry["z"] = run.z(layer).tolist()
-            entry["grad_z"] = run.grad_z(layer).tolist()
-            entry["health"] = _health(run, layer)
-        layers.append(entry)
+        hidden_or_output = layer > 0
+        layers.append(
+            {
+                "index": layer,
+                "size": size,
+                "kind": "input" if layer == 0 else "output" if layer == run.depth else "hidden",
+                "activation": run.mlp.activations[layer - 1] if hidden_or_output else None,
+                "labels": [neuron_symbol(layer, j, run.sizes) for j in range(size)],
+                "a": run.a(layer),
+                "z": run.z(layer) if hidden_or_output else None,
+                "grad_a": grad_a,
+                "grad_z": run.grad_z(layer) if hidden_or_output else None,
+                "health": _health(run, layer) if hidden_or_output else None,
+            }
+        )
     return layers
 
 
-def _params(run: _Pass) -> list[dict[str, Any]]:
-    params = []
-    eta = run.learning_rate
-    for layer, (w, b) in enumerate(zip(run.mlp.weights, run.mlp.biases, strict=True), start=1):
-        params.append(
-            {
-                "layer": layer,
-                "weight": w.data.tolist(),
-                "bias": b.data.tolist(),
-                "grad_weight": w.grad.tolist(),
-                "grad_bias": b.grad.tolist(),
-                "updated_weight": (w.data - eta * w.grad).tolist(),  # plain SGD: p ← p − η ∂L/∂p
-                "updated_bias": (b.data - eta * b.grad).tolist(),
-            }
+def _params(run: _Pass, table: dict[tuple[str, int], np.ndarray]) -> list[dict[str, Any]]:
+    return [
+        {
+            "layer": layer,
+            "weight": w.data,
+            "bias": b.data,
+            "grad_weight": w.grad,
+            "grad_bias": b.grad,
+            "updated_weight": table["W_new", layer],
+            "updated_bias": table["b_new", layer],
+        }
+        for layer, (w, b) in enumerate(zip(run.mlp.weights, run.mlp.biases, strict=True), start=1)
+    ]
+
+
+# ---------------------------------------------------------------------------------------- the numbers of a pass
+def _number_table(run: _Pass) -> dict[tuple[str, int], np.ndarray]:
+    """Every number a step can show, by (name, layer), read from the pass's tensors.
+
+    The few products here (w·a, w·δ, δ·a: one term of a sum each, and the SGD update) are the same
+    elementwise products the formulas display; no gradient is derived here.
+    """
+    s, eta = run.sample, run.learning_rate
+    table: dict[tuple[str, int], np.ndarray] = {
+        ("eta", 0): np.array([eta], dtype=np.float64),
+        ("loss", 0): np.asarray(run.loss.data, dtype=np.float64).reshape(1),
+        ("y", 0): run.targets,
+        ("1-y", 0): 1 - run.targets,
+        ("a", 0): run.a(0),
+    }
+    output = run.a(run.depth)
+    table["1-a", run.depth] = 1 - output
+    if run.loss_name == "cross_entropy":
+        log_probs = run.loss.saved
+        table["log_p", 0] = log_probs
+        table["p", 0] = np.exp(log_probs)
+    for layer in range(1, run.depth + 1):
+        w, b = run.mlp.weights[layer - 1], run.mlp.biases[layer - 1]
+        prev, grad_z = run.a(layer - 1)[s], run.grad_z(layer)[s]
+        table["a", layer] = run.a(layer)
+        table["z", layer] = run.z(layer)
+        table["grad_a", layer] = run.grad_a(layer)  # type: ignore[assignment]
+        table["grad_z", layer] = run.grad_z(layer)
+        table["slope", layer] = run.slope(layer)
+        table["W", layer], table["b", layer] = w.data, b.data
+        table["W_grad", layer], table["b_grad", layer] = w.grad, b.grad  # type: ignore[assignment]
+        table["W_new", layer] = w.data - eta * w.grad  # plain SGD: p ← p − η ∂L/∂p
+        table["b_new", layer] = b.data - eta * b.grad
+        table["w·a", layer] = w.data * prev  # [j, k]: wⱼₖ·aₖ, one term of zⱼ
+        table["z-b", layer] = run.z(layer)[s] - b.data  # Σₖ wⱼₖ·aₖ before the bias
+        table["δ·a", layer] = grad_z[:, None] * prev  # [j, k]: the sample's share of ∂L/∂wⱼₖ
+        table["δ·w", layer] = grad_z[:, None] * w.data  # [j, k]: ∂L/∂aₖ through neuron j
+    return table
+
+
+# ---------------------------------------------------------------------------------------- plans
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: they never occur in symbols or numbers
+_SLOT = re.compile(f'"{_OPEN}v(\\d+){_CLOSE}"|{_OPEN}([tp])(\\d+){_CLOSE}')
+_NUMBER_FORMAT = "%.4g\x1f"
+_MINUS, _MINUS_ZERO = "−".encode(), "−0".encode()
+
+
+class _Slots:
+    """Hands the step writers a placeholder for each number they mention, to be filled per pass.
+
+    ``value`` stands for the number itself in the JSON; ``text`` for it as written in a formula
+    (:func:`num`); ``paren`` for the same, in parentheses when negative, as in 0.5 × (−0.3).
+    """
+
+    def __init__(self, table: dict[tuple[str, int], np.ndarray]) -> None:
+        self._offsets: dict[tuple[str, int], tuple[int, tuple[int, ...]]] = {}
+        offset = 0
+        for key, array in table.items():
+            self._offsets[key] = (offset, array.shape)
+            offset += array.size
+
+    def _index(self, name: str, layer: int, at: tuple[int, ...]) -> int:
+        offset, shape = self._offsets[name, layer]
+        flat = 0
+        for i, size in zip(at, shape, strict=True):
+            flat = flat * size + i
+        return offset + flat
+
+    def value(self, name: str, layer: int, *at: int) -> str:
+        return f"{_OPEN}v{self._index(name, layer, at or (0,))}{_CLOSE}"
+
+    def text(self, name: str, layer: int, *at: int) -> str:
+        return f"{_OPEN}t{self._index(name, layer, at or (0,))}{_CLOSE}"
+
+    def paren(self, name: str, layer: int, *at: int) -> str:
+        return f"{_OPEN}p{self._index(name, layer, at or (0,))}{_CLOSE}"
+
+
+class _Plan:
+    """The JSON of a trace's steps, as UTF-8 with a ``%s`` for every number, and where each number comes from."""
+
+    def __init__(self, structure: dict[str, Any]) -> None:
+        text = orjson.dumps(structure).decode()[1:-1].replace("%", "%%")
+        kinds: list[str] = []
+        indexes: list[int] = []
+
+        def slot(match: re.Match[str]) -> str:
+            if match[1] is not None:
+                kinds.append("v")
+                indexes.append(int(match[1]))
+            else:
+                kinds.append(match[2])
+                indexes.append(int(match[3]))
+            return "%s"
+
+        self.template = _SLOT.sub(slot, text).encode()
+        kind, index = np.array(kinds, dtype="U1"), np.array(indexes, dtype=np.int64)
+        # Each distinct number is written once per form; slots then pick from the pool of written forms.
+        self.value_index, value_of_slot = np.unique(index[kind == "v"], return_inverse=True)
+        self.text_index, text_of_slot = np.unique(index[kind != "v"], return_inverse=True)
+        paren_of_text = text_of_slot[kind[kind != "v"] == "p"]
+        self.paren_positions = np.unique(paren_of_text).tolist()
+        paren_rank = {position: rank for rank, position in enumerate(self.paren_positions)}
+        pool_position = np.empty(len(index), dtype=np.int64)
+        pool_position[kind == "v"] = value_of_slot
+        pool_position[kind == "t"] = len(self.value_index) + text_of_slot[kind[kind != "v"] == "t"]
+        pool_position[kind == "p"] = [
+            len(self.value_index) + len(self.text_index) + paren_rank[p] for p in paren_of_text.tolist()
+        ]
+        order = pool_position.tolist()
+        self._gather: Callable[[list[bytes]], tuple[bytes, ...]] = (
+            operator.itemgetter(*order) if len(order) > 1 else lambda pool: tuple(pool[i] for i in order)
         )
-    return params
+        self.size = len(self.template) + 8 * (len(order) + len(self.value_index) + len(self.text_index))
+
+    def fill(self, numbers: np.ndarray) -> bytes:
+        values = orjson.dumps(numbers[self.value_index], option=JSON_OPTIONS)[1:-1].split(b",")
+        if not len(self.value_index):
+            values = []
+        texts = format_numbers(numbers[self.text_index])
+        parens = [b"(%s)" % texts[i] if texts[i].startswith(_MINUS) else texts[i] for i in self.paren_positions]
+        return self.template % self._gather(values + texts + parens)
+
+
+def format_numbers(values: np.ndarray) -> list[bytes]:
+    """:func:`num` for many numbers at once, as UTF-8: one formatting call, then :func:`num` for the rare exception."""
+    floats = values.tolist()
+    if not floats:
+        return []
+    text = (_NUMBER_FORMAT * len(floats)) % tuple(floats)
+    texts = text.replace("-", "−").encode().split(b"\x1f")
+    texts.pop()
+    if "e" in text or "n" in text or _MINUS_ZERO in texts:  # 1e-05, nan, inf and −0 are written differently
+        for i, written in enumerate(texts):
+            if b"e" in written or b"n" in written or written == _MINUS_ZERO:
+                texts[i] = num(floats[i]).encode()
+    return texts
+
+
+class _PlanCache:
+    """Plans by shape, least recently used first out, within a byte budget."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # large traces are written in the threadpool
+
+    def get(self, key: tuple[Any, ...], build: Callable[[], _Plan]) -> _Plan:
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                return plan
+        plan = build()
+        if plan.size <= self.max_bytes // 4:
+            with self._lock:
+                if key not in self._plans:
+                    self._plans[key] = plan
+                    self._size += plan.size
+                while self._size > self.max_bytes:
+                    _, old = self._plans.popitem(last=False)
+                    self._size -= old.size
+        return plan
+
+    def clear(self) -> None:
+        with self._lock:
+            self._plans.clear()
+            self._size = 0
+
+
+_plans = _PlanCache(PLAN_CACHE_BYTES)
+
+
+def _plan_for(run: _Pass, table: dict[tuple[str, int], np.ndarray], neuron_graphs: bool) -> _Plan:
+    key: tuple[Any, ...] = (
+        tuple(run.sizes),
+        tuple(run.mlp.activations),
+        run.loss_name,
+        run.batch,
+        run.sample,
+        neuron_graphs,
+    )
+    if run.loss_name == "cross_entropy":  # the loss formula writes only the classes a sample's target has
+        key += (np.packbits(run.targets != 0).tobytes(),)
+
+    def build() -> _Plan:
+        slots = _Slots(table)
+        structure: dict[str, Any] = {"steps": _steps(run, slots)}
+        if neuron_graphs:
+            structure["neuron_graphs"] = _neuron_graphs(run, slots)
+        return _Plan(structure)
+
+    return _plans.get(key, build)
 
 
 # ---------------------------------------------------------------------------------------- steps
-def _steps(run: _Pass, params: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = [_input_step(run)]
+def _line(lhs: str, symbolic: str, substituted: str, slots: _Slots, name: str, layer: int, *at: int) -> dict[str, Any]:
+    return {
+        "lhs": lhs,
+        "symbolic": symbolic,
+        "substituted": substituted,
+        "value": slots.value(name, layer, *at),
+        "result": slots.text(name, layer, *at),
+    }
+
+
+def _sum_text(terms: list[str]) -> str:
+    if len(terms) > MAX_TERMS_SHOWN:
+        terms = [*terms[:MAX_TERMS_SHOWN], "…"]
+    return " + ".join(terms) if terms else "0"
+
+
+def _steps(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = [_input_step(run, slots)]
     for layer in range(1, run.depth + 1):
-        steps.extend(_forward_step(run, layer, j) for j in range(run.sizes[layer]))
-    steps.append(_loss_step(run))
+        steps.extend(_forward_step(run, slots, layer, j) for j in range(run.sizes[layer]))
+    steps.append(_loss_step(run, slots))
     output = run.depth
-    steps.extend(_output_delta_step(run, j) for j in range(run.sizes[output]))
-    steps.extend(_weight_grad_step(run, output, j) for j in range(run.sizes[output]))
+    steps.extend(_output_delta_step(run, slots, j) for j in range(run.sizes[output]))
+    steps.extend(_weight_grad_step(run, slots, output, j) for j in range(run.sizes[output]))
     for layer in range(output - 1, 0, -1):
-        steps.extend(_hidden_delta_step(run, layer, j) for j in range(run.sizes[layer]))
-        steps.extend(_weight_grad_step(run, layer, j) for j in range(run.sizes[layer]))
+        steps.extend(_hidden_delta_step(run, slots, layer, j) for j in range(run.sizes[layer]))
+        steps.extend(_weight_grad_step(run, slots, layer, j) for j in range(run.sizes[layer]))
     for layer in range(1, run.depth + 1):
-        steps.extend(_update_step(run, params, layer, j) for j in range(run.sizes[layer]))
+        steps.extend(_update_step(run, slots, layer, j) for j in range(run.sizes[layer]))
     for index, step in enumerate(steps):
         step["index"] = index
     return steps
@@ -231,39 +446,39 @@ def _step(phase: str, kind: str, layer: int | None, neuron: int | None, **fields
     return {"index": 0, "phase": phase, "kind": kind, "layer": layer, "neuron": neuron, **fields}
 
 
-def _input_step(run: _Pass) -> dict[str, Any]:
-    s, x = run.sample, run.a(0)
-    lines = [_line(neuron_symbol(0, k, run.sizes), "", "", float(x[s, k])) for k in range(run.sizes[0])]
+def _input_step(run: _Pass, slots: _Slots) -> dict[str, Any]:
+    s, size = run.sample, run.sizes[0]
+    lines = [_line(neuron_symbol(0, k, run.sizes), "", "", slots, "a", 0, s, k) for k in range(size)]
     return _step(
         "forward",
         "input",
         0,
         None,
-        nodes=[node_id(0, k) for k in range(run.sizes[0])],
+        nodes=[node_id(0, k) for k in range(size)],
         edges=[],
-        narration={"key": "step.input", "params": {"count": run.sizes[0]}},
+        narration={"key": "step.input", "params": {"count": size}},
         formula=lines,
-        values={"a": x[s].tolist()},
+        values={"a": [slots.value("a", 0, s, k) for k in range(size)]},
     )
 
 
-def _forward_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
+def _forward_step(run: _Pass, slots: _Slots, layer: int, j: int) -> dict[str, Any]:
     s = run.sample
-    w, b = run.mlp.weights[layer - 1].data, run.mlp.biases[layer - 1].data
-    prev = run.a(layer - 1)[s]
     fan_in = run.sizes[layer - 1]
     symbolic = _sum_text(
         [f"{weight_symbol(layer, j, k)}·{neuron_symbol(layer - 1, k, run.sizes)}" for k in range(fan_in)]
         + [bias_symbol(layer, j)]
     )
-    substituted = _sum_text([f"{paren(w[j, k])} × {paren(prev[k])}" for k in range(fan_in)] + [paren(b[j])])
-    z, a = float(run.z(layer)[s, j]), float(run.a(layer)[s, j])
+    substituted = _sum_text(
+        [f"{slots.paren('W', layer, j, k)} × {slots.paren('a', layer - 1, s, k)}" for k in range(fan_in)]
+        + [slots.paren("b", layer, j)]
+    )
     activation = run.mlp.activations[layer - 1]
     f = ACTIVATION_SYMBOLS[activation]
     a_symbol = neuron_symbol(layer, j, run.sizes)
     lines = [
-        _line(z_symbol(layer, j), symbolic, substituted, z),
-        _line(a_symbol, f"{f}({z_symbol(layer, j)})", f"{f}({num(z)})", a),
+        _line(z_symbol(layer, j), symbolic, substituted, slots, "z", layer, s, j),
+        _line(a_symbol, f"{f}({z_symbol(layer, j)})", f"{f}({slots.text('z', layer, s, j)})", slots, "a", layer, s, j),
     ]
     return _step(
         "forward",
@@ -278,83 +493,93 @@ def _forward_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
         },
         formula=lines,
         values={
-            "terms": [[float(w[j, k]), float(prev[k]), float(w[j, k] * prev[k])] for k in range(fan_in)],
-            "bias": float(b[j]),
-            "z": z,
-            "a": a,
+            "terms": [
+                [slots.value("W", layer, j, k), slots.value("a", layer - 1, s, k), slots.value("w·a", layer, j, k)]
+                for k in range(fan_in)
+            ],
+            "bias": slots.value("b", layer, j),
+            "z": slots.value("z", layer, s, j),
+            "a": slots.value("a", layer, s, j),
         },
     )
 
 
-def _loss_step(run: _Pass) -> dict[str, Any]:
-    prediction, target = run.a(run.depth), run.targets
+def _loss_step(run: _Pass, slots: _Slots) -> dict[str, Any]:
+    batch, outputs, out = run.batch, run.sizes[-1], run.depth
     symbolic, _ = LOSS_FORMULAS[run.loss_name]
-    flat_p, flat_t = prediction.reshape(-1), target.reshape(-1)
-    count = flat_p.size if run.loss_name != "cross_entropy" else prediction.shape[0]
+    count = batch * outputs if run.loss_name != "cross_entropy" else batch
+    cells = [(n, j) for n in range(batch) for j in range(outputs)]
     if run.loss_name == "mse":
-        terms = [f"({num(p)} − {num(t)})²" for p, t in zip(flat_p, flat_t, strict=True)]
+        terms = [f"({slots.text('a', out, n, j)} − {slots.text('y', 0, n, j)})²" for n, j in cells]
     elif run.loss_name == "bce":
-        terms = [f"[{num(t)} ln {num(p)} + {num(1 - t)} ln {num(1 - p)}]" for p, t in zip(flat_p, flat_t, strict=True)]
+        terms = [
+            f"[{slots.text('y', 0, n, j)} ln {slots.text('a', out, n, j)} + "
+            f"{slots.text('1-y', 0, n, j)} ln {slots.text('1-a', out, n, j)}]"
+            for n, j in cells
+        ]
     else:
-        log_probs = run.loss.saved
-        terms = [f"{num(t)} × ({num(lp)})" for t, lp in zip(flat_t, log_probs.reshape(-1), strict=True) if t != 0]
+        terms = [
+            f"{slots.text('y', 0, n, j)} × ({slots.text('log_p', 0, n, j)})" for n, j in cells if run.targets[n, j] != 0
+        ]
     sign = "−" if run.loss_name != "mse" else ""
-    substituted = f"{sign}(1/{count}) × ({_sum_text(terms)})"
-    loss_value = float(run.loss.data)
-    outputs = run.sizes[-1]
+    s = run.sample
     return _step(
         "loss",
         "loss",
-        run.depth,
+        out,
         None,
-        nodes=[node_id(run.depth, j) for j in range(outputs)] + ["L"],
-        edges=[f"{run.depth}-{j}>L" for j in range(outputs)],
+        nodes=[node_id(out, j) for j in range(outputs)] + ["L"],
+        edges=[f"{out}-{j}>L" for j in range(outputs)],
         narration={"key": f"step.loss.{run.loss_name}", "params": {"count": count}},
-        formula=[_line("L", symbolic.removeprefix("L = "), substituted, loss_value)],
+        formula=[
+            _line("L", symbolic.removeprefix("L = "), f"{sign}(1/{count}) × ({_sum_text(terms)})", slots, "loss", 0)
+        ],
         values={
-            "loss": loss_value,
-            "prediction": prediction[run.sample].tolist(),
-            "target": target[run.sample].tolist(),
+            "loss": slots.value("loss", 0),
+            "prediction": [slots.value("a", out, s, j) for j in range(outputs)],
+            "target": [slots.value("y", 0, s, j) for j in range(outputs)],
         },
     )
 
 
-def _output_delta_step(run: _Pass, j: int) -> dict[str, Any]:
+def _output_delta_step(run: _Pass, slots: _Slots, j: int) -> dict[str, Any]:
     """δⱼ = ∂L/∂zⱼ = ∂L/∂ŷⱼ · f′(zⱼ): upstream (from the loss) × local (the activation's slope)."""
     s, layer = run.sample, run.depth
     y_hat = neuron_symbol(layer, j, run.sizes)
     y = target_symbol(j, run.sizes[-1])
-    upstream = float(run.grad_a(layer)[s, j])  # type: ignore[index]
-    local = float(run.slope(layer)[s, j])
-    delta = float(run.grad_z(layer)[s, j])
-    prediction, target = float(run.a(layer)[s, j]), float(run.targets[s, j])
-    batch = run.a(layer).shape[0]
-    n = run.a(layer).size
+    prediction, target = slots.text("a", layer, s, j), slots.text("y", 0, s, j)
+    n = run.batch * run.sizes[layer]
+    upstream = ("grad_a", layer, s, j)
     if run.loss_name == "mse":
         grad_line = _line(
-            f"∂L/∂{y_hat}", f"2({y_hat} − {y})/N", f"2 × ({num(prediction)} − {num(target)}) / {n}", upstream
+            f"∂L/∂{y_hat}", f"2({y_hat} − {y})/N", f"2 × ({prediction} − {target}) / {n}", slots, *upstream
         )
     elif run.loss_name == "bce":
         grad_line = _line(
             f"∂L/∂{y_hat}",
             f"({y_hat} − {y}) / (N {y_hat}(1 − {y_hat}))",
-            f"({num(prediction)} − {num(target)}) / ({n} × {num(prediction)} × {num(1 - prediction)})",
-            upstream,
+            f"({prediction} − {target}) / ({n} × {prediction} × {slots.text('1-a', layer, s, j)})",
+            slots,
+            *upstream,
         )
     else:
-        probability = float(np.exp(run.loss.saved[s, j]))
         grad_line = _line(
             f"∂L/∂{z_symbol(layer, j)}",
             f"(softmax(z){sub(j)} − {y})/B",
-            f"({num(probability)} − {num(target)}) / {batch}",
-            upstream,
+            f"({slots.text('p', 0, s, j)} − {target}) / {run.batch}",
+            slots,
+            *upstream,
         )
     activation = run.mlp.activations[layer - 1]
     delta_line = _line(
         delta_symbol(layer, j),
         f"∂L/∂{y_hat} · f′({z_symbol(layer, j)})",
-        f"{paren(upstream)} × {paren(local)}",
-        delta,
+        f"{slots.paren(*upstream)} × {slots.paren('slope', layer, s, j)}",
+        slots,
+        "grad_z",
+        layer,
+        s,
+        j,
     )
     return _step(
         "backward",
@@ -368,30 +593,36 @@ def _output_delta_step(run: _Pass, j: int) -> dict[str, Any]:
             "params": {"neuron": y_hat, "activation": activation, "loss": run.loss_name},
         },
         formula=[grad_line, delta_line],
-        values={"upstream": upstream, "local": local, "delta": delta, "derivative": ACTIVATION_DERIVATIVES[activation]},
+        values={
+            "upstream": slots.value(*upstream),
+            "local": slots.value("slope", layer, s, j),
+            "delta": slots.value("grad_z", layer, s, j),
+            "derivative": ACTIVATION_DERIVATIVES[activation],
+        },
     )
 
 
-def _hidden_delta_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
+def _hidden_delta_step(run: _Pass, slots: _Slots, layer: int, j: int) -> dict[str, Any]:
     """∂L/∂aⱼ = Σₖ wₖⱼ δₖ (each outgoing edge: upstream δₖ × local wₖⱼ), then δⱼ = ∂L/∂aⱼ · f′(zⱼ)."""
-    s = run.sample
-    w_next = run.mlp.weights[layer].data
-    deltas_next = run.grad_z(layer + 1)[s]
-    fan_out = run.sizes[layer + 1]
+    s, after = run.sample, layer + 1
+    fan_out = run.sizes[after]
     a_symbol = neuron_symbol(layer, j, run.sizes)
-    symbolic = _sum_text([f"{weight_symbol(layer + 1, k, j)}·{delta_symbol(layer + 1, k)}" for k in range(fan_out)])
-    substituted = _sum_text([f"{paren(w_next[k, j])} × {paren(deltas_next[k])}" for k in range(fan_out)])
-    upstream = float(run.grad_a(layer)[s, j])  # type: ignore[index]
-    local = float(run.slope(layer)[s, j])
-    delta = float(run.grad_z(layer)[s, j])
+    symbolic = _sum_text([f"{weight_symbol(after, k, j)}·{delta_symbol(after, k)}" for k in range(fan_out)])
+    substituted = _sum_text(
+        [f"{slots.paren('W', after, k, j)} × {slots.paren('grad_z', after, s, k)}" for k in range(fan_out)]
+    )
     activation = run.mlp.activations[layer - 1]
     lines = [
-        _line(f"∂L/∂{a_symbol}", symbolic, substituted, upstream),
+        _line(f"∂L/∂{a_symbol}", symbolic, substituted, slots, "grad_a", layer, s, j),
         _line(
             delta_symbol(layer, j),
             f"∂L/∂{a_symbol} · f′({z_symbol(layer, j)})",
-            f"{paren(upstream)} × {paren(local)}",
-            delta,
+            f"{slots.paren('grad_a', layer, s, j)} × {slots.paren('slope', layer, s, j)}",
+            slots,
+            "grad_z",
+            layer,
+            s,
+            j,
         ),
     ]
     return _step(
@@ -400,44 +631,45 @@ def _hidden_delta_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
         layer,
         j,
         nodes=[node_id(layer, j)],
-        edges=[edge_id(layer + 1, k, j) for k in range(fan_out)],
+        edges=[edge_id(after, k, j) for k in range(fan_out)],
         narration={"key": "step.hidden_delta", "params": {"neuron": a_symbol, "activation": activation}},
         formula=lines,
         values={
             "terms": [
-                [float(w_next[k, j]), float(deltas_next[k]), float(w_next[k, j] * deltas_next[k])]
+                [slots.value("W", after, k, j), slots.value("grad_z", after, s, k), slots.value("δ·w", after, k, j)]
                 for k in range(fan_out)
             ],
-            "upstream": upstream,
-            "local": local,
-            "delta": delta,
+            "upstream": slots.value("grad_a", layer, s, j),
+            "local": slots.value("slope", layer, s, j),
+            "delta": slots.value("grad_z", layer, s, j),
             "derivative": ACTIVATION_DERIVATIVES[activation],
         },
     )
 
 
-def _weight_grad_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
+def _weight_grad_step(run: _Pass, slots: _Slots, layer: int, j: int) -> dict[str, Any]:
     """∂L/∂wⱼₖ = Σ over the batch of δⱼ · aₖ, and ∂L/∂bⱼ = Σ δⱼ (read from W.grad and b.grad)."""
-    w, b = run.mlp.weights[layer - 1], run.mlp.biases[layer - 1]
-    deltas = run.grad_z(layer)[:, j]
-    prev = run.a(layer - 1)
-    batch = prev.shape[0]
-    fan_in = run.sizes[layer - 1]
+    batch, fan_in = run.batch, run.sizes[layer - 1]
     delta = delta_symbol(layer, j)
-    shown = min(batch, MAX_TERMS_SHOWN + 1)  # _sum_text writes the first terms and "…": format no more
+    shown = range(min(batch, MAX_TERMS_SHOWN + 1))  # _sum_text writes the first terms and "…": write no more
     lines = []
     for k in range(fan_in):
         a_prev = neuron_symbol(layer - 1, k, run.sizes)
-        products = [f"{paren(deltas[n])} × {paren(prev[n, k])}" for n in range(shown)]
+        products = [f"{slots.paren('grad_z', layer, n, j)} × {slots.paren('a', layer - 1, n, k)}" for n in shown]
         symbolic = f"{delta}·{a_prev}" if batch == 1 else f"Σₙ {delta}·{a_prev}"
-        lines.append(_line(f"∂L/∂{weight_symbol(layer, j, k)}", symbolic, _sum_text(products), float(w.grad[j, k])))
-    bias_terms = [paren(deltas[n]) for n in range(shown)]
+        lines.append(
+            _line(f"∂L/∂{weight_symbol(layer, j, k)}", symbolic, _sum_text(products), slots, "W_grad", layer, j, k)
+        )
+    bias_terms = [slots.paren("grad_z", layer, n, j) for n in shown]
     lines.append(
         _line(
             f"∂L/∂{bias_symbol(layer, j)}",
             delta if batch == 1 else f"Σₙ {delta}",
             _sum_text(bias_terms),
-            float(b.grad[j]),
+            slots,
+            "b_grad",
+            layer,
+            j,
         )
     )
     return _step(
@@ -452,32 +684,41 @@ def _weight_grad_step(run: _Pass, layer: int, j: int) -> dict[str, Any]:
             "params": {"neuron": neuron_symbol(layer, j, run.sizes), "batch": batch},
         },
         formula=lines,
-        values={"grad_weight": w.grad[j].tolist(), "grad_bias": float(b.grad[j])},
+        values={
+            "grad_weight": [slots.value("W_grad", layer, j, k) for k in range(fan_in)],
+            "grad_bias": slots.value("b_grad", layer, j),
+        },
     )
 
 
-def _update_step(run: _Pass, params: list[dict[str, Any]], layer: int, j: int) -> dict[str, Any]:
+def _update_step(run: _Pass, slots: _Slots, layer: int, j: int) -> dict[str, Any]:
     """w ← w − η ∂L/∂w for every weight into neuron j, and its bias."""
-    eta = run.learning_rate
-    entry = params[layer - 1]
+    eta = slots.text("eta", 0)
     lines = []
     for k in range(run.sizes[layer - 1]):
-        old, grad, new = entry["weight"][j][k], entry["grad_weight"][j][k], entry["updated_weight"][j][k]
+        w = weight_symbol(layer, j, k)
         lines.append(
             _line(
-                weight_symbol(layer, j, k),
-                f"{weight_symbol(layer, j, k)} − η·∂L/∂{weight_symbol(layer, j, k)}",
-                f"{num(old)} − {num(eta)} × {paren(grad)}",
-                new,
+                w,
+                f"{w} − η·∂L/∂{w}",
+                f"{slots.text('W', layer, j, k)} − {eta} × {slots.paren('W_grad', layer, j, k)}",
+                slots,
+                "W_new",
+                layer,
+                j,
+                k,
             )
         )
-    old, grad, new = entry["bias"][j], entry["grad_bias"][j], entry["updated_bias"][j]
+    b = bias_symbol(layer, j)
     lines.append(
         _line(
-            bias_symbol(layer, j),
-            f"{bias_symbol(layer, j)} − η·∂L/∂{bias_symbol(layer, j)}",
-            f"{num(old)} − {num(eta)} × {paren(grad)}",
-            new,
+            b,
+            f"{b} − η·∂L/∂{b}",
+            f"{slots.text('b', layer, j)} − {eta} × {slots.paren('b_grad', layer, j)}",
+            slots,
+            "b_new",
+            layer,
+            j,
         )
     )
     return _step(
@@ -489,15 +730,18 @@ def _update_step(run: _Pass, params: list[dict[str, Any]], layer: int, j: int) -
         edges=[edge_id(layer, j, k) for k in range(run.sizes[layer - 1])],
         narration={
             "key": "step.update",
-            "params": {"neuron": neuron_symbol(layer, j, run.sizes), "learning_rate": eta},
+            "params": {"neuron": neuron_symbol(layer, j, run.sizes), "learning_rate": slots.value("eta", 0)},
         },
         formula=lines,
-        values={"weight": entry["updated_weight"][j], "bias": new},
+        values={
+            "weight": [slots.value("W_new", layer, j, k) for k in range(run.sizes[layer - 1])],
+            "bias": slots.value("b_new", layer, j),
+        },
     )
 
 
 # ---------------------------------------------------------------------------------------- neuron op graphs
-def _neuron_graphs(run: _Pass) -> dict[str, dict[str, Any]]:
+def _neuron_graphs(run: _Pass, slots: _Slots) -> dict[str, dict[str, Any]]:
     """For each neuron, its computation as a small graph of ops, micrograd style, for the focus sample.
 
     wₖ·aₖ (one product per input) → Σ → + b → f → the rest of the network. Every product and the sum
@@ -507,42 +751,38 @@ def _neuron_graphs(run: _Pass) -> dict[str, dict[str, Any]]:
     s = run.sample
     graphs: dict[str, dict[str, Any]] = {}
     for layer in range(1, run.depth + 1):
-        w, b = run.mlp.weights[layer - 1].data, run.mlp.biases[layer - 1].data
-        prev = run.a(layer - 1)[s]
-        z, a = run.z(layer)[s], run.a(layer)[s]
-        grad_z = run.grad_z(layer)[s]
-        grad_a = run.grad_a(layer)[s]  # type: ignore[index]
-        slope = run.slope(layer)[s]
-        f = ACTIVATION_SYMBOLS[run.mlp.activations[layer - 1]]
+        activation = run.mlp.activations[layer - 1]
         for j in range(run.sizes[layer]):
-            delta = float(grad_z[j])
+            delta = slots.value("grad_z", layer, s, j)
             nodes, edges = [], []
             for k in range(run.sizes[layer - 1]):
-                w_id, a_id, p_id = f"w{k}", f"a{k}", f"p{k}"
+                w, a, w_a = (
+                    slots.value("W", layer, j, k),
+                    slots.value("a", layer - 1, s, k),
+                    slots.value("w·a", layer, j, k),
+                )
+                w_grad, a_grad = slots.value("δ·a", layer, j, k), slots.value("δ·w", layer, j, k)
                 nodes += [
-                    {"id": w_id, "op": "leaf", "label": weight_symbol(layer, j, k), "value": float(w[j, k]),
-                     "grad": delta * float(prev[k])},
-                    {"id": a_id, "op": "leaf", "label": neuron_symbol(layer - 1, k, run.sizes), "value": float(prev[k]),
-                     "grad": delta * float(w[j, k])},
-                    {"id": p_id, "op": "mul", "label": "×", "value": float(w[j, k] * prev[k]), "grad": delta},
+                    {"id": f"w{k}", "op": "leaf", "label": weight_symbol(layer, j, k), "value": w, "grad": w_grad},
+                    {"id": f"a{k}", "op": "leaf", "label": neuron_symbol(layer - 1, k, run.sizes), "value": a, "grad": a_grad},
+                    {"id": f"p{k}", "op": "mul", "label": "×", "value": w_a, "grad": delta},
                 ]  # fmt: skip
                 edges += [
-                    {"source": w_id, "target": p_id, "local": float(prev[k]), "contribution": delta * float(prev[k])},
-                    {"source": a_id, "target": p_id, "local": float(w[j, k]), "contribution": delta * float(w[j, k])},
-                    {"source": p_id, "target": "sum", "local": 1.0, "contribution": delta},
+                    {"source": f"w{k}", "target": f"p{k}", "local": a, "contribution": w_grad},
+                    {"source": f"a{k}", "target": f"p{k}", "local": w, "contribution": a_grad},
+                    {"source": f"p{k}", "target": "sum", "local": 1.0, "contribution": delta},
                 ]
-            weighted_sum = float(z[j] - b[j])
             nodes += [
-                {"id": "sum", "op": "sum", "label": "Σ", "value": weighted_sum, "grad": delta},
-                {"id": "b", "op": "leaf", "label": bias_symbol(layer, j), "value": float(b[j]), "grad": delta},
-                {"id": "z", "op": "add", "label": z_symbol(layer, j), "value": float(z[j]), "grad": delta},
-                {"id": "a", "op": run.mlp.activations[layer - 1], "label": f"{f}", "value": float(a[j]),
-                 "grad": float(grad_a[j])},
+                {"id": "sum", "op": "sum", "label": "Σ", "value": slots.value("z-b", layer, j), "grad": delta},
+                {"id": "b", "op": "leaf", "label": bias_symbol(layer, j), "value": slots.value("b", layer, j), "grad": delta},
+                {"id": "z", "op": "add", "label": z_symbol(layer, j), "value": slots.value("z", layer, s, j), "grad": delta},
+                {"id": "a", "op": activation, "label": ACTIVATION_SYMBOLS[activation],
+                 "value": slots.value("a", layer, s, j), "grad": slots.value("grad_a", layer, s, j)},
             ]  # fmt: skip
             edges += [
                 {"source": "sum", "target": "z", "local": 1.0, "contribution": delta},
                 {"source": "b", "target": "z", "local": 1.0, "contribution": delta},
-                {"source": "z", "target": "a", "local": float(slope[j]), "contribution": delta},
+                {"source": "z", "target": "a", "local": slots.value("slope", layer, s, j), "contribution": delta},
             ]
             graphs[node_id(layer, j)] = {"nodes": nodes, "edges": edges, "output": "a"}
     return graphs

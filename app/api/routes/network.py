@@ -11,7 +11,7 @@ from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
 from app.api.validation import build_network, check_batch, invalid, too_large
-from app.api.wire import json_response
+from app.api.wire import JSON, json_response
 from app.tracing.gradcheck import check_network_gradients
 from app.tracing.network import trace_network
 
@@ -52,8 +52,8 @@ async def trace(request: TraceRequest, settings: SettingsDep) -> Response:
         )
     args = (mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
     if mlp.parameter_count() * len(x) <= INLINE_WORK:
-        return json_response(trace_network(*args))
-    return json_response(await run_in_threadpool(trace_network, *args))
+        return Response(trace_network(*args), media_type=JSON)
+    return Response(await run_in_threadpool(trace_network, *args), media_type=JSON)
 
 
 @router.post(
