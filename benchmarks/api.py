@@ -11,7 +11,8 @@ from a Lua script):
 
 Each POST runs twice: with the same body every time (as when visitors open the same lesson: answered
 from the response cache after the first) and, marked "new", with a number in the body changed on every
-request, so every answer is computed afresh. It prints requests/s, p50 and p99 latency, and each
+request (a trace's first input, the expression's x: every number of the answer changes), so every
+answer is computed afresh. It prints requests/s, p50 and p99 latency, and each
 endpoint's throughput relative to healthz. Goals: the classroom trace keeps ≥ 60% of the trivial
 endpoint's throughput, with p99 < 20 ms, at 32 connections.
 
@@ -68,15 +69,15 @@ class Endpoint:
     name: str
     path: str
     body: dict | None = None  # None: GET
-    vary: tuple[str, ...] = ()  # the path to a number in the body to make unique per request
+    vary: tuple[str | int, ...] = ()  # the path to a number in the body to make unique per request
 
 
 ENDPOINTS = [
     Endpoint("healthz", "/healthz"),
     Endpoint("trace 2-3-1", "/api/v1/network/trace", CLASSROOM),
-    Endpoint("trace 2-3-1 new", "/api/v1/network/trace", CLASSROOM, ("learning_rate",)),
+    Endpoint("trace 2-3-1 new", "/api/v1/network/trace", CLASSROOM, ("inputs", 0, 0)),
     Endpoint("trace 4-16-16-2", "/api/v1/network/trace", WIDE),
-    Endpoint("trace 4-16-16-2 new", "/api/v1/network/trace", WIDE, ("learning_rate",)),
+    Endpoint("trace 4-16-16-2 new", "/api/v1/network/trace", WIDE, ("inputs", 0, 0)),
     Endpoint("expression", "/api/v1/expression", EXPRESSION),
     Endpoint("expression new", "/api/v1/expression", EXPRESSION, ("variables", "x")),
 ]
@@ -140,7 +141,7 @@ end
 """
 
 
-def _with_sentinel(body: dict, path: tuple[str, ...]) -> tuple[dict, float]:
+def _with_sentinel(body: dict, path: tuple[str | int, ...]) -> tuple[dict, float]:
     copy = json.loads(json.dumps(body))
     parent = copy
     for key in path[:-1]:

@@ -128,32 +128,16 @@ def trace_network(
         loss_tensor.backward()
         run = _Pass(mlp, forward, loss_tensor, loss, np.asarray(targets, dtype=np.float64), learning_rate, sample)
         table = _number_table(run)
-        story = _plan_for(run, table, neuron_graphs).fill(np.concatenate([a.ravel() for a in table.values()]))
-        loss_value = float(loss_tensor.data)
-        updated = [table["W_new", layer] for layer in range(1, run.depth + 1)]
-        diverged = not np.isfinite(loss_value) or not all(
-            np.isfinite(w.grad).all() and np.isfinite(new).all() for w, new in zip(mlp.weights, updated, strict=True)
-        )
-        head = {
-            "loss": loss_value,
-            "diverged": diverged,
-            "sample": sample,
-            "layers": _layers(run),
-            "params": _params(run, table),
-        }
-    return orjson.dumps(head, default=_as_list, option=JSON_OPTIONS)[:-1] + b"," + story + b"}"
-
-
-def _as_list(value: Any) -> Any:
-    """orjson writes C-contiguous arrays itself and hands any other array here."""
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+        plan = _plan_for(run, table, neuron_graphs)
+        return plan.fill(np.concatenate([array.ravel() for array in table.values()]))
 
 
 # ---------------------------------------------------------------------------------------- layers and params
-def _health(run: _Pass, layer: int) -> dict[str, Any]:
-    """Signs of trouble a teacher points at: dead ReLUs, saturated units, vanishing or exploding gradients."""
+def _health_numbers(run: _Pass, layer: int) -> np.ndarray:
+    """Signs of trouble a teacher points at: dead ReLUs, saturated units, vanishing or exploding gradients.
+
+    As numbers: [dead fraction, saturated fraction, ‖∂L/∂W‖, vanishing (0/1), exploding (0/1)].
+    """
     activation = run.mlp.activations[layer - 1]
     z, a = run.z(layer), run.a(layer)
     dead = saturated = 0.0
@@ -165,19 +149,35 @@ def _health(run: _Pass, layer: int) -> dict[str, Any]:
         saturated = float(((a > SATURATION) | (a < 1 - SATURATION)).mean())
     grad = run.mlp.weights[layer - 1].grad.ravel()  # type: ignore[union-attr]
     grad_norm = math.sqrt(grad @ grad)
-    return {
-        "dead_fraction": dead,
-        "saturated_fraction": saturated,
-        "grad_norm": grad_norm,
-        "vanishing": grad_norm < VANISHING_GRADIENT,
-        "exploding": not math.isfinite(grad_norm) or grad_norm > EXPLODING_GRADIENT,
+    vanishing = grad_norm < VANISHING_GRADIENT
+    exploding = not math.isfinite(grad_norm) or grad_norm > EXPLODING_GRADIENT
+    return np.array([dead, saturated, grad_norm, vanishing, exploding], dtype=np.float64)
+
+
+def _result(run: _Pass, slots: _Slots, neuron_graphs: bool) -> dict[str, Any]:
+    """The whole response, with a slot for every number."""
+    result: dict[str, Any] = {
+        "loss": slots.value("loss", 0),
+        "diverged": _DIVERGED,
+        "sample": run.sample,
+        "layers": _layers(run, slots),
+        "params": _params(run, slots),
+        "steps": _steps(run, slots),
     }
+    if neuron_graphs:
+        result["neuron_graphs"] = _neuron_graphs(run, slots)
+    return result
 
 
-def _layers(run: _Pass) -> list[dict[str, Any]]:
+def _layers(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
     layers = []
+    batch = range(run.batch)
     for layer, size in enumerate(run.sizes):
-        grad_a = run.grad_a(layer)
+        neurons = range(size)
+
+        def matrix(name: str, layer: int = layer, neurons: range = neurons) -> list[list[str]]:
+            return [[slots.value(name, layer, n, j) for j in neurons] for n in batch]
+
         hidden_or_output = layer > 0
         layers.append(
             {
@@ -185,56 +185,65 @@ def _layers(run: _Pass) -> list[dict[str, Any]]:
                 "size": size,
                 "kind": "input" if layer == 0 else "output" if layer == run.depth else "hidden",
                 "activation": run.mlp.activations[layer - 1] if hidden_or_output else None,
-                "labels": [neuron_symbol(layer, j, run.sizes) for j in range(size)],
-                "a": run.a(layer),
-                "z": run.z(layer) if hidden_or_output else None,
-                "grad_a": grad_a,
-                "grad_z": run.grad_z(layer) if hidden_or_output else None,
-                "health": _health(run, layer) if hidden_or_output else None,
+                "labels": [neuron_symbol(layer, j, run.sizes) for j in neurons],
+                "a": matrix("a"),
+                "z": matrix("z") if hidden_or_output else None,
+                "grad_a": matrix("grad_a") if run.grad_a(layer) is not None else None,
+                "grad_z": matrix("grad_z") if hidden_or_output else None,
+                "health": {
+                    "dead_fraction": slots.value("health", layer, 0),
+                    "saturated_fraction": slots.value("health", layer, 1),
+                    "grad_norm": slots.value("health", layer, 2),
+                    "vanishing": slots.flag("health", layer, 3),
+                    "exploding": slots.flag("health", layer, 4),
+                }
+                if hidden_or_output
+                else None,
             }
         )
     return layers
 
 
-def _params(run: _Pass, table: dict[tuple[str, int], np.ndarray]) -> list[dict[str, Any]]:
-    return [
-        {
-            "layer": layer,
-            "weight": w.data,
-            "bias": b.data,
-            "grad_weight": w.grad,
-            "grad_bias": b.grad,
-            "updated_weight": table["W_new", layer],
-            "updated_bias": table["b_new", layer],
-        }
-        for layer, (w, b) in enumerate(zip(run.mlp.weights, run.mlp.biases, strict=True), start=1)
-    ]
+def _params(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
+    params = []
+    for layer in range(1, run.depth + 1):
+        rows, columns = range(run.sizes[layer]), range(run.sizes[layer - 1])
+        params.append(
+            {
+                "layer": layer,
+                "weight": [[slots.value("W", layer, j, k) for k in columns] for j in rows],
+                "bias": [slots.value("b", layer, j) for j in rows],
+                "grad_weight": [[slots.value("W_grad", layer, j, k) for k in columns] for j in rows],
+                "grad_bias": [slots.value("b_grad", layer, j) for j in rows],
+                "updated_weight": [[slots.value("W_new", layer, j, k) for k in columns] for j in rows],
+                "updated_bias": [slots.value("b_new", layer, j) for j in rows],
+            }
+        )
+    return params
 
 
 # ---------------------------------------------------------------------------------------- the numbers of a pass
 def _number_table(run: _Pass) -> dict[tuple[str, int], np.ndarray]:
-    """Every number a step can show, by (name, layer), read from the pass's tensors.
+    """Every number of the pass a step can show, by (name, layer), read from the pass's tensors.
 
-    The few products here (w·a, w·δ, δ·a: one term of a sum each, and the SGD update) are the same
-    elementwise products the formulas display; no gradient is derived here.
+    The few numbers made from these (a term w·a of a sum, an update w − η·∂L/∂w, 1 − ŷ) are worked
+    out by the plan, all of a kind in one vectorized operation; see :data:`_DERIVED`.
     """
-    s, eta = run.sample, run.learning_rate
     table: dict[tuple[str, int], np.ndarray] = {
-        ("eta", 0): np.array([eta], dtype=np.float64),
+        ("eta", 0): np.array([run.learning_rate], dtype=np.float64),
         ("loss", 0): np.asarray(run.loss.data, dtype=np.float64).reshape(1),
         ("y", 0): run.targets,
-        ("1-y", 0): 1 - run.targets,
         ("a", 0): run.a(0),
     }
-    output = run.a(run.depth)
-    table["1-a", run.depth] = 1 - output
+    grad_input = run.grad_a(0)
+    if grad_input is not None:
+        table["grad_a", 0] = grad_input
     if run.loss_name == "cross_entropy":
         log_probs = run.loss.saved
         table["log_p", 0] = log_probs
         table["p", 0] = np.exp(log_probs)
     for layer in range(1, run.depth + 1):
         w, b = run.mlp.weights[layer - 1], run.mlp.biases[layer - 1]
-        prev, grad_z = run.a(layer - 1)[s], run.grad_z(layer)[s]
         table["a", layer] = run.a(layer)
         table["z", layer] = run.z(layer)
         table["grad_a", layer] = run.grad_a(layer)  # type: ignore[assignment]
@@ -242,97 +251,156 @@ def _number_table(run: _Pass) -> dict[tuple[str, int], np.ndarray]:
         table["slope", layer] = run.slope(layer)
         table["W", layer], table["b", layer] = w.data, b.data
         table["W_grad", layer], table["b_grad", layer] = w.grad, b.grad  # type: ignore[assignment]
-        table["W_new", layer] = w.data - eta * w.grad  # plain SGD: p ← p − η ∂L/∂p
-        table["b_new", layer] = b.data - eta * b.grad
-        table["w·a", layer] = w.data * prev  # [j, k]: wⱼₖ·aₖ, one term of zⱼ
-        table["z-b", layer] = run.z(layer)[s] - b.data  # Σₖ wⱼₖ·aₖ before the bias
-        table["δ·a", layer] = grad_z[:, None] * prev  # [j, k]: the sample's share of ∂L/∂wⱼₖ
-        table["δ·w", layer] = grad_z[:, None] * w.data  # [j, k]: ∂L/∂aₖ through neuron j
+        table["health", layer] = _health_numbers(run, layer)
     return table
 
 
 # ---------------------------------------------------------------------------------------- plans
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: they never occur in symbols or numbers
-_SLOT = re.compile(f'"{_OPEN}v(\\d+){_CLOSE}"|{_OPEN}([tp])(\\d+){_CLOSE}')
+_SLOT = re.compile(f'"{_OPEN}([vfx])(-?\\d+){_CLOSE}"|{_OPEN}([tp])(-?\\d+){_CLOSE}')
+_DIVERGED = f"{_OPEN}x0{_CLOSE}"
 _NUMBER_FORMAT = "%.4g\x1f"
 _MINUS, _MINUS_ZERO = "−".encode(), "−0".encode()
 
+Ref = tuple[str, int, int, ...]  # (name, layer, *index) of a number in the table
+
+# Numbers the steps show that are made from the table's numbers, by name: (operation, operands).
+# mul: a·b; sub: a − b; update: a − η·b (plain SGD); complement: 1 − a.
+_DERIVED: dict[str, Callable[[int, int, tuple[int, ...]], tuple[str, Ref, Ref | None]]] = {
+    "w·a": lambda layer, s, at: ("mul", ("W", layer, *at), ("a", layer - 1, s, at[1])),  # a term of zⱼ
+    "δ·a": lambda layer, s, at: ("mul", ("grad_z", layer, s, at[0]), ("a", layer - 1, s, at[1])),  # of ∂L/∂wⱼₖ
+    "δ·w": lambda layer, s, at: ("mul", ("grad_z", layer, s, at[0]), ("W", layer, *at)),  # of ∂L/∂aₖ
+    "z-b": lambda layer, s, at: ("sub", ("z", layer, s, *at), ("b", layer, *at)),  # Σₖ wⱼₖ·aₖ
+    "W_new": lambda layer, s, at: ("update", ("W", layer, *at), ("W_grad", layer, *at)),
+    "b_new": lambda layer, s, at: ("update", ("b", layer, *at), ("b_grad", layer, *at)),
+    "1-y": lambda layer, s, at: ("complement", ("y", layer, *at), None),
+    "1-a": lambda layer, s, at: ("complement", ("a", layer, *at), None),
+}
+_OPERATIONS = ("mul", "sub", "update", "complement")
+
 
 class _Slots:
-    """Hands the step writers a placeholder for each number they mention, to be filled per pass.
+    """Hands the writers a placeholder for each number they mention, to be filled per pass.
 
     ``value`` stands for the number itself in the JSON; ``text`` for it as written in a formula
-    (:func:`num`); ``paren`` for the same, in parentheses when negative, as in 0.5 × (−0.3).
+    (:func:`num`); ``paren`` for the same, in parentheses when negative, as in 0.5 × (−0.3); ``flag``
+    for a JSON true/false (a number other than 0 is true).
     """
 
-    def __init__(self, table: dict[tuple[str, int], np.ndarray]) -> None:
+    def __init__(self, table: dict[tuple[str, int], np.ndarray], sample: int) -> None:
+        self.sample = sample
         self._offsets: dict[tuple[str, int], tuple[int, tuple[int, ...]]] = {}
         offset = 0
         for key, array in table.items():
             self._offsets[key] = (offset, array.shape)
             offset += array.size
+        self.table_size = offset
+        self.derived: dict[tuple[str, int, int], int] = {}  # (operation, operand, operand) → number
 
-    def _index(self, name: str, layer: int, at: tuple[int, ...]) -> int:
+    def index(self, name: str, layer: int, *at: int) -> int:
+        """The number's place in the table; a derived number gets −1 − its number among the derived."""
+        recipe = _DERIVED.get(name)
+        if recipe is not None:
+            operation, first, second = recipe(layer, self.sample, at)
+            key = (operation, self.index(*first), -1 if second is None else self.index(*second))
+            return -1 - self.derived.setdefault(key, len(self.derived))
         offset, shape = self._offsets[name, layer]
         flat = 0
-        for i, size in zip(at, shape, strict=True):
+        for i, size in zip(at or (0,), shape, strict=True):
             flat = flat * size + i
         return offset + flat
 
     def value(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}v{self._index(name, layer, at or (0,))}{_CLOSE}"
+        return f"{_OPEN}v{self.index(name, layer, *at)}{_CLOSE}"
 
     def text(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}t{self._index(name, layer, at or (0,))}{_CLOSE}"
+        return f"{_OPEN}t{self.index(name, layer, *at)}{_CLOSE}"
 
     def paren(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}p{self._index(name, layer, at or (0,))}{_CLOSE}"
+        return f"{_OPEN}p{self.index(name, layer, *at)}{_CLOSE}"
+
+    def flag(self, name: str, layer: int, *at: int) -> str:
+        return f"{_OPEN}f{self.index(name, layer, *at)}{_CLOSE}"
 
 
 class _Plan:
-    """The JSON of a trace's steps, as UTF-8 with a ``%s`` for every number, and where each number comes from."""
+    """A response as UTF-8 JSON with a ``%s`` for every number, and where each number comes from."""
 
-    def __init__(self, structure: dict[str, Any]) -> None:
-        text = orjson.dumps(structure).decode()[1:-1].replace("%", "%%")
+    def __init__(self, structure: dict[str, Any], slots: _Slots, checked: list[int]) -> None:
+        text = orjson.dumps(structure).decode().replace("%", "%%")
         kinds: list[str] = []
         indexes: list[int] = []
 
         def slot(match: re.Match[str]) -> str:
-            if match[1] is not None:
-                kinds.append("v")
-                indexes.append(int(match[1]))
-            else:
-                kinds.append(match[2])
-                indexes.append(int(match[3]))
+            kind, index = (match[1], match[2]) if match[1] is not None else (match[3], match[4])
+            kinds.append(kind)
+            indexes.append(int(index))
             return "%s"
 
         self.template = _SLOT.sub(slot, text).encode()
-        kind, index = np.array(kinds, dtype="U1"), np.array(indexes, dtype=np.int64)
+
+        # Derived numbers go after the table's, grouped by operation so each group is one NumPy expression.
+        self.operands: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        final = np.empty(len(slots.derived), dtype=np.int64)
+        position = slots.table_size
+        for operation in _OPERATIONS:
+            members = [(key, number) for key, number in slots.derived.items() if key[0] == operation]
+            final[[number for _, number in members]] = range(position, position + len(members))
+            position += len(members)
+            first = np.array([key[1] for key, _ in members], dtype=np.int64)
+            second = np.array([key[2] for key, _ in members], dtype=np.int64)
+            self.operands[operation] = (first, second)
+        self.eta = slots.index("eta", 0)
+
+        def resolve(numbers: list[int]) -> np.ndarray:
+            array = np.array(numbers, dtype=np.int64)
+            derived = array < 0
+            array[derived] = final[-1 - array[derived]]
+            return array
+
+        self.checked = resolve(checked)  # an overflow in any of these makes the pass "diverged"
+        kind, index = np.array(kinds, dtype="U1"), resolve(indexes)
         # Each distinct number is written once per form; slots then pick from the pool of written forms.
         self.value_index, value_of_slot = np.unique(index[kind == "v"], return_inverse=True)
-        self.text_index, text_of_slot = np.unique(index[kind != "v"], return_inverse=True)
-        paren_of_text = text_of_slot[kind[kind != "v"] == "p"]
+        self.text_index, text_of_slot = np.unique(index[(kind == "t") | (kind == "p")], return_inverse=True)
+        self.flag_index, flag_of_slot = np.unique(index[kind == "f"], return_inverse=True)
+        written = kind[(kind == "t") | (kind == "p")]
+        paren_of_text = text_of_slot[written == "p"]
         self.paren_positions = np.unique(paren_of_text).tolist()
         paren_rank = {position: rank for rank, position in enumerate(self.paren_positions)}
+        values, texts, parens = len(self.value_index), len(self.text_index), len(self.paren_positions)
         pool_position = np.empty(len(index), dtype=np.int64)
         pool_position[kind == "v"] = value_of_slot
-        pool_position[kind == "t"] = len(self.value_index) + text_of_slot[kind[kind != "v"] == "t"]
-        pool_position[kind == "p"] = [
-            len(self.value_index) + len(self.text_index) + paren_rank[p] for p in paren_of_text.tolist()
-        ]
+        pool_position[kind == "t"] = values + text_of_slot[written == "t"]
+        pool_position[kind == "p"] = [values + texts + paren_rank[p] for p in paren_of_text.tolist()]
+        pool_position[kind == "f"] = values + texts + parens + flag_of_slot
+        pool_position[kind == "x"] = values + texts + parens + len(self.flag_index)
         order = pool_position.tolist()
         self._gather: Callable[[list[bytes]], tuple[bytes, ...]] = (
             operator.itemgetter(*order) if len(order) > 1 else lambda pool: tuple(pool[i] for i in order)
         )
-        self.size = len(self.template) + 8 * (len(order) + len(self.value_index) + len(self.text_index))
+        self.size = len(self.template) + 8 * (len(order) + len(final) + values + texts)
 
-    def fill(self, numbers: np.ndarray) -> bytes:
+    def fill(self, table: np.ndarray) -> bytes:
+        """The response for one pass, from its table of numbers (in the order :class:`_Slots` was given)."""
+        mul, sub, update, complement = (self.operands[operation] for operation in _OPERATIONS)
+        numbers = np.concatenate(
+            (
+                table,
+                table[mul[0]] * table[mul[1]],
+                table[sub[0]] - table[sub[1]],
+                table[update[0]] - table[self.eta] * table[update[1]],
+                1 - table[complement[0]],
+            )
+        )
+        diverged = not np.isfinite(numbers[self.checked]).all()
         values = orjson.dumps(numbers[self.value_index], option=JSON_OPTIONS)[1:-1].split(b",")
         if not len(self.value_index):
             values = []
         texts = format_numbers(numbers[self.text_index])
         parens = [b"(%s)" % texts[i] if texts[i].startswith(_MINUS) else texts[i] for i in self.paren_positions]
-        return self.template % self._gather(values + texts + parens)
+        flags = [b"true" if flag else b"false" for flag in numbers[self.flag_index].tolist()]
+        return self.template % self._gather(values + texts + parens + flags + [b"true" if diverged else b"false"])
 
 
 def format_numbers(values: np.ndarray) -> list[bytes]:
@@ -381,6 +449,9 @@ class _PlanCache:
             self._plans.clear()
             self._size = 0
 
+    def __len__(self) -> int:
+        return len(self._plans)
+
 
 _plans = _PlanCache(PLAN_CACHE_BYTES)
 
@@ -398,11 +469,12 @@ def _plan_for(run: _Pass, table: dict[tuple[str, int], np.ndarray], neuron_graph
         key += (np.packbits(run.targets != 0).tobytes(),)
 
     def build() -> _Plan:
-        slots = _Slots(table)
-        structure: dict[str, Any] = {"steps": _steps(run, slots)}
-        if neuron_graphs:
-            structure["neuron_graphs"] = _neuron_graphs(run, slots)
-        return _Plan(structure)
+        slots = _Slots(table, run.sample)
+        structure = _result(run, slots, neuron_graphs)
+        weights = [(layer, j, k) for layer in range(1, run.depth + 1) for j, k in np.ndindex(*table["W", layer].shape)]
+        checked = [slots.index("loss", 0)]
+        checked += [slots.index(name, *at) for name in ("W_grad", "W_new") for at in weights]
+        return _Plan(structure, slots, checked)
 
     return _plans.get(key, build)
 
