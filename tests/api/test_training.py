@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
+from jsonschema import Draft202012Validator
 
 from app.api.routes import training as training_routes
 from app.main import create_app
@@ -357,3 +358,21 @@ def test_training_stops_when_the_client_disconnects(served):
         assert len(chunks) == stopped_at, "training went on after the client left"
         assert chunks[-1] < 20000
         assert http.get("/healthz").status_code == 200
+
+
+def test_every_streamed_event_matches_the_documented_event_schema(client):
+    document = client.get("/openapi.json").json()
+    content = document["paths"][API + "/network/train/stream"]["post"]["responses"]["200"]["content"]
+    item = content["text/event-stream"]["itemSchema"]
+    progress, done, error = item["properties"]["data"]["contentSchema"]["anyOf"]
+    by_event = {"progress": progress, "done": done, "error": error}
+    body = {**XOR, "steps": 40, "record_every": 10, "stream_grid_every": 2, "grid": {"resolution": 3}}
+    with client.stream("POST", API + "/network/train/stream", json=body) as response:
+        events = read_events(response)
+    assert {name for name, _ in events} == {"progress", "done"}
+    for name, data in events:
+        assert name in item["properties"]["event"]["enum"]
+        schema = {"components": document["components"], **by_event[name]}  # "#/components/…" resolves here
+        Draft202012Validator(schema).validate(data)
+    wrong = {**events[-1][1], "history": "not a list"}
+    assert not Draft202012Validator({"components": document["components"], **done}).is_valid(wrong)

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
-from app.api.schemas.training import TrainRequest, TrainResponse
+from app.api.schemas.training import Progress, TrainRequest, TrainResponse
 from app.api.validation import prepare_training
 from app.api.wire import dumps, json_response
 from app.nn.datasets import Dataset
@@ -27,6 +27,7 @@ KEEP_ALIVE = b": training\n\n"  # an SSE comment: a chunk without a record point
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 router = APIRouter(prefix="/network", tags=["training"])
+COMPONENTS = "#/components/schemas/"
 log = logging.getLogger(__name__)
 
 
@@ -84,6 +85,27 @@ class _Stream:
                 return events
 
 
+def _event_schema() -> dict[str, Any]:
+    """One event of the stream, in the form OpenAPI 3.2 gives sequential media (``itemSchema``): its
+    name, and its ``data`` as JSON of the matching model."""
+    progress = Progress.model_json_schema(ref_template=f"{COMPONENTS}{{model}}", mode="serialization")
+    progress.pop("$defs", None)  # its models are among the document's components already
+    return {
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": {"type": "string", "enum": ["progress", "done", "error"]},
+            "data": {
+                "type": "string",
+                "contentMediaType": "application/json",
+                "contentSchema": {
+                    "anyOf": [progress, {"$ref": f"{COMPONENTS}TrainResponse"}, {"$ref": f"{COMPONENTS}ErrorResponse"}]
+                },
+            },
+        },
+    }
+
+
 @router.post(
     "/train/stream",
     response_class=StreamingResponse,
@@ -92,10 +114,12 @@ class _Stream:
         200: {
             "description": "Server-sent events: `progress` at every record point (with `grid` or `curve` every "
             "`stream_grid_every` events), then one `done` whose data is the same as POST /network/train returns. "
-            "A failure after the stream started is an `error` event with `detail`.",
+            "A failure after the stream started is an `error` event with `detail`. `itemSchema` describes one "
+            "event: `progress` data is a Progress, `done` data a TrainResponse, `error` data an ErrorResponse.",
             "content": {
                 "text/event-stream": {
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "description": "The whole stream, as text."},
+                    "itemSchema": _event_schema(),
                     "example": 'event: progress\ndata: {"step":10,"train_loss":0.69,"test_loss":0.7,'
                     '"train_accuracy":0.5,"test_accuracy":0.5,"diverged":false,"steps":500}\n\n',
                 }
