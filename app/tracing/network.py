@@ -257,6 +257,8 @@ def _number_table(run: _Pass) -> dict[tuple[str, int], np.ndarray]:
 
 # ---------------------------------------------------------------------------------------- plans
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: they never occur in symbols or numbers
+# A slot is a whole JSON string standing for a value (v: number, f: true/false, x: diverged), or a number
+# written inside a string (t: as is, p: in parentheses when negative).
 _SLOT = re.compile(f'"{_OPEN}([vfx])(-?\\d+){_CLOSE}"|{_OPEN}([tp])(-?\\d+){_CLOSE}')
 _DIVERGED = f"{_OPEN}x0{_CLOSE}"
 _NUMBER_FORMAT = "%.4g\x1f"
@@ -296,19 +298,29 @@ class _Slots:
             offset += array.size
         self.table_size = offset
         self.derived: dict[tuple[str, int, int], int] = {}  # (operation, operand, operand) → number
+        self._known: dict[tuple[str, int, tuple[int, ...]], int] = {}  # the writers ask for most numbers often
 
     def index(self, name: str, layer: int, *at: int) -> int:
         """The number's place in the table; a derived number gets −1 − its number among the derived."""
+        key = (name, layer, at)
+        known = self._known.get(key)
+        if known is not None:
+            return known
         recipe = _DERIVED.get(name)
         if recipe is not None:
             operation, first, second = recipe(layer, self.sample, at)
-            key = (operation, self.index(*first), -1 if second is None else self.index(*second))
-            return -1 - self.derived.setdefault(key, len(self.derived))
-        offset, shape = self._offsets[name, layer]
-        flat = 0
-        for i, size in zip(at or (0,), shape, strict=True):
-            flat = flat * size + i
-        return offset + flat
+            derived = (operation, self.index(*first), -1 if second is None else self.index(*second))
+            index = -1 - self.derived.setdefault(derived, len(self.derived))
+        else:
+            offset, shape = self._offsets[name, layer]
+            index = offset
+            if at:
+                flat = 0
+                for i, size in zip(at, shape, strict=True):
+                    flat = flat * size + i
+                index += flat
+        self._known[key] = index
+        return index
 
     def value(self, name: str, layer: int, *at: int) -> str:
         return f"{_OPEN}v{self.index(name, layer, *at)}{_CLOSE}"
@@ -327,28 +339,24 @@ class _Plan:
     """A response as UTF-8 JSON with a ``%s`` for every number, and where each number comes from."""
 
     def __init__(self, structure: dict[str, Any], slots: _Slots, checked: list[int]) -> None:
-        text = orjson.dumps(structure).decode().replace("%", "%%")
-        kinds: list[str] = []
-        indexes: list[int] = []
-
-        def slot(match: re.Match[str]) -> str:
-            kind, index = (match[1], match[2]) if match[1] is not None else (match[3], match[4])
-            kinds.append(kind)
-            indexes.append(int(index))
-            return "%s"
-
-        self.template = _SLOT.sub(slot, text).encode()
+        # Split at every slot: [text, kind, index, kind, index, text, …], the kind and index of a JSON value
+        # (whose quotes the split drops) or of a number written in a string, whichever matched.
+        parts = _SLOT.split(orjson.dumps(structure).decode().replace("%", "%%"))
+        self.template = "%s".join(parts[::5]).encode()
+        kinds = "".join([value or written for value, written in zip(parts[1::5], parts[3::5], strict=True)])
+        indexes = list(map(int, [value or written for value, written in zip(parts[2::5], parts[4::5], strict=True)]))
 
         # Derived numbers go after the table's, grouped by operation so each group is one NumPy expression.
+        groups: dict[str, list[tuple[int, int, int]]] = {operation: [] for operation in _OPERATIONS}
+        for (operation, first, second), number in slots.derived.items():
+            groups[operation].append((number, first, second))
         self.operands: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         final = np.empty(len(slots.derived), dtype=np.int64)
         position = slots.table_size
-        for operation in _OPERATIONS:
-            members = [(key, number) for key, number in slots.derived.items() if key[0] == operation]
-            final[[number for _, number in members]] = range(position, position + len(members))
+        for operation, members in groups.items():
+            numbers, first, second = np.array(members, dtype=np.int64).reshape(-1, 3).T
+            final[numbers] = np.arange(position, position + len(members))
             position += len(members)
-            first = np.array([key[1] for key, _ in members], dtype=np.int64)
-            second = np.array([key[2] for key, _ in members], dtype=np.int64)
             self.operands[operation] = (first, second)
         self.eta = slots.index("eta", 0)
 
@@ -359,22 +367,23 @@ class _Plan:
             return array
 
         self.checked = resolve(checked)  # an overflow in any of these makes the pass "diverged"
-        kind, index = np.array(kinds, dtype="U1"), resolve(indexes)
+        kind, index = np.frombuffer(kinds.encode(), dtype="S1"), resolve(indexes)
+        is_value, is_text, is_paren, is_flag = kind == b"v", kind == b"t", kind == b"p", kind == b"f"
+        written = is_text | is_paren
         # Each distinct number is written once per form; slots then pick from the pool of written forms.
-        self.value_index, value_of_slot = np.unique(index[kind == "v"], return_inverse=True)
-        self.text_index, text_of_slot = np.unique(index[(kind == "t") | (kind == "p")], return_inverse=True)
-        self.flag_index, flag_of_slot = np.unique(index[kind == "f"], return_inverse=True)
-        written = kind[(kind == "t") | (kind == "p")]
-        paren_of_text = text_of_slot[written == "p"]
-        self.paren_positions = np.unique(paren_of_text).tolist()
-        paren_rank = {position: rank for rank, position in enumerate(self.paren_positions)}
-        values, texts, parens = len(self.value_index), len(self.text_index), len(self.paren_positions)
+        self.value_index, value_of_slot = np.unique(index[is_value], return_inverse=True)
+        self.text_index, text_of_slot = np.unique(index[written], return_inverse=True)
+        self.flag_index, flag_of_slot = np.unique(index[is_flag], return_inverse=True)
+        paren_of_text = text_of_slot[is_paren[written]]
+        paren_positions = np.unique(paren_of_text)
+        self.paren_positions = paren_positions.tolist()
+        values, texts, parens = len(self.value_index), len(self.text_index), len(paren_positions)
         pool_position = np.empty(len(index), dtype=np.int64)
-        pool_position[kind == "v"] = value_of_slot
-        pool_position[kind == "t"] = values + text_of_slot[written == "t"]
-        pool_position[kind == "p"] = [values + texts + paren_rank[p] for p in paren_of_text.tolist()]
-        pool_position[kind == "f"] = values + texts + parens + flag_of_slot
-        pool_position[kind == "x"] = values + texts + parens + len(self.flag_index)
+        pool_position[is_value] = value_of_slot
+        pool_position[is_text] = values + text_of_slot[is_text[written]]
+        pool_position[is_paren] = values + texts + np.searchsorted(paren_positions, paren_of_text)
+        pool_position[is_flag] = values + texts + parens + flag_of_slot
+        pool_position[kind == b"x"] = values + texts + parens + len(self.flag_index)
         order = pool_position.tolist()
         self._gather: Callable[[list[bytes]], tuple[bytes, ...]] = (
             operator.itemgetter(*order) if len(order) > 1 else lambda pool: tuple(pool[i] for i in order)
