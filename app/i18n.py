@@ -2,7 +2,9 @@
 
 static/i18n/<lang>/<namespace>.json holds nested objects; the key of a string is
 ``<namespace>.<path>``, e.g. ``common.nav.playground``. Templates call ``t(key)`` so a page arrives
-already in the reader's language; the browser re-translates in place when the language is switched.
+already in the reader's language, with the strings its scripts need embedded as a JSON data block
+(``embedded_strings``), so no script waits for a translation file; the browser fetches the files only
+when the reader switches language, and then re-translates in place.
 """
 
 from __future__ import annotations
@@ -40,6 +42,19 @@ def translate(lang: str, key: str, **params: Any) -> str:
     for name, value in params.items():
         text = text.replace("{" + name + "}", str(value))
     return text
+
+
+@lru_cache
+def embedded_strings(lang: str, namespaces: tuple[str, ...]) -> str:
+    """The strings of ``namespaces`` in ``lang`` (English where a string is missing) as JSON that is safe
+    inside a ``<script type="application/json">`` element: no ``<``, ``>`` or ``&`` appears literally."""
+    english = catalog(DEFAULT_LANGUAGE)
+    own = catalog(lang)
+    prefixes = tuple(f"{namespace}." for namespace in namespaces)
+    strings = {key: own.get(key, text) for key, text in english.items() if key.startswith(prefixes)}
+    strings.update({key: text for key, text in own.items() if key.startswith(prefixes)})
+    text = json.dumps(strings, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -13,8 +13,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from app.i18n import LANGUAGES, pick_language, translate
+from app.i18n import LANGUAGES, embedded_strings, pick_language, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
@@ -36,6 +37,15 @@ LESSONS = (
     Lesson(7, "beyond-backprop"),
 )
 
+# The translation namespaces each page's scripts use; the page carries those strings (tests/test_i18n.py
+# checks every page's module graph against this table).
+PAGE_NAMESPACES = {
+    "playground": ("common", "playground"),
+    "train": ("common", "train"),
+    "lessons": ("common",),
+    "lesson": ("common", "lessons", "playground"),
+}
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -45,10 +55,11 @@ def _render(request: Request, template: str, page: str, **context: Any) -> HTMLR
     def t(key: str, **params: Any) -> str:
         return translate(lang, key, **params)
 
+    strings = Markup(embedded_strings(lang, PAGE_NAMESPACES[page]))  # JSON without < > &: safe in the page
     return templates.TemplateResponse(
         request,
         template,
-        {"page": page, "lang": lang, "languages": LANGUAGES, "t": t, "lessons": LESSONS, **context},
+        {"page": page, "lang": lang, "languages": LANGUAGES, "t": t, "lessons": LESSONS, "strings": strings, **context},
     )
 
 

@@ -122,3 +122,59 @@ def test_chain_rule_narrates_every_kind_of_expression_step() -> None:
     strings = _all("en")
     missing = sorted(kind for kind in kinds if f"lessons.chain-rule.step_{kind}" not in strings)
     assert not missing, f"no narration for expression steps: {missing}"
+
+
+# ----------------------------------------------------------------------------------------- strings embedded in pages
+MODULE_SRC = re.compile(r"""src=["']/static/js/([\w./-]+\.js)["']""")
+IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}/[\w./-]+\.js)["']""")
+NAMESPACE_USE = re.compile(r"""["'`](common|playground|train|lessons)\.[\w$]""")
+PAGE_TEMPLATES = {
+    "playground": ["playground.html"],
+    "train": ["train.html"],
+    "lessons": ["lessons/index.html"],
+    "lesson": ["lessons/_lesson.html"],
+}
+
+
+def _module_graph(entries: list[Path]) -> set[Path]:
+    seen: set[Path] = set()
+    todo = list(entries)
+    while todo:
+        path = todo.pop().resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        todo.extend(path.parent / found for found in IMPORT.findall(path.read_text(encoding="utf-8")))
+    return seen
+
+
+def test_pages_carry_the_strings_of_every_namespace_their_scripts_use() -> None:
+    """Each page embeds the namespaces of app/pages.py PAGE_NAMESPACES; its scripts (all modules reachable
+    from the page's module scripts, dynamic imports included) may use only those."""
+    from app.pages import PAGE_NAMESPACES
+
+    assert set(PAGE_NAMESPACES) == set(PAGE_TEMPLATES)
+    js = ROOT / "static" / "js"
+    for page, templates in PAGE_TEMPLATES.items():
+        sources = [(ROOT / "templates" / name).read_text(encoding="utf-8") for name in ["base.html", *templates]]
+        entries = [js / src for text in sources for src in MODULE_SRC.findall(text)]
+        assert entries, page
+        used = {
+            namespace
+            for path in _module_graph(entries)
+            for namespace in NAMESPACE_USE.findall(path.read_text(encoding="utf-8"))
+        }
+        missing = used - set(PAGE_NAMESPACES[page])
+        assert not missing, f"{page}: its scripts use {sorted(missing)}, which the page does not carry"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_embedded_strings_are_complete_and_safe_in_a_script_element(lang: str) -> None:
+    from app.i18n import embedded_strings
+
+    text = embedded_strings(lang, ("common", "playground"))
+    assert not set("<>&") & set(text)
+    strings = json.loads(text)
+    expected = {**_catalog("en", "common"), **_catalog("en", "playground")}
+    assert set(strings) == set(expected)
+    assert strings == {**_catalog(lang, "common"), **_catalog(lang, "playground")}

@@ -1,6 +1,8 @@
 // Translations: static/i18n/<lang>/<namespace>.json, keys "<namespace>.<path>".
-// Pages arrive rendered in the reader's language; switching re-translates every [data-i18n] element in
-// place and tells the page (event "langchange") so it can re-render what it drew itself.
+// Pages arrive rendered in the reader's language and carry the strings their scripts use (a JSON data
+// block, #i18n-strings, written by the server with English where a string is missing), so nothing waits
+// for a translation file at start. Switching language fetches the files, re-translates every [data-i18n]
+// element in place and tells the page (event "langchange") so it can re-render what it drew itself.
 
 export const LANGUAGES = ["en", "zh-CN"];
 const NAMESPACES = ["common", "playground", "train", "lessons"];
@@ -28,6 +30,18 @@ async function loadCatalog(lang) {
 }
 
 let current = document.documentElement.lang || "en";
+
+/** The language whose strings came with the page (English fallback included), or null. */
+const embeddedLanguage = (() => {
+  const block = document.getElementById("i18n-strings");
+  if (!block || !LANGUAGES.includes(block.dataset.lang)) return null;
+  try {
+    catalogs.set(block.dataset.lang, new Map(Object.entries(JSON.parse(block.textContent))));
+    return block.dataset.lang;
+  } catch {
+    return null;
+  }
+})();
 
 export function currentLanguage() {
   return current;
@@ -60,13 +74,19 @@ export function applyTranslations(root = document) {
   }
 }
 
+/**
+ * Make the reader's saved language current. Resolves at once when the page came in that language with
+ * its strings; otherwise loads them and translates the page.
+ */
 export async function initI18n() {
   const saved = localStorage.getItem("lang");
   if (saved && LANGUAGES.includes(saved) && saved !== current) {
     await setLanguage(saved, { persist: false });
     return;
   }
+  if (embeddedLanguage === current) return;
   await Promise.all([loadCatalog(current), current === "en" ? null : loadCatalog("en")]);
+  applyTranslations();
 }
 
 export async function setLanguage(lang, { persist = true } = {}) {

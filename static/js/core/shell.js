@@ -1,6 +1,6 @@
 // What every page shares: language switch, theme, presenter mode (key P), and translations on load.
 
-import { applyTranslations, initI18n, toggleLanguage } from "./i18n.js";
+import { initI18n, toggleLanguage } from "./i18n.js";
 
 const root = document.documentElement;
 
@@ -62,4 +62,5 @@ function initShell() {
 }
 
 initShell();
-export const ready = initI18n().then(() => applyTranslations());
+/** Resolves when the page's strings are in the reader's language (at once, unless they switched it). */
+export const ready = initI18n();
