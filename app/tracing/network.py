@@ -262,7 +262,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: they never occur i
 _SLOT = re.compile(f'"{_OPEN}([vfx])(-?\\d+){_CLOSE}"|{_OPEN}([tp])(-?\\d+){_CLOSE}')
 _DIVERGED = f"{_OPEN}x0{_CLOSE}"
 _NUMBER_FORMAT = "%.4g\x1f"
-_MINUS, _MINUS_ZERO = "−".encode(), "−0".encode()
+_MINUS = "−".encode()
 
 Ref = tuple[str, int, int, ...]  # (name, layer, *index) of a number in the table
 
@@ -413,17 +413,19 @@ class _Plan:
 
 
 def format_numbers(values: np.ndarray) -> list[bytes]:
-    """:func:`num` for many numbers at once, as UTF-8: one formatting call, then :func:`num` for the rare exception."""
+    """:func:`num` for many numbers at once, as UTF-8: one formatting call, then :func:`num` for the rest.
+
+    The rest: numbers ``%.4g`` writes otherwise than :func:`num` (exponents below 1e-4 and from 1e4, 0 and
+    −0, NaN and ±∞). A superset is harmless, since :func:`num` writes them.
+    """
     floats = values.tolist()
     if not floats:
         return []
-    text = (_NUMBER_FORMAT * len(floats)) % tuple(floats)
-    texts = text.replace("-", "−").encode().split(b"\x1f")
+    texts = ((_NUMBER_FORMAT * len(floats)) % tuple(floats)).replace("-", "−").encode().split(b"\x1f")
     texts.pop()
-    if "e" in text or "n" in text or _MINUS_ZERO in texts:  # 1e-05, nan, inf and −0 are written differently
-        for i, written in enumerate(texts):
-            if b"e" in written or b"n" in written or written == _MINUS_ZERO:
-                texts[i] = num(floats[i]).encode()
+    magnitude = np.abs(values)
+    for i in np.flatnonzero(~((magnitude >= 1e-4) & (magnitude < 9999.5))).tolist():
+        texts[i] = num(floats[i]).encode()
     return texts
 
 
