@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,18 +95,29 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
-    """A fresh page (1280×800, English) that fails the test on any console error or page error."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
+@contextmanager
+def checked_page(browser, **context_options: object) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A page in a new browser context (``context_options`` as for ``browser.new_context``) that fails the
+    test on any console error or uncaught page error once the block ends. A test that expects the browser
+    to log an error (a refused request it provoked) clears ``page.console_errors`` after it."""
+    context = browser.new_context(**context_options)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.console_errors = errors  # type: ignore[attr-defined]
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, f"console errors: {errors}"
+
+
+@pytest.fixture
+def page(browser, live_server):  # type: ignore[no-untyped-def]
+    """A fresh page (1280×800, English) that fails the test on any console error or page error."""
+    with checked_page(browser, viewport={"width": 1280, "height": 800}, locale="en-US") as page:
+        yield page
 
 
 def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]

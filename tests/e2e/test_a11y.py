@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from app.pages import LESSONS
+from tests.e2e.conftest import checked_page
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_CSS = ROOT / "static" / "css" / "base.css"
@@ -121,10 +122,8 @@ def axe() -> Axe:
 @pytest.fixture
 def axe_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
     # axe is injected by the test, not served by the app, so this context lets it past the page's CSP
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US", bypass_csp=True)
-    page = context.new_page()
-    yield page
-    context.close()
+    with checked_page(browser, viewport={"width": 1920, "height": 1080}, locale="en-US", bypass_csp=True) as page:
+        yield page
 
 
 def blocking_violations(axe: Axe, page) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -183,10 +182,8 @@ def test_each_figure_has_a_caption_a_label_and_a_live_step_line(page, live_serve
 
 
 def test_reduced_motion_turns_transitions_off(browser, live_server) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(reduced_motion="reduce")
-    page = context.new_page()
-    page.goto(f"{live_server}/lessons/feed-forward")
-    page.wait_for_selector(".ff-node circle")
-    duration = page.eval_on_selector(".ff-node circle", "c => parseFloat(getComputedStyle(c).transitionDuration)")
-    context.close()
+    with checked_page(browser, reduced_motion="reduce") as page:
+        page.goto(f"{live_server}/lessons/feed-forward")
+        page.wait_for_selector(".ff-node circle")
+        duration = page.eval_on_selector(".ff-node circle", "c => parseFloat(getComputedStyle(c).transitionDuration)")
     assert duration < 0.01

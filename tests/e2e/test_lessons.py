@@ -8,13 +8,11 @@ import json
 import math
 import re
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from app.pages import LESSONS
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import checked_page, screenshot
 
 SLUGS = [lesson.slug for lesson in LESSONS]
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,19 +35,9 @@ def post(base: str, path: str, body: dict) -> dict:
         return json.loads(response.read())
 
 
-@contextmanager
-def fresh_page(browser, viewport: dict, locale: str = "en-US") -> Iterator[object]:  # type: ignore[no-untyped-def]
+def fresh_page(browser, viewport: dict, locale: str = "en-US"):  # type: ignore[no-untyped-def]
     """A page in its own context that fails the test on console errors, like conftest's `page`."""
-    context = browser.new_context(viewport=viewport, locale=locale)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
-    assert not errors, f"console errors: {errors}"
+    return checked_page(browser, viewport=viewport, locale=locale)
 
 
 def step_to_end(page) -> None:  # type: ignore[no-untyped-def]

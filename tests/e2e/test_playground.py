@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import checked_page, screenshot
 
 DIAGRAM = "[data-testid=network-diagram]"
 READY = f"{DIAGRAM}[data-ready]"
@@ -172,9 +172,9 @@ def test_editing_a_layer_redraws_the_diagram(page: Page, live_server: str) -> No
     expect(page.locator(f"{DIAGRAM} [data-node^='2-']")).to_have_count(3)
     page.get_by_test_id("activation-2").select_option("relu")
     expect(page.locator(f"{DIAGRAM} .layer-header.layer-hidden").nth(1)).to_contain_text("ReLU")
+    expect(page).to_have_url(re.compile(r"layers="))  # the link carries the edited network (written after 150 ms)
     page.get_by_test_id("layer-remove-1").click()
     expect(page.locator(f"{DIAGRAM} [data-node^='1-']")).to_have_count(3)
-    assert "layers=" in page.url
 
 
 def test_inputs_targets_and_loss_pickers_retrace(page: Page, live_server: str) -> None:
@@ -272,11 +272,7 @@ def test_language_switch_keeps_the_step(page: Page, live_server: str) -> None:
 
 
 def test_presenter_mode_makes_the_narration_big(browser, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="en-US")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    try:
+    with checked_page(browser, viewport={"width": 1920, "height": 1080}, locale="en-US") as page:
         open_player(page, live_server, "#step=3")
         page.get_by_test_id("presenter-toggle").click()
         expect(page.locator("html")).to_have_attribute("data-presenter", "on")
@@ -288,18 +284,12 @@ def test_presenter_mode_makes_the_narration_big(browser, live_server: str) -> No
         page.get_by_test_id("presenter-toggle").click()
         expect(page.locator("html")).to_have_attribute("data-presenter", "off")
         expect(page.get_by_test_id("editor")).to_be_visible()
-    finally:
-        context.close()
-    assert not errors, errors
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
 def test_phone_layout_has_no_horizontal_scroll(browser, live_server: str, lang: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=lang, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    try:
+    phone = {"viewport": {"width": 390, "height": 844}, "locale": lang, "has_touch": True, "is_mobile": True}
+    with checked_page(browser, **phone) as page:
         open_player(page, live_server, "#step=8")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         diagram = page.locator(DIAGRAM).bounding_box()
@@ -315,9 +305,6 @@ def test_phone_layout_has_no_horizontal_scroll(browser, live_server: str, lang: 
         screenshot(page, f"playground-390-{lang}")
         page.get_by_test_id("editor").scroll_into_view_if_needed()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    finally:
-        context.close()
-    assert not errors, errors
 
 
 def test_exports_download_json_svg_png_and_scripts(page: Page, live_server: str) -> None:
@@ -402,14 +389,11 @@ def test_screenshots_of_forward_and_backward_in_both_themes(browser, live_server
         ("dark", "zh-CN", "#step=3", "playground-1920-dark-zh-forward"),
         ("dark", "zh-CN", "#step=13", "playground-1920-dark-zh-backward"),
     ]:
-        context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale=lang, color_scheme=theme)
-        page = context.new_page()
-        try:
+        look = {"viewport": {"width": 1920, "height": 1080}, "locale": lang, "color_scheme": theme}
+        with checked_page(browser, **look) as page:
             open_player(page, live_server, fragment)
             page.wait_for_timeout(500)
             screenshot(page, name)
-        finally:
-            context.close()
 
 
 def test_a_large_network_renders(page: Page, live_server: str) -> None:
@@ -431,15 +415,11 @@ def test_presets_load_example_networks(page: Page, live_server: str) -> None:
 
 
 def test_reduced_motion_steps_without_pulses(browser, live_server: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
-    page = context.new_page()
-    try:
+    with checked_page(browser, viewport={"width": 1280, "height": 800}, reduced_motion="reduce") as page:
         open_player(page, live_server, "#speed=0.25")
         page.get_by_test_id("step-next").click()
         expect(page.locator(f"{DIAGRAM} [data-node='1-0']")).not_to_have_class(re.compile("pending"))
         assert page.locator("[data-testid=diagram-pulses]").count() == 0
-    finally:
-        context.close()
 
 
 def test_player_and_diagram_mount_as_components(page: Page, live_server: str) -> None:
