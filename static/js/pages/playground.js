@@ -4,80 +4,9 @@
 import { toast } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
-import { urlState } from "../core/urlstate.js";
-import { ACTIVATIONS, DEFAULT_MODEL, INITS, LOSSES } from "../player/model.js";
 import { mountStepPlayer } from "../player/player.js";
-import { SPEEDS } from "../player/controls.js";
-import { GRANULARITIES } from "../player/steps.js";
-
-const isIntArray = (v) => Array.isArray(v) && v.length >= 2 && v.length <= 64 && v.every((n) => Number.isInteger(n) && n >= 1);
-const isNumberMatrix = (v) => Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number" && Number.isFinite(x)));
-const isNestedNumbers = (v) => Array.isArray(v) && v.every((m) => isNumberMatrix(m) || (Array.isArray(m) && m.every((x) => typeof x === "number" && Number.isFinite(x))));
-
-const state = urlState([
-  { name: "layers", type: "json", default: DEFAULT_MODEL.layers, validate: isIntArray },
-  { name: "act", type: "json", default: DEFAULT_MODEL.activation, validate: (v) => Array.isArray(v) && v.every((a) => ACTIVATIONS.includes(a)) },
-  { name: "out", type: "enum", values: ACTIVATIONS, default: DEFAULT_MODEL.outputActivation },
-  { name: "loss", type: "enum", values: LOSSES, default: DEFAULT_MODEL.loss },
-  { name: "seed", type: "int", default: DEFAULT_MODEL.seed, validate: (v) => v >= 0 && v < 2 ** 32 },
-  { name: "init", type: "enum", values: INITS, default: DEFAULT_MODEL.init },
-  { name: "w", type: "json", default: null, validate: isNestedNumbers },
-  { name: "b", type: "json", default: null, validate: isNumberMatrix },
-  { name: "x", type: "json", default: DEFAULT_MODEL.inputs, validate: isNumberMatrix },
-  { name: "y", type: "json", default: DEFAULT_MODEL.targets, validate: isNumberMatrix },
-  { name: "lr", type: "number", default: DEFAULT_MODEL.learningRate, validate: (v) => v >= 0 && v <= 100 },
-  { name: "s", type: "int", default: 0, validate: (v) => v >= 0 },
-  { name: "step", type: "int", default: 0, validate: (v) => v >= 0 },
-  { name: "g", type: "enum", values: GRANULARITIES, default: "neuron" },
-  { name: "speed", type: "number", default: 1, validate: (v) => SPEEDS.includes(v) },
-  { name: "num", type: "bool", default: true },
-  { name: "sel", type: "string", default: "", validate: (v) => /^\d{1,2}-\d{1,3}$/.test(v) },
-]);
-
-function fromUrl() {
-  const s = state.read();
-  return {
-    layers: s.layers,
-    activation: s.act,
-    outputActivation: s.out,
-    loss: s.loss,
-    seed: s.seed,
-    init: s.init,
-    weights: s.w,
-    biases: s.b,
-    inputs: s.x,
-    targets: s.y,
-    learningRate: s.lr,
-    sample: s.s,
-    step: s.step,
-    granularity: s.g,
-    speed: s.speed,
-    numbers: s.num,
-    selected: s.sel || null,
-  };
-}
-
-function toUrl({ model, step, granularity, speed, numbers, selected }) {
-  return {
-    layers: model.layers,
-    act: model.activation,
-    out: model.outputActivation,
-    loss: model.loss,
-    seed: model.seed,
-    init: model.init,
-    w: model.weights,
-    b: model.biases,
-    x: model.inputs,
-    y: model.targets,
-    lr: model.learningRate,
-    s: model.sample,
-    step,
-    g: granularity,
-    speed,
-    num: numbers,
-    sel: selected || "",
-  };
-}
+import { firstTrace } from "./playground-early.js";
+import { fromUrl, state, toUrl } from "./playground-state.js";
 
 let writeTimer = null;
 let latest = null;
@@ -105,17 +34,18 @@ async function copyLink(player) {
 function main() {
   const host = document.querySelector("[data-player]");
   const initial = fromUrl();
-  let firstTrace = true;
+  let first = true;
   const player = mountStepPlayer(host, {
     ...initial,
     showEditor: true,
     keyboard: "global",
     translationsReady: ready,
+    prefetched: firstTrace,
     onChange: scheduleWrite,
     onCopyLink: () => copyLink(player),
     onTrace: () => {
-      if (!firstTrace) return;
-      firstTrace = false;
+      if (!first) return;
+      first = false;
       performance.mark("diagram-ready");
     },
   });

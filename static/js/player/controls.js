@@ -3,9 +3,9 @@
 
 import { el } from "../core/dom.js";
 import { t } from "../core/i18n.js";
-import { GRANULARITIES } from "./steps.js";
+import { GRANULARITIES, SPEEDS } from "./steps.js";
 
-export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8];
+export { SPEEDS };
 
 function button(testid, key, icon, onClick, extra = {}) {
   const label = el("span", { class: "button-text", "data-i18n": key, text: t(key) });

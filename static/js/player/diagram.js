@@ -4,28 +4,23 @@
 //   diagram.setStep(9);            // reveal what steps 0…9 computed, light up step 9
 //   diagram.setTrace(nextTrace);   // same shape: attributes change in place; new shape: rebuilt
 //
-// The SVG is built once per network shape; a step only changes attributes of existing elements, and
-// only those whose value differs from what is already drawn, so an 8 × 16 network plays smoothly.
-// Edge colour and width show a weight's sign and size, negative weights are also dashed; a neuron's
-// fill shows its activation; the bar under it shows δ = ∂L/∂z. Every number comes from the trace.
+// The SVG is built once per network shape, measured before it is filled and drawn in one pass; a step
+// only changes attributes of existing elements, and only those whose value differs from what is already
+// drawn. Colours and widths are classes (one per quantised look, see scales.js lookKey), so elements
+// share computed styles. In a large diagram the edges are one compositor layer that is dimmed as a whole
+// while a step is lit, and the step's edges are drawn again in a small layer above it: a step then
+// repaints a few lines instead of re-rasterising a thousand. Edge colour and width show a weight's sign
+// and size, negative weights are also dashed; a neuron's fill shows its activation; the bar under it
+// shows δ = ∂L/∂z. Every number comes from the trace.
 
-import { svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
-import {
-  edgeDash,
-  edgeStroke,
-  edgeWidth,
-  maxAbs,
-  niceMax,
-  nodeFill,
-  signedShare,
-} from "./scales.js";
+import { adoptLookClasses, lookKey, maxAbs, niceMax, signedShare } from "./scales.js";
 import { edgeId, indexTrace, LOSS_NODE, lossEdgeId, nodeId, parseEdgeId } from "./steps.js";
 
 const FOCUSABLE_EDGES = 60; // beyond this many edges, edges are reached through their neurons
 const HIT_EDGES = 1500; // beyond this many, no widened hit areas (the DOM would double)
-const LARGE_EDGES = 400; // beyond this many, edges change without transitions (each would repaint the SVG)
+const LARGE_EDGES = 400; // beyond this many: no transitions, and the edges are a layer of their own (see top)
 const LABEL_POOL = 64;
 const PULSE_LIMIT = 320;
 const PULSE_RADIUS = 4.5;
@@ -70,6 +65,15 @@ function setIfChanged(record, key, value, apply) {
   apply(value);
 }
 
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+/** A detached SVG element with plain attributes (the hot path of build(); dom.js svg() does more). */
+function make(tag, attrs) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const name in attrs) node.setAttribute(name, attrs[name]);
+  return node;
+}
+
 export class Diagram {
   constructor(svgEl, options = {}) {
     this.svg = svgEl;
@@ -82,6 +86,7 @@ export class Diagram {
     this.svg.classList.add("diagram");
     if (!this.svg.hasAttribute("data-testid")) this.svg.setAttribute("data-testid", "network-diagram");
     this.svg.setAttribute("role", "group");
+    adoptLookClasses();
     this.onLanguage = () => this.relabel();
     document.addEventListener("langchange", this.onLanguage);
     this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
@@ -90,16 +95,23 @@ export class Diagram {
   }
 
   // ------------------------------------------------------------------------------------------- data
-  setTrace(trace) {
+  /**
+   * Show `trace` (`info`: its indexTrace, when the caller has it). `index` and `highlight` are those of
+   * setStep, so that a new trace is drawn once, at the step it should show.
+   */
+  setTrace(trace, { info = null, index = this.index, highlight = null } = {}) {
     const shape = trace.layers.map((layer) => `${layer.size}`).join(",");
     this.trace = trace;
-    this.info = indexTrace(trace);
+    this.info = info || indexTrace(trace);
     this.scales = this.computeScales(trace);
+    this.index = index;
+    const step = index == null ? null : trace.steps[index];
+    this.highlight = highlight ?? (step ? [step] : []);
     if (shape !== this.shape) {
       this.shape = shape;
       this.build();
     }
-    this.relabel();
+    this.relabel({ paint: false });
     this.paintAll();
   }
 
@@ -174,50 +186,57 @@ export class Diagram {
   build() {
     const { sizes, depth } = this.info;
     const edgeCount = sizes.slice(1).reduce((sum, n, l) => sum + n * sizes[l], 0) + sizes[depth];
+    const interactive = this.options.interactive;
     this.focusableEdges = edgeCount <= FOCUSABLE_EDGES;
-    this.svg.classList.toggle("large", edgeCount > LARGE_EDGES);
+    this.large = edgeCount > LARGE_EDGES;
+    // Measured first, while the SVG is still empty: filling it then costs one style and layout pass.
     this.svg.replaceChildren();
+    const size = this.size();
+    this.svg.classList.toggle("large", this.large);
     this.svg.classList.toggle("numbers-off", !this.options.numbers);
-    const defs = svg("defs");
-    const headers = svg("g", { class: "layer-headers" });
-    const edgeGroup = svg("g", { class: "edges" });
-    const hitGroup = svg("g", { class: "edge-hits" });
-    const labelGroup = svg("g", { class: "edge-labels", "aria-hidden": "true" });
-    const nodeGroup = svg("g", { class: "nodes" });
-    this.svg.append(defs, headers, edgeGroup, hitGroup, nodeGroup, labelGroup);
+    this.svg.classList.remove("dim-edges", "has-active");
+    const defs = make("defs", {});
+    const headers = make("g", { class: "layer-headers" });
+    const edgeGroup = make("g", { class: "edges" });
+    const highlightGroup = make("g", { class: "edge-highlights", "aria-hidden": "true" });
+    const hitGroup = make("g", { class: "edge-hits" });
+    const labelGroup = make("g", { class: "edge-labels", "aria-hidden": "true" });
+    const nodeGroup = make("g", { class: "nodes" });
 
     this.headers = sizes.map((_, l) => {
-      const g = svg("g", { class: `layer-header layer-${l === 0 ? "input" : l === depth ? "output" : "hidden"}` });
-      const title = svg("text", { class: "layer-title", "text-anchor": "middle" });
-      const sub = svg("text", { class: "layer-sub", "text-anchor": "middle" });
-      const health = svg("text", { class: "layer-health", "text-anchor": "middle" });
-      const tip = svg("title");
+      const g = make("g", { class: `layer-header layer-${l === 0 ? "input" : l === depth ? "output" : "hidden"}` });
+      const title = make("text", { class: "layer-title", "text-anchor": "middle" });
+      const sub = make("text", { class: "layer-sub", "text-anchor": "middle" });
+      const health = make("text", { class: "layer-health", "text-anchor": "middle" });
+      const tip = make("title", {});
       g.append(tip, title, sub, health);
       headers.append(g);
       return { g, title, sub, health, tip };
     });
-    const lossHeader = svg("g", { class: "layer-header layer-loss" });
-    const lossTitle = svg("text", { class: "layer-title", "text-anchor": "middle" });
-    const lossSub = svg("text", { class: "layer-sub", "text-anchor": "middle" });
+    const lossHeader = make("g", { class: "layer-header layer-loss" });
+    const lossTitle = make("text", { class: "layer-title", "text-anchor": "middle" });
+    const lossSub = make("text", { class: "layer-sub", "text-anchor": "middle" });
     lossHeader.append(lossTitle, lossSub);
     headers.append(lossHeader);
     this.lossHeader = { g: lossHeader, title: lossTitle, sub: lossSub };
 
     this.edges = new Map();
     this.edgeList = [];
+    const withHits = edgeCount <= HIT_EDGES && interactive;
+    const lineProto = make("line", { class: "edge" });
+    const hitProto = make("line", this.focusableEdges ? { class: "edge-hit", tabindex: "0", role: "button" } : { class: "edge-hit" });
     const addEdge = (id, meta) => {
-      const line = svg("line", { class: "edge", "data-edge": id });
+      const line = lineProto.cloneNode(false);
+      line.setAttribute("data-edge", id);
+      if (meta.loss) line.classList.add("loss-edge");
       edgeGroup.append(line);
       let hit = null;
-      if (edgeCount <= HIT_EDGES && this.options.interactive) {
-        hit = svg("line", { class: "edge-hit", "data-hit": id });
-        if (this.focusableEdges) {
-          hit.setAttribute("tabindex", "0");
-          hit.setAttribute("role", "button");
-        }
+      if (withHits) {
+        hit = hitProto.cloneNode(false);
+        hit.setAttribute("data-hit", id);
         hitGroup.append(hit);
       }
-      const record = { id, line, hit, ...meta };
+      const record = { id, line, hit, look: null, active: false, dimmed: false, ...meta };
       this.edges.set(id, record);
       this.edgeList.push(record);
     };
@@ -230,60 +249,71 @@ export class Diagram {
 
     this.nodes = new Map();
     this.nodeList = [];
+    const nodeProto = make("g", interactive ? { class: "node", tabindex: "0", role: "button" } : { class: "node" });
+    nodeProto.append(
+      make("circle", { class: "node-ring" }),
+      make("circle", { class: "node-circle" }),
+      make("text", { class: "node-symbol", "text-anchor": "middle" }),
+      make("text", { class: "node-value", "text-anchor": "middle" }),
+      make("rect", { class: "delta-bar", height: 4 }),
+      make("text", { class: "delta-text", "text-anchor": "middle" }),
+    );
     sizes.forEach((size, l) => {
+      const kind = l === 0 ? "input" : l === depth ? "output" : "hidden";
       for (let i = 0; i < size; i++) {
         const id = nodeId(l, i);
-        const kind = l === 0 ? "input" : l === depth ? "output" : "hidden";
-        const g = svg("g", { class: `node node-${kind}`, "data-node": id, "data-layer": l, "data-index": i });
-        if (this.options.interactive) {
-          g.setAttribute("tabindex", "0");
-          g.setAttribute("role", "button");
-        }
-        const ring = svg("circle", { class: "node-ring" });
-        const circle = svg("circle", { class: "node-circle" });
-        const sym = svg("text", { class: "node-symbol", "text-anchor": "middle" });
-        const val = svg("text", { class: "node-value", "text-anchor": "middle" });
-        const bar = svg("rect", { class: "delta-bar", height: 4 });
-        const deltaText = svg("text", { class: "delta-text", "text-anchor": "middle" });
-        g.append(ring, circle, sym, val, bar, deltaText);
+        const g = nodeProto.cloneNode(true);
+        g.setAttribute("class", `node node-${kind}`);
+        g.setAttribute("data-node", id);
+        g.setAttribute("data-layer", l);
+        g.setAttribute("data-index", i);
+        const [ring, circle, sym, val, bar, deltaText] = g.children;
         nodeGroup.append(g);
         const record = { id, kind, layer: l, index: i, g, ring, circle, sym, val, bar, deltaText };
         this.nodes.set(id, record);
         this.nodeList.push(record);
       }
     });
-    const lossG = svg("g", { class: "node node-loss", "data-node": LOSS_NODE });
-    if (this.options.interactive) {
-      lossG.setAttribute("tabindex", "0");
-      lossG.setAttribute("role", "button");
-    }
-    const lossRing = svg("rect", { class: "node-ring" });
-    const lossRect = svg("rect", { class: "node-circle loss-box" });
-    const lossSym = svg("text", { class: "node-symbol", "text-anchor": "middle" });
-    const lossVal = svg("text", { class: "node-value", "text-anchor": "middle" });
+    const lossG = make("g", interactive ? { class: "node node-loss", "data-node": LOSS_NODE, tabindex: "0", role: "button" } : { class: "node node-loss", "data-node": LOSS_NODE });
+    const lossRing = make("rect", { class: "node-ring" });
+    const lossRect = make("rect", { class: "node-circle loss-box" });
+    const lossSym = make("text", { class: "node-symbol", "text-anchor": "middle" });
+    const lossVal = make("text", { class: "node-value", "text-anchor": "middle" });
     lossG.append(lossRing, lossRect, lossSym, lossVal);
     nodeGroup.append(lossG);
     this.lossNode = { id: LOSS_NODE, kind: "loss", g: lossG, ring: lossRing, circle: lossRect, sym: lossSym, val: lossVal };
 
     this.targetLabels = Array.from({ length: sizes[depth] }, () => {
-      const text = svg("text", { class: "target-label", "text-anchor": "middle" });
+      const text = make("text", { class: "target-label", "text-anchor": "middle" });
       labelGroup.append(text);
       return { text };
     });
     this.labelPool = [];
     this.labelGroup = labelGroup;
+    this.copies = [];
+    this.highlightGroup = highlightGroup;
     this.active = { nodes: new Set(), edges: new Set() };
-    this.layoutNow();
+    this.layoutNow(size);
+    this.svg.append(defs, headers, edgeGroup, highlightGroup, hitGroup, nodeGroup, labelGroup);
   }
 
   takeLabel(i) {
     while (this.labelPool.length <= i) {
-      const text = svg("text", { class: "edge-label", "text-anchor": "middle" });
-      text.setAttribute("visibility", "hidden");
+      const text = make("text", { class: "edge-label", "text-anchor": "middle", visibility: "hidden" });
       this.labelGroup.append(text);
-      this.labelPool.push({ text });
+      this.labelPool.push({ text, shown: false });
     }
     return this.labelPool[i];
+  }
+
+  /** The i-th line of the highlight layer of a large diagram (see paintHighlights). */
+  takeCopy(i) {
+    while (this.copies.length <= i) {
+      const line = make("line", { class: "edge-copy", visibility: "hidden" });
+      this.highlightGroup.append(line);
+      this.copies.push({ line, shown: false, id: null, look: null });
+    }
+    return this.copies[i];
   }
 
   /**
@@ -306,7 +336,9 @@ export class Diagram {
     const canvas = this.pulseCanvas();
     const { width, height } = this.layout;
     const ratio = window.devicePixelRatio || 1;
-    const key = `${width}x${height}@${ratio}|${this.svg.offsetLeft},${this.svg.offsetTop}`;
+    // offsets are read only when the size changed (layoutNow clears canvasSize): reading them every
+    // frame would force a layout in the middle of the frame
+    const key = `${width}x${height}@${ratio}`;
     if (this.canvasSize === key) return canvas;
     this.canvasSize = key;
     canvas.width = Math.round(width * ratio);
@@ -319,10 +351,15 @@ export class Diagram {
     return canvas;
   }
 
+  /** The phase colours of the page's theme, read once per theme (reading them forces a style update). */
   phaseColours() {
+    const root = document.documentElement;
+    const theme = `${root.dataset.theme}|${root.dataset.presenter}`;
+    if (this.colours?.theme === theme) return this.colours;
     const style = getComputedStyle(this.svg);
     const read = (name) => style.getPropertyValue(name).trim() || "#888";
-    return { forward: read("--forward"), loss: read("--loss"), backward: read("--backward"), ring: read("--surface") };
+    this.colours = { theme, forward: read("--forward"), loss: read("--loss"), backward: read("--backward"), ring: read("--surface") };
+    return this.colours;
   }
 
   // ------------------------------------------------------------------------------------------- layout
@@ -344,8 +381,7 @@ export class Diagram {
     return { width: Math.max(200, Math.round(box.width)), height: Math.max(160, Math.round(box.height)) };
   }
 
-  layoutNow() {
-    const { width, height } = this.size();
+  layoutNow({ width, height } = this.size()) {
     const maxRadius = parseFloat(getComputedStyle(this.svg).getPropertyValue("--diagram-max-radius")) || 30;
     const layout = computeLayout(this.info.sizes, width, height, maxRadius);
     this.layout = layout;
@@ -372,7 +408,9 @@ export class Diagram {
       const { x, y } = layout.nodes[node.layer][node.index];
       node.x = x;
       node.y = y;
-      node.g.setAttribute("transform", `translate(${x.toFixed(1)} ${y.toFixed(1)})`);
+      node.sx = x.toFixed(1);
+      node.sy = y.toFixed(1);
+      node.g.setAttribute("transform", `translate(${node.sx} ${node.sy})`);
       node.circle.setAttribute("r", r);
       node.ring.setAttribute("r", r + 4);
       node.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
@@ -388,7 +426,9 @@ export class Diagram {
     const side = r * 2;
     loss.x = layout.loss.x;
     loss.y = layout.loss.y;
-    loss.g.setAttribute("transform", `translate(${loss.x.toFixed(1)} ${loss.y.toFixed(1)})`);
+    loss.sx = loss.x.toFixed(1);
+    loss.sy = loss.y.toFixed(1);
+    loss.g.setAttribute("transform", `translate(${loss.sx} ${loss.sy})`);
     for (const [rect, pad] of [
       [loss.circle, 0],
       [loss.ring, 4],
@@ -410,12 +450,11 @@ export class Diagram {
       edge.y1 = source.y;
       edge.x2 = target.x;
       edge.y2 = target.y;
-      for (const line of [edge.line, edge.hit]) {
-        if (!line) continue;
-        line.setAttribute("x1", edge.x1.toFixed(1));
-        line.setAttribute("y1", edge.y1.toFixed(1));
-        line.setAttribute("x2", edge.x2.toFixed(1));
-        line.setAttribute("y2", edge.y2.toFixed(1));
+      for (const line of edge.hit ? [edge.line, edge.hit] : [edge.line]) {
+        line.setAttribute("x1", source.sx);
+        line.setAttribute("y1", source.sy);
+        line.setAttribute("x2", target.sx);
+        line.setAttribute("y2", target.sy);
       }
     }
     const depth = this.info.depth;
@@ -426,10 +465,11 @@ export class Diagram {
       label.text.setAttribute("x", x.toFixed(1));
       label.text.setAttribute("y", y.toFixed(1));
     });
+    for (const copy of this.copies) copy.id = null; // their ends moved with the edges
   }
 
   // ------------------------------------------------------------------------------------------- text
-  relabel() {
+  relabel({ paint = true } = {}) {
     if (!this.trace) return;
     const { depth } = this.info;
     this.svg.setAttribute("aria-label", t("playground.diagram.label"));
@@ -462,6 +502,7 @@ export class Diagram {
         edge.hit?.setAttribute("aria-label", t("playground.diagram.edge_aria", { symbol: this.edgeSymbol(edge.id) }));
       }
     }
+    if (!paint) return;
     for (const node of this.nodeList) node.valueKey = null;
     this.paintAll();
   }
@@ -497,10 +538,9 @@ export class Diagram {
       const layer = trace.layers[node.layer];
       const shown = this.revealed(info.valueAt(node.id));
       const a = shown ? layer.a[s][node.index] : null;
-      setIfChanged(node, "fillKey", shown ? nodeFill(a, scales.value) : "pending", (fill) => {
+      setIfChanged(node, "fillKey", shown ? `f-${lookKey(a, scales.value)}` : "pending", (fill) => {
         node.g.classList.toggle("pending", fill === "pending");
-        if (fill === "pending") node.circle.style.removeProperty("fill");
-        else node.circle.style.fill = fill;
+        node.circle.setAttribute("class", fill === "pending" ? "node-circle" : `node-circle ${fill}`);
       });
       setIfChanged(node, "valueKey", shown && numbers ? formatNumber(a, 3) : "", (text) => {
         node.val.textContent = text;
@@ -541,17 +581,23 @@ export class Diagram {
 
   paintEdges() {
     const { trace, info, scales } = this;
+    let layer = 0;
+    let to = -1;
+    let weights = null;
     for (const edge of this.edgeList) {
       if (edge.loss) continue;
-      const param = trace.params[edge.layer - 1];
-      const updated = this.revealed(info.updateAt(nodeId(edge.layer, edge.to)));
-      const w = (updated ? param.updated_weight : param.weight)[edge.to][edge.from];
-      const key = `${updated ? 1 : 0}|${w}`;
-      setIfChanged(edge, "key", key, () => {
-        edge.line.style.stroke = edgeStroke(w, scales.weight);
-        edge.line.style.strokeWidth = `${edgeWidth(w, scales.weight)}px`;
-        edge.line.style.strokeDasharray = edgeDash(w);
-      });
+      if (edge.layer !== layer || edge.to !== to) {
+        // edges come grouped by their target neuron: one lookup per neuron
+        layer = edge.layer;
+        to = edge.to;
+        const param = trace.params[layer - 1];
+        weights = (this.revealed(info.updateAt(nodeId(layer, to))) ? param.updated_weight : param.weight)[to];
+      }
+      const look = `w-${lookKey(weights[edge.from], scales.weight)}`;
+      if (edge.look === look) continue;
+      if (edge.look) edge.line.classList.replace(edge.look, look);
+      else edge.line.classList.add(look);
+      edge.look = look;
     }
   }
 
@@ -564,17 +610,58 @@ export class Diagram {
       for (const id of step.edges) edges.add(id);
       phase = step.phase;
     }
-    this.svg.dataset.phase = phase || "";
-    this.svg.classList.toggle("has-active", edges.size > 0);
+    if (this.svg.dataset.phase !== (phase || "")) this.svg.dataset.phase = phase || "";
     const swap = (previous, next, lookup) => {
       for (const id of previous) {
         if (!next.has(id)) lookup(id)?.classList.remove("active");
       }
-      for (const id of next) lookup(id)?.classList.add("active");
+      for (const id of next) {
+        if (!previous.has(id)) lookup(id)?.classList.add("active");
+      }
     };
     swap(this.active.nodes, nodes, (id) => this.nodeRecord(id)?.g);
     swap(this.active.edges, edges, (id) => this.edges.get(id)?.line);
     this.active = { nodes, edges };
+    if (this.large) this.paintHighlights(edges);
+    else this.svg.classList.toggle("has-active", edges.size > 0);
+  }
+
+  /**
+   * A large diagram lights a step's edges without restyling the edge layer: while few edges are lit the
+   * whole layer is dimmed (one opacity on a composited layer) and the lit ones are drawn again above it;
+   * while most are lit, only the others are dimmed, one by one. Either way the look matches a small
+   * diagram's, where each unlit edge is dimmed.
+   */
+  paintHighlights(edges) {
+    const copies = edges.size > 0 && edges.size * 2 <= this.edgeList.length;
+    this.svg.classList.toggle("dim-edges", copies);
+    let used = 0;
+    if (copies) {
+      for (const id of edges) {
+        const edge = this.edges.get(id);
+        if (!edge) continue;
+        const copy = this.takeCopy(used++);
+        if (copy.id !== id) {
+          copy.id = id;
+          for (const name of ["x1", "y1", "x2", "y2"]) copy.line.setAttribute(name, edge.line.getAttribute(name));
+        }
+        const look = edge.loss ? "loss-edge" : edge.look;
+        setIfChanged(copy, "look", look, () => copy.line.setAttribute("class", `edge-copy ${look}`));
+        setIfChanged(copy, "shown", true, () => copy.line.setAttribute("visibility", "visible"));
+      }
+    }
+    for (let i = used; i < this.copies.length; i++) {
+      const copy = this.copies[i];
+      setIfChanged(copy, "shown", false, () => copy.line.setAttribute("visibility", "hidden"));
+    }
+    const dimRest = edges.size > 0 && !copies;
+    for (const edge of this.edgeList) {
+      const dimmed = dimRest && !edges.has(edge.id);
+      if (edge.dimmed !== dimmed) {
+        edge.dimmed = dimmed;
+        edge.line.classList.toggle("dimmed", dimmed);
+      }
+    }
   }
 
   /** Numbers on the edges of the current step: w (forward), w·δ (hidden δ), ∂L/∂w, new w (update). */
@@ -588,15 +675,20 @@ export class Diagram {
       const edge = this.edges.get(id);
       if (!edge) continue;
       const label = this.takeLabel(used++);
-      const x = edge.x1 + (edge.x2 - edge.x1) * tAlong;
-      const y = edge.y1 + (edge.y2 - edge.y1) * tAlong - 4;
-      label.text.setAttribute("x", x.toFixed(1));
-      label.text.setAttribute("y", y.toFixed(1));
-      label.text.textContent = formatNumber(value, 3);
-      label.text.setAttribute("class", `edge-label label-${kind}`);
-      label.text.setAttribute("visibility", "visible");
+      const x = (edge.x1 + (edge.x2 - edge.x1) * tAlong).toFixed(1);
+      const y = (edge.y1 + (edge.y2 - edge.y1) * tAlong - 4).toFixed(1);
+      setIfChanged(label, "x", x, () => label.text.setAttribute("x", x));
+      setIfChanged(label, "y", y, () => label.text.setAttribute("y", y));
+      setIfChanged(label, "value", formatNumber(value, 3), (text) => {
+        label.text.textContent = text;
+      });
+      setIfChanged(label, "kind", kind, () => label.text.setAttribute("class", `edge-label label-${kind}`));
+      setIfChanged(label, "shown", true, () => label.text.setAttribute("visibility", "visible"));
     }
-    for (let i = used; i < this.labelPool.length; i++) this.labelPool[i].text.setAttribute("visibility", "hidden");
+    for (let i = used; i < this.labelPool.length; i++) {
+      const label = this.labelPool[i];
+      setIfChanged(label, "shown", false, () => label.text.setAttribute("visibility", "hidden"));
+    }
   }
 
   // ------------------------------------------------------------------------------------------- motion
@@ -605,18 +697,18 @@ export class Diagram {
     if (!this.layout) return;
     const canvas = this.fitCanvas();
     const context = canvas.getContext("2d");
-    if (!this.colours || progress === 0 || !this.pulsing) this.colours = this.phaseColours();
+    const colours = this.phaseColours();
     this.pulsing = true;
     context.clearRect(0, 0, this.layout.width, this.layout.height);
     const eased = progress < 0.5 ? 2 * progress * progress : 1 - (-2 * progress + 2) ** 2 / 2;
     const radius = this.layout.compact ? 3 : PULSE_RADIUS;
     let drawn = 0;
     context.lineWidth = 1.5;
-    context.strokeStyle = this.colours.ring;
+    context.strokeStyle = colours.ring;
     for (const step of steps) {
       if (step.phase === "update") continue;
       const f = step.phase === "backward" ? 1 - eased : eased;
-      context.fillStyle = this.colours[step.phase] || this.colours.forward;
+      context.fillStyle = colours[step.phase] || colours.forward;
       context.beginPath();
       for (const id of step.edges) {
         if (drawn >= PULSE_LIMIT) break;
@@ -753,7 +845,6 @@ export function healthFlags(health) {
 /** Draw `trace` into `svgEl`; returns the Diagram to drive (setStep, setTrace, setOptions, destroy). */
 export function renderDiagram(svgEl, trace, options = {}) {
   const diagram = new Diagram(svgEl, options);
-  diagram.setTrace(trace);
-  diagram.setStep(options.step ?? null);
+  diagram.setTrace(trace, { index: options.step ?? null });
   return diagram;
 }

@@ -107,6 +107,27 @@ export function normalizeModel(input, limits = DEFAULT_LIMITS) {
   return { layers, activation, outputActivation, loss, seed, init, weights, biases: weights ? biases : null, inputs, targets, learningRate, sample };
 }
 
+/** Accept the API's field names (output_activation, learning_rate) as well as the player's. */
+export function specToModel(spec = {}) {
+  const network = spec.network || {};
+  const pick = (...values) => values.find((v) => v !== undefined);
+  const out = {
+    layers: pick(network.layers, spec.layers),
+    activation: pick(network.activation, spec.activation),
+    outputActivation: pick(network.output_activation, network.outputActivation, spec.outputActivation, spec.output_activation),
+    loss: pick(network.loss, spec.loss),
+    seed: pick(network.seed, spec.seed),
+    init: pick(network.init, spec.init),
+    weights: pick(network.weights, spec.weights),
+    biases: pick(network.biases, spec.biases),
+    inputs: spec.inputs,
+    targets: spec.targets,
+    learningRate: pick(spec.learningRate, spec.learning_rate),
+    sample: spec.sample,
+  };
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
 /** The body of POST /network/trace for a model. */
 export function traceRequest(model, { graphs = true } = {}) {
   const body = {

@@ -65,12 +65,19 @@ export function createNarration() {
   );
   let last = null;
 
-  function render(trace, steps, index) {
-    last = { trace, steps, index };
+  /**
+   * Show `steps` (the frame up to step `index`). With `progressive`, only the newest step is written now
+   * and a function is returned that writes up to `perCall` earlier ones above it on each call, returning
+   * itself while some remain: a player that is playing calls it once per animation frame, so a frame of
+   * a dozen long formulas does not land in one display frame.
+   */
+  function render(trace, steps, index, { progressive = false, perCall = 2 } = {}) {
+    const shows = { trace, steps, index };
+    last = shows;
     if (!trace || !steps.length) {
       body.replaceChildren(el("p", { class: "muted", text: t("playground.narration.empty") }));
       phaseLabel.textContent = "";
-      return;
+      return null;
     }
     const current = steps[steps.length - 1];
     phaseLabel.textContent = t(`playground.phase.${current.phase}`);
@@ -82,13 +89,24 @@ export function createNarration() {
     }
     counter.textContent = t("playground.narration.counter", { n: index + 1, total: trace.steps.length });
     const shown = steps.length > MAX_STEPS_SHOWN ? steps.slice(-MAX_STEPS_SHOWN) : steps;
-    const blocks = shown.map(stepBlock);
-    if (steps.length > shown.length) {
-      blocks.unshift(
-        el("p", { class: "narration-more muted", text: t("playground.narration.more", { count: steps.length - shown.length }) }),
-      );
+    const more = () =>
+      el("p", { class: "narration-more muted", text: t("playground.narration.more", { count: steps.length - shown.length }) });
+    if (!progressive) {
+      const blocks = shown.map(stepBlock);
+      if (steps.length > shown.length) blocks.unshift(more());
+      body.replaceChildren(...blocks);
+      return null;
     }
-    body.replaceChildren(...blocks);
+    let next = shown.length - 1;
+    body.replaceChildren(stepBlock(shown[next--]));
+    const writeEarlier = () => {
+      if (last !== shows) return null; // a newer render took over
+      for (let n = 0; n < perCall && next >= 0; n++) body.prepend(stepBlock(shown[next--]));
+      if (next >= 0) return writeEarlier;
+      if (steps.length > shown.length) body.prepend(more());
+      return null;
+    };
+    return next >= 0 || steps.length > shown.length ? writeEarlier : null;
   }
 
   function rerender() {

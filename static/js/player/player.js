@@ -11,6 +11,8 @@
 //     granularity: "neuron",    // or "layer", "phase"
 //     step: 0, speed: 1, numbers: true,
 //     keyboard: "scoped",       // "global": → ← Space Home PageUp/PageDown anywhere on the page; false: none
+//     prefetched: { body, response },  // a trace already asked for (POST body, promise of the answer):
+//                               // the first trace uses it when its own body is the same
 //     onChange: (state) => {},  // after every change of model or view (e.g. to write the URL)
 //   });
 //   await player.ready;         // the first trace has arrived
@@ -22,15 +24,15 @@ import { api, ApiError } from "../core/api.js";
 import { el, prefersReducedMotion, svg, toast } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { applyTranslations, t } from "../core/i18n.js";
-import { createControls, SPEEDS } from "./controls.js";
+import { createControls } from "./controls.js";
 import { Diagram } from "./diagram.js";
 import { createEditor } from "./editor.js";
 import { exportJson, exportPng, exportScript, exportSvg, readJsonFile } from "./exporters.js";
 import { createLegend } from "./legend.js";
-import { DEFAULT_MODEL, loadLimits, modelFromExport, normalizeModel, traceRequest, withTraceWeights } from "./model.js";
+import { DEFAULT_MODEL, loadLimits, modelFromExport, normalizeModel, specToModel, traceRequest, withTraceWeights } from "./model.js";
 import { createNarration } from "./narration.js";
 import { createOpGraph } from "./opgraph.js";
-import { buildFrames, frameSteps, GRANULARITIES, indexTrace, nextStop, parseEdgeId, previousStop } from "./steps.js";
+import { buildFrames, frameSteps, GRANULARITIES, indexTrace, nextStop, parseEdgeId, previousStop, SPEEDS } from "./steps.js";
 import { createTooltip } from "./tooltip.js";
 
 const TRAVEL_MS = 700;
@@ -38,25 +40,9 @@ const GROUP_TRAVEL_MS = 950;
 const DWELL_MS = 450;
 const MAX_TRAIN_STEPS = 1000;
 
-/** Accept the API's field names (output_activation, learning_rate) as well as the player's. */
-function specToModel(spec = {}) {
-  const network = spec.network || {};
-  const pick = (...values) => values.find((v) => v !== undefined);
-  const out = {
-    layers: pick(network.layers, spec.layers),
-    activation: pick(network.activation, spec.activation),
-    outputActivation: pick(network.output_activation, network.outputActivation, spec.outputActivation, spec.output_activation),
-    loss: pick(network.loss, spec.loss),
-    seed: pick(network.seed, spec.seed),
-    init: pick(network.init, spec.init),
-    weights: pick(network.weights, spec.weights),
-    biases: pick(network.biases, spec.biases),
-    inputs: spec.inputs,
-    targets: spec.targets,
-    learningRate: pick(spec.learningRate, spec.learning_rate),
-    sample: spec.sample,
-  };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+/** Resolves once the browser has rendered the next frame. */
+function afterNextPaint() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
 
 function isTyping(target) {
@@ -99,6 +85,7 @@ export function mountStepPlayer(container, options = {}) {
     playing: false,
     busy: false,
   };
+  let prefetched = options.prefetched || null;
   let trace = null;
   let info = null;
   let frames = null;
@@ -241,8 +228,13 @@ export function mountStepPlayer(container, options = {}) {
       diagram.clearPulses();
       diagram.setStep(view.step, steps);
     }
-    narration.render(trace, steps, view.step);
-    renderSelection();
+    if (view.playing) {
+      schedulePanels();
+    } else {
+      panels.length = 0;
+      narration.render(trace, steps, view.step);
+      renderSelection();
+    }
     controls.update({
       index: view.step,
       total: trace.steps.length,
@@ -254,6 +246,28 @@ export function mountStepPlayer(container, options = {}) {
     tooltip.refresh({ index: view.step });
     renderReadout();
     emitChange();
+  }
+
+  // While playing, the narration and the op graph follow the diagram in the next frames, one piece of
+  // work per frame, so that no frame carries a whole step: a large network's step then fits a frame.
+  const panels = []; // functions; one that returns a function queues it as the next piece
+  let panelFrame = 0;
+
+  function schedulePanels() {
+    panels.length = 0;
+    panels.push(
+      () => narration.render(trace, frameSteps(trace, frames, view.step), view.step, { progressive: true }),
+      renderSelection,
+    );
+    if (!panelFrame) panelFrame = requestAnimationFrame(renderNextPanel);
+  }
+
+  function renderNextPanel() {
+    panelFrame = 0;
+    if (!panels.length || !trace || destroyed) return;
+    const more = panels.shift()();
+    if (typeof more === "function") panels.push(more);
+    if (panels.length) panelFrame = requestAnimationFrame(renderNextPanel);
   }
 
   function renderSelection() {
@@ -330,6 +344,14 @@ export function mountStepPlayer(container, options = {}) {
   }
 
   // ----------------------------------------------------------------------------------------- tracing
+  /** The answer to POST /network/trace for `body`: the prefetched one if it asked for the same. */
+  function requestTrace(body, signal) {
+    const early = prefetched;
+    prefetched = null;
+    if (early && JSON.stringify(early.body) === JSON.stringify(body)) return early.response;
+    return api.trace(body, { signal });
+  }
+
   async function retrace() {
     const token = ++traceToken;
     abort?.abort();
@@ -337,7 +359,7 @@ export function mountStepPlayer(container, options = {}) {
     setBusy(true);
     setStatus(t("common.loading"));
     try {
-      const [result] = await Promise.all([api.trace(traceRequest(model), { signal: abort.signal }), settings.translationsReady]);
+      const [result] = await Promise.all([requestTrace(traceRequest(model), abort.signal), settings.translationsReady]);
       if (token !== traceToken || destroyed) return;
       applyTrace(result);
       clearError();
@@ -358,15 +380,26 @@ export function mountStepPlayer(container, options = {}) {
     frames = buildFrames(trace.steps, view.granularity);
     view.step = Math.max(0, Math.min(view.step, trace.steps.length - 1));
     if (view.pinned && !trace.neuron_graphs?.[view.pinned] && !/^0-\d+$/.test(view.pinned)) view.pinned = null;
-    diagram.setTrace(trace);
-    legend.render(trace, diagram.scales);
-    controls.timeline.style.setProperty("--timeline-track", phaseGradient(trace.steps));
-    editor?.render(model, limits);
+    // the diagram's height follows its rows: set before the diagram measures itself
     root.style.setProperty("--diagram-rows", String(Math.max(...trace.layers.map((layer) => layer.size))));
+    diagram.clearPulses();
+    diagram.setTrace(trace, { info, index: view.step, highlight: frameSteps(trace, frames, view.step) });
     root.dataset.ready = "true";
     svgEl.dataset.ready = String(trace.steps.length);
-    render();
+    legend.render(trace, diagram.scales);
+    controls.timeline.style.setProperty("--timeline-track", phaseGradient(trace.steps));
+    if (editorShows) renderEditor(); // the first time, `ready` draws it
+    render({ diagramToo: false });
     settings.onTrace?.(trace);
+  }
+
+  let editorShows = null;
+
+  /** Draw the editor for the current model and caps, unless it already shows them. */
+  function renderEditor() {
+    if (!editor || (editorShows?.model === model && editorShows?.limits === limits)) return;
+    editorShows = { model, limits };
+    editor.render(model, limits);
   }
 
   /** Change the model (a patch of its fields) and re-trace. */
@@ -375,7 +408,7 @@ export function mountStepPlayer(container, options = {}) {
     const merged = { ...model, ...patch };
     if (structural) previousLoss = null;
     model = normalizeModel(merged, limits || undefined);
-    editor?.render(model, limits);
+    renderEditor();
     return retrace();
   }
 
@@ -612,7 +645,7 @@ export function mountStepPlayer(container, options = {}) {
     if (typeof spec.numbers === "boolean") setNumbers(spec.numbers);
     if (spec.selected !== undefined) view.pinned = typeof spec.selected === "string" ? spec.selected : null;
     model = normalizeModel({ ...DEFAULT_MODEL, ...specToModel(spec) }, limits || undefined);
-    editor?.render(model, limits);
+    renderEditor();
     return retrace();
   }
 
@@ -749,14 +782,18 @@ export function mountStepPlayer(container, options = {}) {
   document.addEventListener("pointerdown", outsideTap);
 
   // ----------------------------------------------------------------------------------------- start
-  // The first trace is asked for at once; the caps only matter when they change the model.
+  // The first trace is asked for at once; the caps only matter when they change the model. The editor
+  // is drawn once the first diagram has been painted: until then the page has nothing else to do first.
   const first = retrace();
   const ready = Promise.all([loadLimits(api), settings.translationsReady]).then(([l]) => {
     limits = l;
     const capped = normalizeModel(model, limits);
-    editor?.render(capped, limits);
-    if (JSON.stringify(capped) === JSON.stringify(model)) return first;
+    if (JSON.stringify(capped) === JSON.stringify(model)) {
+      first.then(afterNextPaint).then(() => destroyed || renderEditor());
+      return first;
+    }
     model = capped;
+    renderEditor();
     return retrace();
   });
 

@@ -68,3 +68,48 @@ export function signedShare(value, scale) {
 export function symmetricTicks(scale) {
   return [-scale, -scale / 2, 0, scale / 2, scale];
 }
+
+/**
+ * The quantised look of `value` on `scale` as a class-name-safe key: its sign ("n" below zero, else "p")
+ * and its step of 5 % of the scale (0…20), or "x" when it is not finite. Every value with the same key
+ * gets the same nodeFill, edgeStroke, edgeWidth and edgeDash, so the diagram styles elements by class
+ * (classes share computed styles; a thousand inline styles each cost a style recalculation).
+ */
+export function lookKey(value, scale) {
+  const sign = value < 0 ? "n" : "p";
+  if (value == null || !Number.isFinite(value)) return `${sign}x`;
+  return `${sign}${Math.round(share(value, scale) * STEPS)}`;
+}
+
+/** A value of scale 1 with the look `key` (see lookKey). */
+function sampleOf(key) {
+  const negative = key[0] === "n";
+  if (key.endsWith("x")) return negative ? Number.NEGATIVE_INFINITY : Number.NaN;
+  const step = Number(key.slice(1));
+  if (step === 0) return negative ? -1e-12 : 0;
+  return ((negative ? -1 : 1) * step) / STEPS;
+}
+
+/** Every key lookKey can return. */
+export const LOOK_KEYS = ["n", "p"].flatMap((sign) => [...Array.from({ length: STEPS + 1 }, (_, i) => `${sign}${i}`), `${sign}x`]);
+
+let lookSheet = null;
+
+/**
+ * Adopt, once per document, the rules behind the look classes: `w-<key>` gives an edge the stroke,
+ * width and dash of edgeStroke / edgeWidth / edgeDash, `f-<key>` gives a neuron the fill of nodeFill.
+ * The rules are written by those same functions; their colours are theme variables.
+ */
+export function adoptLookClasses() {
+  if (lookSheet) return;
+  const rules = LOOK_KEYS.map((key) => {
+    const v = sampleOf(key);
+    return (
+      `.diagram .w-${key} { stroke: ${edgeStroke(v, 1)}; stroke-width: ${edgeWidth(v, 1)}px; stroke-dasharray: ${edgeDash(v)}; }\n` +
+      `.diagram .node-circle.f-${key} { fill: ${nodeFill(v, 1)}; }`
+    );
+  });
+  lookSheet = new CSSStyleSheet();
+  lookSheet.replaceSync(rules.join("\n"));
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, lookSheet];
+}

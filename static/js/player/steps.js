@@ -3,6 +3,7 @@
 
 export const PHASES = ["forward", "loss", "backward", "update"];
 export const GRANULARITIES = ["neuron", "layer", "phase"];
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8]; // playback speeds, × the normal pace
 
 export const nodeId = (layer, index) => `${layer}-${index}`;
 export const edgeId = (layer, to, from) => `${layer - 1}-${from}>${layer}-${to}`;

@@ -1,0 +1,17 @@
+// The playground's first trace, asked for while the rest of the page is still loading. The page loads
+// this module on its own (async, ahead of the stylesheets), so the request goes out as soon as these few
+// small modules are in, instead of after every module of the player has been fetched and run; the player
+// takes the answer if its model turns out the same (see `prefetched` in player.js).
+
+import { api } from "../core/api.js";
+import { DEFAULT_MODEL, normalizeModel, specToModel, traceRequest } from "../player/model.js";
+import { fromUrl } from "./playground-state.js";
+
+function start() {
+  const body = traceRequest(normalizeModel({ ...DEFAULT_MODEL, ...specToModel(fromUrl()) }));
+  const response = api.trace(body);
+  response.catch(() => {}); // the player reports a failure when it takes the answer
+  return { body, response };
+}
+
+export const firstTrace = start();
