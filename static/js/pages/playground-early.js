@@ -4,11 +4,12 @@
 // takes the answer if its model turns out the same (see `prefetched` in player.js).
 
 import { api } from "../core/api.js";
-import { DEFAULT_MODEL, normalizeModel, specToModel, traceRequest } from "../player/model.js";
+import { DEFAULT_MODEL, firstTraceRequest, normalizeModel, specToModel } from "../player/model.js";
 import { fromUrl } from "./playground-state.js";
 
 function start() {
-  const body = traceRequest(normalizeModel({ ...DEFAULT_MODEL, ...specToModel(fromUrl()) }));
+  const view = fromUrl();
+  const body = firstTraceRequest(normalizeModel({ ...DEFAULT_MODEL, ...specToModel(view) }), view);
   const response = api.trace(body);
   response.catch(() => {}); // the player reports a failure when it takes the answer
   return { body, response };

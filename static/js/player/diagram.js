@@ -596,7 +596,7 @@ export class Diagram {
       const look = `w-${lookKey(weights[edge.from], scales.weight)}`;
       if (edge.look === look) continue;
       if (edge.look) edge.line.classList.replace(edge.look, look);
-      else edge.line.classList.add(look);
+      else edge.line.setAttribute("class", `edge ${look}`); // first paint of a new build: no other class yet
       edge.look = look;
     }
   }

@@ -148,6 +148,15 @@ export function traceRequest(model, { graphs = true } = {}) {
   return body;
 }
 
+/**
+ * The body of a view's first trace. A view that opens at step 0 with no neuron pinned shows no op graph,
+ * so it asks without the neuron op graphs (a third of the answer, and of the time to read it); the
+ * player asks for them once the diagram has been drawn.
+ */
+export function firstTraceRequest(model, { step = 0, selected = null } = {}) {
+  return traceRequest(model, { graphs: step > 0 || Boolean(selected) });
+}
+
 /** The network part of a model as the API names it (for exports and the train endpoint). */
 export function networkSpec(model, trace) {
   return {

@@ -29,10 +29,19 @@ import { Diagram } from "./diagram.js";
 import { createEditor } from "./editor.js";
 import { exportJson, exportPng, exportScript, exportSvg, readJsonFile } from "./exporters.js";
 import { createLegend } from "./legend.js";
-import { DEFAULT_MODEL, loadLimits, modelFromExport, normalizeModel, specToModel, traceRequest, withTraceWeights } from "./model.js";
+import {
+  DEFAULT_MODEL,
+  firstTraceRequest,
+  loadLimits,
+  modelFromExport,
+  normalizeModel,
+  specToModel,
+  traceRequest,
+  withTraceWeights,
+} from "./model.js";
 import { createNarration } from "./narration.js";
 import { createOpGraph } from "./opgraph.js";
-import { buildFrames, frameSteps, GRANULARITIES, indexTrace, nextStop, parseEdgeId, previousStop, SPEEDS } from "./steps.js";
+import { buildFrames, frameSteps, GRANULARITIES, indexTrace, nextStop, parseEdgeId, parseNodeId, previousStop, SPEEDS } from "./steps.js";
 import { createTooltip } from "./tooltip.js";
 
 const TRAVEL_MS = 700;
@@ -86,6 +95,7 @@ export function mountStepPlayer(container, options = {}) {
     busy: false,
   };
   let prefetched = options.prefetched || null;
+  let firstRequest = true;
   let trace = null;
   let info = null;
   let frames = null;
@@ -358,12 +368,15 @@ export function mountStepPlayer(container, options = {}) {
     abort = new AbortController();
     setBusy(true);
     setStatus(t("common.loading"));
+    const body = firstRequest ? firstTraceRequest(model, { step: view.step, selected: view.pinned }) : traceRequest(model);
+    firstRequest = false;
     try {
-      const [result] = await Promise.all([requestTrace(traceRequest(model), abort.signal), settings.translationsReady]);
+      const [result] = await Promise.all([requestTrace(body, abort.signal), settings.translationsReady]);
       if (token !== traceToken || destroyed) return;
       applyTrace(result);
       clearError();
       setStatus("");
+      if (!body.include_neuron_graphs) addGraphsLater(token);
     } catch (error) {
       if (token !== traceToken || destroyed) return;
       setStatus("");
@@ -374,12 +387,26 @@ export function mountStepPlayer(container, options = {}) {
     }
   }
 
+  /** After a first trace without op graphs: fetch them once the diagram is painted, and show them. */
+  function addGraphsLater(token) {
+    const current = () => token === traceToken && !destroyed;
+    afterNextPaint()
+      .then(() => (current() ? api.trace(traceRequest(model)) : null))
+      .then((full) => {
+        if (!full || !current()) return;
+        trace.neuron_graphs = full.neuron_graphs;
+        renderSelection();
+      })
+      .catch(() => {}); // the op graph keeps its hint; the next trace brings the graphs
+  }
+
   function applyTrace(result) {
     trace = result;
     info = indexTrace(trace);
     frames = buildFrames(trace.steps, view.granularity);
     view.step = Math.max(0, Math.min(view.step, trace.steps.length - 1));
-    if (view.pinned && !trace.neuron_graphs?.[view.pinned] && !/^0-\d+$/.test(view.pinned)) view.pinned = null;
+    const pin = view.pinned && parseNodeId(view.pinned);
+    if (view.pinned && !(pin && pin[1] < (trace.layers[pin[0]]?.size ?? 0))) view.pinned = null; // not in this network
     // the diagram's height follows its rows: set before the diagram measures itself
     root.style.setProperty("--diagram-rows", String(Math.max(...trace.layers.map((layer) => layer.size))));
     diagram.clearPulses();
