@@ -3,10 +3,22 @@
 Starts uvicorn, opens the playground in headless Chromium (the browser tests' launch arguments) with an
 8-layer × 16-neuron network given in the URL, and prints:
 
-* time to first diagram: navigation start → the first trace drawn (the page marks ``diagram-ready``),
-  median of several fresh page loads;
-* frame times while playing: requestAnimationFrame deltas sampled for a few seconds of playback,
-  p50 / p95 / max, at two speeds and two step granularities.
+* time to first diagram: navigation start → the end of the main thread's work on the first frame that
+  shows the network, median of fresh page loads (a new browser context each: no HTTP cache). An init
+  script watches for the step player to put the diagram in the page (``data-ready`` on its SVG), waits
+  for the next animation frame, and marks ``diagram-drawn`` in a task queued from that frame's callback,
+  which runs after the frame's style, layout and paint (rasterising and compositing it, on other
+  threads, come after). The page's own ``diagram-ready`` mark (set when the diagram is in the DOM,
+  before that frame is rendered) is printed beside it. Both include the server's trace (1.5 MB of JSON
+  for this network: a view that opens at step 0 asks without the neuron op graphs, which follow after
+  the first paint) and every script and stylesheet the page loads. The same figure is printed for the
+  default 2-3-1 page at ``/``.
+* frame times while playing: requestAnimationFrame deltas sampled for a few seconds of playback, at two
+  speeds and three step granularities. Headless Chromium draws at 60 Hz and stamps its frames with
+  ±0.2 ms of jitter (an idle page shows 16.5–16.8 ms), so each delta is rounded to the whole number of
+  display frames it spans (a delta counts as one more frame once it is 10 % of a frame past the last
+  whole one) and reported as that many frame intervals: p50 / p95 / max, the share of dropped frames,
+  and the raw p95 of the unrounded deltas.
 
     python benchmarks/frontend.py [--loads 5] [--seconds 4]
 """
@@ -16,6 +28,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import os
 import socket
 import statistics
@@ -85,14 +98,41 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def first_diagram_ms(browser, url: str) -> float:  # type: ignore[no-untyped-def]
+# Marks `diagram-drawn` once the first frame showing the diagram has been rendered (see the docstring).
+DRAWN = """
+new MutationObserver((_, observer) => {
+  if (!document.querySelector("[data-testid=network-diagram][data-ready]")) return;
+  observer.disconnect();
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => performance.mark("diagram-drawn");
+    channel.port2.postMessage(null);
+  });
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+"""
+
+MARKS = """() => {
+  const at = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
+  return at("diagram-drawn") === null ? null : { drawn: at("diagram-drawn"), ready: at("diagram-ready") };
+}"""
+
+
+def first_diagram_ms(browser, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Milliseconds from navigation start to the diagram drawn, and to the page's diagram-ready mark."""
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
+    page.add_init_script(DRAWN)
     page.goto(url)
-    page.wait_for_selector("[data-testid=network-diagram][data-ready]", timeout=30000)
-    ms = page.evaluate("() => performance.getEntriesByName('diagram-ready')[0].startTime")
+    marks = None
+    for _ in range(1500):  # polled from here: a selector wait would query the page on every frame
+        marks = page.evaluate(MARKS)
+        if marks:
+            break
+        page.wait_for_timeout(20)
     context.close()
-    return float(ms)
+    if not marks:
+        raise RuntimeError("the diagram was never drawn")
+    return {key: float(value) for key, value in marks.items() if value is not None}
 
 
 SAMPLER = """() => {
@@ -108,6 +148,12 @@ SAMPLER = """() => {
 }"""
 
 
+def display_frames(deltas: list[float]) -> tuple[float, list[int]]:
+    """The display's frame interval and how many of its frames each delta spans (see the docstring)."""
+    interval = percentile(deltas, 25)  # one display frame unless three quarters of them were dropped
+    return interval, [max(1, math.ceil(d / interval - 0.1)) for d in deltas]
+
+
 def frame_times(browser, url: str, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
@@ -120,12 +166,15 @@ def frame_times(browser, url: str, seconds: float) -> dict[str, float]:  # type:
     deltas = page.evaluate("() => { window.__sampling = false; return window.__frameDeltas.slice(2); }")
     steps = int(page.get_by_test_id("timeline").input_value())
     context.close()
+    interval, spans = display_frames(deltas)
+    times = [n * interval for n in spans]
     return {
         "frames": len(deltas),
-        "p50": statistics.median(deltas),
-        "p95": percentile(deltas, 95),
-        "max": max(deltas),
-        "over_33ms": sum(d > 33.4 for d in deltas),
+        "p50": statistics.median(times),
+        "p95": percentile(times, 95),
+        "max": max(times),
+        "dropped": 100 * sum(n - 1 for n in spans) / sum(spans),
+        "raw_p95": percentile(deltas, 95),
         "steps_played": steps,
     }
 
@@ -145,15 +194,30 @@ def main() -> None:
             url = f"{base}/{network_fragment()}"
             first_diagram_ms(browser, url)  # warm the server's caches and the browser's
             loads = [first_diagram_ms(browser, url) for _ in range(args.loads)]
+            drawn = [load["drawn"] for load in loads]
+            in_dom = [load["ready"] for load in loads if "ready" in load]
+            small = [first_diagram_ms(browser, f"{base}/")["drawn"] for _ in range(args.loads)]
             weights = sum(a * b for a, b in itertools.pairwise(LAYERS))
             load = os.getloadavg()[0]
             print(f"network: {' × '.join(map(str, LAYERS))} neurons, {weights} weights")
             print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} (figures scale with contention)")
             print(
-                f"time to first diagram: median {statistics.median(loads):.0f} ms "
-                f"(min {min(loads):.0f}, max {max(loads):.0f}; goal ≤ {GOALS['first_diagram_ms']:.0f} ms)"
+                f"time to first diagram (drawn): median {statistics.median(drawn):.0f} ms "
+                f"(min {min(drawn):.0f}, max {max(drawn):.0f}; goal ≤ {GOALS['first_diagram_ms']:.0f} ms)"
             )
-            print(f"{'playback':<28}{'frames':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'>33 ms':>8}{'steps':>7}")
+            if in_dom:
+                print(
+                    f"  in the DOM (the page's diagram-ready mark): median {statistics.median(in_dom):.0f} ms "
+                    f"(min {min(in_dom):.0f}, max {max(in_dom):.0f})"
+                )
+            print(
+                f"  default 2-3-1 page at /, drawn: median {statistics.median(small):.0f} ms "
+                f"(min {min(small):.0f}, max {max(small):.0f})"
+            )
+            print(
+                f"{'playback':<28}{'frames':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'dropped':>9}"
+                f"{'raw p95':>9}{'steps':>7}"
+            )
             worst_p95 = 0.0
             for label, view in [
                 ("2-3-1 reference, 1×", {"layers": [2, 3, 1], "speed": 1}),
@@ -167,7 +231,7 @@ def main() -> None:
                     worst_p95 = max(worst_p95, result["p95"])
                 print(
                     f"{label:<28}{result['frames']:>8}{result['p50']:>9.1f}{result['p95']:>9.1f}"
-                    f"{result['max']:>9.1f}{result['over_33ms']:>8}{result['steps_played']:>7}"
+                    f"{result['max']:>9.1f}{result['dropped']:>8.1f}%{result['raw_p95']:>9.1f}{result['steps_played']:>7}"
                 )
             print(f"worst p95 frame time of the 8 × 16 network: {worst_p95:.1f} ms (goal ≤ {GOALS['frame_p95_ms']} ms)")
             browser.close()
