@@ -89,7 +89,7 @@ export class Diagram {
     adoptLookClasses();
     this.onLanguage = () => this.relabel();
     document.addEventListener("langchange", this.onLanguage);
-    this.resizeObserver = new ResizeObserver(() => this.scheduleLayout());
+    this.resizeObserver = new ResizeObserver((entries) => this.scheduleLayout(entries[entries.length - 1].contentRect));
     this.resizeObserver.observe(this.svg);
     if (this.options.interactive) this.listen();
   }
@@ -363,22 +363,26 @@ export class Diagram {
   }
 
   // ------------------------------------------------------------------------------------------- layout
-  scheduleLayout() {
+  /** Lay out again in the next frame for the size the ResizeObserver reported (no layout is read). */
+  scheduleLayout(box) {
+    this.pendingSize = Diagram.fit(box);
     if (this.layoutPending) return;
     this.layoutPending = true;
     requestAnimationFrame(() => {
       this.layoutPending = false;
-      if (!this.nodes) return;
-      const { width, height } = this.size();
-      if (this.layout && width === this.layout.width && height === this.layout.height) return;
-      this.layoutNow();
+      const { width, height } = this.pendingSize;
+      if (!this.nodes || (this.layout && width === this.layout.width && height === this.layout.height)) return;
+      this.layoutNow(this.pendingSize);
       this.paintAll();
     });
   }
 
-  size() {
-    const box = this.svg.getBoundingClientRect();
+  static fit(box) {
     return { width: Math.max(200, Math.round(box.width)), height: Math.max(160, Math.round(box.height)) };
+  }
+
+  size() {
+    return Diagram.fit(this.svg.getBoundingClientRect());
   }
 
   layoutNow({ width, height } = this.size()) {
