@@ -150,7 +150,8 @@ SAMPLER = """() => {
 
 def display_frames(deltas: list[float]) -> tuple[float, list[int]]:
     """The display's frame interval and how many of its frames each delta spans (see the docstring)."""
-    interval = percentile(deltas, 25)  # one display frame unless three quarters of them were dropped
+    short = percentile(deltas, 25)  # one display frame, unless three quarters of the frames were dropped
+    interval = statistics.median(d for d in deltas if d < 1.5 * short)
     return interval, [max(1, math.ceil(d / interval - 0.1)) for d in deltas]
 
 
