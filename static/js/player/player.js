@@ -48,6 +48,7 @@ const TRAVEL_MS = 700;
 const GROUP_TRAVEL_MS = 950;
 const DWELL_MS = 450;
 const MAX_TRAIN_STEPS = 1000;
+const REVEAL_MS = 150;
 
 /** Resolves once the browser has rendered the next frame. */
 function afterNextPaint() {
@@ -180,7 +181,14 @@ export function mountStepPlayer(container, options = {}) {
       })
     : null;
   if (editor) grid.append(editor.element);
-  container.append(root);
+  // The player joins the page with its first diagram (or after REVEAL_MS without one, showing that it is
+  // loading): a frame of the empty player before the trace arrives would only delay the diagram.
+  let revealTimer = 0;
+  const reveal = () => {
+    clearTimeout(revealTimer);
+    if (!root.isConnected && !destroyed) container.append(root);
+  };
+  revealTimer = setTimeout(reveal, REVEAL_MS);
 
   const tooltip = createTooltip(wrap);
   const weightEditor = createWeightEditor();
@@ -327,6 +335,7 @@ export function mountStepPlayer(container, options = {}) {
 
   function showError(error) {
     if (error?.name === "AbortError") return;
+    reveal();
     let message;
     if (error instanceof ApiError) {
       message = t("playground.errors.api", { detail: error.message });
@@ -409,6 +418,7 @@ export function mountStepPlayer(container, options = {}) {
     if (view.pinned && !(pin && pin[1] < (trace.layers[pin[0]]?.size ?? 0))) view.pinned = null; // not in this network
     // the diagram's height follows its rows: set before the diagram measures itself
     root.style.setProperty("--diagram-rows", String(Math.max(...trace.layers.map((layer) => layer.size))));
+    reveal();
     diagram.clearPulses();
     diagram.setTrace(trace, { info, index: view.step, highlight: frameSteps(trace, frames, view.step) });
     root.dataset.ready = "true";
