@@ -118,7 +118,6 @@ def _event_schema() -> dict[str, Any]:
             "event: `progress` data is a Progress, `done` data a TrainResponse, `error` data an ErrorResponse.",
             "content": {
                 "text/event-stream": {
-                    "schema": {"type": "string", "description": "The whole stream, as text."},
                     "itemSchema": _event_schema(),
                     "example": 'event: progress\ndata: {"step":10,"train_loss":0.69,"test_loss":0.7,'
                     '"train_accuracy":0.5,"test_accuracy":0.5,"diverged":false,"steps":500}\n\n',
