@@ -257,10 +257,10 @@ def _number_table(run: _Pass) -> dict[tuple[str, int], np.ndarray]:
 
 # ---------------------------------------------------------------------------------------- plans
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: they never occur in symbols or numbers
-# A slot is a whole JSON string standing for a value (v: number, f: true/false, x: diverged), or a number
-# written inside a string (t: as is, p: in parentheses when negative).
-_SLOT = re.compile(f'"{_OPEN}([vfx])(-?\\d+){_CLOSE}"|{_OPEN}([tp])(-?\\d+){_CLOSE}')
-_DIVERGED = f"{_OPEN}x0{_CLOSE}"
+# A slot: v a JSON number, f true/false, x the pass's "diverged" (these three stand in the JSON as raw
+# fragments, not strings), t a number written inside a string, p the same in parentheses when negative.
+_SLOT = re.compile(f"{_OPEN}([vfxtp])(-?\\d+){_CLOSE}".encode())
+_DIVERGED = orjson.Fragment(f"{_OPEN}x0{_CLOSE}".encode())
 _NUMBER_FORMAT = "%.4g\x1f"
 _MINUS = "−".encode()
 
@@ -299,6 +299,7 @@ class _Slots:
         self.table_size = offset
         self.derived: dict[tuple[str, int, int], int] = {}  # (operation, operand, operand) → number
         self._known: dict[tuple[str, int, tuple[int, ...]], int] = {}  # the writers ask for most numbers often
+        self._slots: dict[tuple[str, str, int, tuple[int, ...]], Any] = {}
 
     def index(self, name: str, layer: int, *at: int) -> int:
         """The number's place in the table; a derived number gets −1 − its number among the derived."""
@@ -322,29 +323,47 @@ class _Slots:
         self._known[key] = index
         return index
 
-    def value(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}v{self.index(name, layer, *at)}{_CLOSE}"
+    def _slot(self, kind: str, name: str, layer: int, at: tuple[int, ...]) -> Any:
+        slot = f"{_OPEN}{kind}{self.index(name, layer, *at)}{_CLOSE}"
+        if kind in "vf":  # a JSON value: a raw fragment, not a string
+            return orjson.Fragment(slot.encode())
+        return slot
+
+    # The writers ask for most numbers several times: each slot is made once.
+    def value(self, name: str, layer: int, *at: int) -> orjson.Fragment:
+        key = ("v", name, layer, at)
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = self._slot("v", name, layer, at)
+        return slot
 
     def text(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}t{self.index(name, layer, *at)}{_CLOSE}"
+        key = ("t", name, layer, at)
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = self._slot("t", name, layer, at)
+        return slot
 
     def paren(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}p{self.index(name, layer, *at)}{_CLOSE}"
+        key = ("p", name, layer, at)
+        slot = self._slots.get(key)
+        if slot is None:
+            slot = self._slots[key] = self._slot("p", name, layer, at)
+        return slot
 
-    def flag(self, name: str, layer: int, *at: int) -> str:
-        return f"{_OPEN}f{self.index(name, layer, *at)}{_CLOSE}"
+    def flag(self, name: str, layer: int, *at: int) -> orjson.Fragment:
+        return self._slot("f", name, layer, at)
 
 
 class _Plan:
     """A response as UTF-8 JSON with a ``%s`` for every number, and where each number comes from."""
 
     def __init__(self, structure: dict[str, Any], slots: _Slots, checked: list[int]) -> None:
-        # Split at every slot: [text, kind, index, kind, index, text, …], the kind and index of a JSON value
-        # (whose quotes the split drops) or of a number written in a string, whichever matched.
-        parts = _SLOT.split(orjson.dumps(structure).decode().replace("%", "%%"))
-        self.template = "%s".join(parts[::5]).encode()
-        kinds = "".join([value or written for value, written in zip(parts[1::5], parts[3::5], strict=True)])
-        indexes = list(map(int, [value or written for value, written in zip(parts[2::5], parts[4::5], strict=True)]))
+        # Split at every slot: [text, kind, index, text, kind, index, …, text].
+        parts = _SLOT.split(orjson.dumps(structure).replace(b"%", b"%%"))
+        self.template = b"%s".join(parts[::3])
+        kinds = b"".join(parts[1::3])
+        indexes = list(map(int, parts[2::3]))
 
         # Derived numbers go after the table's, grouped by operation so each group is one NumPy expression.
         groups: dict[str, list[tuple[int, int, int]]] = {operation: [] for operation in _OPERATIONS}
@@ -367,7 +386,7 @@ class _Plan:
             return array
 
         self.checked = resolve(checked)  # an overflow in any of these makes the pass "diverged"
-        kind, index = np.frombuffer(kinds.encode(), dtype="S1"), resolve(indexes)
+        kind, index = np.frombuffer(kinds, dtype="S1"), resolve(indexes)
         is_value, is_text, is_paren, is_flag = kind == b"v", kind == b"t", kind == b"p", kind == b"f"
         written = is_text | is_paren
         # Each distinct number is written once per form; slots then pick from the pool of written forms.
@@ -445,7 +464,7 @@ class _PlanCache:
                 self._plans.move_to_end(key)
                 return plan
         plan = build()
-        if plan.size <= self.max_bytes // 4:
+        if plan.size <= self.max_bytes // 2:  # the largest networks allowed make plans of about 12 MB
             with self._lock:
                 if key not in self._plans:
                     self._plans[key] = plan
