@@ -324,32 +324,24 @@ class _Slots:
         return index
 
     def _slot(self, kind: str, name: str, layer: int, at: tuple[int, ...]) -> Any:
-        slot = f"{_OPEN}{kind}{self.index(name, layer, *at)}{_CLOSE}"
-        if kind in "vf":  # a JSON value: a raw fragment, not a string
-            return orjson.Fragment(slot.encode())
-        return slot
-
-    # The writers ask for most numbers several times: each slot is made once.
-    def value(self, name: str, layer: int, *at: int) -> orjson.Fragment:
-        key = ("v", name, layer, at)
+        """The placeholder, made once per number and kind: the writers ask for most numbers several times."""
+        key = (kind, name, layer, at)
         slot = self._slots.get(key)
         if slot is None:
-            slot = self._slots[key] = self._slot("v", name, layer, at)
+            slot = f"{_OPEN}{kind}{self.index(name, layer, *at)}{_CLOSE}"
+            if kind in "vf":  # a JSON value: a raw fragment, not a string
+                slot = orjson.Fragment(slot.encode())
+            self._slots[key] = slot
         return slot
+
+    def value(self, name: str, layer: int, *at: int) -> orjson.Fragment:
+        return self._slot("v", name, layer, at)
 
     def text(self, name: str, layer: int, *at: int) -> str:
-        key = ("t", name, layer, at)
-        slot = self._slots.get(key)
-        if slot is None:
-            slot = self._slots[key] = self._slot("t", name, layer, at)
-        return slot
+        return self._slot("t", name, layer, at)
 
     def paren(self, name: str, layer: int, *at: int) -> str:
-        key = ("p", name, layer, at)
-        slot = self._slots.get(key)
-        if slot is None:
-            slot = self._slots[key] = self._slot("p", name, layer, at)
-        return slot
+        return self._slot("p", name, layer, at)
 
     def flag(self, name: str, layer: int, *at: int) -> orjson.Fragment:
         return self._slot("f", name, layer, at)
