@@ -28,12 +28,10 @@ import os
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.api.presets import CLASSROOM_NETWORK  # noqa: E402
+from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
 
 CONNECTIONS = 32
 GOAL_RATIO = 0.60
@@ -89,29 +88,6 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "BACKPROP_HOST": "127.0.0.1", "BACKPROP_PORT": str(port), "BACKPROP_WORKERS": "1"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError(f"the server did not start: {server.stderr.read().decode() if server.stderr else ''}")
 
 
 def check(endpoint: Endpoint, base: str) -> None:
@@ -207,8 +183,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (apt-get install wrk)")
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(port)
+    base = f"http://{HOST}:{port}"
+    server = start_server(port, {"BACKPROP_WORKERS": "1"})
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}; uvicorn, 1 worker")
     print(
         f"wrk: {CONNECTIONS} connections, {args.threads} threads, {args.duration:g} s per run, {args.rounds} round(s)"
@@ -224,8 +200,7 @@ def main() -> None:
                 for endpoint in ENDPOINTS:
                     runs[endpoint.name].append(run_wrk(endpoint, base, args.duration, args.threads, Path(directory)))
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
     results = {name: median_result(rs) for name, rs in runs.items()}
     baseline = results["healthz"].requests_per_second
     print(f"{'endpoint':<18}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'vs healthz':>12}{'errors':>8}")

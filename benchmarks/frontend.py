@@ -30,18 +30,15 @@ import itertools
 import json
 import math
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one source of the browser's flags)
 
 LAYERS = [16] * 8
@@ -62,34 +59,6 @@ def network_fragment(layers: list[int] = LAYERS, **view: object) -> str:
         **view,
     }
     return "#" + urlencode(params)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env={**os.environ, "BACKPROP_LOG_LEVEL": "warning"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                return process, base
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("uvicorn did not start") from None
-            time.sleep(0.1)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -188,7 +157,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    process, base = start_server()
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    process = start_server(port, {"BACKPROP_LOG_LEVEL": "warning"})
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -237,8 +208,7 @@ def main() -> None:
             print(f"worst p95 frame time of the 8 × 16 network: {worst_p95:.1f} ms (goal ≤ {GOALS['frame_p95_ms']} ms)")
             browser.close()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
 
 
 if __name__ == "__main__":

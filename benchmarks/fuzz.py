@@ -23,13 +23,9 @@ import contextlib
 import heapq
 import json
 import math
-import os
 import random
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -53,8 +49,8 @@ from app.engine.expression import (  # noqa: E402
     ExpressionError,
     parse,
 )
+from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
 
-HOST = "127.0.0.1"
 MAX_LENGTH, MAX_DEPTH = 500, 40  # the production caps (Settings.max_expression_length / _depth)
 SLOWEST = 500
 
@@ -274,26 +270,6 @@ def print_parser_report(report: ParserReport) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- API
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "BACKPROP_HOST": HOST, "BACKPROP_PORT": str(port), "BACKPROP_LOG_LEVEL": "warning"}
-    server = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not become ready")
-
-
 @dataclass
 class ApiReport:
     requests: int = 0
@@ -352,7 +328,7 @@ def fuzz_api(examples: int, seed: int) -> ApiReport:
     from schemathesis import GenerationMode
 
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, {"BACKPROP_LOG_LEVEL": "warning"})
     report = ApiReport()
     try:
         base = f"http://{HOST}:{port}"
@@ -370,8 +346,7 @@ def fuzz_api(examples: int, seed: int) -> ApiReport:
                     run()
             print(f"  {label:40} {report.per_operation[label]:>5} requests", flush=True)
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop_server(server)
     return report
 
 
@@ -386,7 +361,7 @@ def print_api_report(report: ApiReport) -> bool:
         *report.nonconforming_examples,
         sep="\n  ",
     )
-    return not report.server_errors and not report.transport_errors
+    return not report.server_errors and not report.transport_errors and not report.nonconforming
 
 
 def main() -> int:

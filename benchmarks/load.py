@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
 
 # Each body has one number written as 1.<9 digits>: VALUE in repeated runs, a per-request counter in fresh ones.
 VALUE = "1.000000000"
@@ -92,12 +93,6 @@ class Result:
     rss_after_mb: float
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
 def process_tree(pid: int) -> list[int]:
     """pid and all its descendants (uvicorn's supervisor and its worker processes)."""
     pids, pending = [], [pid]
@@ -147,35 +142,6 @@ class RssSampler:
         self._thread.join()
 
 
-def start_server(workers: int, port: int) -> subprocess.Popen:
-    env = {**os.environ, "BACKPROP_HOST": HOST, "BACKPROP_PORT": str(port), "BACKPROP_WORKERS": str(workers)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as response:
-                if response.status == 200 and len(process_tree(server.pid)) >= (1 if workers == 1 else workers + 1):
-                    return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError("the server did not become ready")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 def warm_up(port: int, path: str, template: str, count: int = 200) -> None:
     data = (template % VALUE).encode()
     json.loads(data)
@@ -205,7 +171,11 @@ def run_wrk(port: int, path: str, template: str, fresh: bool, connections: int, 
 def measure(workers: int, name: str, mode: str, connections: int, seconds: int, threads: int) -> Result:
     path, template = ENDPOINTS[name]
     port = free_port()
-    server = start_server(workers, port)
+    server = start_server(
+        port,
+        {"BACKPROP_WORKERS": str(workers)},
+        ready=lambda server: len(process_tree(server.pid)) >= (1 if workers == 1 else workers + 1),  # all workers up
+    )
     try:
         warm_up(port, path, template)
         before = rss_mb(server.pid)

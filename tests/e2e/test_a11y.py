@@ -78,20 +78,15 @@ def palette(theme: str) -> dict[str, str]:
     return merged
 
 
-@pytest.mark.parametrize("theme", ["presenter", "presenter-dark"])
-def test_presenter_colours_reach_7_to_1(theme: str) -> None:
+@pytest.mark.parametrize(
+    ("theme", "minimum"),
+    [("presenter", 7), ("presenter-dark", 7), ("light", 4.5), ("dark", 4.5)],  # projection asks for 7:1 (AAA)
+)
+def test_text_colours_reach_their_contrast(theme: str, minimum: float) -> None:
     colours = palette(theme)
     for fg, bg in TEXT_PAIRS + INK_PAIRS:
         ratio = contrast(colours[fg], colours[bg])
-        assert ratio >= 7, f"{theme}: --{fg} on --{bg} is {ratio:.2f}:1"
-
-
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_everyday_colours_reach_4_5_to_1(theme: str) -> None:
-    colours = palette(theme)
-    for fg, bg in TEXT_PAIRS + INK_PAIRS:
-        ratio = contrast(colours[fg], colours[bg])
-        assert ratio >= 4.5, f"{theme}: --{fg} on --{bg} is {ratio:.2f}:1"
+        assert ratio >= minimum, f"{theme}: --{fg} on --{bg} is {ratio:.2f}:1, under {minimum}:1"
 
 
 def test_presenter_text_contrast_as_rendered(page, live_server) -> None:  # type: ignore[no-untyped-def]

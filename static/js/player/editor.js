@@ -30,24 +30,18 @@ function select(testid, values, current, labelOf, onChange, attrs = {}) {
 }
 
 function stepper(layerIndex, count, canMinus, canPlus, change, name) {
-  const minus = el("button", {
-    type: "button",
-    class: "stepper-button",
-    "data-testid": `neurons-minus-${layerIndex}`,
-    "aria-label": t("playground.editor.fewer", { layer: name }),
-    disabled: !canMinus,
-    text: "−",
-    onclick: () => change(-1),
-  });
-  const plus = el("button", {
-    type: "button",
-    class: "stepper-button",
-    "data-testid": `neurons-plus-${layerIndex}`,
-    "aria-label": t("playground.editor.more", { layer: name }),
-    disabled: !canPlus,
-    text: "+",
-    onclick: () => change(1),
-  });
+  const button = (delta, which, label, enabled, text) =>
+    el("button", {
+      type: "button",
+      class: "stepper-button",
+      "data-testid": `neurons-${which}-${layerIndex}`,
+      "aria-label": t(label, { layer: name }),
+      disabled: !enabled,
+      text,
+      onclick: () => change(delta),
+    });
+  const minus = button(-1, "minus", "playground.editor.fewer", canMinus, "−");
+  const plus = button(1, "plus", "playground.editor.more", canPlus, "+");
   return el(
     "span",
     { class: "stepper" },
