@@ -336,7 +336,7 @@ export class Diagram {
     const canvas = this.pulseCanvas();
     const { width, height } = this.layout;
     const ratio = window.devicePixelRatio || 1;
-    // offsets are read only when the size changed (layoutNow clears canvasSize): reading them every
+    // the place is measured only when the size changed (layoutNow clears canvasSize): measuring every
     // frame would force a layout in the middle of the frame
     const key = `${width}x${height}@${ratio}`;
     if (this.canvasSize === key) return canvas;
@@ -345,10 +345,25 @@ export class Diagram {
     canvas.height = Math.round(height * ratio);
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
-    canvas.style.left = `${this.svg.offsetLeft}px`;
-    canvas.style.top = `${this.svg.offsetTop}px`;
+    const { left, top } = this.offsetInHost(canvas.offsetParent);
+    canvas.style.left = `${left}px`;
+    canvas.style.top = `${top}px`;
     canvas.getContext("2d").setTransform(ratio, 0, 0, ratio, 0, 0);
     return canvas;
+  }
+
+  /**
+   * Where the SVG's top-left corner is in the coordinates an absolutely positioned child of `host` uses:
+   * inside its border, and moving with its content when it scrolls. (An SVG element has no offsetTop.)
+   */
+  offsetInHost(host) {
+    if (!host) return { left: 0, top: 0 };
+    const box = this.svg.getBoundingClientRect();
+    const hostBox = host.getBoundingClientRect();
+    return {
+      left: box.left - hostBox.left - host.clientLeft + host.scrollLeft,
+      top: box.top - hostBox.top - host.clientTop + host.scrollTop,
+    };
   }
 
   /** The phase colours of the page's theme, read once per theme (reading them forces a style update). */

@@ -1,0 +1,118 @@
+"""The moving dots of a step: the canvas that draws them lies exactly over the diagram, and every dot it
+paints sits on one of the step's lit edges, on the playground and in the backpropagation lesson, at any
+device pixel ratio and after the window is resized."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import checked_page
+
+SHOTS = Path("/tmp/shots/h11a")
+DIAGRAM = "[data-testid=network-diagram]"
+
+# One sample of the dot layer in the page: where the canvas and the SVG are on screen, and every painted
+# pixel (in CSS px of the viewport) with its distance to the nearest lit edge of the diagram.
+SAMPLE = """
+() => {
+  const canvas = document.querySelector('[data-testid=diagram-pulses]');
+  const svg = canvas && canvas.parentElement.querySelector('svg[data-testid=network-diagram]');
+  if (!canvas || !svg) return null;
+  const box = canvas.getBoundingClientRect();
+  const diagramBox = svg.getBoundingClientRect();
+  const clip = canvas.closest('.diagram-wrap').getBoundingClientRect();
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const matrix = svg.getScreenCTM();
+  const toScreen = (x, y) => ({ x: matrix.a * x + matrix.c * y + matrix.e, y: matrix.b * x + matrix.d * y + matrix.f });
+  const segments = [...svg.querySelectorAll('line.edge.active')].map((line) => [
+    toScreen(+line.getAttribute('x1'), +line.getAttribute('y1')),
+    toScreen(+line.getAttribute('x2'), +line.getAttribute('y2')),
+  ]);
+  const distance = (p, [a, b]) => {
+    const dx = b.x - a.x, dy = b.y - a.y;
+    const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy || 1)));
+    return Math.hypot(p.x - a.x - t * dx, p.y - a.y - t * dy);
+  };
+  let painted = 0, outsideDiagram = 0, outsideClip = 0, offEdge = 0;
+  const stride = 2; // every second device pixel is plenty for dots several pixels wide
+  for (let y = 0; y < canvas.height; y += stride) {
+    for (let x = 0; x < canvas.width; x += stride) {
+      if (pixels[(y * canvas.width + x) * 4 + 3] < 128) continue;
+      painted++;
+      const p = { x: box.left + (x + 0.5) * box.width / canvas.width, y: box.top + (y + 0.5) * box.height / canvas.height };
+      if (p.x < diagramBox.left || p.x > diagramBox.right || p.y < diagramBox.top || p.y > diagramBox.bottom) outsideDiagram++;
+      if (p.x < clip.left || p.x > clip.right || p.y < clip.top || p.y > clip.bottom) outsideClip++;
+      if (!segments.length || Math.min(...segments.map((s) => distance(p, s))) > 8) offEdge++;
+    }
+  }
+  const rect = (r) => [r.left, r.top, r.width, r.height];
+  return {
+    painted, outsideDiagram, outsideClip, offEdge, lit: segments.length,
+    canvas: rect(box), diagram: rect(diagramBox),
+    backing: [canvas.width, canvas.height], ratio: window.devicePixelRatio,
+  };
+}
+"""
+
+
+def sample_flight(page, samples: int = 5, shots: str | None = None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Samples of the dot layer taken ~100 ms apart while a step's values travel along its edges."""
+    page.wait_for_function("() => Number(document.querySelector('[data-testid=diagram-pulses]')?.dataset.pulses) > 0")
+    taken = []
+    for i in range(samples):
+        taken.append(page.evaluate(SAMPLE))
+        if shots:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.locator(".diagram-wrap").first.screenshot(path=str(SHOTS / f"{shots}-{i}.png"))
+        page.wait_for_timeout(100)
+    return taken
+
+
+def assert_dots_on_the_diagram(samples: list[dict]) -> None:
+    in_flight = [s for s in samples if s and s["painted"]]
+    assert len(in_flight) >= 3, f"too few samples with dots in flight: {samples}"
+    for s in in_flight:
+        assert s["lit"] > 0
+        assert s["canvas"] == pytest.approx(s["diagram"], abs=1), "the dot layer is not laid over the diagram"
+        assert s["backing"] == [round(s["canvas"][2] * s["ratio"]), round(s["canvas"][3] * s["ratio"])]
+        assert s["outsideDiagram"] == 0 and s["outsideClip"] == 0, s
+        assert s["offEdge"] == 0, f"dots painted away from the lit edges: {s}"
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_playground_dots_travel_on_the_lit_edges(browser, live_server, scale: int) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 800}, device_scale_factor=scale) as page:
+        page.goto(f"{live_server}/#speed=0.25")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        page.get_by_test_id("step-next").click()
+        assert_dots_on_the_diagram(sample_flight(page, shots=f"pulses-playground-x{scale}"))
+
+
+def test_dots_follow_a_resize_and_a_scrolled_page(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        page.goto(f"{live_server}/#speed=0.25")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        page.get_by_test_id("step-next").click()
+        page.wait_for_function(
+            "() => Number(document.querySelector('[data-testid=diagram-pulses]').dataset.pulses) > 0"
+        )
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'"
+        )
+        page.set_viewport_size({"width": 1000, "height": 700})
+        page.wait_for_timeout(300)
+        page.evaluate("window.scrollTo(0, 120)")
+        page.get_by_test_id("step-next").click()
+        assert_dots_on_the_diagram(sample_flight(page, shots="pulses-resized"))
+
+
+def test_backpropagation_lesson_dots_travel_on_the_lit_edges(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 800}) as page:
+        page.goto(f"{live_server}/lessons/backpropagation")
+        page.wait_for_selector("[data-lesson][data-ready=true]")
+        player = page.locator("[data-testid=lesson-player]")
+        player.get_by_test_id("speed").select_option("0.25")
+        player.get_by_test_id("step-next").click()
+        assert_dots_on_the_diagram(sample_flight(page, shots="pulses-lesson"))
