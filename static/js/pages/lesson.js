@@ -4,6 +4,7 @@
 
 import { ready, isPresenting } from "../core/shell.js";
 import { t } from "../core/i18n.js";
+import { stepDirection } from "../core/keys.js";
 
 const FIGURES = {
   "feed-forward": () => import("../lessons/feed-forward.js"),
@@ -21,14 +22,6 @@ let figure = null;
 
 function setTitle() {
   document.title = `${t(`lessons.${slug}.title`)} · ${t("common.app_name")}`;
-}
-
-function isTyping(event) {
-  const target = event.target;
-  return (
-    target instanceof HTMLElement &&
-    (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) || target.closest("[data-own-keys]"))
-  );
 }
 
 function sections() {
@@ -69,16 +62,18 @@ function backward() {
   if (article.dataset.previous) location.href = article.dataset.previous;
 }
 
-document.addEventListener("keydown", (event) => {
-  if (event.defaultPrevented || isTyping(event) || event.ctrlKey || event.metaKey || event.altKey) return;
-  const presenting = isPresenting();
-  const next = event.key === "PageDown" || event.key === "ArrowRight" || (presenting && event.key === "ArrowDown");
-  const previous = event.key === "PageUp" || event.key === "ArrowLeft" || (presenting && event.key === "ArrowUp");
-  if (!next && !previous) return;
-  event.preventDefault();
-  if (next) forward();
-  else backward();
-});
+// In the capture phase, before a focused slider or select takes the key (see core/keys.js).
+document.addEventListener(
+  "keydown",
+  (event) => {
+    const direction = stepDirection(event, { vertical: isPresenting() });
+    if (!direction) return;
+    event.preventDefault();
+    if (direction > 0) forward();
+    else backward();
+  },
+  true,
+);
 
 document.addEventListener("langchange", setTitle);
 

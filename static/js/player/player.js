@@ -24,6 +24,7 @@ import { api, ApiError } from "../core/api.js";
 import { el, prefersReducedMotion, svg, toast } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { applyTranslations, t } from "../core/i18n.js";
+import { stepDirection } from "../core/keys.js";
 import { createControls } from "./controls.js";
 import { Diagram } from "./diagram.js";
 import { createEditor } from "./editor.js";
@@ -763,18 +764,20 @@ export function mountStepPlayer(container, options = {}) {
   }
 
   // ----------------------------------------------------------------------------------------- keyboard
+  // The stepping keys are taken in the capture phase, before a focused select, slider or checkbox acts
+  // on them (see core/keys.js); the others in the bubble phase, after the diagram's own Enter/Space.
+  function onStepKey(event) {
+    const direction = stepDirection(event);
+    if (!direction) return;
+    event.preventDefault();
+    if (direction > 0) next();
+    else prev();
+  }
+
   function onKey(event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
     const onButton = event.target instanceof HTMLButtonElement;
     switch (event.key) {
-      case "ArrowRight":
-      case "PageDown":
-        next();
-        break;
-      case "ArrowLeft":
-      case "PageUp":
-        prev();
-        break;
       case " ":
       case "Spacebar":
         if (onButton) return;
@@ -796,6 +799,7 @@ export function mountStepPlayer(container, options = {}) {
     event.preventDefault();
   }
   const keyTarget = settings.keyboard === "global" ? document : settings.keyboard === "scoped" ? root : null;
+  keyTarget?.addEventListener("keydown", onStepKey, true);
   keyTarget?.addEventListener("keydown", onKey);
 
   function onLanguage() {
@@ -864,6 +868,7 @@ export function mountStepPlayer(container, options = {}) {
       pause();
       abort?.abort();
       animationToken++;
+      keyTarget?.removeEventListener("keydown", onStepKey, true);
       keyTarget?.removeEventListener("keydown", onKey);
       document.removeEventListener("langchange", onLanguage);
       document.removeEventListener("presenterchange", onPresenter);
