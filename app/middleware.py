@@ -146,7 +146,11 @@ def access_line(scope: Scope, status: int, duration_ms: float, request_id: str, 
         "client": client[0] if client else None,
         "bytes": sent,
     }
-    return orjson.dumps(record).decode()
+    try:
+        return orjson.dumps(record).decode()
+    except orjson.JSONEncodeError:  # a path holding a lone surrogate, which no UTF-8 can write: log it escaped
+        record["path"] = scope["path"].encode("utf-8", "backslashreplace").decode("utf-8")
+        return orjson.dumps(record).decode()
 
 
 class _StdoutHandler(logging.StreamHandler):

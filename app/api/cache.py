@@ -15,9 +15,9 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 
+from app.api.body import Handler, JsonBodyRoute, check_json_body
 from app.api.dependencies import settings_of
 from app.api.wire import JSON
 
@@ -61,15 +61,7 @@ def cacheable(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     return endpoint
 
 
-def _is_json(content_type: str | None) -> bool:
-    """FastAPI's rule: no content type, or application/json, or any ``+json`` type, is parsed as JSON."""
-    if not content_type:
-        return True
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type == "application/json" or media_type.endswith("+json")
-
-
-class CachingRoute(APIRoute):
+class CachingRoute(JsonBodyRoute):
     """A JSON POST route with two shortcuts, for endpoints that take one body model (and the settings)
     and return a :class:`Response`:
 
@@ -77,29 +69,31 @@ class CachingRoute(APIRoute):
       so a hit costs about as much as a trivial endpoint. Only 200 responses with a body are stored.
     - A new body is parsed and validated in one step by pydantic (``model_validate_json``), instead of
       ``json.loads``, then validation, then dependency solving: a quarter of a small trace's time.
-      Whenever that does not succeed at once (a body that is not JSON, fails validation or is sent
-      with another content type), FastAPI's own handler takes the request, so every error reads
-      exactly as FastAPI words it.
+      Whenever that does not succeed at once (a body that is not JSON or fails validation), FastAPI's
+      own handler takes the request, so every error reads exactly as FastAPI words it.
+
+    Both come after the checks every JSON body passes (:func:`app.api.body.check_json_body`).
     """
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+    def body_handler(self, handler: Handler) -> Handler:
         direct = self._direct_call()
         cacheable_endpoint = getattr(self.endpoint, "cacheable", False)
         if direct is None and not cacheable_endpoint:
-            return handler
+            return super().body_handler(handler)
 
         async def answer(request: Request) -> Response:
             cache: ResponseCache = request.app.state.response_cache
             use_cache = cacheable_endpoint and cache.max_bytes > 0
             body = await request.body()  # Starlette keeps the body read, for FastAPI's handler too
+            # before the cache: a body sent as text/plain is refused even when the same bytes were answered
+            check_json_body(request.headers.get("content-type"), body)
             if use_cache:
                 key = request.url.path.encode() + b"\0" + body
                 cached = cache.get(key)
                 if cached is not None:
                     return Response(cached, media_type=JSON)
             response = None
-            if direct is not None and body and _is_json(request.headers.get("content-type")):
+            if direct is not None and body:
                 response = await direct(request, body)
             if response is None:
                 response = await handler(request)

@@ -20,7 +20,23 @@ JSON = "application/json"
 
 
 def dumps(data: Any) -> bytes:
-    return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SERIALIZE_NUMPY)
+    except orjson.JSONEncodeError:
+        # A lone surrogate (half of a UTF-16 pair) has no UTF-8 form. Requests holding one are refused
+        # (app.api.body), but text from anywhere else, such as a path echoed into a 404, is written escaped.
+        return orjson.dumps(printable(data), option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def printable(data: Any) -> Any:
+    """``data`` with every string (keys too) writable as UTF-8: a lone surrogate becomes the text ``\\udXXX``."""
+    if isinstance(data, str):
+        return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(data, dict):
+        return {printable(key): printable(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [printable(value) for value in data]
+    return data
 
 
 def json_response(data: Any, status_code: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -8,13 +8,14 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.datasets import CsvRequest, DatasetCatalogue, ParsedDataset
 from app.api.wire import ApiError, json_response
 from app.nn.datasets import DATASETS, DatasetInfo, parse_csv
 
-router = APIRouter(prefix="/datasets", tags=["datasets"])
+router = APIRouter(prefix="/datasets", tags=["datasets"], route_class=JsonBodyRoute)
 
 _LINE = re.compile(r"line (\d+)")
 

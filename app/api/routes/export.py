@@ -9,6 +9,7 @@ import json
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.export import ExportRequest, ExportResponse
@@ -16,7 +17,7 @@ from app.api.validation import build_network, check_batch
 from app.api.wire import json_response
 from app.nn.mlp import MLP
 
-router = APIRouter(prefix="/network", tags=["network"])
+router = APIRouter(prefix="/network", tags=["network"], route_class=JsonBodyRoute)
 
 NUMPY_ACTIVATIONS = {
     "identity": "lambda z: z",

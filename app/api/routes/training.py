@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.training import Progress, TrainRequest, TrainResponse
@@ -26,7 +27,7 @@ STEP_SLICE = 64  # steps between looks at the clock, so that a chunk of a large 
 KEEP_ALIVE = b": training\n\n"  # an SSE comment: a chunk without a record point still shows the line is alive
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
-router = APIRouter(prefix="/network", tags=["training"])
+router = APIRouter(prefix="/network", tags=["training"], route_class=JsonBodyRoute)
 COMPONENTS = "#/components/schemas/"
 log = logging.getLogger(__name__)
 

@@ -83,6 +83,7 @@ class ErrorResponse(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "The body is not readable: not UTF-8 encoded JSON."},
     413: {"model": ErrorResponse, "description": "Over a cap: too large a network, dataset, run or body."},
+    415: {"model": ErrorResponse, "description": "The body is sent with a Content-Type other than application/json."},
     422: {"model": ErrorResponse, "description": "Invalid request: `detail` says what to fix."},
 }
 """The error responses every computing endpoint documents."""

@@ -1,0 +1,386 @@
+"""Hostile request bodies: every refusal is a 4xx with a JSON message saying what to fix, never a 5xx.
+
+- A lone surrogate (half of a UTF-16 pair, sent as the JSON escape ``\\ud800``) in any string field or key of
+  any JSON endpoint is a 422 naming the field and the position, and the connection stays usable.
+- A body that is not UTF-8 (UTF-16, UTF-32, or bytes that are not UTF-8 at all) is a 400 saying so.
+- A JSON body sent with another content type is a 415 naming the one expected and the one received.
+- Text echoed into an error, from a path or anything else, never stops the error from being written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from copy import deepcopy
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.api.cache import CachingRoute
+from app.api.wire import dumps
+from app.main import create_app
+from app.settings import Settings
+from tests.api.conftest import API, strict_json
+
+KEY = object()  # in a field path: "a key of this object" rather than a value
+
+# A valid body for every JSON endpoint, so that the one field a test spoils is the only problem.
+TRACE = {"layers": [2, 3, 1], "activation": "tanh", "inputs": [[1, 0.5]], "targets": [[1]], "seed": 1}
+VALID_BODIES: dict[str, dict[str, Any]] = {
+    "/network/trace": TRACE,
+    "/network/gradcheck": TRACE,
+    "/network/export": {**TRACE, "format": "numpy"},
+    "/network/train": {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 20}, "steps": 5},
+    "/network/train/stream": {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 20}, "steps": 5},
+    "/expression": {"expression": "x*y", "variables": {"x": 1, "y": 2}},
+    "/expression/limit": {"expression": "3x", "variable": "x", "at": 1},
+    "/expression/partial": {"expression": "x*y", "variable": "x", "at": {"x": 1, "y": 2}},
+    "/expression/descent": {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "steps": 3},
+    "/datasets/parse": {"text": "x1,x2,label\n0.5,-0.2,1\n-0.4,0.8,0"},
+}
+
+
+# ---------------------------------------------------------------------------------------------- the schema walk
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _sample(schema: dict[str, Any], document: dict[str, Any]) -> Any:
+    """Some value of the schema's type, to stand beside a spoiled key."""
+    schema = _resolve(schema, document)
+    for branch in schema.get("anyOf", []):
+        if _resolve(branch, document).get("type") != "null":
+            return _sample(branch, document)
+    return {"number": 1.0, "integer": 1, "string": "x", "array": [], "object": {}, "boolean": True}.get(
+        schema.get("type", "object"), {}
+    )
+
+
+def string_paths(schema: dict[str, Any], document: dict[str, Any], path: tuple = ()) -> Iterator[tuple]:
+    """Every place a string goes in a request: string values (enums included) and the keys of mappings."""
+    schema = _resolve(schema, document)
+    for branch in schema.get("anyOf", []) + schema.get("oneOf", []):
+        yield from string_paths(branch, document, path)
+    kind = schema.get("type")
+    if kind == "string" or (kind is None and isinstance(schema.get("const", schema.get("enum", [0])[0]), str)):
+        yield path
+    for name, child in schema.get("properties", {}).items():
+        yield from string_paths(child, document, (*path, name))
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        yield (*path, KEY, _sample(extra, document))
+        yield from string_paths(extra, document, (*path, "k"))
+    for index, child in enumerate(schema.get("prefixItems", [])):
+        yield from string_paths(child, document, (*path, index))
+    if isinstance(schema.get("items"), dict):
+        yield from string_paths(schema["items"], document, (*path, 0))
+
+
+def spoiled(body: dict[str, Any], path: tuple, text: str) -> Any:
+    """``body`` with ``text`` at ``path`` (a value, or with KEY a key holding the sample that follows it)."""
+    body = deepcopy(body)
+    *parents, last = path
+    if parents and parents[-1] is KEY:
+        *parents, _ = parents
+        last = (KEY, last)
+    container: Any = body
+    for step, following in zip(parents, [*parents, last][1:], strict=True):
+        empty: Any = [] if isinstance(following, int) else {}
+        if isinstance(container, list):
+            while len(container) <= step:
+                container.append(deepcopy(empty))
+            if not isinstance(container[step], type(empty)):
+                container[step] = empty
+        elif not isinstance(container.get(step), type(empty)):
+            container[step] = empty
+        container = container[step]
+    if isinstance(last, tuple):
+        container[text] = last[1]
+    elif isinstance(container, list):
+        container[:] = [text]
+    else:
+        container[last] = text
+    return body
+
+
+def field_name(path: tuple) -> str:
+    parts = [str(p) for p in path if p is not KEY]
+    if path and path[-2:-1] == (KEY,):
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def json_operations(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    operations = []
+    for path, methods in document["paths"].items():
+        for operation in methods.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                operations.append((path, content["application/json"]["schema"]))
+    return operations
+
+
+DOCUMENT = create_app(Settings()).openapi()
+OPERATIONS = json_operations(DOCUMENT)
+SPOILERS = [("\ud800", 0), ("ab\udc00cd", 2), ("x\udbff", 1)]  # a lone high, a lone low, a high at the end
+CASES = [
+    (path, fields, text, position)
+    for path, schema in OPERATIONS
+    for fields in dict.fromkeys(string_paths(schema, DOCUMENT))
+    for text, position in SPOILERS
+]
+
+
+def test_the_walk_finds_every_json_endpoint_and_its_string_fields() -> None:
+    assert {path.removeprefix(API) for path, _ in OPERATIONS} == set(VALID_BODIES)
+    found = {(path.removeprefix(API), field_name(fields)) for path, fields, _, _ in CASES}
+    for expected in [
+        ("/expression", "expression"),
+        ("/expression", "variables"),  # a key
+        ("/expression/limit", "variable"),
+        ("/expression/partial", "variable"),
+        ("/datasets/parse", "text"),
+        ("/network/train", "dataset.name"),
+        ("/network/trace", "activation.0"),
+    ]:
+        assert expected in found
+
+
+# ---------------------------------------------------------------------------------------------- a real server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, int]]:
+    config = uvicorn.Config(
+        create_app(Settings(response_cache_bytes=0)),
+        host="127.0.0.1",
+        port=_free_port(),
+        log_level="critical",
+        access_log=False,
+        lifespan="off",
+    )
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not runner.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield config.host, config.port
+    runner.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def connection(server: tuple[str, int]) -> Iterator[http.client.HTTPConnection]:
+    connection = http.client.HTTPConnection(*server, timeout=30)
+    connection.connect()
+    yield connection
+    connection.close()
+
+
+def exchange(
+    connection: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None, **headers: str
+) -> tuple[int, dict[str, str], bytes]:
+    """One request on the kept-alive connection; fails if the server closed it or had to reconnect."""
+    before = connection.sock
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    payload = response.read()
+    assert connection.sock is before and before is not None, f"{method} {path}: the connection was dropped"
+    assert (response.getheader("connection") or "").lower() != "close", f"{method} {path}: server closes"
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
+
+
+def _still_serves(connection: http.client.HTTPConnection) -> None:
+    body = json.dumps(VALID_BODIES["/expression"]).encode()
+    status, _, payload = exchange(connection, "POST", API + "/expression", body, **{"Content-Type": "application/json"})
+    assert status == 200, payload[:300]
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "text", "position"),
+    CASES,
+    ids=[f"{p.removeprefix(API)}:{field_name(f)}:{i % len(SPOILERS)}" for i, (p, f, _, _) in enumerate(CASES)],
+)
+def test_a_lone_surrogate_in_any_string_is_a_422_naming_the_field(connection, path, fields, text, position) -> None:
+    body = json.dumps(spoiled(VALID_BODIES[path.removeprefix(API)], fields, text)).encode()  # \\udXXX escapes
+    status, headers, payload = exchange(connection, "POST", path, body, **{"Content-Type": "application/json"})
+    assert status == 422, payload[:300]
+    assert headers["content-type"] == "application/json"
+    error = strict_json(payload)
+    assert error["code"] == "invalid_unicode"
+    assert "valid Unicode" in error["detail"] and f"position {position}" in error["detail"], error["detail"]
+    assert field_name(fields) in error["detail"] and error["field"] == field_name(fields)
+    _still_serves(connection)
+
+
+def test_a_complete_surrogate_pair_is_ordinary_text(connection) -> None:
+    body = b'{"text": "x1,x2,label\\n0.5,-0.2,\\ud83d\\ude00\\n"}'  # an emoji as a pair of escapes
+    status, _, payload = exchange(
+        connection, "POST", API + "/datasets/parse", body, **{"Content-Type": "application/json"}
+    )
+    assert status == 422, payload[:300]
+    error = strict_json(payload)
+    assert error["code"] == "csv_error" and "\N{GRINNING FACE}" in error["detail"]
+
+
+# ---------------------------------------------------------------------------------------------- encodings
+def _encoded(text: str, encoding: str) -> bytes:
+    return text.encode(encoding)
+
+
+ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@pytest.mark.parametrize("path", sorted(VALID_BODIES))
+def test_a_body_in_utf16_or_utf32_is_refused(connection, path, encoding) -> None:
+    body = json.dumps(VALID_BODIES[path]).encode(encoding)
+    status, _, payload = exchange(connection, "POST", API + path, body, **{"Content-Type": "application/json"})
+    assert status == 400, payload[:300]
+    error = strict_json(payload)
+    assert error["code"] == "not_utf8"
+    assert encoding[:6].upper() in error["detail"] and "send it as UTF-8" in error["detail"], error["detail"]
+    _still_serves(connection)
+
+
+@pytest.mark.parametrize(
+    ("raw", "offset"),
+    [(b'{"expression": "x\xed\xa0\x80"}', 17), (b'{"expression": "\xff"}', 16), (b'{"expression": "\xc3"}', 16)],
+)
+def test_bytes_that_are_not_utf8_are_refused_with_their_offset(connection, raw, offset) -> None:
+    status, _, payload = exchange(connection, "POST", API + "/expression", raw, **{"Content-Type": "application/json"})
+    assert status == 400, payload[:300]
+    error = strict_json(payload)
+    assert error["code"] == "not_utf8" and f"byte {offset}" in error["detail"], error["detail"]
+
+
+# ---------------------------------------------------------------------------------------------- content types
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "text/json"])
+@pytest.mark.parametrize("path", sorted(VALID_BODIES))
+def test_a_json_body_with_another_content_type_is_a_415_naming_both(connection, path, content_type) -> None:
+    body = json.dumps(VALID_BODIES[path]).encode()
+    status, _, payload = exchange(connection, "POST", API + path, body, **{"Content-Type": content_type})
+    assert status == 415, payload[:300]
+    error = strict_json(payload)
+    assert error["code"] == "unsupported_media_type"
+    assert "application/json" in error["detail"] and content_type in error["detail"], error["detail"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "application/x+json"])
+def test_json_content_types_are_still_read(connection, content_type) -> None:
+    body = json.dumps(VALID_BODIES["/expression"]).encode()
+    status, _, payload = exchange(connection, "POST", API + "/expression", body, **{"Content-Type": content_type})
+    assert status == 200, payload[:300]
+
+
+# ---------------------------------------------------------------------------------------------- both body readers
+def _client(direct: bool, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    if not direct:
+        monkeypatch.setattr(CachingRoute, "_direct_call", lambda self: None)
+    client = TestClient(create_app(Settings(response_cache_bytes=0)))
+    monkeypatch.undo()
+    return client
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"expression": "3x", "variable": "\\ud800"}', "application/json"),
+        (b'{"expression": "3x", "variable": "\\\\ud800"}', "application/json"),  # a backslash, then text
+        (json.dumps({"expression": "3x"}).encode("utf-16"), "application/json"),
+        (b'{"expression": "3x"}', "text/plain"),
+    ],
+)
+def test_both_body_readers_refuse_alike(body, content_type, monkeypatch) -> None:
+    direct, fastapi = _client(True, monkeypatch), _client(False, monkeypatch)
+    headers = {"content-type": content_type}
+    first = direct.post(API + "/expression/limit", content=body, headers=headers)
+    second = fastapi.post(API + "/expression/limit", content=body, headers=headers)
+    assert first.status_code == second.status_code and first.status_code in (400, 415, 422)
+    assert first.content == second.content
+
+
+def test_a_refused_body_is_not_answered_from_the_cache() -> None:
+    body = json.dumps(VALID_BODIES["/expression"]).encode()
+    with TestClient(create_app(Settings())) as client:
+        assert client.post(API + "/expression", content=body, headers={"content-type": "application/json"}).is_success
+        again = client.post(API + "/expression", content=body, headers={"content-type": "text/plain"})
+    assert again.status_code == 415
+
+
+# ---------------------------------------------------------------------------------------------- echoed text
+def test_text_that_cannot_be_encoded_is_written_escaped() -> None:
+    assert strict_json(dumps({"detail": "no variable 'x\ud800'", "\udc00": ["\ud800"]})) == {
+        "detail": "no variable 'x\\ud800'",
+        "\\udc00": ["\\ud800"],
+    }
+
+
+def _call(app: FastAPI, path: str, query: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None) -> tuple:
+    """A GET straight through the ASGI interface, with a path no HTTP parser would produce."""
+    messages: list[dict[str, Any]] = []
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode("utf-8", "surrogatepass"),
+        "query_string": query,
+        "root_path": "",
+        "headers": headers or [],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    status = messages[0]["status"]
+    body = b"".join(m.get("body", b"") for m in messages[1:])
+    return status, body
+
+
+def test_a_surrogate_echoed_from_the_path_is_written_escaped() -> None:
+    status, body = _call(create_app(Settings()), "/lessons/\ud800")
+    assert status == 404
+    assert "\\ud800" in strict_json(body)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/lessons/%ED%A0%80", {}),
+        ("/lessons/%FF?lang=%ED%A0%80", {}),
+        ("/?lang=%ED%A0%80", {}),
+        ("/", {"Accept-Language": "\xed\xa0\x80", "Cookie": "lang=\xed\xa0\x80"}),
+        (API + "/limits", {"X-Request-ID": "\xed\xa0\x80"}),
+    ],
+)
+def test_encoded_surrogates_in_the_path_query_or_headers_are_no_server_error(connection, path, headers) -> None:
+    status, _, payload = exchange(connection, "GET", path, **headers)
+    assert status < 500, payload[:300]
+    if status >= 400:
+        assert strict_json(payload)["detail"]
+    _still_serves(connection)
