@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from app.nn.datasets import Dataset
+from app.nn.diagnosis import WINDOW, diagnose
 from app.nn.mlp import MLP
 from app.nn.training import Curves, HeatMaps, Record, Snapshot, Trainer, curves, heat_maps
 from app.tracing.network import node_id
@@ -104,9 +105,29 @@ def dataset_data(train: Dataset, test: Dataset | None) -> dict[str, Any]:
     }
 
 
-def progress_data(trainer: Trainer, record: Record, view: View | None) -> dict[str, Any]:
-    """One point of a streamed run; ``view`` adds a fresh grid or curve."""
-    data = {**record_data(record), "diverged": trainer.diverged, "steps": trainer.config.steps}
+def diagnosis_data(trainer: Trainer, upto: int | None = None) -> dict[str, Any] | None:
+    """What the loss history up to record ``upto`` (all by default) says about the run; None: too early."""
+    history = trainer.history if upto is None else trainer.history[: upto + 1]
+    recent = history if len(history) <= WINDOW + 1 else [history[0], *history[-WINDOW:]]
+    diagnosis = diagnose([r.train_loss for r in recent], trainer.config.learning_rate)
+    if diagnosis is None:
+        return None
+    return {
+        "code": diagnosis.code,
+        "evidence": diagnosis.evidence,
+        "learning_rate": trainer.config.learning_rate,
+        "suggested_learning_rate": diagnosis.suggested_learning_rate,
+    }
+
+
+def progress_data(trainer: Trainer, record: Record, view: View | None, index: int | None = None) -> dict[str, Any]:
+    """One point of a streamed run (record ``index`` of the history); ``view`` adds a fresh grid or curve."""
+    data = {
+        **record_data(record),
+        "diverged": trainer.diverged,
+        "steps": trainer.config.steps,
+        "diagnosis": diagnosis_data(trainer, index),
+    }
     if view is not None:
         data["grid" if view.y_range is not None else "curve"] = view.draw(trainer.mlp)
     return data
@@ -126,6 +147,7 @@ def training_report(trainer: Trainer, view: View | None) -> dict[str, Any]:
         if latest.train_accuracy is None
         else {"train": latest.train_accuracy, "test": latest.test_accuracy},
         "history": [record_data(r) for r in trainer.history],
+        "diagnosis": diagnosis_data(trainer),
         "snapshots": [snapshot_data(s) for s in trainer.snapshots],
         "layers": list(mlp.sizes),
         "activations": list(mlp.activations),

@@ -68,9 +68,10 @@ class _Stream:
 
     def progress(self, records: list[Record]) -> list[dict[str, Any]]:
         events = []
-        for record in records:
+        first = len(self.trainer.history) - len(records)
+        for offset, record in enumerate(records):
             view = self.view if self.sent % self.grid_every == 0 else None
-            events.append(progress_data(self.trainer, record, view))
+            events.append(progress_data(self.trainer, record, view, first + offset))
             self.sent += 1
         return events
 

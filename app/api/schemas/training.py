@@ -160,12 +160,31 @@ class Accuracy(ResponseModel):
     test: Number
 
 
+class TrainingDiagnosis(ResponseModel):
+    """What the loss history says about the run, read from its first record point and its latest 20."""
+
+    code: Literal["healthy", "oscillating", "blowing_up", "saturated", "stalled"] = Field(
+        description="healthy; oscillating (the loss jumps up and down: η too large); blowing_up (the loss grows "
+        "or overflows: η too large); saturated (the loss is stuck above where it started: the neurons "
+        "saturated, lower η and start over); stalled (the loss barely moves: η may be too small)."
+    )
+    evidence: dict[str, Number] = Field(
+        description="The numbers behind the code: first_loss, last_loss, low and high of the window, and for "
+        "each code its measure (reversals and swing, rising, spread, non_finite)."
+    )
+    learning_rate: Number = Field(description="The η of the run diagnosed.")
+    suggested_learning_rate: Number = Field(description="An η to try instead; null when η is fine.")
+
+
 class TrainResponse(ResponseModel):
     steps_done: int = Field(description="Steps taken (fewer than asked when the run diverged).")
     diverged: bool = Field(description="True when the loss or a weight overflowed; such numbers are null.")
     final: TrainRecord
     accuracy: Accuracy | None = Field(description="Final accuracy for classification; null for regression.")
     history: list[TrainRecord]
+    diagnosis: TrainingDiagnosis | None = Field(
+        description="What the loss history says (oscillating, blowing up, stuck); null with fewer than 6 record points."
+    )
     snapshots: list[ParameterSnapshot] = Field(description="The parameters at evenly spaced record points (capped).")
     layers: list[int]
     activations: list[str]
@@ -182,5 +201,8 @@ class Progress(TrainRecord):
 
     diverged: bool
     steps: int = Field(description="Steps the run will take in all.")
+    diagnosis: TrainingDiagnosis | None = Field(
+        default=None, description="What the loss history up to this point says; null while too short to tell."
+    )
     grid: NetworkGrid | None = None
     curve: NetworkCurve | None = None

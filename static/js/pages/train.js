@@ -7,6 +7,7 @@ import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
 import { createDataEditor } from "../train/dataeditor.js";
+import { createDiagnosisBox } from "../train/diagnosis.js";
 import { explainLink, pickSample } from "../train/explain.js";
 import { createLossChart } from "../train/losschart.js";
 import { createNetworkView } from "../train/networkview.js";
@@ -317,7 +318,8 @@ function renderButtons() {
   const ready = Boolean(session.weights) && !session.busy && !session.diverged;
   play.disabled = !ready && !session.playing;
   $("[data-testid=step]").disabled = !ready;
-  $("[data-testid=explain]").disabled = !session.weights || session.diverged;
+  // A diverged run is worth explaining too: the player shows the huge numbers that broke it.
+  $("[data-testid=explain]").disabled = !session.weights;
   root.dataset.playing = session.playing ? "on" : "off";
   root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
 }
@@ -338,6 +340,7 @@ function render() {
   renderCounters();
   renderStats();
   renderButtons();
+  diagnosisBox.render(session.diagnosis, page.settings.lr);
   lossChart.set(session.history);
   renderNetwork();
   renderOutput();
@@ -396,6 +399,14 @@ const session = new TrainingSession({
   onError: onSessionError,
 });
 const lossChart = createLossChart($(".loss-chart-box"));
+const diagnosisBox = createDiagnosisBox($("[data-testid=diagnosis]"), {
+  apply: async (lr, reset) => {
+    if (!reset) return update({ lr });
+    page.settings.lr = lr;
+    syncControls();
+    await restart();
+  },
+});
 const outputView = createOutputView($(".output-panel"), { onPlanePointer: (point) => editor.pointer(point) });
 const networkView = createNetworkView($("[data-testid=network]"), {
   onHover: (id) => {

@@ -7,6 +7,29 @@ import { niceTicks } from "./losschart.js";
 
 const MARGIN = { top: 10, right: 10, bottom: 26, left: 40 };
 
+/**
+ * The y range drawn: the data's (at least [−1, 1]), widened for the curve by at most the data's own span on
+ * each side, so a network that blew up (outputs of 1e30, or not finite) cannot squash the data into a line.
+ */
+/** Round ticks whose first and last enclose [low, high], so that no data point is pinned to an edge. */
+function coveringTicks(low, high, count) {
+  const ticks = niceTicks(low, high, count);
+  if (ticks.length < 2) return ticks;
+  const step = ticks[1] - ticks[0];
+  if (ticks[0] > low) ticks.unshift(Number((ticks[0] - step).toPrecision(12)));
+  if (ticks.at(-1) < high) ticks.push(Number((ticks.at(-1) + step).toPrecision(12)));
+  return ticks;
+}
+
+export function yExtent(points, values) {
+  const targets = points.map((p) => p.target).filter(Number.isFinite);
+  const dataLow = Math.min(-1, ...targets);
+  const dataHigh = Math.max(1, ...targets);
+  const span = dataHigh - dataLow;
+  const curve = values.filter(Number.isFinite).map((v) => Math.max(dataLow - span, Math.min(dataHigh + span, v)));
+  return [Math.min(dataLow, ...curve), Math.max(dataHigh, ...curve)];
+}
+
 export function createCurvePlot(root) {
   const area = el("div", { class: "plot-area curve-area" });
   const chart = svg("svg", { class: "curve-plot", "data-testid": "curve-plot" });
@@ -25,10 +48,9 @@ export function createCurvePlot(root) {
     const { curve, points = [], showTest } = current;
     const xs = curve?.xs || [];
     const [x0, x1] = curve?.x_range || [xs[0] ?? -1, xs.at(-1) ?? 1];
-    const ys = [...points.map((p) => p.target), ...(curve?.values || [])].filter(Number.isFinite);
-    const [low, high] = [Math.min(-1, ...ys), Math.max(1, ...ys)];
+    const [low, high] = yExtent(points, curve?.values || []);
     const margin = 0.05 * (high - low);
-    const yTicks = niceTicks(low - margin, high + margin, 4);
+    const yTicks = coveringTicks(low - margin, high + margin, 4);
     const [y0, y1] = [yTicks[0], yTicks.at(-1)];
     const sx = (x) => ((x - x0) / (x1 - x0 || 1)) * w;
     const sy = (y) => h - ((Math.max(y0, Math.min(y1, y)) - y0) / (y1 - y0 || 1)) * h;

@@ -78,6 +78,7 @@ export class TrainingSession {
     this.layers = null;
     this.activations = null;
     this.diverged = false;
+    this.diagnosis = null; // the server's reading of the loss history (kept while a new one is too early to tell)
     this.segment = null;
   }
 
@@ -161,6 +162,7 @@ export class TrainingSession {
     this.dataset = response.dataset;
     this.drawing = response.grid || response.curve || this.drawing;
     this.diverged = response.diverged;
+    this.diagnosis = response.diagnosis ?? this.diagnosis;
     const records = response.history.map((r) => toRecord(r, offset));
     if (replaceHistory) this.history = records;
     else this.pushRecords(records.filter((r) => r.step > offset || !this.history.length));
@@ -271,6 +273,7 @@ export class TrainingSession {
       this.biases = data.biases;
     }
     if (data.diverged) this.diverged = true;
+    if (data.diagnosis) this.diagnosis = data.diagnosis;
     this.context.onChange("progress");
   }
 
