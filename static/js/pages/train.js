@@ -15,10 +15,12 @@ import { createOutputView, datasetPoints } from "../train/outputview.js";
 import { TrainingSession } from "../train/session.js";
 import {
   HYPER,
+  LINK_LIMITS,
   MAX_HIDDEN_LAYERS,
   MAX_NEURONS,
   SPEEDS,
   STRUCTURAL,
+  boundRun,
   customData,
   dataShape,
   layersFor,
@@ -31,7 +33,6 @@ import { createDatasetPicker } from "../train/thumbnails.js";
 
 const root = document.querySelector("[data-testid=train]");
 const $ = (selector) => root.querySelector(selector);
-const MAX_LINK_STEPS = 100_000;
 
 const page = {
   settings: url.read(),
@@ -53,7 +54,7 @@ function writeUrl() {
   const { log, step } = session;
   let run = log.length ? log : null;
   if (run && JSON.stringify(run) === JSON.stringify(canonicalLog(totalSteps(run)))) run = null;
-  url.write({ ...page.settings, steps: run || step <= MAX_LINK_STEPS ? step : 0, run });
+  url.write({ ...page.settings, steps: run || step <= LINK_LIMITS.steps ? step : 0, run });
 }
 
 /** The log a continuous run of `steps` with the current settings leaves: full segments, then the rest. */
@@ -87,7 +88,9 @@ async function update(changes) {
   render();
 }
 
-async function restart(log = []) {
+/** Start over, then replay `log`; `notice` says why a link's run was not replayed in full (null: it was). */
+async function restart(log = [], notice = null) {
+  showLinkNotice(notice);
   if (isEmptyCustom()) {
     session.cancel();
     session.clear();
@@ -258,6 +261,17 @@ function setCustomData(rows, kind) {
 }
 
 // ------------------------------------------------------------------------------------------- rendering
+function showLinkNotice(notice) {
+  const box = $("[data-testid=link-notice]");
+  box.hidden = !notice;
+  if (!notice) return;
+  const numbers = Object.fromEntries(Object.entries(notice).map(([name, value]) => [name, counterText(value)]));
+  // Kept on the element, so a language switch translates it again (applyTranslations).
+  box.dataset.i18n = "train.link.too_long";
+  box.dataset.i18nParams = JSON.stringify(numbers);
+  box.textContent = t("train.link.too_long", numbers);
+}
+
 function setStatus(key, params = {}) {
   page.status = { key, params };
   const status = $("[data-testid=status]");
@@ -336,7 +350,19 @@ function renderOutput() {
   });
 }
 
+/** Classes the split left without a point on one side (the server names them): say what that costs. */
+function renderSplitWarning() {
+  const box = $("[data-testid=split-warning]");
+  const missing = session.dataset?.missing_classes;
+  const lines = ["train", "test"]
+    .filter((side) => missing?.[side]?.length)
+    .map((side) => t(`train.split.missing_${side}`, { classes: missing[side].join(t("train.split.separator")) }));
+  box.hidden = !lines.length;
+  box.textContent = lines.join(" ");
+}
+
 function render() {
+  renderSplitWarning();
   renderCounters();
   renderStats();
   renderButtons();
@@ -441,8 +467,19 @@ async function start() {
   if (page.settings.pts) picker.setCustom(page.settings.pts, page.settings.pts[0]?.length - 1 || 2, page.settings.pk);
   bindControls();
   syncControls();
+  // A link may ask for any run; it rebuilds at most LINK_LIMITS of it, and says so when that is less.
   const { run, steps } = page.settings;
-  await restart(run || canonicalLog(Math.min(steps, MAX_LINK_STEPS)));
+  const bounded = boundRun(run || canonicalLog(steps));
+  const notice = bounded.cut
+    ? {
+        steps: bounded.asked.steps,
+        segments: bounded.asked.segments,
+        max_steps: LINK_LIMITS.steps,
+        max_segments: LINK_LIMITS.segments,
+        done: totalSteps(bounded.log),
+      }
+    : null;
+  await restart(bounded.log, notice);
 }
 
 document.addEventListener("langchange", () => {

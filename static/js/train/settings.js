@@ -17,9 +17,9 @@ export const MAX_NEURONS = 8;
 export const SPEEDS = { slow: 100, normal: 400, fast: 1500, max: Infinity };
 
 const isRate = (v) => v >= 0 && v <= 10;
+// A link's run may be any length here: what it may make the page replay is bounded by LINK_LIMITS.
 const isRunLog = (v) =>
   Array.isArray(v) &&
-  v.length <= 500 &&
   v.every(
     (s) =>
       Array.isArray(s) &&
@@ -66,7 +66,7 @@ export const PROPERTIES = [
   { name: "speed", type: "enum", values: Object.keys(SPEEDS), default: "normal" },
   { name: "test", type: "bool", default: true },
   { name: "log", type: "bool", default: false },
-  { name: "steps", type: "int", default: 0, validate: (v) => v >= 0 && v <= 1_000_000 },
+  { name: "steps", type: "int", default: 0, validate: (v) => v >= 0 },
   { name: "run", type: "json", default: null, validate: isRunLog },
   { name: "pk", type: "enum", values: KINDS, default: "binary" },
   { name: "pts", type: "json", default: null, validate: isPoints },
@@ -185,6 +185,33 @@ export function* segments(log) {
 }
 
 export const totalSteps = (log) => log.reduce((sum, entry) => sum + entry[0] * entry[6], 0);
+
+const totalSegments = (log) => log.reduce((sum, entry) => sum + entry[6], 0);
+
+/** What opening a link may rebuild: segments replayed (one request each) and training steps in all. */
+export const LINK_LIMITS = { segments: 200, steps: 100_000 };
+
+/**
+ * The longest start of `log` a link may replay within `limits`, and whether that is all of it:
+ * {log, cut, asked: {segments, steps}}. Repeats are cut inside an entry, so nothing past the bound
+ * is ever unfolded.
+ */
+export function boundRun(log, limits = LINK_LIMITS) {
+  const asked = { segments: totalSegments(log), steps: totalSteps(log) };
+  const kept = [];
+  let segmentsLeft = limits.segments;
+  let stepsLeft = limits.steps;
+  for (const entry of log) {
+    const [steps, , , , , , repeat] = entry;
+    const fitting = Math.min(repeat, segmentsLeft, steps ? Math.floor(stepsLeft / steps) : repeat);
+    if (fitting > 0) kept.push([...entry.slice(0, 6), fitting]);
+    segmentsLeft -= fitting;
+    stepsLeft -= steps * fitting;
+    if (fitting < repeat) break;
+  }
+  const cut = asked.segments > totalSegments(kept);
+  return { log: kept, cut, asked };
+}
 
 /**
  * The seed of the segment that starts at `step`: the network's seed for the first, then shifted so each
