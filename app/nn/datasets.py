@@ -74,21 +74,66 @@ class Dataset:
         return self.targets.shape[1] if self.kind == "multiclass" else 0
 
     def split(self, test_fraction: float, seed: int) -> tuple[Dataset, Dataset]:
-        """Shuffle the rows and cut them into (train, test).
+        """Shuffle the rows and cut them into (train, test), stratified by class.
 
         The test set gets round(n · test_fraction) rows, but at least one and at most n − 1 when
-        n ≥ 2, so neither part is empty. A single point goes to the training set.
+        n ≥ 2, so neither part is empty. A single point goes to the training set. For classification
+        each class gives the test set its share of those rows (within one), and a class of two or more
+        points keeps one on each side whenever the test size allows: a plain shuffle of six alternating
+        points can put a whole class on one side.
         """
         if not 0.0 < test_fraction < 1.0:
             raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
         n = len(self)
         test_size = 0 if n < 2 else min(max(round(n * test_fraction), 1), n - 1)
-        order = np.random.default_rng(seed).permutation(n)
-        return self._rows(order[test_size:]), self._rows(order[:test_size])
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(n)
+        if self.labels is None:
+            return self._rows(order[test_size:]), self._rows(order[:test_size])
+        groups = [order[self.labels[order] == label] for label in np.unique(self.labels)]
+        quotas = _class_quotas([len(g) for g in groups], test_size)
+        test = np.concatenate([g[:q] for g, q in zip(groups, quotas, strict=True)])
+        train = np.concatenate([g[q:] for g, q in zip(groups, quotas, strict=True)])
+        return self._rows(rng.permutation(train)), self._rows(rng.permutation(test))
 
     def _rows(self, index: np.ndarray) -> Dataset:
         labels = None if self.labels is None else self.labels[index]
         return Dataset(self.name, self.kind, self.inputs[index], self.targets[index], labels)
+
+
+def _class_quotas(sizes: list[int], test_size: int) -> list[int]:
+    """How many test rows each class gives: its proportional share rounded down, then the rows still to
+    give go first to classes of two or more points that have none in the test set, then by largest
+    remainder; a class keeps at least one training row unless the test size leaves no other way."""
+    n = sum(sizes)
+    shares = [size * test_size / n for size in sizes]
+    quotas = [min(math.floor(share), max(size - 1, 0)) for share, size in zip(shares, sizes, strict=True)]
+    by_remainder = sorted(range(len(sizes)), key=lambda c: quotas[c] - shares[c])
+    remaining = test_size - sum(quotas)
+    for c in by_remainder:
+        if remaining and quotas[c] == 0 and sizes[c] >= 2:
+            quotas[c] += 1
+            remaining -= 1
+    for keep in (1, 0):  # keep a training row of every class, unless that cannot reach test_size
+        while remaining and any(quotas[c] < sizes[c] - keep for c in by_remainder):
+            for c in by_remainder:
+                if remaining and quotas[c] < sizes[c] - keep:
+                    quotas[c] += 1
+                    remaining -= 1
+    return quotas
+
+
+def missing_classes(train: Dataset, test: Dataset | None) -> dict[str, list[int]]:
+    """The classes of a classification set that one side of a split has no point of (none for regression)."""
+    if train.labels is None:
+        return {"train": [], "test": []}
+    every = set(train.labels.tolist()) | set([] if test is None or test.labels is None else test.labels.tolist())
+
+    def absent(part: Dataset | None) -> list[int]:
+        present = set() if part is None or part.labels is None else set(part.labels.tolist())
+        return sorted(every - present)
+
+    return {"train": absent(train), "test": [] if test is None else absent(test)}
 
 
 @dataclass(frozen=True)

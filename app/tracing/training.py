@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from app.nn.datasets import Dataset
+from app.nn.datasets import Dataset, missing_classes
 from app.nn.diagnosis import WINDOW, diagnose
 from app.nn.mlp import MLP
 from app.nn.training import Curves, HeatMaps, Record, Snapshot, Trainer, curves, heat_maps
@@ -102,6 +102,7 @@ def dataset_data(train: Dataset, test: Dataset | None) -> dict[str, Any]:
         "classes": train.classes,
         "train": _points_data(train),
         "test": None if test is None else _points_data(test),
+        "missing_classes": missing_classes(train, test),
     }
 
 

@@ -56,3 +56,14 @@ def test_each_progress_event_diagnoses_the_history_up_to_it(client):
         assert (event["diagnosis"] or {}).get("code") == getattr(expected, "code", None)
     assert progress[6]["diagnosis"]["code"] == "oscillating"  # after 60 steps
     assert events[-1][1]["diagnosis"] == progress[-1]["diagnosis"]
+
+
+def test_the_split_is_stratified_and_names_the_classes_a_side_lacks(client):
+    alternating = {"points": [[k / 5, 0.0] for k in range(6)], "labels": [0, 1, 0, 1, 0, 1], "seed": 1}
+    body = {**CIRCLE_AT_TEN, "dataset": alternating, "steps": 0, "learning_rate": 0.03}
+    data = ok(client, "/network/train", body)["dataset"]
+    assert set(data["train"]["labels"]) == {0, 1} and set(data["test"]["labels"]) == {0, 1}
+    assert data["missing_classes"] == {"train": [], "test": []}
+    three = {"points": [[0.0, 0.0], [0.5, 0.0], [1.0, 0.0]], "labels": [0, 1, 1], "seed": 1}
+    data = ok(client, "/network/train", {**body, "dataset": three})["dataset"]
+    assert data["missing_classes"] == {"train": [0], "test": []}

@@ -5,6 +5,7 @@ of a network that blew up keeps the data readable."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -85,3 +86,22 @@ def test_a_regression_that_overflows_is_explained_and_its_plot_stays_readable(pa
     shot(page, "train-overflow-en")
     page.click("[data-testid=explain]")
     page.wait_for_url("**/#*", timeout=30_000)
+
+
+def test_a_class_missing_from_one_side_of_the_split_is_named_in_both_languages(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    alternating = "[" + ",".join(f"[{k / 5},0,{k % 2}]" for k in range(6)) + "]"
+    page.goto(f"{live_server}/train#data=custom&pk=binary&pts={quote(alternating)}")
+    page.wait_for_selector(READY, timeout=30_000)
+    assert page.is_hidden("[data-testid=split-warning]")  # three and three: both classes on both sides
+
+    page.goto(f"{live_server}/train#data=custom&pk=binary&pts={quote('[[0,0,0],[0.5,0,1],[1,0,1]]')}")
+    page.reload()
+    page.wait_for_selector(READY, timeout=30_000)
+    warning = "[data-testid=split-warning]"
+    page.wait_for_selector(warning)
+    assert "training set has no point of class 0" in page.text_content(warning)
+    shot(page, "train-split-warning-en")
+    page.click("[data-testid=lang-switch]")
+    page.wait_for_selector("html[lang=zh-CN]")
+    assert "训练集中没有类别 0 的点" in page.text_content(warning)
+    shot(page, "train-split-warning-zh")

@@ -9,6 +9,7 @@ from app.nn.datasets import (
     Dataset,
     dataset_from_points,
     make_dataset,
+    missing_classes,
     parse_csv,
 )
 
@@ -312,3 +313,36 @@ def test_csv_row_cap():
     assert len(parse_csv("x,y,c\n" + rows, max_rows=6)) == 6
     with pytest.raises(ValueError, match="line 7: too many rows; at most 5"):
         parse_csv("x,y,c\n" + rows, max_rows=5)
+
+
+# ------------------------------------------------------------------------------ stratified split
+ALTERNATING = dataset_from_points([[k, 0] for k in range(6)], [0, 1, 0, 1, 0, 1], "binary")
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("fraction", [0.3, 0.5, 0.7])
+def test_split_keeps_every_class_on_both_sides_when_it_can(seed, fraction):
+    train, test = ALTERNATING.split(fraction, seed=seed)
+    assert set(train.labels) == {0, 1} and set(test.labels) == {0, 1}
+    assert len(test) == min(max(round(6 * fraction), 1), 5)
+    assert missing_classes(train, test) == {"train": [], "test": []}
+
+
+@pytest.mark.parametrize(("name", "n", "fraction"), [("spiral3", 200, 0.2), ("xor", 101, 0.3), ("circle", 30, 0.5)])
+def test_split_gives_each_class_its_share_of_the_test_set(name, n, fraction):
+    data = make_dataset(name, n=n, seed=3)
+    train, test = data.split(fraction, seed=5)
+    for label in range(data.classes):
+        size = int(np.sum(data.labels == label))
+        assert abs(int(np.sum(test.labels == label)) - size * len(test) / n) < 1
+    assert len(train) + len(test) == n
+
+
+def test_split_says_which_classes_a_side_lacks():
+    three = dataset_from_points([[0, 0], [1, 0], [2, 0], [3, 0]], [0, 1, 2, 2], "multiclass")
+    train, test = three.split(0.25, seed=0)
+    assert len(test) == 1 and list(test.labels) == [2]  # the only class with a point to spare
+    assert missing_classes(train, test) == {"train": [], "test": [0, 1]}
+    assert missing_classes(*make_dataset("sine", n=20).split(0.5, seed=0)) == {"train": [], "test": []}
+    one_test_point = ALTERNATING.split(0.2, seed=1)
+    assert len(missing_classes(*one_test_point)["test"]) == 1 and missing_classes(*one_test_point)["train"] == []

@@ -145,6 +145,11 @@ class DatasetPoints(ResponseModel):
     targets: list[list[float]]
 
 
+class MissingClasses(ResponseModel):
+    train: list[int] = Field(description="Classes the network never sees while training.")
+    test: list[int] = Field(description="Classes the test loss and accuracy say nothing about.")
+
+
 class DatasetData(ResponseModel):
     name: str
     kind: str = Field(description="binary, multiclass or regression")
@@ -153,6 +158,9 @@ class DatasetData(ResponseModel):
     classes: int
     train: DatasetPoints
     test: DatasetPoints | None
+    missing_classes: MissingClasses = Field(
+        description="Classes with no point on one side of the split (too few points to share them out)."
+    )
 
 
 class Accuracy(ResponseModel):
