@@ -13,6 +13,7 @@ and a node that feeds several others adds up what flows back along each of its e
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from app.engine.expression import Expression
 from app.engine.gradcheck import numerical_gradient
 from app.engine.graph import INFIX, GraphEdge, GraphNode, GraphView, describe
 from app.engine.ops import OPS
+from app.engine.symbolic import symbolic_gradient
 from app.tracing.notation import num, paren, sub
 
 OUTPUT_SYMBOL = "f"
@@ -162,8 +164,18 @@ def trace_expression(expression: Expression, values: Mapping[str, float]) -> dic
         "numerical_gradient": numerical,
         "gradient_error": {name: _difference(gradient[name], numerical[name]) for name in expression.variables},
         "diverged": any(x is not None and not np.isfinite(x) for x in numbers),
+        **symbolic_fields(expression, values),
         "graph": {"nodes": nodes, "edges": edges, "output": view.output},
         "steps": steps,
+    }
+
+
+def symbolic_fields(expression: Expression, values: Mapping[str, float]) -> dict[str, Any]:
+    """``symbolic_gradient`` (variable → formula text or None) and ``symbolic_derivatives`` (all forms, or why not)."""
+    derivatives = symbolic_gradient(expression, values)
+    return {
+        "symbolic_gradient": {name: d.text for name, d in derivatives.items()},
+        "symbolic_derivatives": {name: asdict(d) for name, d in derivatives.items()},
     }
 
 

@@ -81,6 +81,49 @@ def test_two_variables(client):
 
 
 @pytest.mark.parametrize(
+    ("expression", "variables", "symbolic", "typeset", "at_values"),
+    [
+        ("2x^2", {"x": 3}, {"x": "4*x"}, "4x", "4·3"),
+        ("cos(x^2 - 1)", {"x": 3}, {"x": "-2*x*sin(x^2 - 1)"}, "−2x·sin(x² − 1)", "−2·3·sin(3² − 1)"),
+        ("3x + 2y", {"x": 1, "y": 2}, {"x": "3", "y": "2"}, "3", "3"),
+    ],
+)
+def test_symbolic_gradient_is_the_textbook_formula(client, expression, variables, symbolic, typeset, at_values):
+    data = ok(client, "/expression", {"expression": expression, "variables": variables})
+    assert data["symbolic_gradient"] == symbolic
+    first = data["symbolic_derivatives"][data["variables"][0]]
+    assert first == {
+        "text": symbolic[data["variables"][0]],
+        "typeset": typeset,
+        "at_values": at_values,
+        "omitted": None,
+    }
+
+
+def test_symbolic_gradient_posted_back_gives_the_backprop_gradient(client):
+    variables = {"x": 1.7, "y": -1.3}
+    data = ok(client, "/expression", {"expression": "x^y*sin(x y) + tanh(x)/y", "variables": variables})
+    for name, text in data["symbolic_gradient"].items():
+        written = ok(client, "/expression", {"expression": text, "variables": variables})
+        assert written["value"] == pytest.approx(data["gradient"][name], rel=1e-12), (name, text)
+
+
+@pytest.mark.parametrize(
+    ("expression", "reason"),
+    [
+        ("sin(x + " * 38 + "x" + ")" * 38, "too_large"),
+        ("1e999*x", "non_finite_number"),
+        ("x/(1 - 1)", "non_finite_number"),
+    ],
+)
+def test_an_omitted_symbolic_derivative_is_null_with_its_reason(client, expression, reason):
+    data = ok(client, "/expression", {"expression": expression, "variables": {"x": 0.5}})
+    assert data["symbolic_gradient"] == {"x": None}
+    assert data["symbolic_derivatives"]["x"] == {"text": None, "typeset": None, "at_values": None, "omitted": reason}
+    assert data["gradient"]["x"] is not None or data["diverged"] is True
+
+
+@pytest.mark.parametrize(
     ("expression", "value"),
     [("exp(1000)", None), ("1/0", None), ("log(0)", None), ("exp(x)^1000", None), ("sqrt(-1)", None)],
 )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import ConfigDict, Field
 
 from app.api.schemas.common import Number, Range, ResponseModel, Step, StrictModel
+from app.engine.symbolic import MAX_DERIVATIVE_NODES
 
 EXPRESSION_DESCRIPTION = (
     "A formula such as cos(x^2 - 1): + - * / ^ (or **), implicit products (2x, 3(x + 1)), parentheses, "
@@ -51,6 +54,25 @@ class ExpressionGraph(ResponseModel):
     output: str = Field(description="The id of the node holding f.")
 
 
+class SymbolicDerivative(ResponseModel):
+    """∂f/∂v as a formula, simplified as a textbook writes it: 2x² gives 4x, cos(x² − 1) gives −2x·sin(x² − 1)."""
+
+    text: str | None = Field(
+        description="The derivative in the expression syntax (e.g. '-2*x*sin(x^2 - 1)'); POST it as an "
+        "expression to evaluate it. null when omitted."
+    )
+    typeset: str | None = Field(description="The same for display, e.g. '−2x·sin(x² − 1)'. null when omitted.")
+    at_values: str | None = Field(
+        description="The typeset derivative with the variables' values put in, e.g. '−2·3·sin(3² − 1)' at x = 3. "
+        "null when omitted."
+    )
+    omitted: Literal["too_large", "non_finite_number"] | None = Field(
+        description="Why the derivative is not written out, or null when it is: 'too_large' when the simplified "
+        f"derivative has more than {MAX_DERIVATIVE_NODES} nodes; 'non_finite_number' when the expression holds "
+        "a number no float carries (1e999, 1/0)."
+    )
+
+
 class ExpressionResponse(ResponseModel):
     expression: str = Field(description="The expression as parsed, written canonically.")
     variables: list[str] = Field(description="Variables in order of first appearance.")
@@ -58,6 +80,13 @@ class ExpressionResponse(ResponseModel):
     gradient: dict[str, Number] = Field(description="∂f/∂v for every variable v, by backprop.")
     numerical_gradient: dict[str, Number] = Field(description="∂f/∂v by central differences (h = 1e-6).")
     gradient_error: dict[str, Number] = Field(description="|backprop − numerical| per variable.")
+    symbolic_gradient: dict[str, str | None] = Field(
+        description="∂f/∂v for every variable v as a simplified formula in the expression syntax: 4*x for 2x^2. "
+        "null for a variable whose derivative is omitted; symbolic_derivatives says why."
+    )
+    symbolic_derivatives: dict[str, SymbolicDerivative] = Field(
+        description="For every variable: the formula of ∂f/∂v, typeset, with the values put in, or why it is omitted."
+    )
     diverged: bool = Field(description="True when some value overflowed; such numbers are null.")
     graph: ExpressionGraph
     steps: list[Step] = Field(description="Forward steps node by node, then backward steps edge by edge.")
