@@ -29,7 +29,7 @@ def parse_output(stdout: str) -> dict[str, object]:
     printed: dict[str, object] = {}
     for line in stdout.splitlines():
         words = line.split(" ", 2)
-        if words[0] in ("grad_weight", "updated_weight"):
+        if words[0] in ("grad_weight", "grad_bias", "updated_weight", "updated_bias"):
             printed[f"{words[0]} {words[1]}"] = json.loads(words[2])
         else:
             printed[words[0]] = json.loads(line.split(" ", 1)[1])
@@ -52,6 +52,30 @@ def test_numpy_script_reproduces_the_trace(client, tmp_path: Path, case: dict) -
     printed = execute(tmp_path, export["script"], export["filename"])
     np.testing.assert_allclose(printed["outputs"], trace["layers"][-1]["a"], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(printed["loss"], trace["loss"], rtol=1e-12, atol=1e-14)
+
+
+BACKWARD_CASES = [
+    *CASES,
+    {"layers": [2, 3, 3, 1], "activation": ["leaky_relu", "identity"], "output_activation": "sigmoid",
+     "loss": "bce", "seed": 11, "inputs": [[0.4, -0.2], [-1.0, 2.0], [0.0, 0.3], [1.2, 1.1], [-0.5, -0.5]],
+     "targets": [[1.0], [0.0], [1.0], [0.0], [1.0]]},
+    {"layers": [2, 4, 3], "activation": "relu", "output_activation": "identity", "loss": "cross_entropy",
+     "seed": 5, "inputs": [[0.9, -0.1], [0.2, 0.4], [-0.7, 0.8]], "targets": [[1, 0, 0], [0, 0, 1], [0, 1, 0]]},
+    {"layers": [2, 2, 2], "activation": "tanh", "output_activation": "identity", "loss": "mse", "seed": 2,
+     "inputs": [[0.5, -1.5]], "targets": [[0.25, -0.75]]},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BACKWARD_CASES, ids=lambda c: f"{c['loss']}-{len(c['inputs'])}")
+def test_numpy_script_writes_out_backward_pass_and_sgd_step_like_the_trace(client, tmp_path: Path, case) -> None:
+    trace = ok(client, "/network/trace", {**case, "learning_rate": 0.25})
+    export = ok(client, "/network/export", {**case, "format": "numpy", "learning_rate": 0.25})
+    script = export["script"]
+    assert "delta" in script and ".T @" in script  # the chain rule by hand: δ per layer, ∂L/∂W = δᵀ a
+    printed = execute(tmp_path, script, export["filename"])
+    for i, param in enumerate(trace["params"], start=1):
+        for name in ("grad_weight", "grad_bias", "updated_weight", "updated_bias"):
+            np.testing.assert_allclose(printed[f"{name} {i}"], param[name], rtol=1e-9, atol=1e-12, err_msg=name)
 
 
 @pytest.mark.torch

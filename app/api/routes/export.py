@@ -1,5 +1,6 @@
 """Network exports: a short runnable NumPy or PyTorch script that rebuilds a network with its exact weights
-and prints the outputs and loss the trace shows (PyTorch also prints the weight gradients)."""
+and prints what the trace shows: outputs, loss, gradients and the parameters after one SGD step. The NumPy
+script writes the backward pass out by hand; the PyTorch one lets autograd do it."""
 
 from __future__ import annotations
 
@@ -57,11 +58,34 @@ def _summary(mlp: MLP, loss: str) -> str:
     return f"{shape} network ({', '.join(mlp.activations)}), {LOSS_NAMES[loss]} loss"
 
 
-def numpy_script(mlp: MLP, inputs: list, targets: list, loss: str) -> str:
+NUMPY_DERIVATIVES = {
+    "identity": "lambda z, a: np.ones_like(z)",
+    "tanh": "lambda z, a: 1.0 - a**2",
+    "sigmoid": "lambda z, a: a * (1.0 - a)",
+    "relu": "lambda z, a: (z > 0).astype(float)",
+    "leaky_relu": "lambda z, a: np.where(z > 0, 1.0, 0.01)",
+}
+NUMPY_LOSS_GRADIENTS = {
+    "mse": ("2 (ŷ − y) / N, N = every element of ŷ", "2.0 * (output - y) / output.size"),
+    # the engine's (and PyTorch's) guard against dividing by p(1 − p) = 0
+    "bce": (
+        "(ŷ − y) / (ŷ (1 − ŷ)) / N, N = every element of ŷ",
+        "(output - y) / np.maximum(output * (1.0 - output), 1e-12) / output.size",
+    ),
+    "cross_entropy": (
+        "(softmax(ŷ) − y) / batch, for rows of y that sum to 1",
+        "(np.exp(log_softmax(output)) * y.sum(axis=1, keepdims=True) - y) / len(output)",
+    ),
+}
+
+
+def numpy_script(mlp: MLP, inputs: list, targets: list, loss: str, learning_rate: float) -> str:
     weights = _literal([w.data.tolist() for w in mlp.weights])
     biases = _literal([b.data.tolist() for b in mlp.biases])
     used = dict.fromkeys(mlp.activations)
     table = "\n".join(f'    "{name}": {NUMPY_ACTIVATIONS[name]},' for name in used)
+    derivatives = "\n".join(f'    "{name}": {NUMPY_DERIVATIVES[name]},' for name in used)
+    loss_gradient_maths, loss_gradient = NUMPY_LOSS_GRADIENTS[loss]
     helper = ""
     if loss == "cross_entropy":
         helper = (
@@ -71,7 +95,9 @@ def numpy_script(mlp: MLP, inputs: list, targets: list, loss: str) -> str:
         )
     return f'''"""Backprop Lab export: a {_summary(mlp, loss)}.
 
-Rebuilds the network with its exact weights and prints its outputs and loss. Needs NumPy.
+Rebuilds the network with its exact weights, then does by hand what the step player shows: the forward
+pass, the loss, the backward pass layer by layer (δ = ∂L/∂z, ∂L/∂W = δᵀ a) and one step of gradient
+descent. Prints the outputs, the loss, every gradient and the updated parameters. Needs NumPy.
 """
 
 import json
@@ -82,24 +108,51 @@ import numpy as np
 weights = [np.array(w) for w in {weights}]
 biases = [np.array(b) for b in {biases}]
 activations = {_literal(mlp.activations)}
+learning_rate = {learning_rate!r}  # η
 ACTIVATIONS = {{
 {table}
 }}
+# f′(z) of each activation, written with z or with a = f(z), whichever is simpler
+DERIVATIVES = {{
+{derivatives}
+}}
 
-x = np.array({_literal(inputs)})
-y = np.array({_literal(targets)})
+x = np.array({_literal(inputs)})  # [batch][in]
+y = np.array({_literal(targets)})  # [batch][out]
 {helper}
 
-def forward(a):
-    for w, b, name in zip(weights, biases, activations):
-        a = ACTIVATIONS[name](a @ w.T + b)  # z = a·Wᵀ + b, then a = f(z)
-    return a
-
-
-output = forward(x)
+# Forward pass: keep every layer's z and a, the backward pass needs them.
+a_layers = [x]
+z_layers = []
+for w, b, name in zip(weights, biases, activations):
+    z = a_layers[-1] @ w.T + b  # z = a·Wᵀ + b
+    z_layers.append(z)
+    a_layers.append(ACTIVATIONS[name](z))  # a = f(z)
+output = a_layers[-1]
 loss = {NUMPY_LOSSES[loss]}
+
+# Backward pass, from the loss to the first layer.
+# ∂L/∂ŷ = {loss_gradient_maths}
+grad_a = {loss_gradient}
+grad_weights = [None] * len(weights)
+grad_biases = [None] * len(biases)
+for layer in reversed(range(len(weights))):
+    delta = grad_a * DERIVATIVES[activations[layer]](z_layers[layer], a_layers[layer + 1])  # δ = ∂L/∂a ⊙ f′(z)
+    grad_weights[layer] = delta.T @ a_layers[layer]  # ∂L/∂W = δᵀ a_prev, summed over the batch
+    grad_biases[layer] = delta.sum(axis=0)  # ∂L/∂b = Σ δ over the batch
+    grad_a = delta @ weights[layer]  # ∂L/∂a_prev = δ W, the upstream gradient of the layer before
+
+# One step of gradient descent: p ← p − η ∂L/∂p.
+updated_weights = [w - learning_rate * g for w, g in zip(weights, grad_weights)]
+updated_biases = [b - learning_rate * g for b, g in zip(biases, grad_biases)]
+
 print("outputs", json.dumps(output.tolist()))
 print("loss", repr(float(loss)))
+for i in range(len(weights)):
+    print(f"grad_weight {{i + 1}}", json.dumps(grad_weights[i].tolist()))
+    print(f"grad_bias {{i + 1}}", json.dumps(grad_biases[i].tolist()))
+    print(f"updated_weight {{i + 1}}", json.dumps(updated_weights[i].tolist()))
+    print(f"updated_bias {{i + 1}}", json.dumps(updated_biases[i].tolist()))
 '''
 
 
@@ -164,7 +217,7 @@ def export(request: ExportRequest, settings: SettingsDep) -> Response:
     mlp = build_network(request, settings)
     check_batch(request.inputs, request.targets, request, settings, request.loss)
     if request.format == "numpy":
-        script = numpy_script(mlp, request.inputs, request.targets, request.loss)
+        script = numpy_script(mlp, request.inputs, request.targets, request.loss, request.learning_rate)
     else:
         script = pytorch_script(mlp, request.inputs, request.targets, request.loss, request.learning_rate)
     filename = f"backprop_network_{request.format}.py"

@@ -18,10 +18,17 @@ class ExportRequest(NetworkSpec):
     inputs: list[list[float]] = Field(default=[[1.0, 0.5]], description="The batch, [batch][in].")
     targets: list[list[float]] = Field(default=[[1.0]], description="Targets, [batch][out].")
     learning_rate: float = Field(default=0.1, ge=0, description="η, written into the script's SGD step.")
-    format: ScriptFormat = Field(default="numpy", description="numpy: forward pass and loss; pytorch: also backward.")
+    format: ScriptFormat = Field(
+        default="numpy",
+        description="numpy: forward pass, loss, the backward pass written out layer by layer and one SGD step; "
+        "pytorch: the same with autograd.",
+    )
 
 
 class ExportResponse(ResponseModel):
     format: ScriptFormat
     filename: str = Field(description="A file name for the script.")
-    script: str = Field(description="Python source that rebuilds the network and prints its outputs and loss.")
+    script: str = Field(
+        description="Python source that rebuilds the network and prints its outputs, loss, gradients and the "
+        "parameters after one SGD step."
+    )
