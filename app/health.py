@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from app.engine import Tensor, functions
 from app.pages import ROOT
 
 router = APIRouter(tags=["ops"])
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, Literal["ok", "failed"]] = Field(description="Each check by name: engine, templates.")
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -36,7 +43,12 @@ def templates_present() -> bool:
     return (ROOT / "templates" / "base.html").is_file() and (ROOT / "static").is_dir()
 
 
-@router.get("/readyz", summary="Readiness: the engine computes gradients and the pages can render")
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "A check failed: `checks` says which."}},
+    summary="Readiness: the engine computes gradients and the pages can render",
+)
 def readyz() -> JSONResponse:
     checks = {"engine": engine_works(), "templates": templates_present()}
     ready = all(checks.values())

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import __version__
 from app.api import api_router
 from app.api.cache import ResponseCache
+from app.api.openapi import install_openapi, operation_id
 from app.api.wire import ApiError, api_error_handler, http_error_handler, validation_error_handler
 from app.docs import install_docs
 from app.health import router as health_router
@@ -29,7 +30,14 @@ Every request carries all of its state, so any replica can serve it.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Backprop Lab", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
+    app = FastAPI(
+        title="Backprop Lab",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        generate_unique_id_function=operation_id,
+    )
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_bytes)
     app.add_exception_handler(ApiError, api_error_handler)
@@ -40,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     install_docs(app)
+    install_openapi(app)
     install_middleware(app, settings)
     return app
 

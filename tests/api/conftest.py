@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -54,6 +54,24 @@ def _refuse_constant(token: str) -> Any:
 def strict_json(body: bytes | str) -> Any:
     """Parse a body as strict JSON: NaN, Infinity and -Infinity tokens fail the test."""
     return json.loads(body, parse_constant=_refuse_constant)
+
+
+def server_sent_events(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """The events of a text/event-stream body, framed as the training stream's description says: an `event:`
+    line, a `data:` line of strict JSON and a blank line, read as ``{"event": name, "data": parsed}``. Comment
+    lines (``:``) are skipped, and an event cut off before its blank line is not yielded."""
+    name: str | None = None
+    data: list[str] = []
+    for line in lines:
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "event":
+            name = value
+        elif field == "data":
+            data.append(value)
+        elif not line and name is not None:
+            yield {"event": name, "data": strict_json("\n".join(data))}
+            name, data = None, []
 
 
 def ok(client: TestClient, path: str, body: dict[str, Any]) -> Any:

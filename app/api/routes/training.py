@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
 from app.api.schemas.common import ERROR_RESPONSES
-from app.api.schemas.training import Progress, TrainRequest, TrainResponse
+from app.api.schemas.training import TrainRequest, TrainResponse
 from app.api.validation import prepare_training
 from app.api.wire import dumps, json_response
 from app.nn.datasets import Dataset
@@ -87,25 +87,28 @@ class _Stream:
                 return events
 
 
-def _event_schema() -> dict[str, Any]:
-    """One event of the stream, in the form OpenAPI 3.2 gives sequential media (``itemSchema``): its
-    name, and its ``data`` as JSON of the matching model."""
-    progress = Progress.model_json_schema(ref_template=f"{COMPONENTS}{{model}}", mode="serialization")
-    progress.pop("$defs", None)  # its models are among the document's components already
-    return {
-        "type": "object",
-        "required": ["event", "data"],
-        "properties": {
-            "event": {"type": "string", "enum": ["progress", "done", "error"]},
-            "data": {
-                "type": "string",
-                "contentMediaType": "application/json",
-                "contentSchema": {
-                    "anyOf": [progress, {"$ref": f"{COMPONENTS}TrainResponse"}, {"$ref": f"{COMPONENTS}ErrorResponse"}]
-                },
-            },
-        },
-    }
+STREAM_DESCRIPTION = """Server-sent events, UTF-8. Each event is an `event:` line with its name, one `data:` line of
+strict JSON and a blank line; a line starting with `:` is a comment that only keeps the connection alive. Read as
+`{"event": <name>, "data": <the parsed JSON>}`, every event is a `TrainStreamEvent` (see the schemas), told apart
+by `event`:
+
+- `progress`: a `Progress` at every record point, with `grid` or `curve` every `stream_grid_every` events;
+- `done`: the last event, a `TrainResponse`, the same answer POST /api/v1/network/train gives;
+- `error`: the last event of a run that failed after the stream started, an `ErrorResponse`.
+
+A generated client reads this body as one string once the run is over. To follow the run as it trains, stream
+the body with the client's HTTP client, e.g. in Python with a client from openapi-python-client:
+
+```python
+with client.get_httpx_client().stream("POST", "/api/v1/network/train/stream", json=body) as response:
+    for line in response.iter_lines():
+        if line.startswith("event: "):
+            name = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            event = {"event": name, "data": json.loads(line.removeprefix("data: "))}
+            # ProgressEvent.from_dict(event), DoneEvent.from_dict(event) or ErrorEvent.from_dict(event)
+```
+"""
 
 
 @router.post(
@@ -114,13 +117,11 @@ def _event_schema() -> dict[str, Any]:
     responses={
         **ERROR_RESPONSES,
         200: {
-            "description": "Server-sent events: `progress` at every record point (with `grid` or `curve` every "
-            "`stream_grid_every` events), then one `done` whose data is the same as POST /network/train returns. "
-            "A failure after the stream started is an `error` event with `detail`. `itemSchema` describes one "
-            "event: `progress` data is a Progress, `done` data a TrainResponse, `error` data an ErrorResponse.",
+            "description": STREAM_DESCRIPTION,
             "content": {
                 "text/event-stream": {
-                    "itemSchema": _event_schema(),
+                    "schema": {"type": "string", "description": "The events as text, framed as described above."},
+                    "x-event-schema": {"$ref": f"{COMPONENTS}TrainStreamEvent"},
                     "example": 'event: progress\ndata: {"step":10,"train_loss":0.69,"test_loss":0.7,'
                     '"train_accuracy":0.5,"test_accuracy":0.5,"diverged":false,"steps":500}\n\n',
                 }

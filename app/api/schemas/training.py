@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from app.api.schemas.common import Number, Range, ResponseModel, Seed, StrictModel
+from app.api.schemas.common import ErrorResponse, Number, Range, ResponseModel, Seed, StrictModel
 from app.api.schemas.network import NetworkSpec
 
 DatasetName = Literal["xor", "circle", "gauss", "spiral", "spiral3", "moons", "sine", "plane"]
@@ -214,3 +214,29 @@ class Progress(TrainRecord):
     )
     grid: NetworkGrid | None = None
     curve: NetworkCurve | None = None
+
+
+class ProgressEvent(BaseModel):
+    """`event: progress`: the run reached a record point."""
+
+    event: Literal["progress"]
+    data: Progress
+
+
+class DoneEvent(BaseModel):
+    """`event: done`, the last event of a run: the same answer POST /api/v1/network/train gives."""
+
+    event: Literal["done"]
+    data: TrainResponse
+
+
+class ErrorEvent(BaseModel):
+    """`event: error`, the last event of a run that failed after the stream started."""
+
+    event: Literal["error"]
+    data: ErrorResponse
+
+
+class TrainStreamEvent(RootModel[Annotated[ProgressEvent | DoneEvent | ErrorEvent, Field(discriminator="event")]]):
+    """One server-sent event of POST /api/v1/network/train/stream, read as ``{"event": <the event: line>,
+    "data": <the data: line parsed as JSON>}``."""
