@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     max_descent_steps: int = 1000
     max_limit_deltas: int = 24  # rows of the Δx table
     response_cache_bytes: int = 32_000_000  # answers of deterministic endpoints kept by request body; 0: off
+    max_response_bytes: int = 32_000_000  # estimated bytes of one response (a trace, a training report)
+    max_stream_bytes: int = 256_000_000  # estimated bytes of one training stream, all its events together
+    heavy_slots: int = 2  # heavy requests (traces, training, gradient checks) computed at once per process
+    heavy_queue: int = 4  # heavy requests waiting for a slot; one more is answered 503 at once
+    heavy_queue_seconds: float = 10.0  # longest wait for a slot before a 503
 
     @field_validator("log_level", mode="before")
     @classmethod

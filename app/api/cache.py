@@ -105,7 +105,7 @@ class CachingRoute(JsonBodyRoute):
 
     def _direct_call(self) -> Callable[[Request, bytes], Coroutine[Any, Any, Response | None]] | None:
         """The endpoint called with its body model validated straight from the bytes, when its only
-        parameters are one body model and the settings; ``None`` for any other signature."""
+        parameters are one body model, the settings and perhaps the request; ``None`` for any other signature."""
         dependant = self.dependant
         if (
             len(dependant.body_params) != 1
@@ -114,7 +114,6 @@ class CachingRoute(JsonBodyRoute):
             or dependant.header_params
             or dependant.cookie_params
             or any(dep.call is not settings_of for dep in dependant.dependencies)
-            or dependant.request_param_name
             or dependant.response_param_name
             or dependant.background_tasks_param_name
         ):
@@ -125,6 +124,7 @@ class CachingRoute(JsonBodyRoute):
             return None
         body_name = body_field.name
         settings_names = [dep.name for dep in dependant.dependencies]
+        request_names = [dependant.request_param_name] if dependant.request_param_name else []
         endpoint = self.endpoint
 
         async def call(request: Request, body: bytes) -> Response | None:
@@ -133,7 +133,11 @@ class CachingRoute(JsonBodyRoute):
             except ValidationError:
                 return None  # FastAPI's handler parses it again and words the errors
             settings = request.app.state.settings
-            result = await endpoint(**{body_name: parsed}, **{name: settings for name in settings_names})
+            result = await endpoint(
+                **{body_name: parsed},
+                **{name: settings for name in settings_names},
+                **{name: request for name in request_names},
+            )
             if not isinstance(result, Response):
                 raise TypeError(f"{endpoint.__name__} must return a Response to use {type(self).__name__}")
             return result

@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 import numpy as np
 
+from app.api.budget import TrainingCost, training_cost
 from app.api.schemas.network import NetworkSpec
 from app.api.schemas.training import DatasetSpec, GridSpec, TrainRequest
 from app.api.wire import ApiError
@@ -253,9 +254,10 @@ def _check_fit(request: TrainRequest, dataset: Dataset) -> None:
 
 
 def prepare_training(
-    request: TrainRequest, settings: Settings
-) -> tuple[MLP, Dataset, Dataset | None, TrainingConfig, View | None]:
-    """Every check of a training run, cheapest first, before any training work."""
+    request: TrainRequest, settings: Settings, streaming: bool = False
+) -> tuple[MLP, Dataset, Dataset | None, TrainingConfig, View | None, TrainingCost]:
+    """Every check of a training run, cheapest first, before any training work; ``streaming`` counts the
+    bytes of the stream's events too."""
     if request.steps > settings.max_train_steps:
         raise too_large(
             f"steps is {request.steps}; at most {settings.max_train_steps} are allowed per run — continue a run "
@@ -280,15 +282,6 @@ def prepare_training(
     if request.test_fraction > 0 and len(dataset) >= 2:
         train, test = dataset.split(request.test_fraction, request.dataset.seed)
     parameters = mlp.parameter_count()
-    batch = min(request.batch_size, len(train))
-    work = request.steps * batch * parameters
-    if work > settings.max_train_work:
-        raise too_large(
-            f"steps × batch × parameters = {request.steps} × {batch} × {parameters} = {work:,} exceeds the budget "
-            f"of {settings.max_train_work:,}; use fewer steps, a smaller batch or a smaller network",
-            "steps",
-            limit=settings.max_train_work,
-        )
     view = build_view(request.grid, dataset, request.layers, settings)
     # evenly spaced record points, and the last: at most max_train_snapshots, and few enough for a big network
     fitting = settings.max_train_snapshot_values // parameters
@@ -305,7 +298,44 @@ def prepare_training(
         seed=request.seed,
         snapshot_every=max(1, -(-records // snapshots)),
     )
-    return mlp, train, test, config, view
+    cost = training_cost(request.layers, train, test, config, view, request.stream_grid_every if streaming else None)
+    _check_training_cost(cost, config, parameters, streaming, settings)
+    return mlp, train, test, config, view, cost
+
+
+def _check_training_cost(
+    cost: TrainingCost, config: TrainingConfig, parameters: int, streaming: bool, settings: Settings
+) -> None:
+    """The run's arithmetic and the bytes it writes, against their budgets, before any of it is done."""
+    if streaming and cost.stream_bytes > settings.max_stream_bytes:
+        raise too_large(
+            f"this stream would write up to {cost.stream_bytes:,} bytes ({cost.records} progress events, "
+            f"{cost.pictures - 1} of them with a picture of up to {cost.picture_bytes:,} bytes); at most "
+            f"{settings.max_stream_bytes:,} are allowed (BACKPROP_MAX_STREAM_BYTES) — set a larger "
+            "stream_grid_every or record_every, a smaller grid.resolution or grid.neuron_resolution, or fewer steps",
+            "stream_grid_every",
+            limit=settings.max_stream_bytes,
+        )
+    if cost.report_bytes > settings.max_response_bytes:
+        raise too_large(
+            f"the report of this run would take up to {cost.report_bytes:,} bytes; at most "
+            f"{settings.max_response_bytes:,} are allowed (BACKPROP_MAX_RESPONSE_BYTES) — record less often "
+            "(a larger record_every), use fewer points, a smaller grid or a smaller network",
+            "record_every",
+            limit=settings.max_response_bytes,
+        )
+    if cost.work > settings.max_train_work:
+        batch = cost.training_work // max(config.steps * parameters, 1)
+        parts = {"steps": cost.training_work, "record_every": cost.record_work, "grid.resolution": cost.drawing_work}
+        raise too_large(
+            f"this run costs {cost.work:,}: training steps × batch × parameters = {config.steps} × {batch} × "
+            f"{parameters} = {cost.training_work:,}, plus evaluating {cost.records} records on every point "
+            f"({cost.record_work:,}) and drawing {cost.pictures} picture(s) ({cost.drawing_work:,}); the budget is "
+            f"{settings.max_train_work:,} (BACKPROP_MAX_TRAIN_WORK) — use fewer steps, a smaller batch, a larger "
+            "record_every, fewer points, fewer or coarser pictures or a smaller network",
+            max(parts, key=parts.__getitem__),
+            limit=settings.max_train_work,
+        )
 
 
 # ---------------------------------------------------------------------------------------- expressions

@@ -57,8 +57,9 @@ class ApiError(HTTPException):
         field: str | None = None,
         params: dict[str, Any] | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(status_code=status_code, detail=message)
+        super().__init__(status_code=status_code, detail=message, headers=headers)
         self.code = code
         self.field = field
         self.params = params or {}
@@ -76,7 +77,7 @@ async def api_error_handler(request: Request, exc: ApiError) -> Response:
     extra: dict[str, Any] = {"params": exc.params, **exc.extra}
     if exc.field:
         extra["field"] = exc.field
-    return json_response(_error_body(str(exc.detail), exc.code, **extra), exc.status_code)
+    return json_response(_error_body(str(exc.detail), exc.code, **extra), exc.status_code, exc.headers)
 
 
 UNREADABLE_BODY = "There was an error parsing the body"  # FastAPI's words for a body it cannot decode

@@ -18,6 +18,7 @@ numbers worth updating. Overflow inside NumPy is expected then and is not a warn
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,13 +129,14 @@ class Trainer:
     def latest(self) -> Record:
         return self.history[-1]
 
-    def run(self, max_steps: int | None = None) -> list[Record]:
-        """Take up to ``max_steps`` steps (all remaining by default); return the records they made."""
+    def run(self, max_steps: int | None = None, stop: Callable[[], bool] | None = None) -> list[Record]:
+        """Take up to ``max_steps`` steps (all remaining by default), fewer once ``stop()`` holds; return the
+        records they made."""
         recorded = len(self.history)
         end = self.config.steps if max_steps is None else min(self.config.steps, self.step + max_steps)
         every = self.config.record_every
         with np.errstate(all="ignore"):
-            while self.step < end and not self.diverged:
+            while self.step < end and not self.diverged and not (stop is not None and stop()):
                 self.diverged = not self._take_step()
                 self.step += 1
                 if self.diverged or self.step % every == 0 or self.step == self.config.steps:

@@ -225,8 +225,10 @@ def test_training_refusals_say_what_to_fix(client, change, status, words):
 
 def test_compute_budget_is_checked_before_training(client_with):
     client = client_with(max_train_work=50_000)
-    error = refused(client, "/network/train", XOR, 413, "400 × 10 × 17", "50,000")
-    assert error["code"] == "over_cap" and error["field"] == "steps"
+    error = refused(client, "/network/train", XOR, 413, "400 × 10 × 17", "50,000", "BACKPROP_MAX_TRAIN_WORK")
+    # 41 records, each evaluating all 200 points, cost more than 400 steps of 10 samples: that field is named
+    assert error["code"] == "over_cap" and error["field"] == "record_every"
+    assert "139,400" in error["detail"]  # 41 × 200 × 17
 
 
 def test_a_large_network_keeps_fewer_snapshots(client_with):
@@ -340,7 +342,7 @@ def test_training_stops_when_the_client_disconnects(served):
         **XOR,
         "layers": [2, 16, 16, 1],
         "batch_size": 100,
-        "steps": 14000,  # several seconds of work, within the default compute budget
+        "steps": 12000,  # several seconds of work, within the default compute budget (records included)
         "record_every": 20,
         "grid": {"resolution": 2, "neuron_resolution": 0},
     }

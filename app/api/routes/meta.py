@@ -15,7 +15,7 @@ from app.api.wire import json_response
 
 router = APIRouter(tags=["meta"])
 
-CAPS = frozenset(name for name in Limits.model_fields if name.startswith("max_"))
+CAPS = frozenset(name for name in Limits.model_fields if name.startswith(("max_", "heavy_")))
 CHOICES = Choices(
     activations=list(get_args(Activation)),
     losses=list(get_args(LossName)),

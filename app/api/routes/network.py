@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from app.api.budget import trace_bytes
 from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
+from app.api.heavy import heavy_slots
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
 from app.api.validation import build_network, check_batch, invalid, too_large
@@ -28,7 +30,7 @@ router = APIRouter(prefix="/network", tags=["network"], route_class=CachingRoute
     summary="One forward and backward pass, and one SGD update, as ordered steps",
 )
 @cacheable
-async def trace(request: TraceRequest, settings: SettingsDep) -> Response:
+async def trace(request: TraceRequest, http: Request, settings: SettingsDep) -> Response:
     """Every layer's activations and gradients, every parameter's gradient and update, and the ordered
     `steps` of the pass with the chain-rule arithmetic written out with the real numbers."""
     mlp = build_network(request, settings)
@@ -50,10 +52,20 @@ async def trace(request: TraceRequest, settings: SettingsDep) -> Response:
             "layers",
             limit=settings.max_trace_weights,
         )
+    estimate = trace_bytes(request.layers, len(x), request.include_neuron_graphs)
+    if estimate > settings.max_response_bytes:
+        raise too_large(
+            f"this trace would take up to {estimate:,} bytes; at most {settings.max_response_bytes:,} are allowed "
+            "(BACKPROP_MAX_RESPONSE_BYTES) — send fewer samples, leave out include_neuron_graphs or use a smaller "
+            "network",
+            "inputs",
+            limit=settings.max_response_bytes,
+        )
     args = (mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
     if mlp.parameter_count() * len(x) <= INLINE_WORK:
         return Response(trace_network(*args), media_type=JSON)
-    return Response(await run_in_threadpool(trace_network, *args), media_type=JSON)
+    async with heavy_slots(http).held():
+        return Response(await run_in_threadpool(trace_network, *args), media_type=JSON)
 
 
 @router.post(
@@ -62,7 +74,7 @@ async def trace(request: TraceRequest, settings: SettingsDep) -> Response:
     responses=ERROR_RESPONSES,
     summary="Backprop against central differences for every parameter, with the cost of each",
 )
-async def gradcheck(request: TraceRequest, settings: SettingsDep) -> Response:
+async def gradcheck(request: TraceRequest, http: Request, settings: SettingsDep) -> Response:
     """Takes the same body as `/network/trace`. For every weight and bias: the gradient from one backward
     pass beside (L(p + h) − L(p − h)) / 2h, their absolute and relative error, and what each method cost —
     2 forward passes per parameter for central differences against 1 forward + 1 backward for backprop —
@@ -80,4 +92,5 @@ async def gradcheck(request: TraceRequest, settings: SettingsDep) -> Response:
     args = (mlp, x, y, request.loss)
     if count * count * len(x) <= INLINE_GRADCHECK_WORK:
         return json_response(check_network_gradients(*args))
-    return json_response(await run_in_threadpool(check_network_gradients, *args))
+    async with heavy_slots(http).held():
+        return json_response(await run_in_threadpool(check_network_gradients, *args))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from functools import partial
+from threading import Event
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
+from app.api.heavy import CLIENT_CLOSED_REQUEST, HeldStream, heavy_slots, while_connected
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.training import TrainRequest, TrainResponse
 from app.api.validation import prepare_training
@@ -32,10 +35,13 @@ COMPONENTS = "#/components/schemas/"
 log = logging.getLogger(__name__)
 
 
-def _train(mlp: MLP, train: Dataset, test: Dataset | None, config: TrainingConfig, view: View | None) -> dict[str, Any]:
+def _train(
+    mlp: MLP, train: Dataset, test: Dataset | None, config: TrainingConfig, view: View | None, stop: Event
+) -> dict[str, Any] | None:
+    """The whole run and its report; None as soon as ``stop`` is set (nobody waits for the answer)."""
     trainer = Trainer(mlp, train, test, config)
-    trainer.run()
-    return training_report(trainer, view)
+    trainer.run(stop=stop.is_set)
+    return None if stop.is_set() else training_report(trainer, view)
 
 
 @router.post(
@@ -44,12 +50,22 @@ def _train(mlp: MLP, train: Dataset, test: Dataset | None, config: TrainingConfi
     responses=ERROR_RESPONSES,
     summary="Train a network on a dataset: loss history, snapshots, final weights and heat maps",
 )
-async def train(request: TrainRequest, settings: SettingsDep) -> Response:
+async def train(request: TrainRequest, http: Request, settings: SettingsDep) -> Response:
     """Minibatch training with SGD, momentum or Adam. Every cap is checked before training starts, including
-    the compute budget steps × batch × parameters (`GET /api/v1/limits`). To continue a run, send its
-    `weights` and `biases` back with the same network (the optimizer starts afresh)."""
-    mlp, train_set, test_set, config, view = prepare_training(request, settings)
-    return json_response(await run_in_threadpool(_train, mlp, train_set, test_set, config, view))
+    the compute budget (steps × batch + records × points + pictures × points drawn) × parameters and the bytes
+    of the answer (`GET /api/v1/limits`). A large run waits for one of the server's slots for heavy work (503
+    with Retry-After when none comes free), and stops when the client disconnects. To continue a run, send
+    its `weights` and `biases` back with the same network (the optimizer starts afresh)."""
+    mlp, train_set, test_set, config, view, cost = prepare_training(request, settings)
+    async with heavy_slots(http).held(cost.heavy):
+        report = await while_connected(http, partial(_train, mlp, train_set, test_set, config, view))
+    if report is None:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+    return json_response(report)
+
+
+def _nothing() -> None:
+    """What a light stream gives back when it ends: it held no slot."""
 
 
 def event(name: str, data: Any) -> bytes:
@@ -133,7 +149,11 @@ with client.get_httpx_client().stream("POST", "/api/v1/network/train/stream", js
 async def train_stream(request: TrainRequest, http: Request, settings: SettingsDep) -> StreamingResponse:
     """The same run as `/network/train`, reported as it trains. Each event's `data` is one line of strict
     JSON. Training stops when the client disconnects."""
-    mlp, train_set, test_set, config, view = prepare_training(request, settings)
+    mlp, train_set, test_set, config, view, cost = prepare_training(request, settings, streaming=True)
+    slots, release = heavy_slots(http), _nothing
+    if cost.heavy:  # held until the stream ends, however it ends
+        await slots.acquire()
+        release = slots.release
 
     async def events() -> AsyncIterator[bytes]:
         try:
@@ -154,4 +174,4 @@ async def train_stream(request: TrainRequest, http: Request, settings: SettingsD
             log.exception("streamed training failed")
             yield event("error", {"detail": f"training failed: {type(error).__name__}", "code": "training_failed"})
 
-    return StreamingResponse(events(), media_type="text/event-stream", headers=SSE_HEADERS)
+    return HeldStream(events(), release, media_type="text/event-stream", headers=SSE_HEADERS)

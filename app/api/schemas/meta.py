@@ -36,7 +36,10 @@ class Limits(BaseModel):
     max_batch: int = _cap("Samples in one traced pass.")
     max_dataset: int = _cap("Points in a training set.")
     max_train_steps: int = _cap("Steps of one training run.")
-    max_train_work: int = _cap("Compute budget of one training run: steps × samples per step × parameters.")
+    max_train_work: int = _cap(
+        "Compute budget of one training run: (steps × samples per step + records × points + pictures × points "
+        "drawn) × parameters."
+    )
     max_expression_length: int = _cap("Characters of an expression.")
     max_expression_depth: int = _cap("Nesting depth of an expression.")
     max_variables: int = _cap("Variables in an expression.")
@@ -52,4 +55,9 @@ class Limits(BaseModel):
     max_curve_samples: int = _cap("Sample points of a plotted curve.")
     max_descent_steps: int = _cap("Steps of one gradient-descent walk.")
     max_limit_deltas: int = _cap("Rows of the Δx table of a derivative as a limit.")
+    max_response_bytes: int = _cap("Estimated bytes of one response (a trace, a training report).")
+    max_stream_bytes: int = _cap("Estimated bytes of one training stream, all its events together.")
+    heavy_slots: int = _cap("Heavy requests (traces, training, gradient checks) computed at once by one process.")
+    heavy_queue: int = _cap("Heavy requests that wait for a slot; one more is answered 503 with Retry-After.")
+    heavy_queue_seconds: float = Field(ge=0, description="Longest wait for a slot before a 503, in seconds.")
     choices: Choices = Field(description="The values each enumerated request field accepts.")

@@ -1,0 +1,136 @@
+"""Heavy work on a real server: a bounded number of requests at once (then 503 with Retry-After), and no
+computing for a client that has gone. The server is ``python -m app`` in its own process, so its CPU time
+can be read from /proc."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ops.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+TRAIN = "/api/v1/network/train"
+# Seconds of one core on this machine, within the default compute budget: 600 steps of 160 samples through
+# 4,417 parameters, and 61 records of 200 points.
+LONG_RUN = {
+    "layers": [2, 64, 64, 1],
+    "dataset": {"name": "xor", "n": 200},
+    "batch_size": 256,
+    "steps": 600,
+    "record_every": 10,
+    "grid": {"resolution": 2, "neuron_resolution": 0},
+}
+SHORT_HEAVY_RUN = {**LONG_RUN, "layers": [2, 16, 16, 1], "batch_size": 10, "steps": 1000}
+LIGHT_RUN = {**LONG_RUN, "layers": [2, 2, 1], "batch_size": 10, "steps": 10}
+# CPU seconds of the server over 2 s: a run that goes on takes far more (even when other processes share the
+# cores), one that stopped within a step or two far less
+NEARLY_IDLE = 0.15
+
+
+def start_server(**settings: str) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "BACKPROP_HOST": HOST, "BACKPROP_PORT": str(port), "BACKPROP_WORKERS": "1"}
+    env |= {"BACKPROP_LOG_LEVEL": "warning", **{f"BACKPROP_{k.upper()}": v for k, v in settings.items()}}
+    server = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://{HOST}:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2):
+                return server, base
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[subprocess.Popen, str]]:
+    """One heavy request at a time and none waiting: a second is refused while the first runs."""
+    process, base = start_server(heavy_slots="1", heavy_queue="0")
+    yield process, base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def post(base: str, path: str, body: dict) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(
+        base + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def open_request(base: str, path: str, body: dict) -> socket.socket:
+    """Send a whole POST on a raw socket and leave its answer unread."""
+    host, port = base.removeprefix("http://").split(":")
+    raw = json.dumps(body).encode()
+    connection = socket.create_connection((host, int(port)))
+    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(raw)}\r\n\r\n"
+    connection.sendall(head.encode() + raw)
+    return connection
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (/proc/<pid>/stat fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_over(pid: int, seconds: float) -> float:
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return cpu_seconds(pid) - before
+
+
+def test_a_second_heavy_request_is_refused_while_the_first_runs(server):
+    _, base = server
+    first = open_request(base, TRAIN, LONG_RUN)
+    try:
+        time.sleep(0.5)  # the first is training now
+        status, headers, raw = post(base, TRAIN, SHORT_HEAVY_RUN)
+        assert status == 503, raw[:300]
+        assert int(headers["retry-after"]) >= 1
+        error = json.loads(raw)
+        assert error["code"] == "busy" and "BACKPROP_HEAVY_SLOTS" in error["detail"]
+        status, _, _ = post(base, TRAIN, LIGHT_RUN)  # light work never waits
+        assert status == 200
+        first.settimeout(60)
+        assert first.recv(64).startswith(b"HTTP/1.1 200")
+    finally:
+        first.close()
+    status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)  # the slot is free again
+    assert status == 200, raw[:300]
+
+
+def test_training_stops_when_the_client_of_a_whole_run_leaves(server):
+    process, base = server
+    kept = open_request(base, TRAIN, LONG_RUN)
+    try:
+        time.sleep(0.3)
+        busy = cpu_over(process.pid, 2.0)  # the control: a client that waits keeps a core busy
+    finally:
+        kept.close()
+    time.sleep(0.5)  # that run stops too
+    left = open_request(base, TRAIN, LONG_RUN)
+    time.sleep(0.3)
+    left.close()
+    after_leaving = cpu_over(process.pid, 2.0)
+    assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)
+    status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)  # and its slot is free
+    assert status == 200, raw[:300]
