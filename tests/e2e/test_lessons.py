@@ -125,6 +125,42 @@ def test_derivative_table_converges_to_the_exact_value(page, live_server) -> Non
     assert "#" in page.url and "x0=2" in page.url
 
 
+def test_derivative_shows_the_formula_then_the_worked_value(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    open_lesson(page, live_server, "derivative")
+    symbolic = page.locator("[data-testid=symbolic-derivative]")
+    formula_is = "f => document.querySelector('[data-testid=symbolic-derivative]').dataset.formula === f"
+    page.wait_for_function(formula_is, arg="4*x")
+    assert symbolic.inner_text().split("\n") == ["As a formula: f′(x) = 4x", "At x₀ = 1: f′(1) = 4·1 = 4"]
+
+    # the course's presets come with its point x₀ = 3
+    seeded = page.locator(".presets [data-expression='2x^2']")
+    page.locator("[data-testid=x0-input]").fill("-2")
+    seeded.click()
+    page.wait_for_function("() => document.querySelector('[data-testid=exact-derivative]').dataset.value === '12'")
+    assert page.locator("[data-testid=x0-input]").input_value() == "3"
+    assert seeded.get_attribute("aria-pressed") == "true"
+    assert symbolic.inner_text().split("\n") == ["As a formula: f′(x) = 4x", "At x₀ = 3: f′(3) = 4·3 = 12"]
+    screenshot(page, "lesson-derivative-symbolic-en")
+
+    page.get_by_role("button", name="3x", exact=True).click()
+    page.wait_for_function(formula_is, arg="3")
+    assert symbolic.inner_text().split("\n") == ["As a formula: f′(x) = 3", "At x₀ = 3: f′(3) = 3"]
+
+    page.locator("[data-testid=expression-input]").fill("cos(x^2 - 1)")
+    page.locator("[data-testid=expression-apply]").click()
+    page.wait_for_function(formula_is, arg="-2*x*sin(x^2 - 1)")
+    assert symbolic.inner_text().split("\n")[0] == "As a formula: f′(x) = −2x·sin(x² − 1)"
+    assert symbolic.inner_text().split("\n")[1].startswith("At x₀ = 3: f′(3) = −2·3·sin(3² − 1) = ")
+
+    page.locator("[data-testid=lang-switch]").click()
+    page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
+    lines = symbolic.inner_text().split("\n")
+    assert lines[0] == "写成公式：f′(x) = −2x·sin(x² − 1)" and lines[1].startswith(
+        "代入 x₀ = 3：f′(3) = −2·3·sin(3² − 1) = "
+    )
+    screenshot(page, "lesson-derivative-symbolic-zh")
+
+
 def test_derivative_reports_a_bad_expression_in_words(page, live_server) -> None:  # type: ignore[no-untyped-def]
     open_lesson(page, live_server, "derivative")
     page.locator("[data-testid=expression-input]").fill("2x^")

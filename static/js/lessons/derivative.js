@@ -1,6 +1,7 @@
 // Lesson 2: the secant through (x₀, f(x₀)) and (x₀ + Δx, f(x₀ + Δx)) shrinking to the tangent.
 // Every row (Δx, f(x₀ + Δx), Δy/Δx, the secant line) and the exact derivative come from
-// POST /expression/limit; stepping walks through the server's rows.
+// POST /expression/limit; stepping walks through the server's rows. The derivative as a formula
+// (f′(x) = 4x, then f′(3) = 4·3 = 12) comes from POST /expression's symbolic_derivatives.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
@@ -27,7 +28,9 @@ export function mount(root) {
   const tbody = root.querySelector("[data-testid=limit-table] tbody");
   const presets = [...root.querySelectorAll("[data-expression]")];
   const limit = latest(api.limit);
-  const state = { ...url.read(), data: null };
+  const trace = latest(api.expression);
+  const symbolicEl = root.querySelector("[data-testid=symbolic-derivative]");
+  const state = { ...url.read(), data: null, symbolic: null };
   const stepper = createStepper(root, { onStep: show, interval: 1300 });
 
   input.value = state.f;
@@ -85,6 +88,7 @@ export function mount(root) {
     renderTable(index);
     exactEl.textContent = t("lessons.derivative.exact", { value: formatNumber(data.derivative, 8) });
     exactEl.dataset.value = String(data.derivative);
+    showSymbolic();
     narration.textContent = t("lessons.derivative.narration", {
       dx: formatNumber(row.delta, 6),
       slope: formatNumber(row.quotient, 8),
@@ -93,13 +97,45 @@ export function mount(root) {
     });
   }
 
+  // f′(x) = 4x, then f′(3) = 4·3 = 12: the server's formula, with x₀ put in, beside the backprop value
+  function showSymbolic() {
+    const derivative = state.symbolic;
+    symbolicEl.hidden = !derivative;
+    symbolicEl.dataset.formula = derivative?.text ?? "";
+    if (!derivative) {
+      symbolicEl.replaceChildren();
+      return;
+    }
+    if (derivative.omitted) {
+      symbolicEl.replaceChildren(t(`lessons.derivative.symbolic_${derivative.omitted}`));
+      return;
+    }
+    const x0 = formatNumber(state.x0, 8);
+    const value = formatNumber(state.data.derivative, 8);
+    const worked = derivative.at_values === value ? value : `${derivative.at_values} = ${value}`;
+    symbolicEl.replaceChildren(
+      el("span", { class: "symbolic-formula", text: t("lessons.derivative.symbolic", { formula: derivative.typeset }) }),
+      el("span", { class: "symbolic-at", text: t("lessons.derivative.symbolic_at", { x0, worked }) }),
+    );
+  }
+
   async function compute() {
     const expression = input.value.trim();
     const at = Number(x0Input.value);
     if (!Number.isFinite(at)) return;
-    for (const button of presets) button.setAttribute("aria-pressed", String(button.dataset.expression === expression));
-    const data = await withStatus(root, () => limit({ expression, variable: "x", at, samples: 241 }));
-    if (!data) return;
+    for (const button of presets) {
+      const pressed = button.dataset.expression === expression && (!button.dataset.x0 || Number(button.dataset.x0) === at);
+      button.setAttribute("aria-pressed", String(pressed));
+    }
+    const both = await withStatus(root, () =>
+      Promise.all([
+        limit({ expression, variable: "x", at, samples: 241 }),
+        trace({ expression, variables: { x: at } }),
+      ]),
+    );
+    const [data, traced] = both ?? [];
+    if (!data || !traced) return;
+    state.symbolic = traced.symbolic_derivatives.x ?? null;
     state.f = expression;
     state.x0 = at;
     url.write(state);
@@ -116,6 +152,7 @@ export function mount(root) {
   for (const button of presets)
     button.addEventListener("click", () => {
       input.value = button.dataset.expression;
+      if (button.dataset.x0) x0Input.value = button.dataset.x0;
       compute();
     });
   slider.addEventListener("input", () => stepper.go(Number(slider.value)));
