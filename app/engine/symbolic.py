@@ -91,6 +91,9 @@ class Term:
 
     size: int  # nodes in the tree, counted as written out
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "size", 1 + sum(child.size for child in self.children()))
+
     def children(self) -> tuple[Term, ...]:
         return ()
 
@@ -122,7 +125,7 @@ class Num(Term):
     __hash__ = Term._hash
 
     value: Fraction
-    size: int = field(default=1, compare=False)
+    size: int = field(default=1, init=False, compare=False, repr=False)
 
     @cached_property
     def variables(self) -> frozenset[str]:
@@ -137,7 +140,7 @@ class Symbol(Term):
 
     name: str
     constant: bool = False
-    size: int = field(default=1, compare=False)
+    size: int = field(default=1, init=False, compare=False, repr=False)
 
     @cached_property
     def variables(self) -> frozenset[str]:
@@ -152,7 +155,7 @@ class Func(Term):
 
     name: str
     argument: Term
-    size: int = field(default=0, compare=False)
+    size: int = field(default=1, init=False, compare=False, repr=False)
 
     def children(self) -> tuple[Term, ...]:
         return (self.argument,)
@@ -166,7 +169,7 @@ class Power(Term):
 
     base: Term
     exponent: Term
-    size: int = field(default=0, compare=False)
+    size: int = field(default=1, init=False, compare=False, repr=False)
 
     def children(self) -> tuple[Term, ...]:
         return (self.base, self.exponent)
@@ -180,7 +183,7 @@ class Product(Term):
 
     coefficient: Fraction
     factors: tuple[Term, ...]
-    size: int = field(default=0, compare=False)
+    size: int = field(default=1, init=False, compare=False, repr=False)
 
     def children(self) -> tuple[Term, ...]:
         return self.factors
@@ -194,18 +197,13 @@ class Sum(Term):
 
     terms: tuple[Term, ...]
     constant: Fraction
-    size: int = field(default=0, compare=False)
+    size: int = field(default=1, init=False, compare=False, repr=False)
 
     def children(self) -> tuple[Term, ...]:
         return self.terms
 
 
 ZERO, ONE, MINUS_ONE = Num(Fraction(0)), Num(Fraction(1)), Num(Fraction(-1))
-
-
-def _sized(term: Term) -> Term:
-    object.__setattr__(term, "size", 1 + sum(child.size for child in term.children()))
-    return term
 
 
 def number(value: Fraction | int) -> Num:
@@ -239,7 +237,7 @@ def _factor_key(factor: Term) -> tuple[int, str, str]:
 def _split_coefficient(term: Term) -> tuple[Fraction, Term]:
     """``3·x·y`` → (3, x·y); a term without a number → (1, term)."""
     if isinstance(term, Product):
-        rest = term.factors[0] if len(term.factors) == 1 else _sized(Product(Fraction(1), term.factors))
+        rest = term.factors[0] if len(term.factors) == 1 else Product(Fraction(1), term.factors)
         return term.coefficient, rest
     return Fraction(1), term
 
@@ -280,7 +278,7 @@ def add(*terms: Term) -> Term:
         return Num(constant)
     if len(collected) == 1 and constant == 0:
         return collected[0]
-    return _sized(Sum(tuple(sorted(collected, key=_term_key)), constant))
+    return Sum(tuple(sorted(collected, key=_term_key)), constant)
 
 
 def multiply(*terms: Term) -> Term:
@@ -315,7 +313,7 @@ def multiply(*terms: Term) -> Term:
         return Num(coefficient)
     if coefficient == 1 and len(factors) == 1:
         return factors[0]
-    return _sized(Product(coefficient, tuple(sorted(factors, key=_factor_key))))
+    return Product(coefficient, tuple(sorted(factors, key=_factor_key)))
 
 
 def _rest_of(by_base: dict[Term, list[Term]], after: Term) -> list[Term]:
@@ -341,7 +339,7 @@ def power(base: Term, exponent: Term) -> Term:
         return power(base.base, multiply(base.exponent, exponent))
     if whole and isinstance(base, Product):  # (c·x·y)^n = cⁿ·xⁿ·yⁿ
         return multiply(power(Num(base.coefficient), exponent), *(power(f, exponent) for f in base.factors))
-    return _sized(Power(base, exponent))
+    return Power(base, exponent)
 
 
 def _folded_power(base: Fraction, exponent: int) -> Fraction | None:
@@ -366,7 +364,7 @@ def call(name: str, argument: Term) -> Term:
             return Num(folded)
     if name == "log" and argument == Symbol("e", constant=True):
         return ONE
-    return _sized(Func(name, argument))
+    return Func(name, argument)
 
 
 def _folded_call(name: str, value: Fraction) -> Fraction | None:
