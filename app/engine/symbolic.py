@@ -303,12 +303,13 @@ def multiply(*terms: Term) -> Term:
             factors.append(same_base[0])
             continue
         merged = power(base, add(*(_base_and_exponent(t)[1] for t in same_base)))
-        if not isinstance(merged, Num | Product):
-            factors.append(merged)
-        elif merged == ZERO:
+        if merged == ZERO:
             return ZERO
-        else:  # x·x⁻¹ = 1, or a power of a product came apart: multiply again
+        if isinstance(merged, Num | Product) or _base_and_exponent(merged)[0] != base:
+            # x·x⁻¹ = 1, a power of a product came apart, or (x^½)^(−½)·(x^½)^(−½) = x^(−½) has a new
+            # base that may meet its equal among the other factors: multiply again
             return multiply(Num(coefficient), *factors, merged, *_rest_of(by_base, base))
+        factors.append(merged)
     if not factors:
         return Num(coefficient)
     if coefficient == 1 and len(factors) == 1:
