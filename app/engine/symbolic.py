@@ -666,27 +666,43 @@ def _product_parts(term: Product) -> tuple[list[Term], list[Term]]:
 _JUXTAPOSED_STARTS = ("(", "√")  # besides letters: 2(x + 1), 2√x
 
 
+def _letter(term: Term, printer: _Printer) -> str | None:
+    """The one-letter symbol a factor is a power of (x for x², π for π), or None: xy and πx are written
+    side by side, but w1·x, x·sin(x) and a variable whose number is put in (2·3) are not."""
+    base = _base_and_exponent(term)[0]
+    if not isinstance(base, Symbol) or base.name in printer.values:
+        return None
+    written = printer.symbols.get(base.name, base.name)
+    return written if len(written) == 1 else None
+
+
+def _separator(previous: Term | None, current: Term, current_text: str, printer: _Printer) -> str:
+    """What stands between two factors (``previous`` None: the numeral): "·", or nothing in 4x, 2πx, xy."""
+    if not printer.juxtapose or (isinstance(current, Symbol) and current.name in printer.values):
+        return printer.times
+    if previous is None or _letter(previous, printer) == "π":
+        starts_like_a_factor = current_text[:1].isalpha() or current_text.startswith(_JUXTAPOSED_STARTS)
+        return "" if starts_like_a_factor else printer.times
+    if _letter(previous, printer) and _letter(current, printer) and not isinstance(current, Func):
+        return ""
+    return printer.times
+
+
 def _join_factors(numeral: Fraction, factors: list[Term], printer: _Printer) -> tuple[str, int]:
     """``numeral · factors`` as a product; the numeral is left out when it is 1 and there are factors."""
     if not factors:
         return _number(numeral, printer)
     if numeral == 1 and len(factors) == 1:
         return _part(factors[0], printer)
-    texts = [_grouped(_part(factor, printer), _POWER) for factor in factors]
-    text = printer.times.join(texts)
-    if numeral == 1:
-        return text, _PRODUCT
-    number_text = _number(numeral, printer)[0]
-    first = factors[0]
-    substituted = (
-        isinstance(_base_and_exponent(first)[0], Symbol) and _base_and_exponent(first)[0].name in printer.values
-    )
-    juxtaposed = (
-        printer.juxtapose
-        and not substituted  # 2·3 and 2·(−1), not 23 and 2(−1)
-        and (texts[0][:1].isalpha() or texts[0].startswith(_JUXTAPOSED_STARTS))
-    )
-    return number_text + ("" if juxtaposed else printer.times) + text, _PRODUCT
+    text = "" if numeral == 1 else _number(numeral, printer)[0]
+    previous: Term | None = None
+    for factor in factors:
+        factor_text = _grouped(_part(factor, printer), _POWER)
+        if text:
+            text += _separator(previous, factor, factor_text, printer)
+        text += factor_text
+        previous = factor
+    return text, _PRODUCT
 
 
 def _write_product(term: Product, printer: _Printer) -> tuple[str, int]:
