@@ -26,9 +26,9 @@ Quotients follow from the product and power rules: (u/v)′ = u′/v − u·v′
 
 Two printers write the normal form: :func:`to_text` gives text the parser reads back (``4*x``,
 ``-2*x*sin(x^2 - 1)``, ``1/(2*sqrt(x))``) and :func:`to_typeset` the form for display (``4x``,
-``−2x·sin(x² − 1)``, ``1/(2√x)``). In a product the sign and the number come first, then constants,
-variables, powers with a variable exponent, function calls and sums in parentheses, each group sorted by its text;
-factors with negative exponents go below the fraction bar. A sum lists its terms by falling degree
+``−2x·sin(x² − 1)``, ``1/(2√x)``, ``2πx``). In a product the sign and the number come first, then
+constants, variables, powers with a variable exponent (and of numbers), function calls and sums in
+parentheses, each group sorted by its text; factors with negative exponents go below the fraction bar. A sum lists its terms by falling degree
 (x² before x before sin(x)) and its number last — first when every other term is negative, as in
 1 − tanh(x)². Non-whole numbers with a small denominator are written as fractions (x/2, 2x/3), others
 as decimals (0.3, 0.0625).
@@ -216,7 +216,7 @@ def _base_and_exponent(term: Term) -> tuple[Term, Term]:
 
 
 def _factor_rank(factor: Term) -> int:
-    """Where a factor stands in a product: constants, variables, powers of numbers, calls, sums."""
+    """Where a factor stands in a product: constants, variables, powers with a variable exponent, calls, sums."""
     base, exponent = _base_and_exponent(factor)
     if isinstance(base, Symbol):
         if base.constant:
