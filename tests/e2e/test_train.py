@@ -286,7 +286,7 @@ def test_screenshots_after_training_on_spiral(page, live_server) -> None:  # typ
 
     page.click("[data-testid=presenter-toggle]")
     page.wait_for_selector("html[data-presenter=on]")
-    assert page.is_hidden("[data-testid=datasets]")
+    assert page.is_visible("[data-testid=datasets]") and page.is_hidden("[data-testid=own-data]")
     assert page.is_visible("[data-testid=loss-chart]") and page.is_visible(".heat-canvas")
     screenshot(page, "train-1920x1080-presenter-dark")
     page.click("[data-testid=theme-toggle]")

@@ -25,14 +25,18 @@ const LABEL_POOL = 64;
 const PULSE_LIMIT = 320;
 const PULSE_RADIUS = 4.5;
 
-/** Positions of every neuron, the loss node and the header for a network of `sizes` in W × H px. */
-export function computeLayout(sizes, width, height, maxRadius = 30) {
+/**
+ * Positions of every neuron, the loss node and the header for a network of `sizes` in W × H px;
+ * `headerLine`: the height of one of the header's three lines of text.
+ */
+export function computeLayout(sizes, width, height, maxRadius = 30, headerLine = 15) {
   const n = sizes.length;
   const lossGap = 0.9;
   const marginL = Math.max(36, Math.min(70, width * 0.06));
-  const marginR = Math.max(40, Math.min(60, width * 0.05));
+  // the loss box is as wide as a neuron: large circles (presenter mode) need the room on the right
+  const marginR = Math.max(40, Math.min(60, width * 0.05), Math.min(maxRadius + 10, width * 0.08));
   const gap = (width - marginL - marginR) / (n - 1 + lossGap);
-  const header = height < 260 ? 40 : 54;
+  const header = height < 260 ? 40 : Math.round(headerLine * 3.6);
   const top = header + 6;
   const bottom = height - 10;
   const maxSize = Math.max(...sizes);
@@ -401,28 +405,33 @@ export class Diagram {
   }
 
   layoutNow({ width, height } = this.size()) {
-    const maxRadius = parseFloat(getComputedStyle(this.svg).getPropertyValue("--diagram-max-radius")) || 30;
-    const layout = computeLayout(this.info.sizes, width, height, maxRadius);
+    const style = getComputedStyle(this.svg);
+    const maxRadius = parseFloat(style.getPropertyValue("--diagram-max-radius")) || 30;
+    // presenter mode asks for text that reads from the back of a room, whatever the circles' size
+    const minFont = parseFloat(style.getPropertyValue("--diagram-min-font")) || 9;
+    const headerLine = parseFloat(style.getPropertyValue("--diagram-header-line")) || 15;
+    const layout = computeLayout(this.info.sizes, width, height, maxRadius, headerLine);
     this.layout = layout;
     const r = layout.radius;
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
     this.canvasSize = null;
     this.svg.classList.toggle("compact", layout.compact);
-    const symbolSize = Math.max(9, Math.min(22, r * 0.5));
-    const valueSize = Math.max(9, Math.min(24, r * 0.55));
+    const symbolSize = Math.max(minFont, Math.min(22, r * 0.5));
+    const valueSize = Math.max(minFont, Math.min(24, r * 0.55));
+    // sizes are set as styles: a page's own stylesheet (a lesson's .node-value) must not override them
     this.headers.forEach((header, l) => {
       const x = layout.columns[l];
       header.title.setAttribute("x", x);
-      header.title.setAttribute("y", 16);
+      header.title.setAttribute("y", headerLine + 1);
       header.sub.setAttribute("x", x);
-      header.sub.setAttribute("y", 31);
+      header.sub.setAttribute("y", 2 * headerLine + 1);
       header.health.setAttribute("x", x);
-      header.health.setAttribute("y", 46);
+      header.health.setAttribute("y", 3 * headerLine + 1);
     });
     this.lossHeader.title.setAttribute("x", layout.loss.x);
-    this.lossHeader.title.setAttribute("y", 16);
+    this.lossHeader.title.setAttribute("y", headerLine + 1);
     this.lossHeader.sub.setAttribute("x", layout.loss.x);
-    this.lossHeader.sub.setAttribute("y", 31);
+    this.lossHeader.sub.setAttribute("y", 2 * headerLine + 1);
     for (const node of this.nodeList) {
       const { x, y } = layout.nodes[node.layer][node.index];
       node.x = x;
@@ -433,11 +442,11 @@ export class Diagram {
       node.circle.setAttribute("r", r);
       node.ring.setAttribute("r", r + 4);
       node.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
-      node.sym.setAttribute("font-size", symbolSize.toFixed(1));
+      node.sym.style.fontSize = `${symbolSize.toFixed(1)}px`;
       node.val.setAttribute("y", r * 0.5);
-      node.val.setAttribute("font-size", valueSize.toFixed(1));
+      node.val.style.fontSize = `${valueSize.toFixed(1)}px`;
       node.bar.setAttribute("y", r + 3);
-      node.deltaText.setAttribute("y", r + 18);
+      node.deltaText.setAttribute("y", r + 8 + Math.max(10, minFont * 0.6));
       node.barHalf = Math.max(r * 1.3, 16);
       node.barKey = null;
     }
@@ -459,9 +468,9 @@ export class Diagram {
       rect.setAttribute("rx", 6 + pad);
     }
     loss.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
-    loss.sym.setAttribute("font-size", symbolSize.toFixed(1));
+    loss.sym.style.fontSize = `${symbolSize.toFixed(1)}px`;
     loss.val.setAttribute("y", r * 0.5);
-    loss.val.setAttribute("font-size", valueSize.toFixed(1));
+    loss.val.style.fontSize = `${valueSize.toFixed(1)}px`;
     for (const edge of this.edgeList) {
       const source = edge.loss ? this.nodes.get(nodeId(edge.layer, edge.to)) : this.nodes.get(nodeId(edge.layer - 1, edge.from));
       const target = edge.loss ? loss : this.nodes.get(nodeId(edge.layer, edge.to));
@@ -480,7 +489,7 @@ export class Diagram {
     this.targetLabels.forEach((label, j) => {
       const out = this.nodes.get(nodeId(depth, j));
       const x = out.x + (loss.x - out.x) * 0.45;
-      const y = out.y + (loss.y - out.y) * 0.45 + 13;
+      const y = out.y + (loss.y - out.y) * 0.45 + Math.max(13, minFont * 0.8);
       label.text.setAttribute("x", x.toFixed(1));
       label.text.setAttribute("y", y.toFixed(1));
     });

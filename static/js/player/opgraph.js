@@ -16,11 +16,11 @@ const ROW = 58;
 const PAD = { x: 10, y: 14 };
 const OP_SYMBOLS = { mul: "×", sum: "Σ", add: "+" };
 
-function layoutGraph(graph) {
+function layoutGraph(graph, gap = COLUMN_GAP) {
   const inputs = graph.nodes.filter((n) => /^p\d+$/.test(n.id)).length;
   const shown = Math.min(inputs, MAX_INPUTS_SHOWN);
   const position = new Map();
-  const col = (c) => PAD.x + COLUMN_WIDTHS.slice(0, c).reduce((sum, w) => sum + w + COLUMN_GAP, 0);
+  const col = (c) => PAD.x + COLUMN_WIDTHS.slice(0, c).reduce((sum, w) => sum + w + gap, 0);
   const at = (c, y) => ({ x: col(c), y, w: COLUMN_WIDTHS[c] });
   const row = (r) => PAD.y + r * ROW;
   for (let k = 0; k < shown; k++) {
@@ -101,7 +101,9 @@ export function createOpGraph({ onSelectInput } = {}) {
     title.textContent = t("playground.opgraph.title_for", { neuron: symbol });
     hint.textContent = t("playground.opgraph.explain");
     const state = revealState(info, index, id);
-    const { position, shown, inputs, width, height } = layoutGraph(graph);
+    // presenter mode hides the edge labels and closes the gaps they need, so the boxes can be drawn larger
+    const gap = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--opgraph-gap")) || COLUMN_GAP;
+    const { position, shown, inputs, width, height } = layoutGraph(graph, gap);
     canvas.setAttribute("viewBox", `0 0 ${width} ${height}`);
     canvas.style.setProperty("--natural-width", `${width}px`);
     canvas.setAttribute("aria-label", t("playground.opgraph.aria", { neuron: symbol }));

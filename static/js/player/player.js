@@ -815,7 +815,11 @@ export function mountStepPlayer(container, options = {}) {
     }
   }
   document.addEventListener("langchange", onLanguage);
-  const onPresenter = () => requestAnimationFrame(() => diagram.relayout());
+  const onPresenter = () =>
+    requestAnimationFrame(() => {
+      diagram.relayout();
+      opgraph.rerender();
+    });
   document.addEventListener("presenterchange", onPresenter);
   const outsideTap = (event) => {
     if (!wrap.contains(event.target)) tooltip.hide();

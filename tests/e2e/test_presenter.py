@@ -1,0 +1,127 @@
+"""Presenter mode on a 1920×1080 projector: the step player fits the screen, every label and number of
+the diagram and the op graph is large enough to read from the back row, the training view keeps what a
+teacher shows (network, data sets, η, activation, optimizer), and the toggle shows whether it is on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import checked_page
+
+SHOTS = Path("/tmp/shots/h11a")
+PROJECTOR = {"width": 1920, "height": 1080}
+LOCALES = {"en": "en-US", "zh": "zh-CN"}
+DIAGRAM = "[data-testid=network-diagram]"
+MIN_TEXT_PX = 20 - 0.05  # 20 px, less what whole-pixel view boxes take off (a scale of 0.9998)
+
+# The on-screen font size (computed size × the SVG's scale) of every visible, non-empty text element.
+TEXT_SIZES = """(selector) => [...document.querySelectorAll(selector)]
+  .filter((t) => t.textContent.trim() && t.getBoundingClientRect().width > 0
+                 && getComputedStyle(t).visibility !== 'hidden')
+  .map((t) => ({ cls: t.getAttribute('class'), text: t.textContent.trim(),
+                 px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().d }))"""
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def open_presenting(page: Page, base: str, path: str = "/") -> None:
+    page.goto(f"{base}{path}")
+    page.get_by_test_id("presenter-toggle").click()
+    expect(page.locator("html")).to_have_attribute("data-presenter", "on")
+
+
+def step_to(page: Page, index: int) -> None:
+    """Press → until the player shows step `index`, each travel finished."""
+    timeline = page.get_by_test_id("timeline")
+    while int(timeline.input_value()) < index:
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('[data-testid=diagram-pulses]')?.dataset.pulses !== undefined")
+    page.wait_for_timeout(900)  # the last travel and the narration's follow-up frames
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_player_fits_the_projector_without_scrolling(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport=PROJECTOR, locale=LOCALES[lang]) as page:
+        open_presenting(page, live_server)
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        for index in (3, 8, 14):
+            step_to(page, index)
+            height = page.evaluate("[document.documentElement.scrollHeight, innerHeight]")
+            assert height[0] <= height[1] + 1, f"the page scrolls at step {index}: {height}"
+            for part in ("network-diagram", "narration", "step-next", "timeline"):
+                box = page.get_by_test_id(part).first.bounding_box()
+                assert box and box["y"] >= 0 and box["y"] + box["height"] <= PROJECTOR["height"] + 1, part
+        shot(page, f"presenter-playground-{lang}")
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_diagram_and_op_graph_text_reads_from_the_back_row(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport=PROJECTOR, locale=LOCALES[lang]) as page:
+        open_presenting(page, live_server)
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        seen: set[str] = set()
+        for index in (1, 5, 8, 12, 16):  # forward, loss, backward, weight gradients, update
+            step_to(page, index)
+            for selector in (f"{DIAGRAM} text", "[data-testid=op-graph] text"):
+                sizes = page.evaluate(TEXT_SIZES, selector)
+                assert sizes, f"no text in {selector} at step {index}"
+                small = [s for s in sizes if s["px"] < MIN_TEXT_PX]
+                assert not small, f"step {index}: text under {MIN_TEXT_PX}px: {small}"
+                seen.update(s["cls"] for s in sizes)
+        # the measurement covered the labels that carry numbers, not just the headers
+        assert {"node-value", "op-value", "op-grad", "layer-title"} <= seen, seen
+
+
+def test_training_view_keeps_what_a_teacher_shows(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport=PROJECTOR) as page:
+        page.goto(f"{live_server}/train")
+        page.wait_for_selector("[data-testid=datasets] button")
+        page.get_by_test_id("presenter-toggle").click()
+        expect(page.locator("html")).to_have_attribute("data-presenter", "on")
+        for shown in ("network", "datasets", "learning-rate", "activation", "optimizer", "plot", "play"):
+            expect(page.get_by_test_id(shown)).to_be_visible()
+        for hidden in ("editor", "own-data", "csv-text", "regularization", "seed"):
+            expect(page.get_by_test_id(hidden)).to_be_hidden()
+        shot(page, "presenter-train-en")
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_presenter_toggle_shows_whether_it_is_on(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport=PROJECTOR, locale=LOCALES[lang]) as page:
+        page.goto(f"{live_server}/lessons/backpropagation")
+        toggle = page.get_by_test_id("presenter-toggle")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        look = "b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color, s.borderColor]; }"
+        off = toggle.evaluate(look)
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-pressed", "true")
+        page.mouse.move(5, 1000)  # off the button: its look, not its hover
+        on = toggle.evaluate(look)
+        assert on[0] != off[0] and on[1] != off[1], f"the pressed toggle looks the same: {off} / {on}"
+        page.locator("[data-testid=presenter-toggle]").screenshot(path=str(SHOTS / f"presenter-toggle-on-{lang}.png"))
+        page.keyboard.press("Escape")
+        expect(toggle).to_have_attribute("aria-pressed", "false")
+        assert toggle.evaluate(look) == off
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_backprop_lesson_player_fits_the_projector_with_readable_text(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport=PROJECTOR, locale=LOCALES[lang]) as page:
+        open_presenting(page, live_server, "/lessons/backpropagation")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        step_to(page, 8)
+        player = page.get_by_test_id("lesson-player")
+        player.scroll_into_view_if_needed()
+        height = player.bounding_box()["height"]
+        assert height <= PROJECTOR["height"], f"the lesson's player is {height}px tall"
+        for selector in (f"{DIAGRAM} text", "[data-testid=op-graph] text"):
+            small = [s for s in page.evaluate(TEXT_SIZES, selector) if s["px"] < MIN_TEXT_PX]
+            assert not small, small
+        page.evaluate("document.querySelector('[data-testid=lesson-player]').scrollIntoView()")
+        shot(page, f"presenter-lesson-backprop-{lang}")
