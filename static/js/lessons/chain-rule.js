@@ -61,6 +61,24 @@ function layout(graph) {
   return { place, width, height };
 }
 
+/**
+ * Scroll `container` sideways (and only it, never the page) by as little as shows `boxes`; when they
+ * are wider than it, their start is shown. A phone shows part of the graph, and the narrated node
+ * must stay in sight as the steps move across it.
+ */
+function keepInView(container, boxes) {
+  if (!boxes.length || container.scrollWidth <= container.clientWidth) return;
+  const area = container.getBoundingClientRect();
+  const rects = boxes.map((box) => box.getBoundingClientRect());
+  const left = Math.min(...rects.map((r) => r.left)) - area.left;
+  const right = Math.max(...rects.map((r) => r.right)) - area.left;
+  const margin = 8;
+  let shift = 0;
+  if (right - left > area.width - 2 * margin || left < margin) shift = left - margin;
+  else if (right > area.width - margin) shift = right - area.width + margin;
+  if (shift) container.scrollLeft += shift;
+}
+
 export function mount(root) {
   const form = root.querySelector("[data-expression-form]");
   const input = form.elements.expression;
@@ -185,6 +203,7 @@ export function mount(root) {
       }
       nodes.append(group);
     }
+    keepInView(graphEl.parentElement, [...nodes.querySelectorAll(".is-active rect")]);
   }
 
   function describe(index) {

@@ -8,7 +8,7 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
 import { latest, onLanguage, withStatus } from "./common.js";
-import { arrow, axes, contourLevels, contours, frame, heat, pathData } from "./plot.js";
+import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
 const RANGE = [-3, 3];
@@ -166,6 +166,7 @@ export function mount(root) {
     compute();
   });
   onLanguage(() => state.data && show(stepper.index));
+  onTheme(() => state.data && draw(stepper.index));
   compute();
   return stepper;
 }

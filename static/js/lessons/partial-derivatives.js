@@ -6,7 +6,7 @@ import { svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { latest, onLanguage, withStatus } from "./common.js";
-import { axes, contourLevels, contours, extent, frame, heat, lineThrough, pathData } from "./plot.js";
+import { axes, contourLevels, contours, extent, frame, heat, lineThrough, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
 const EXPRESSION = "x^2 + y^2";
@@ -117,6 +117,7 @@ export function mount(root) {
   xInput.addEventListener("change", () => Number.isFinite(xInput.valueAsNumber) && setPoint({ x: xInput.valueAsNumber }));
   yInput.addEventListener("change", () => Number.isFinite(yInput.valueAsNumber) && setPoint({ y: yInput.valueAsNumber }));
   onLanguage(describe);
+  onTheme(drawMap);
 
   (async () => {
     const body = { expression: EXPRESSION, start: { x: 0, y: 0 }, steps: 0, resolution: 64, x_range: RANGE, y_range: RANGE };

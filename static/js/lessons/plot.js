@@ -136,36 +136,102 @@ export function lineThrough(x0, y0, slope, xs) {
 }
 
 export const HEAT_LEVELS = 9;
+const HEAT_IMAGE_SIDE = 400; // pixels of the shading image across; the grid (64 a side) is interpolated
+const heatImages = new WeakMap(); // grid -> { key, url }: a map redrawn at every step reuses its image
 
-/**
- * Shade a grid of values: grid = { x: [nx], y: [ny], z: [ny][nx] } (z[j][i] at x[i], y[j]).
- * Cells take one of HEAT_LEVELS sequential classes (heat-0 … heat-8), lighter is lower.
- */
-export function heat(group, grid, xs, ys, [lo, hi] = extent(grid.z.flat(), 0)) {
+/** The heat ramp of the current theme: HEAT_LEVELS colours [r, g, b] from the --heat-k properties. */
+function heatColours(element) {
+  const style = getComputedStyle(element);
+  return Array.from({ length: HEAT_LEVELS }, (_, k) => {
+    const match = /^#([0-9a-f]{6})$/i.exec(style.getPropertyValue(`--heat-${k}`).trim());
+    const n = match ? parseInt(match[1], 16) : 0x808080;
+    return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  });
+}
+
+/** z at the fractional grid position (fi, fj), bilinear between the four samples around it. */
+function bilinear(z, fi, fj) {
+  const i = Math.min(Math.floor(fi), z[0].length - 2);
+  const j = Math.min(Math.floor(fj), z.length - 2);
+  const s = fi - i;
+  const t = fj - j;
+  const top = z[j + 1][i] * (1 - s) + z[j + 1][i + 1] * s;
+  const bottom = z[j][i] * (1 - s) + z[j][i + 1] * s;
+  return bottom * (1 - t) + top * t;
+}
+
+/** A PNG data URL of the grid's values, smoothly interpolated and coloured along `colours`. */
+function heatImageUrl(grid, colours, [lo, hi], columns, rows) {
   const { x, y, z } = grid;
+  const canvas = document.createElement("canvas");
+  canvas.width = columns;
+  canvas.height = rows;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(columns, rows);
   const span = hi - lo || 1;
-  for (let j = 0; j < y.length; j++) {
-    const yTop = j + 1 < y.length ? (y[j] + y[j + 1]) / 2 : y[j] + (y[j] - y[j - 1]) / 2;
-    const yBottom = j > 0 ? (y[j] + y[j - 1]) / 2 : y[j] - (y[j + 1] - y[j]) / 2;
-    for (let i = 0; i < x.length; i++) {
-      const v = z[j][i];
-      if (v == null || !Number.isFinite(v)) continue;
-      const xLeft = i > 0 ? (x[i] + x[i - 1]) / 2 : x[i] - (x[i + 1] - x[i]) / 2;
-      const xRight = i + 1 < x.length ? (x[i] + x[i + 1]) / 2 : x[i] + (x[i] - x[i - 1]) / 2;
-      const level = Math.max(0, Math.min(HEAT_LEVELS - 1, Math.floor(((v - lo) / span) * HEAT_LEVELS)));
-      const px = xs(xLeft);
-      const py = ys(yTop);
-      group.append(
-        svg("rect", {
-          class: `heat-${level}`,
-          x: px.toFixed(2),
-          y: py.toFixed(2),
-          width: (xs(xRight) - px + 0.6).toFixed(2),
-          height: (ys(yBottom) - py + 0.6).toFixed(2),
-        }),
-      );
+  const last = colours.length - 1;
+  // the image spans from the first sample's cell edge to the last one's, as the cells did
+  const fx = (i) => Math.max(0, Math.min(x.length - 1, ((i + 0.5) / columns) * x.length - 0.5));
+  const fy = (j) => Math.max(0, Math.min(y.length - 1, ((rows - j - 0.5) / rows) * y.length - 0.5));
+  for (let j = 0; j < rows; j++) {
+    const gj = fy(j);
+    for (let i = 0; i < columns; i++) {
+      const v = bilinear(z, fx(i), gj);
+      if (!Number.isFinite(v)) continue; // a gap stays transparent
+      const position = Math.max(0, Math.min(1, (v - lo) / span)) * last;
+      const k = Math.min(Math.floor(position), last - 1);
+      const f = position - k;
+      const offset = 4 * (j * columns + i);
+      for (let c = 0; c < 3; c++) image.data[offset + c] = Math.round(colours[k][c] * (1 - f) + colours[k + 1][c] * f);
+      image.data[offset + 3] = 255;
     }
   }
+  context.putImageData(image, 0, 0);
+  return canvas.toDataURL("image/png");
+}
+
+/**
+ * Shade a grid of values: grid = { x: [nx], y: [ny], z: [ny][nx] } (z[j][i] at x[i], y[j]), sampled
+ * evenly. The shading is an image of the values interpolated between the samples, coloured along the
+ * theme's ramp (--heat-0 … --heat-8, lighter is lower); a lesson calls it again when the theme changes.
+ */
+export function heat(group, grid, xs, ys, range = extent(grid.z.flat(), 0)) {
+  const { x, y } = grid;
+  if (x.length < 2 || y.length < 2) return;
+  const halfX = (x[1] - x[0]) / 2;
+  const halfY = (y[1] - y[0]) / 2;
+  const left = xs(x[0] - halfX);
+  const right = xs(x[x.length - 1] + halfX);
+  const top = ys(y[y.length - 1] + halfY);
+  const bottom = ys(y[0] - halfY);
+  const colours = heatColours(group);
+  const columns = HEAT_IMAGE_SIDE;
+  const rows = Math.max(2, Math.round((HEAT_IMAGE_SIDE * (bottom - top)) / (right - left)));
+  const key = JSON.stringify([colours, range, columns, rows]);
+  let cached = heatImages.get(grid);
+  if (!cached || cached.key !== key) {
+    cached = { key, url: heatImageUrl(grid, colours, range, columns, rows) };
+    heatImages.set(grid, cached);
+  }
+  group.append(
+    svg("image", {
+      class: "heat-image",
+      href: cached.url,
+      x: left.toFixed(2),
+      y: top.toFixed(2),
+      width: (right - left).toFixed(2),
+      height: (bottom - top).toFixed(2),
+      preserveAspectRatio: "none",
+    }),
+  );
+}
+
+/** Call `render` when the theme (light, dark, presenter) changes the colours a figure reads. */
+export function onTheme(render) {
+  new MutationObserver(() => render()).observe(document.documentElement, {
+    attributes: true,
+    attributeFilter: ["data-theme", "data-presenter"],
+  });
 }
 
 /** Contour levels spread evenly (in value) across the grid's range. */
