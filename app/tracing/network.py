@@ -21,8 +21,9 @@ import math
 import operator
 import re
 import threading
+from array import array as typed_array
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,7 @@ MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …
 SATURATION = 0.97  # |tanh| or σ beyond this (or below 1 − this) has a slope near 0
 VANISHING_GRADIENT = 1e-6
 EXPLODING_GRADIENT = 1e3
+SLOT_MEMO_LIMIT = 50_000  # placeholders remembered while a plan is written: ~10 MB, and most repeats are near
 PLAN_CACHE_BYTES = 32 << 20  # a plan is about as large as its steps' JSON; big networks make big plans
 
 LOSS_FORMULAS = {
@@ -154,23 +156,41 @@ def _health_numbers(run: _Pass, layer: int) -> np.ndarray:
     return np.array([dead, saturated, grad_norm, vanishing, exploding], dtype=np.float64)
 
 
-def _result(run: _Pass, slots: _Slots, neuron_graphs: bool) -> dict[str, Any]:
-    """The whole response, with a slot for every number."""
-    result: dict[str, Any] = {
-        "loss": slots.value("loss", 0),
-        "diverged": _DIVERGED,
-        "sample": run.sample,
-        "layers": _layers(run, slots),
-        "params": _params(run, slots),
-        "steps": _steps(run, slots),
-    }
+def _result(run: _Pass, slots: _Slots, neuron_graphs: bool) -> Iterator[bytes]:
+    """The whole response as JSON with a slot for every number, in pieces: the bytes of ``orjson.dumps`` of
+    the whole, written a layer, a step, an op graph at a time, so that only one piece is ever held as Python
+    objects (all the steps of a large network at once would take a few hundred megabytes)."""
+    members: list[tuple[str, Callable[[], Iterator[bytes]]]] = [
+        ("loss", lambda: iter([orjson.dumps(slots.value("loss", 0))])),
+        ("diverged", lambda: iter([orjson.dumps(_DIVERGED)])),
+        ("sample", lambda: iter([orjson.dumps(run.sample)])),
+        ("layers", lambda: _json_list(_layers(run, slots))),
+        ("params", lambda: _json_list(_params(run, slots))),
+        ("steps", lambda: _json_list(_steps(run, slots))),
+    ]
     if neuron_graphs:
-        result["neuron_graphs"] = _neuron_graphs(run, slots)
-    return result
+        members.append(("neuron_graphs", lambda: _json_map(_neuron_graphs(run, slots))))
+    for number, (name, pieces) in enumerate(members):
+        yield (b"," if number else b"{") + orjson.dumps(name) + b":"
+        yield from pieces()
+    yield b"}"
 
 
-def _layers(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
-    layers = []
+def _json_list(items: Iterator[Any]) -> Iterator[bytes]:
+    yield b"["
+    for number, item in enumerate(items):
+        yield (b"," if number else b"") + orjson.dumps(item)
+    yield b"]"
+
+
+def _json_map(items: Iterator[tuple[str, Any]]) -> Iterator[bytes]:
+    yield b"{"
+    for number, (key, value) in enumerate(items):
+        yield (b"," if number else b"") + orjson.dumps(key) + b":" + orjson.dumps(value)
+    yield b"}"
+
+
+def _layers(run: _Pass, slots: _Slots) -> Iterator[dict[str, Any]]:
     batch = range(run.batch)
     for layer, size in enumerate(run.sizes):
         neurons = range(size)
@@ -179,7 +199,7 @@ def _layers(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
             return [[slots.value(name, layer, n, j) for j in neurons] for n in batch]
 
         hidden_or_output = layer > 0
-        layers.append(
+        yield (
             {
                 "index": layer,
                 "size": size,
@@ -201,14 +221,12 @@ def _layers(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
                 else None,
             }
         )
-    return layers
 
 
-def _params(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
-    params = []
+def _params(run: _Pass, slots: _Slots) -> Iterator[dict[str, Any]]:
     for layer in range(1, run.depth + 1):
         rows, columns = range(run.sizes[layer]), range(run.sizes[layer - 1])
-        params.append(
+        yield (
             {
                 "layer": layer,
                 "weight": [[slots.value("W", layer, j, k) for k in columns] for j in rows],
@@ -219,7 +237,6 @@ def _params(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
                 "updated_bias": [slots.value("b_new", layer, j) for j in rows],
             }
         )
-    return params
 
 
 # ---------------------------------------------------------------------------------------- the numbers of a pass
@@ -260,6 +277,7 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: they never occur i
 # A slot: v a JSON number, f true/false, x the pass's "diverged" (these three stand in the JSON as raw
 # fragments, not strings), t a number written inside a string, p the same in parentheses when negative.
 _SLOT = re.compile(f"{_OPEN}([vfxtp])(-?\\d+){_CLOSE}".encode())
+_SLOT_TEXT = re.compile(f"{_OPEN}([vfxtp]-?\\d+){_CLOSE}".encode())
 _DIVERGED = orjson.Fragment(f"{_OPEN}x0{_CLOSE}".encode())
 _NUMBER_FORMAT = "%.4g\x1f"
 _MINUS = "−".encode()
@@ -328,6 +346,9 @@ class _Slots:
         key = (kind, name, layer, at)
         slot = self._slots.get(key)
         if slot is None:
+            if len(self._slots) >= SLOT_MEMO_LIMIT:  # a large network's slots would take 150 MB: start afresh
+                self._slots.clear()
+                self._known.clear()
             slot = f"{_OPEN}{kind}{self.index(name, layer, *at)}{_CLOSE}"
             if kind in "vf":  # a JSON value: a raw fragment, not a string
                 slot = orjson.Fragment(slot.encode())
@@ -350,12 +371,18 @@ class _Slots:
 class _Plan:
     """A response as UTF-8 JSON with a ``%s`` for every number, and where each number comes from."""
 
-    def __init__(self, structure: dict[str, Any], slots: _Slots, checked: list[int]) -> None:
-        # Split at every slot: [text, kind, index, text, kind, index, …, text].
-        parts = _SLOT.split(orjson.dumps(structure).replace(b"%", b"%%"))
-        self.template = b"%s".join(parts[::3])
-        kinds = b"".join(parts[1::3])
-        indexes = list(map(int, parts[2::3]))
+    def __init__(self, pieces: Iterator[bytes], slots: _Slots, checked: list[int]) -> None:
+        # Every slot becomes %s; its kind and index are read as one short string ("v123"). A piece at a time.
+        template: list[bytes] = []
+        kinds, indexes = bytearray(), typed_array("q")  # 8 bytes an index, not a Python int's 32
+        for piece in pieces:
+            text = piece.replace(b"%", b"%%")
+            found = _SLOT_TEXT.findall(text)
+            template.append(_SLOT.sub(b"%s", text))
+            kinds += bytes(slot[0] for slot in found)
+            indexes.extend(int(slot[1:]) for slot in found)
+        self.template = b"".join(template)
+        del template
 
         # Derived numbers go after the table's, grouped by operation so each group is one NumPy expression.
         groups: dict[str, list[tuple[int, int, int]]] = {operation: [] for operation in _OPERATIONS}
@@ -371,7 +398,7 @@ class _Plan:
             self.operands[operation] = (first, second)
         self.eta = slots.index("eta", 0)
 
-        def resolve(numbers: list[int]) -> np.ndarray:
+        def resolve(numbers: list[int] | typed_array) -> np.ndarray:
             array = np.array(numbers, dtype=np.int64)
             derived = array < 0
             array[derived] = final[-1 - array[derived]]
@@ -492,11 +519,10 @@ def _plan_for(run: _Pass, table: dict[tuple[str, int], np.ndarray], neuron_graph
 
     def build() -> _Plan:
         slots = _Slots(table, run.sample)
-        structure = _result(run, slots, neuron_graphs)
         weights = [(layer, j, k) for layer in range(1, run.depth + 1) for j, k in np.ndindex(*table["W", layer].shape)]
         checked = [slots.index("loss", 0)]
         checked += [slots.index(name, *at) for name in ("W_grad", "W_new") for at in weights]
-        return _Plan(structure, slots, checked)
+        return _Plan(_result(run, slots, neuron_graphs), slots, checked)
 
     return _plans.get(key, build)
 
@@ -518,22 +544,26 @@ def _sum_text(terms: list[str]) -> str:
     return " + ".join(terms) if terms else "0"
 
 
-def _steps(run: _Pass, slots: _Slots) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = [_input_step(run, slots)]
-    for layer in range(1, run.depth + 1):
-        steps.extend(_forward_step(run, slots, layer, j) for j in range(run.sizes[layer]))
-    steps.append(_loss_step(run, slots))
-    output = run.depth
-    steps.extend(_output_delta_step(run, slots, j) for j in range(run.sizes[output]))
-    steps.extend(_weight_grad_step(run, slots, output, j) for j in range(run.sizes[output]))
-    for layer in range(output - 1, 0, -1):
-        steps.extend(_hidden_delta_step(run, slots, layer, j) for j in range(run.sizes[layer]))
-        steps.extend(_weight_grad_step(run, slots, layer, j) for j in range(run.sizes[layer]))
-    for layer in range(1, run.depth + 1):
-        steps.extend(_update_step(run, slots, layer, j) for j in range(run.sizes[layer]))
-    for index, step in enumerate(steps):
+def _steps(run: _Pass, slots: _Slots) -> Iterator[dict[str, Any]]:
+    """The steps in order, each made when it is asked for."""
+
+    def made() -> Iterator[dict[str, Any]]:
+        yield _input_step(run, slots)
+        for layer in range(1, run.depth + 1):
+            yield from (_forward_step(run, slots, layer, j) for j in range(run.sizes[layer]))
+        yield _loss_step(run, slots)
+        output = run.depth
+        yield from (_output_delta_step(run, slots, j) for j in range(run.sizes[output]))
+        yield from (_weight_grad_step(run, slots, output, j) for j in range(run.sizes[output]))
+        for layer in range(output - 1, 0, -1):
+            yield from (_hidden_delta_step(run, slots, layer, j) for j in range(run.sizes[layer]))
+            yield from (_weight_grad_step(run, slots, layer, j) for j in range(run.sizes[layer]))
+        for layer in range(1, run.depth + 1):
+            yield from (_update_step(run, slots, layer, j) for j in range(run.sizes[layer]))
+
+    for index, step in enumerate(made()):
         step["index"] = index
-    return steps
+        yield step
 
 
 def _step(phase: str, kind: str, layer: int | None, neuron: int | None, **fields: Any) -> dict[str, Any]:
@@ -835,7 +865,7 @@ def _update_step(run: _Pass, slots: _Slots, layer: int, j: int) -> dict[str, Any
 
 
 # ---------------------------------------------------------------------------------------- neuron op graphs
-def _neuron_graphs(run: _Pass, slots: _Slots) -> dict[str, dict[str, Any]]:
+def _neuron_graphs(run: _Pass, slots: _Slots) -> Iterator[tuple[str, dict[str, Any]]]:
     """For each neuron, its computation as a small graph of ops, micrograd style, for the focus sample.
 
     wₖ·aₖ (one product per input) → Σ → + b → f → the rest of the network. Every product and the sum
@@ -843,7 +873,6 @@ def _neuron_graphs(run: _Pass, slots: _Slots) -> dict[str, dict[str, Any]]:
     sample is δⱼ·aₖ and aₖ's is δⱼ·wₖ (upstream × local).
     """
     s = run.sample
-    graphs: dict[str, dict[str, Any]] = {}
     for layer in range(1, run.depth + 1):
         activation = run.mlp.activations[layer - 1]
         for j in range(run.sizes[layer]):
@@ -878,5 +907,4 @@ def _neuron_graphs(run: _Pass, slots: _Slots) -> dict[str, dict[str, Any]]:
                 {"source": "b", "target": "z", "local": 1.0, "contribution": delta},
                 {"source": "z", "target": "a", "local": slots.value("slope", layer, s, j), "contribution": delta},
             ]
-            graphs[node_id(layer, j)] = {"nodes": nodes, "edges": edges, "output": "a"}
-    return graphs
+            yield node_id(layer, j), {"nodes": nodes, "edges": edges, "output": "a"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -101,7 +102,9 @@ def test_numbers_written_together_read_as_one_at_a_time(values):
 
 def test_the_plan_cache_keeps_the_recent_plans_within_its_budget():
     sizes = [[2, n, 1] for n in range(1, 9)]
-    one = network._Plan({"steps": []}, network._Slots({("eta", 0): np.zeros(1), ("loss", 0): np.zeros(1)}, 0), [])
+    one = network._Plan(
+        iter([b'{"steps":[]}']), network._Slots({("eta", 0): np.zeros(1), ("loss", 0): np.zeros(1)}, 0), []
+    )
     cache = network._PlanCache(max_bytes=4 * one.size + 3)
     built = []
 
@@ -121,10 +124,30 @@ def test_the_plan_cache_keeps_the_recent_plans_within_its_budget():
 
 
 def test_a_plan_larger_than_half_the_budget_is_not_kept():
-    one = network._Plan({"steps": []}, network._Slots({("eta", 0): np.zeros(1), ("loss", 0): np.zeros(1)}, 0), [])
+    one = network._Plan(
+        iter([b'{"steps":[]}']), network._Slots({("eta", 0): np.zeros(1), ("loss", 0): np.zeros(1)}, 0), []
+    )
     small = network._PlanCache(max_bytes=2 * one.size - 1)
     small.get(("big",), lambda: one)
     assert len(small) == 0
     large = network._PlanCache(max_bytes=2 * one.size)
     large.get(("big",), lambda: one)
     assert len(large) == 1
+
+
+def test_a_large_trace_is_written_within_a_bounded_peak_of_memory():
+    """A large trace is written a piece at a time: its Python objects peak at a few times its bytes, not at
+    the fifteen times that all of its steps and their placeholders held at once would take."""
+    sizes = [2, 48, 48, 48, 1]
+    rng = np.random.default_rng(0)
+    mlp = MLP.create(sizes, activation="tanh", output_activation="identity", seed=0)
+    inputs, targets = rng.normal(size=(64, 2)), rng.normal(size=(64, 1))
+    network._plans.clear()
+    tracemalloc.start()
+    try:
+        written = trace_network(mlp, inputs, targets, "mse", 0.1, 0, True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(written) > 8_000_000
+    assert peak < 8 * len(written)  # the response, its plan and one piece at a time
