@@ -729,7 +729,8 @@ export class Diagram {
     this.pulsing = true;
     context.clearRect(0, 0, this.layout.width, this.layout.height);
     const eased = progress < 0.5 ? 2 * progress * progress : 1 - (-2 * progress + 2) ** 2 / 2;
-    const radius = this.layout.compact ? 3 : PULSE_RADIUS;
+    // dots grow with the circles, so that they still show on a projector (presenter mode)
+    const radius = this.layout.compact ? 3 : Math.max(PULSE_RADIUS, this.layout.radius * 0.15);
     let drawn = 0;
     context.lineWidth = 1.5;
     context.strokeStyle = colours.ring;
