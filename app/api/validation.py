@@ -167,19 +167,40 @@ def build_dataset(spec: DatasetSpec, settings: Settings, field: str = "dataset")
         raise invalid(f"dataset: {error}", field) from None
 
 
-def _data_range(values: np.ndarray) -> tuple[float, float]:
+def check_range(value: tuple[float, float] | None, field: str) -> tuple[float, float] | None:
+    """A plot range as sent: low below high, and a width a float holds (wider, every step of it overflows)."""
+    if value is None:
+        return None
+    low, high = float(value[0]), float(value[1])
+    if not low < high:
+        raise invalid(f"{field} is [{low}, {high}]; the first number must be below the second", field)
+    if not math.isfinite(high - low):
+        raise invalid(
+            f"{field} is [{low:g}, {high:g}]: its width overflows a 64-bit float (at most about 1.8e308); "
+            f"use a narrower range, e.g. [{low / 2:g}, {high / 2:g}]",
+            field,
+            code="range_too_wide",
+        )
+    return low, high
+
+
+def _data_range(values: np.ndarray, field: str) -> tuple[float, float]:
     low, high = float(np.min(values)), float(np.max(values))
     pad = 0.1 * (high - low) if high > low else 0.5
-    return low - pad, high + pad
+    with np.errstate(over="ignore"):
+        padded = np.float64(low) - pad, np.float64(high) + pad
+    if not np.isfinite(padded[1] - padded[0]):
+        raise invalid(
+            f"the points lie in [{low:g}, {high:g}] along this axis, too wide to draw with a margin; "
+            f"set {field} to a narrower range, e.g. [{low / 2:g}, {high / 2:g}]",
+            field,
+            code="range_too_wide",
+        )
+    return float(padded[0]), float(padded[1])
 
 
 def _checked_range(value: tuple[float, float] | None, values: np.ndarray, field: str) -> tuple[float, float]:
-    if value is None:
-        return _data_range(values)
-    low, high = value
-    if not low < high:
-        raise invalid(f"{field} is [{low}, {high}]; the first number must be below the second", field)
-    return float(low), float(high)
+    return check_range(value, field) or _data_range(values, field)
 
 
 def build_view(grid: GridSpec, dataset: Dataset, sizes: list[int], settings: Settings) -> View | None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.engine.expression import Expression
+from app.tracing.finite import all_finite
 
 DEFAULT_DELTAS = (1.0, 0.5, 0.1, 0.01, 1e-3, 1e-4, 1e-5, 1e-6)
 PADDING = 0.2  # share of a path's extent added around it for an automatic plot range
@@ -36,10 +37,6 @@ def value_and_gradient(expression: Expression, point: Mapping[str, float]) -> tu
         output.backward()
     gradient = {name: float(t.grad) if t.grad is not None else 0.0 for name, t in inputs.items()}
     return float(output.data), gradient
-
-
-def _finite(*numbers: float | None) -> bool:
-    return all(x is not None and np.isfinite(x) for x in numbers)
 
 
 def _curve(expression: Expression, point: Mapping[str, float], variable: str, span: tuple[float, float], samples: int):
@@ -90,16 +87,21 @@ def limit_table(
     widest = max(abs(d) for d in deltas)
     span = span or (at - max(2.0, 1.5 * widest), at + max(2.0, 1.5 * widest))
     xs, ys = _curve(expression, {}, variable, span, samples)
-    numbers = [value, exact, *(r["quotient"] for r in rows)]
+    tangent = line(exact, (at, value))
+    row_numbers = [
+        number
+        for r in rows
+        for number in (r["x"], r["f_x"], r["delta_y"], r["quotient"], r["error"], r["secant"]["intercept"])
+    ]
     return {
         "variable": variable,
         "at": at,
         "value": value,
         "derivative": exact,
         "rows": rows,
-        "tangent": line(exact, (at, value)),
+        "tangent": tangent,
         "curve": {"range": list(span), "xs": xs.tolist(), "values": ys.tolist()},
-        "diverged": not _finite(*numbers),
+        "diverged": not all_finite(value, exact, tangent["intercept"], row_numbers, xs, ys),
     }
 
 
@@ -116,15 +118,16 @@ def partial_slice(
     partial = gradient.get(variable, 0.0)
     span = span or (at - 2.0, at + 2.0)
     ts, values = _curve(expression, point, variable, span, samples)
+    tangent = line(partial, (at, value))
     return {
         "variable": variable,
         "at": dict(point),
         "value": value,
         "partial": partial,
         "gradient": gradient,
-        "tangent": line(partial, (at, value)),
+        "tangent": tangent,
         "slice": {"range": list(span), "xs": ts.tolist(), "values": values.tolist()},
-        "diverged": not _finite(value, *gradient.values()),
+        "diverged": not all_finite(value, gradient.values(), tangent["intercept"], ts, values),
     }
 
 
@@ -138,7 +141,7 @@ def descent_path(
     for step in range(steps + 1):
         value, gradient = value_and_gradient(expression, point)
         path.append({"step": step, "point": dict(point), "value": value, "gradient": gradient})
-        if not _finite(value, *gradient.values(), *point.values()):
+        if not all_finite(value, gradient.values(), point.values()):
             return path, True
         if step < steps:
             with np.errstate(all="ignore"):
@@ -207,8 +210,10 @@ def descent(
     }
     if len(names) == 2:
         y_range = y_range or auto_range([p["point"][names[1]] for p in path])
-        result["grid"] = contour_grid(expression, names, x_range, y_range, resolution)
+        grid = result["grid"] = contour_grid(expression, names, x_range, y_range, resolution)
+        result["diverged"] = diverged or not all_finite(grid["xs"], grid["ys"], *grid["values"])
     elif len(names) == 1:
         xs, ys = _curve(expression, {}, names[0], x_range, resolution)
         result["curve"] = {"range": list(x_range), "xs": xs.tolist(), "values": ys.tolist()}
+        result["diverged"] = diverged or not all_finite(xs, ys)
     return result

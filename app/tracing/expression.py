@@ -23,6 +23,7 @@ from app.engine.gradcheck import numerical_gradient
 from app.engine.graph import INFIX, GraphEdge, GraphNode, GraphView, describe
 from app.engine.ops import OPS
 from app.engine.symbolic import symbolic_gradient
+from app.tracing.finite import all_finite
 from app.tracing.notation import num, paren, sub
 
 OUTPUT_SYMBOL = "f"
@@ -155,15 +156,19 @@ def trace_expression(expression: Expression, values: Mapping[str, float]) -> dic
     for index, step in enumerate(steps):
         step["index"] = index
     value = scalar(output.data)
-    numbers = [value, *gradient.values(), *(n["value"] for n in nodes), *(n["grad"] for n in nodes)]
+    errors = {name: _difference(gradient[name], numerical[name]) for name in expression.variables}
+    edge_numbers = [e[key] for e in edges for key in ("local", "upstream", "contribution")]
+    node_numbers = [n[key] for n in nodes for key in ("value", "grad")]
     return {
         "expression": expression.to_string(),
         "variables": list(expression.variables),
         "value": value,
         "gradient": gradient,
         "numerical_gradient": numerical,
-        "gradient_error": {name: _difference(gradient[name], numerical[name]) for name in expression.variables},
-        "diverged": any(x is not None and not np.isfinite(x) for x in numbers),
+        "gradient_error": errors,
+        "diverged": not all_finite(
+            value, gradient.values(), numerical.values(), errors.values(), node_numbers, edge_numbers
+        ),
         **symbolic_fields(expression, values),
         "graph": {"nodes": nodes, "edges": edges, "output": view.output},
         "steps": steps,

@@ -20,6 +20,7 @@ from app.engine.functions import LOSSES
 from app.engine.gradcheck import DEFAULT_STEP, numerical_gradient
 from app.engine.tensor import Tensor
 from app.nn.mlp import MLP
+from app.tracing.finite import all_finite
 from app.tracing.notation import bias_symbol, weight_symbol
 
 TOLERANCE = 1e-5  # relative error
@@ -101,7 +102,7 @@ def check_network_gradients(mlp: MLP, inputs: np.ndarray, targets: np.ndarray, l
         rel_errors = np.array([e["rel_error"] for e in entries])
         agree = (rel_errors <= TOLERANCE) | (abs_errors <= ABSOLUTE_FLOOR)
     count = mlp.parameter_count()
-    finite = np.isfinite(value) and np.all(np.isfinite(abs_errors))
+    finite = all_finite(value, abs_errors, rel_errors, *analytic, *numerical)
     return {
         "loss": value,
         "diverged": not finite,

@@ -440,8 +440,9 @@ class _Plan:
                 1 - table[complement[0]],
             )
         )
-        diverged = not np.isfinite(numbers[self.checked]).all()
-        values = orjson.dumps(numbers[self.value_index], option=JSON_OPTIONS)[1:-1].split(b",")
+        sent = numbers[self.value_index]  # every JSON number of the response: a null among them is divergence
+        diverged = not (np.isfinite(sent).all() and np.isfinite(numbers[self.checked]).all())
+        values = orjson.dumps(sent, option=JSON_OPTIONS)[1:-1].split(b",")
         if not len(self.value_index):
             values = []
         texts = format_numbers(numbers[self.text_index])

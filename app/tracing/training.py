@@ -15,6 +15,7 @@ from app.nn.datasets import Dataset, missing_classes
 from app.nn.diagnosis import WINDOW, diagnose
 from app.nn.mlp import MLP
 from app.nn.training import Curves, HeatMaps, Record, Snapshot, Trainer, curves, heat_maps
+from app.tracing.finite import all_finite
 from app.tracing.network import node_id
 
 Range = tuple[float, float]
@@ -29,11 +30,18 @@ class View:
     resolution: int  # grid cells per axis, or curve samples
     neuron_resolution: int = 0  # per-neuron maps (0: none)
 
-    def draw(self, mlp: MLP) -> dict[str, Any]:
+    def draw(self, mlp: MLP) -> tuple[dict[str, Any], bool]:
+        """The picture, and whether every number in it is finite (the serializer writes the others as null)."""
         if self.y_range is None:
-            return curve_data(curves(mlp, self.x_range, self.resolution), self.x_range)
+            curve = curves(mlp, self.x_range, self.resolution)
+            return curve_data(curve, self.x_range), all_finite(curve.xs, curve.outputs, *curve.neurons.values())
         maps = heat_maps(mlp, self.x_range, self.y_range, self.resolution, self.neuron_resolution)
-        return grid_data(maps, self.x_range, self.y_range)
+        finite = all_finite(maps.xs, maps.ys, maps.outputs, *maps.neurons.values())
+        return grid_data(maps, self.x_range, self.y_range), finite
+
+
+def _record_finite(record: Record) -> bool:
+    return all_finite(record.train_loss, record.test_loss, record.train_accuracy, record.test_accuracy)
 
 
 def record_data(record: Record) -> dict[str, Any]:
@@ -125,12 +133,14 @@ def progress_data(trainer: Trainer, record: Record, view: View | None, index: in
     """One point of a streamed run (record ``index`` of the history); ``view`` adds a fresh grid or curve."""
     data = {
         **record_data(record),
-        "diverged": trainer.diverged,
+        "diverged": trainer.diverged or not _record_finite(record),
         "steps": trainer.config.steps,
         "diagnosis": diagnosis_data(trainer, index),
     }
     if view is not None:
-        data["grid" if view.y_range is not None else "curve"] = view.draw(trainer.mlp)
+        drawing, finite = view.draw(trainer.mlp)
+        data["grid" if view.y_range is not None else "curve"] = drawing
+        data["diverged"] = data["diverged"] or not finite
     return data
 
 
@@ -138,11 +148,16 @@ def training_report(trainer: Trainer, view: View | None) -> dict[str, Any]:
     """Everything a finished (or stopped) run produced."""
     mlp = trainer.mlp
     latest = trainer.latest
-    weights_finite = all(np.all(np.isfinite(p.data)) for p in mlp.parameters())
-    drawing = None if view is None else view.draw(mlp)
+    drawing, drawing_finite = (None, True) if view is None else view.draw(mlp)
+    finite = (
+        drawing_finite
+        and all_finite(*(p.data for p in mlp.parameters()))
+        and all(_record_finite(r) for r in [*trainer.history, latest])
+        and all(all_finite(*s.weights, *s.biases) for s in trainer.snapshots)
+    )
     return {
         "steps_done": trainer.step,
-        "diverged": trainer.diverged or not weights_finite,
+        "diverged": trainer.diverged or not finite,
         "final": record_data(latest),
         "accuracy": None
         if latest.train_accuracy is None

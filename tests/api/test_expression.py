@@ -290,11 +290,14 @@ def test_descent_that_diverges_stops_with_nulls(client):
 
 def test_ranges_at_the_edge_of_float64_stay_strict_json(client):
     body = {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "x_range": [-1.7e308, 1.7e308], "resolution": 3}
+    refused(client, "/expression/descent", body, 422, "x_range", "narrower")
+    body["x_range"] = [0, 1.7e308]
     data = ok(client, "/expression/descent", body)
-    assert data["grid"]["xs"][1] is None or data["grid"]["values"][0][0] is None
+    assert data["grid"]["values"][0][-1] is None and data["diverged"] is True
     data = ok(client, "/expression/limit", {"expression": "x", "at": 1e308, "deltas": [1e308]})
     assert data["rows"][0]["x"] is None
     assert data["curve"]["xs"][0] is None or data["curve"]["xs"][-1] is None
+    assert data["diverged"] is True
 
 
 def test_descent_refusals(client, client_with):

@@ -23,6 +23,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.api.cache import CachingRoute
 from app.api.wire import dumps
@@ -384,3 +386,220 @@ def test_encoded_surrogates_in_the_path_query_or_headers_are_no_server_error(con
     if status >= 400:
         assert strict_json(payload)["detail"]
     _still_serves(connection)
+
+
+# ---------------------------------------------------------------------------------------------- null ⇒ diverged
+# Nulls that stand for "nothing here" rather than for a number that overflowed; everything else that is null
+# in a response is a non-finite number, and the response must then say diverged: true.
+NOTHING_HERE = {
+    "grid", "curve", "z", "grad_a", "grad_z", "health", "activation", "test", "labels", "targets", "layer",
+    "neuron", "neuron_graphs", "accuracy", "train_accuracy", "test_accuracy",  # accuracies are counts: never overflow
+    "speedup",  # null when the backward pass took no measurable time
+    "diagnosis",  # null when a training run shows nothing to diagnose
+    "omitted",  # null when a symbolic derivative is written out in full
+}  # fmt: skip
+EXTREMES = [0.0, 1.0, -2.5, 1e-308, -5e-324, 1e154, -1e154, 1e300, -1e300, 1.7e308, -1.7e308, 1.7976931348623157e308]
+EXPRESSIONS = ["x*y", "exp(x) + y", "x^2 + y^2", "log(x) * y", "1/x + y", "sqrt(x) - y", "x*x*x*y", "tanh(x) * y"]
+ONE_VARIABLE = ["3x", "exp(x)", "x^2", "log(x)", "1/x", "sqrt(x)", "x*x*x", "tanh(x)"]
+
+
+def number_nulls(response: Any, request: dict[str, Any]) -> list[str]:
+    """Where ``response`` holds null for a number."""
+    constants = set()
+    if isinstance(response, dict) and isinstance(response.get("graph"), dict):
+        constants = {node["id"] for node in response["graph"]["nodes"] if node["kind"] == "constant"}
+    nothing_here = set(NOTHING_HERE) | ({"test_loss"} if request.get("test_fraction") == 0 else set())
+    found: list[str] = []
+    stack: list[tuple[Any, str, Any]] = [(response, "", None)]
+    while stack:
+        value, where, parent = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((child, f"{where}.{key}", value) for key, child in value.items())
+        elif isinstance(value, list):
+            stack.extend((child, f"{where}[{index}]", None) for index, child in enumerate(value))
+        elif value is None:
+            key = where.rsplit(".", 1)[-1]
+            if parent is None:  # an element of a list
+                found.append(where)
+            elif key == "grad" and parent.get("kind") == "constant":
+                continue  # a constant has no gradient
+            elif key == "contribution" and parent.get("source") in constants:
+                continue  # nor does anything flow back into one
+            elif key not in nothing_here:
+                found.append(where)
+    return found
+
+
+def _stream_events(payload: bytes) -> list[dict[str, Any]]:
+    events = []
+    for block in payload.decode().split("\n\n"):
+        data = [line[len("data: ") :] for line in block.splitlines() if line.startswith("data: ")]
+        if data:
+            events.append(strict_json(data[0]))
+    return events
+
+
+def assert_nulls_are_flagged(client: TestClient, path: str, body: dict[str, Any]) -> int:
+    """POST ``body``: never a 5xx, a refusal says what to fix, and a null number comes with diverged: true."""
+    response = client.post(API + path, json=body)
+    assert response.status_code < 500, (path, body, response.text[:300])
+    if response.status_code != 200:
+        assert strict_json(response.content)["detail"], response.text[:300]
+        return response.status_code
+    answers = _stream_events(response.content) if path.endswith("/stream") else [strict_json(response.content)]
+    for answer in answers:
+        if "detail" in answer:
+            continue  # a stream's error event
+        nulls = number_nulls(answer, body)
+        assert not nulls or answer["diverged"] is True, (path, body, nulls[:5])
+    return 200
+
+
+@pytest.fixture(scope="module")
+def small_client() -> Iterator[TestClient]:
+    settings = Settings(max_curve_samples=41, max_grid=8, max_descent_steps=20, response_cache_bytes=0)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client
+
+
+WIDE = [(-1.7e308, 1.7e308), (-1.7976931348623157e308, 1.7976931348623157e308), (-1e308, 1e308)]
+
+
+@pytest.mark.parametrize("span", WIDE)
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/expression/limit", {"expression": "3x", "variable": "x", "samples": 11}, "range"),
+        ("/expression/partial", {"expression": "x*y", "variable": "x", "at": {"x": 1, "y": 2}, "samples": 11}, "range"),
+        ("/expression/descent", {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "steps": 5, "resolution": 4}, "x_range"),
+        ("/expression/descent", {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "steps": 5, "resolution": 4}, "y_range"),
+        ("/expression/descent", {"expression": "x^2", "start": {"x": 1}, "steps": 5, "resolution": 4}, "x_range"),
+        ("/network/train", {"layers": [2, 2, 1], "dataset": {"name": "xor", "n": 8}, "steps": 1}, "grid.x_range"),
+        ("/network/train", {"layers": [2, 2, 1], "dataset": {"name": "xor", "n": 8}, "steps": 1}, "grid.y_range"),
+        ("/network/train", {"layers": [1, 2, 1], "dataset": {"name": "sine", "n": 8}, "steps": 1}, "grid.x_range"),
+        ("/network/train/stream", {"layers": [2, 2, 1], "dataset": {"name": "xor", "n": 8}, "steps": 1},
+         "grid.x_range"),
+    ],
+)  # fmt: skip
+def test_a_range_wider_than_a_float_is_refused_naming_the_field(small_client, path, body, field, span) -> None:
+    body = deepcopy(body)
+    container, name = (body.setdefault("grid", {"resolution": 4}), field[5:]) if "." in field else (body, field)
+    container[name] = list(span)
+    response = small_client.post(API + path, json=body)
+    assert response.status_code == 422, response.text[:300]
+    error = strict_json(response.content)
+    assert error["field"] == field and field in error["detail"] and "narrower" in error["detail"], error["detail"]
+
+
+def test_points_spread_wider_than_a_float_need_a_grid_range(small_client) -> None:
+    dataset = {"points": [[-1.7e308, 0.0], [1.7e308, 1.0]], "labels": [0, 1]}
+    response = small_client.post(API + "/network/train", json={"layers": [2, 2, 1], "dataset": dataset, "steps": 1})
+    assert response.status_code == 422, response.text[:300]
+    error = strict_json(response.content)
+    assert error["field"] == "grid.x_range" and "grid.x_range" in error["detail"], error["detail"]
+
+
+def test_a_trace_whose_pre_activations_overflow_is_diverged(small_client) -> None:
+    body = {"layers": [2, 1], "weights": [[[1e308, 1e308]]], "inputs": [[10, 10]], "targets": [[1]]}
+    answer = strict_json(small_client.post(API + "/network/trace", json=body).content)
+    assert answer["layers"][1]["z"] == [[None]]
+    assert answer["diverged"] is True
+
+
+numbers = st.sampled_from(EXTREMES)
+coordinates = st.sampled_from([0.0, 1.0, -2.5, 1e-308, 1e154, -1e154, 1e300])  # points a grid can still span
+spans = st.tuples(numbers, numbers).filter(lambda pair: pair[0] < pair[1]).map(list)
+SWEEP = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+
+
+@SWEEP
+@given(expression=st.sampled_from(EXPRESSIONS), x=numbers, y=numbers)
+def test_sweep_expression(small_client, expression, x, y) -> None:
+    assert_nulls_are_flagged(small_client, "/expression", {"expression": expression, "variables": {"x": x, "y": y}})
+
+
+@SWEEP
+@given(
+    expression=st.sampled_from(ONE_VARIABLE),
+    at=numbers,
+    deltas=st.lists(numbers.filter(bool), min_size=1, max_size=4),
+    span=st.none() | spans,
+)
+def test_sweep_limit(small_client, expression, at, deltas, span) -> None:
+    body = {"expression": expression, "variable": "x", "at": at, "deltas": deltas, "range": span, "samples": 11}
+    assert_nulls_are_flagged(small_client, "/expression/limit", body)
+
+
+@SWEEP
+@given(expression=st.sampled_from(EXPRESSIONS), x=numbers, y=numbers, span=st.none() | spans)
+def test_sweep_partial(small_client, expression, x, y, span) -> None:
+    body = {"expression": expression, "variable": "x", "at": {"x": x, "y": y}, "range": span, "samples": 11}
+    assert_nulls_are_flagged(small_client, "/expression/partial", body)
+
+
+@SWEEP
+@given(
+    expression=st.sampled_from(EXPRESSIONS + ONE_VARIABLE),
+    x=numbers,
+    y=numbers,
+    rate=st.sampled_from([0.0, 0.1, 1e10, 1e308]),
+    x_range=st.none() | spans,
+    y_range=st.none() | spans,
+)
+def test_sweep_descent(small_client, expression, x, y, rate, x_range, y_range) -> None:
+    body = {
+        "expression": expression,
+        "start": {"x": x, "y": y},
+        "learning_rate": rate,
+        "steps": 5,
+        "resolution": 4,
+        "x_range": x_range,
+        "y_range": y_range,
+    }
+    assert_nulls_are_flagged(small_client, "/expression/descent", body)
+
+
+network = st.fixed_dictionaries(
+    {
+        "layers": st.just([2, 2, 1]),
+        "activation": st.sampled_from(["identity", "relu", "tanh", "sigmoid", "leaky_relu"]),
+        "output_activation": st.sampled_from(["identity", "sigmoid"]),
+        "weights": st.tuples(numbers, numbers).map(lambda w: [[[w[0], w[1]], [w[1], w[0]]], [[w[0], w[1]]]]),
+        "biases": numbers.map(lambda b: [[b, 0.0], [b]]),
+    }
+)
+
+
+@SWEEP
+@given(spec=network, inputs=st.tuples(numbers, numbers), rate=st.sampled_from([0.1, 1e300, 1.7e308]))
+@pytest.mark.parametrize("path", ["/network/trace", "/network/gradcheck"])
+def test_sweep_trace_and_gradcheck(small_client, path, spec, inputs, rate) -> None:
+    body = {**spec, "inputs": [list(inputs), [1.0, -1.0]], "targets": [[1.0], [0.0]], "learning_rate": rate}
+    assert_nulls_are_flagged(small_client, path, body)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(
+    spec=network,
+    points=st.lists(st.tuples(coordinates, coordinates).map(list), min_size=4, max_size=4),
+    rate=st.sampled_from([0.03, 1e300]),
+    optimizer=st.sampled_from(["sgd", "adam"]),
+    test_fraction=st.sampled_from([0.0, 0.5]),
+    x_range=st.none() | spans,
+    y_range=st.none() | spans,
+)
+@pytest.mark.parametrize("path", ["/network/train", "/network/train/stream"])
+def test_sweep_training(small_client, path, spec, points, rate, optimizer, test_fraction, x_range, y_range) -> None:
+    body = {
+        **spec,
+        "dataset": {"points": points, "labels": [0, 1, 0, 1]},
+        "learning_rate": rate,
+        "optimizer": optimizer,
+        "steps": 4,
+        "record_every": 2,
+        "batch_size": 4,
+        "test_fraction": test_fraction,
+        "grid": {"resolution": 4, "neuron_resolution": 2, "x_range": x_range, "y_range": y_range},
+        "stream_grid_every": 1,
+    }
+    assert_nulls_are_flagged(small_client, path, body)

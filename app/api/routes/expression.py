@@ -19,7 +19,7 @@ from app.api.schemas.expression import (
     PartialRequest,
     PartialResponse,
 )
-from app.api.validation import ApiError, check_values, invalid, parse_expression, too_large
+from app.api.validation import ApiError, check_range, check_values, invalid, parse_expression, too_large
 from app.api.wire import json_response
 from app.settings import Settings
 from app.tracing.calculus import DEFAULT_DELTAS, descent, limit_table, partial_slice
@@ -33,12 +33,6 @@ router = APIRouter(prefix="/expression", tags=["expression"], route_class=Cachin
 def _check_count(value: int, limit: int, field: str, what: str) -> None:
     if value > limit:
         raise too_large(f"{field} is {value}; at most {limit} {what} are allowed", field, limit=limit)
-
-
-def _check_range(value: tuple[float, float] | None, field: str) -> tuple[float, float] | None:
-    if value is not None and not value[0] < value[1]:
-        raise invalid(f"{field} is [{value[0]}, {value[1]}]; the first number must be below the second", field)
-    return value
 
 
 @router.post(
@@ -75,7 +69,7 @@ async def limit(request: LimitRequest, settings: SettingsDep) -> Response:
         raise invalid("deltas is empty; give at least one Δx, e.g. [0.1]", "deltas")
     if any(delta == 0 for delta in deltas):
         raise invalid("deltas contains 0; Δy/Δx needs Δx ≠ 0", "deltas")
-    span = _check_range(request.range, "range")
+    span = check_range(request.range, "range")
     parsed = parse_expression(request.expression, settings, variables=[request.variable])
     return json_response(limit_table(parsed, request.variable, request.at, deltas, span, request.samples))
 
@@ -91,7 +85,7 @@ async def partial(request: PartialRequest, settings: SettingsDep) -> Response:
     """Holds every other variable at its value in `at` and varies `variable`: the slice of f, the partial
     derivative at the point (backprop) and the tangent line of the slice."""
     _check_count(request.samples, settings.max_curve_samples, "samples", "samples")
-    span = _check_range(request.range, "range")
+    span = check_range(request.range, "range")
     parsed = parse_expression(request.expression, settings)
     if request.variable not in parsed.variables:
         uses = ", ".join(parsed.variables) or "no variables"
@@ -109,8 +103,8 @@ async def partial(request: PartialRequest, settings: SettingsDep) -> Response:
 def _descent_limits(request: DescentRequest, settings: Settings) -> None:
     _check_count(request.steps, settings.max_descent_steps, "steps", "descent steps")
     _check_count(request.resolution, settings.max_grid, "resolution", "cells per axis")
-    _check_range(request.x_range, "x_range")
-    _check_range(request.y_range, "y_range")
+    check_range(request.x_range, "x_range")
+    check_range(request.y_range, "y_range")
 
 
 @router.post(
