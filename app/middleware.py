@@ -6,20 +6,25 @@ Each is a plain ASGI middleware (a class with ``__call__(scope, receive, send)``
     AccessLogMiddleware       X-Request-ID in and out; one JSON line per request on "backprop.access"
     SecurityHeadersMiddleware CSP and friends on every response, including a 500 it writes itself
     CORSMiddleware            only when BACKPROP_CORS_ORIGINS is set
+    RateLimitMiddleware       429 for a client address past its share of heavy API requests
+    BodyTimeoutMiddleware     408 when a body does not arrive in full in time
     BodyLimitMiddleware       413 before reading a body that says it is too large, or as soon as it is
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 import sys
 import time
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+import anyio
 import orjson
 from fastapi import FastAPI, HTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -289,11 +294,166 @@ class BodyLimitMiddleware:
             await _send_json(send, 413, self.body, [(b"connection", b"close")])
 
 
+# ---------------------------------------------------------------------------------------------- body time
+def _has_body(scope: Scope) -> bool:
+    declared = _header(scope, b"content-length")
+    if declared is not None:
+        return declared != b"0"
+    return _header(scope, b"transfer-encoding") is not None
+
+
+class BodyReadTimeout(HTTPException):
+    """Raised from ``receive`` once the body is late, so whatever is reading it stops."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, detail=body_timeout_message(seconds))
+
+
+def body_timeout_message(seconds: float) -> str:
+    return f"the request body did not arrive in full within {seconds:g} seconds; send it again, at once"
+
+
+class BodyTimeoutMiddleware:
+    """Answers 408 (JSON, ``Connection: close``) when a request body is not complete ``seconds`` after the
+    app starts reading it.
+
+    The deadline is for the whole body, not each chunk, so a client trickling a byte at a time is cut
+    off too. Once the body is in, ``receive`` is left alone: the training stream waits on it for the
+    caller's disconnect for as long as the run lasts.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.body = {
+            "detail": body_timeout_message(seconds),
+            "code": "body_timeout",
+            "params": {"seconds": seconds},
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _has_body(scope):
+            await self.app(scope, receive, send)
+            return
+        deadline = time.monotonic() + self.seconds
+        complete = timed_out = started = False
+
+        async def receive_in_time() -> Message:
+            nonlocal complete, timed_out
+            if complete:
+                return await receive()
+            try:
+                with anyio.fail_after(max(0.0, deadline - time.monotonic())):
+                    message = await receive()
+            except TimeoutError:
+                timed_out = True
+                raise BodyReadTimeout(self.seconds) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def send_unless_timed_out(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                if timed_out and not started:
+                    started = True
+                    await _send_json(send, 408, self.body, [(b"connection", b"close")])
+                    return
+                started = True
+            if timed_out:
+                return  # the app's own answer to the aborted read is replaced by the 408 above
+            await send(message)
+
+        try:
+            await self.app(scope, receive_in_time, send_unless_timed_out)
+        except BodyReadTimeout:
+            if started:
+                raise
+            await _send_json(send, 408, self.body, [(b"connection", b"close")])
+
+
+# ---------------------------------------------------------------------------------------------- rate limit
+def is_heavy(scope: Scope) -> bool:
+    """The requests that compute: every POST to the API. Pages, static files and GETs are not counted."""
+    return scope["method"] == "POST" and scope["path"].startswith("/api/")
+
+
+class TokenBuckets:
+    """One token bucket per key: ``per_minute`` tokens, refilled evenly, a full minute's worth at most.
+
+    Only the ``max_keys`` most recently seen keys are kept (least recently seen dropped first), so a
+    stream of new addresses cannot grow memory; a dropped key starts again with a full bucket.
+    """
+
+    def __init__(self, per_minute: int, max_keys: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.per_second = per_minute / 60
+        self.max_keys = max_keys
+        self.clock = clock
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # key -> (tokens, when counted)
+
+    def take(self, key: str) -> float:
+        """Take a token for ``key``: 0.0 if there was one, else the seconds until there will be."""
+        now = self.clock()
+        tokens, then = self.buckets.pop(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - then) * self.per_second)
+        wait = 0.0
+        if tokens >= 1:
+            tokens -= 1
+        else:
+            wait = (1 - tokens) / self.per_second
+        self.buckets[key] = (tokens, now)
+        if len(self.buckets) > self.max_keys:
+            self.buckets.popitem(last=False)
+        return wait
+
+
+def rate_limited_message(per_minute: int, retry_after: int) -> str:
+    return (
+        f"too many requests from your address: at most {per_minute} a minute are computed; try again in {retry_after} s"
+    )
+
+
+class RateLimitMiddleware:
+    """Refuses a client's heavy requests (:func:`is_heavy`) past ``per_minute`` with 429, ``Retry-After``
+    and a JSON ``detail``.
+
+    The client is ``scope["client"]``: the peer address, or the ``X-Forwarded-For`` address when uvicorn
+    trusts the peer (``forwarded_allow_ips``), since uvicorn's proxy-headers layer runs before the app.
+    Buckets live in this process: with several workers each keeps its own.
+    """
+
+    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self.buckets = TokenBuckets(per_minute)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_heavy(scope):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.buckets.take(client[0] if client else "")
+        if not wait:
+            await self.app(scope, receive, send)
+            return
+        retry_after = max(1, math.ceil(wait))
+        body = {
+            "detail": rate_limited_message(self.per_minute, retry_after),
+            "code": "rate_limited",
+            "params": {"limit": self.per_minute, "retry_after": retry_after},
+        }
+        await _send_json(send, 429, body, [(b"retry-after", str(retry_after).encode())])
+
+
 # ---------------------------------------------------------------------------------------------- wiring
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Wire every layer above into ``app`` (the last added runs first) and set up logging."""
     configure_logging(settings.log_level)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.body_timeout > 0:
+        app.add_middleware(BodyTimeoutMiddleware, seconds=settings.body_timeout)
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is trusted; "*" behind the compose proxy
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     cors_origins: list[str] = []  # JSON list, e.g. ["https://example.org"]; none: no CORS headers
+    rate_limit_per_minute: int = 600  # heavy API requests (POST /api/...) per client address and process; 0: off
+    body_timeout: float = 30.0  # seconds a request body may take to arrive in full; then 408
+    limit_concurrency: int = 400  # connections one server process (python -m app) holds; more get 503
+    timeout_keep_alive: int = 5  # seconds python -m app keeps an idle connection open
+    max_header_bytes: int = 16_384  # bytes of the request line and headers python -m app reads; more get 400
 
     max_layers: int = 10  # including the input and output layers
     max_neurons: int = 64  # per layer

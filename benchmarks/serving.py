@@ -30,7 +30,14 @@ def start_server(
 ) -> subprocess.Popen:
     """Start the production server with these ``BACKPROP_*`` settings; return once ``/readyz`` answers 200
     and ``ready(server)`` holds (e.g. every worker is up)."""
-    env = {**os.environ, "BACKPROP_HOST": HOST, "BACKPROP_PORT": str(port), **(settings or {})}
+    # Every request of a benchmark comes from one address: the per-client rate limit would measure itself.
+    env = {
+        **os.environ,
+        "BACKPROP_HOST": HOST,
+        "BACKPROP_PORT": str(port),
+        "BACKPROP_RATE_LIMIT_PER_MINUTE": "0",
+        **(settings or {}),
+    }
     # The log goes to a file, not a pipe: a long run's log lines never block the server. The server keeps
     # its own handle to the file once this one is closed.
     with tempfile.TemporaryFile() as log:
