@@ -27,9 +27,10 @@ const PULSE_RADIUS = 4.5;
 
 /**
  * Positions of every neuron, the loss node and the header for a network of `sizes` in W × H px;
- * `headerLine`: the height of one of the header's three lines of text.
+ * `headerLine`: the height of one of the header's three lines of text; `labelRoom`: the room under a
+ * circle for its δ bar and δ text, kept free of the next circle.
  */
-export function computeLayout(sizes, width, height, maxRadius = 30, headerLine = 15) {
+export function computeLayout(sizes, width, height, maxRadius = 30, headerLine = 15, labelRoom = 26) {
   const n = sizes.length;
   const lossGap = 0.9;
   const marginL = Math.max(36, Math.min(70, width * 0.06));
@@ -40,8 +41,8 @@ export function computeLayout(sizes, width, height, maxRadius = 30, headerLine =
   const top = header + 6;
   const bottom = height - 10;
   const maxSize = Math.max(...sizes);
-  const row = Math.min((bottom - top) / maxSize, 130);
-  let radius = Math.min(gap * 0.18, (row - 26) / 2, maxRadius);
+  const row = Math.min((bottom - top) / maxSize, Math.max(130, 2 * maxRadius + labelRoom + 16));
+  let radius = Math.min(gap * 0.18, (row - labelRoom) / 2, maxRadius);
   const compact = radius < 13;
   if (compact) radius = Math.max(3, Math.min(gap * 0.2, row * 0.4, 13));
   const middle = (top + bottom) / 2 - (compact ? 0 : 8);
@@ -410,7 +411,7 @@ export class Diagram {
     // presenter mode asks for text that reads from the back of a room, whatever the circles' size
     const minFont = parseFloat(style.getPropertyValue("--diagram-min-font")) || 9;
     const headerLine = parseFloat(style.getPropertyValue("--diagram-header-line")) || 15;
-    const layout = computeLayout(this.info.sizes, width, height, maxRadius, headerLine);
+    const layout = computeLayout(this.info.sizes, width, height, maxRadius, headerLine, Math.max(26, minFont * 2));
     this.layout = layout;
     const r = layout.radius;
     this.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
