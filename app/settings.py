@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+ORIGIN = re.compile(r"\*|[a-z][a-z0-9+.-]*://[^/\s,]+", re.IGNORECASE)  # scheme://host[:port], no path
+SHOWN_VALUE = 80  # characters of a refused value quoted in the message
 
 
 class Settings(BaseSettings):
@@ -19,7 +25,8 @@ class Settings(BaseSettings):
     workers: int = 1  # server processes (python -m app); each serves any request
     forwarded_allow_ips: str = "127.0.0.1"  # proxies whose X-Forwarded-For is trusted; "*" behind the compose proxy
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
-    cors_origins: list[str] = []  # JSON list, e.g. ["https://example.org"]; none: no CORS headers
+    # a JSON list, e.g. ["https://example.org"], or origins separated by commas; none: no CORS headers
+    cors_origins: Annotated[list[str], NoDecode] = []
     rate_limit_per_minute: int = 600  # heavy API requests (POST /api/...) per client address and process; 0: off
     body_timeout: float = 30.0  # seconds a request body may take to arrive in full; then 408
     limit_concurrency: int = 400  # connections one server process (python -m app) holds; more get 503
@@ -59,7 +66,69 @@ class Settings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origin_list(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if value.strip().startswith("["):
+            try:
+                return json.loads(value)
+            except ValueError:
+                raise ValueError('not a JSON list; write ["https://a.example"] or https://a.example') from None
+        return [origin.strip() for origin in value.split(",") if origin.strip()]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin; write scheme://host[:port] without a path, or *")
+        return origins
+
+    @field_validator("*")
+    @classmethod
+    def _counts_and_seconds(cls, value: object) -> object:
+        # every number here counts something or is a duration: a negative one (or NaN) is a typo
+        if isinstance(value, int | float) and not isinstance(value, bool) and not (math.isfinite(value) and value >= 0):
+            raise ValueError("must be a number ≥ 0")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _some_workers(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("must be at least 1")
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, value: int) -> int:
+        if value > 65535:
+            raise ValueError("must be a port number from 0 to 65535")
+        return value
+
+
+class InvalidSettings(SystemExit):
+    """A BACKPROP_* variable the app cannot use: ends the process with one line saying which and why."""
+
+
+def _invalid_line(error: ValidationError) -> str:
+    problems = []
+    for problem in error.errors():
+        name = "BACKPROP_" + "_".join(str(part) for part in problem["loc"][:1]).upper()
+        shown = repr(problem.get("input"))[:SHOWN_VALUE]
+        problems.append(f"{name}={shown}: {problem['msg']}")
+    return " ".join(("invalid configuration: " + "; ".join(problems)).split())
+
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise InvalidSettings(_invalid_line(error)) from None
+    except SettingsError as error:  # a list setting that is not JSON (pydantic-settings reads lists as JSON)
+        field = re.search(r'field "(\w+)"', str(error))
+        name = f"BACKPROP_{field.group(1).upper()}" if field else "a BACKPROP_* variable"
+        raise InvalidSettings(f"invalid configuration: {name} is not valid JSON") from None
