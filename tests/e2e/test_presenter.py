@@ -125,3 +125,21 @@ def test_backprop_lesson_player_fits_the_projector_with_readable_text(browser, l
             assert not small, small
         page.evaluate("document.querySelector('[data-testid=lesson-player]').scrollIntoView()")
         shot(page, f"presenter-lesson-backprop-{lang}")
+
+
+def test_delta_labels_keep_clear_of_the_next_circle(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport=PROJECTOR) as page:
+        open_presenting(page, live_server)
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        step_to(page, 12)  # every hidden neuron's δ is shown
+        overlaps = page.evaluate(
+            """() => {
+              const svg = document.querySelector('svg[data-testid=network-diagram]');
+              const circles = [...svg.querySelectorAll('.node-circle')].map((c) => c.getBoundingClientRect());
+              const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+              return [...svg.querySelectorAll('.delta-text')].filter((t) => t.textContent)
+                .map((t) => t.getBoundingClientRect())
+                .filter((box) => circles.some((c) => hit(box, c))).length;
+            }"""
+        )
+        assert overlaps == 0
