@@ -70,6 +70,26 @@ function setIfChanged(record, key, value, apply) {
   apply(value);
 }
 
+// Advance of one character of the monospaced value font, in ems (a little over most monospace fonts).
+const MONO_ADVANCE = 0.62;
+
+/**
+ * Size a neuron's (or the loss's) value label to fit its shape: `record.valueSize` for short text,
+ * smaller for long text ("−0.0467") so that it stays within `record.valueWidth`, yet never under
+ * `record.valueMin` (presenter mode's minimum wins: read from the back row, a digit may touch the rim).
+ */
+function fitValueLabel(record) {
+  const length = record.val.textContent.length;
+  const fitting = length ? record.valueWidth / (length * MONO_ADVANCE) : record.valueSize;
+  record.val.style.fontSize = `${Math.max(record.valueMin, Math.min(record.valueSize, fitting)).toFixed(1)}px`;
+}
+
+/** A value's label with `digits` significant digits, one fewer when even the smallest font would not fit it. */
+function valueLabel(record, value, digits) {
+  const text = formatNumber(value, digits);
+  return text.length * MONO_ADVANCE * record.valueMin > record.valueWidth ? formatNumber(value, digits - 1) : text;
+}
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** A detached SVG element with plain attributes (the hot path of build(); dom.js svg() does more). */
@@ -445,7 +465,8 @@ export class Diagram {
       node.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
       node.sym.style.fontSize = `${symbolSize.toFixed(1)}px`;
       node.val.setAttribute("y", r * 0.5);
-      node.val.style.fontSize = `${valueSize.toFixed(1)}px`;
+      Object.assign(node, { valueSize, valueMin: minFont, valueWidth: r * 1.6 });
+      fitValueLabel(node);
       node.bar.setAttribute("y", r + 3);
       node.deltaText.setAttribute("y", r + 8 + Math.max(10, minFont * 0.6));
       node.barHalf = Math.max(r * 1.3, 16);
@@ -471,7 +492,8 @@ export class Diagram {
     loss.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
     loss.sym.style.fontSize = `${symbolSize.toFixed(1)}px`;
     loss.val.setAttribute("y", r * 0.5);
-    loss.val.style.fontSize = `${valueSize.toFixed(1)}px`;
+    Object.assign(loss, { valueSize, valueMin: minFont, valueWidth: side * 0.85 });
+    fitValueLabel(loss);
     for (const edge of this.edgeList) {
       const source = edge.loss ? this.nodes.get(nodeId(edge.layer, edge.to)) : this.nodes.get(nodeId(edge.layer - 1, edge.from));
       const target = edge.loss ? loss : this.nodes.get(nodeId(edge.layer, edge.to));
@@ -571,8 +593,9 @@ export class Diagram {
         node.g.classList.toggle("pending", fill === "pending");
         node.circle.setAttribute("class", fill === "pending" ? "node-circle" : `node-circle ${fill}`);
       });
-      setIfChanged(node, "valueKey", shown && numbers ? formatNumber(a, 3) : "", (text) => {
+      setIfChanged(node, "valueKey", shown && numbers ? valueLabel(node, a, 3) : "", (text) => {
         node.val.textContent = text;
+        fitValueLabel(node);
       });
       const deltaShown = node.layer > 0 && this.revealed(info.deltaAt(node.id));
       const delta = deltaShown ? layer.grad_z[s][node.index] : null;
@@ -591,8 +614,9 @@ export class Diagram {
     }
     const loss = this.lossNode;
     const lossShown = this.revealed(info.lossAt);
-    setIfChanged(loss, "valueKey", lossShown && numbers ? formatNumber(trace.loss, 4) : "", (text) => {
+    setIfChanged(loss, "valueKey", lossShown && numbers ? valueLabel(loss, trace.loss, 4) : "", (text) => {
       loss.val.textContent = text;
+      fitValueLabel(loss);
     });
     setIfChanged(loss, "fillKey", lossShown ? "shown" : "pending", (key) => {
       loss.g.classList.toggle("pending", key === "pending");

@@ -9,6 +9,36 @@ import { ACTIVATIONS, DEFAULT_LIMITS, INITS, LOSSES } from "./model.js";
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const sub = (n) => String(n).split("").map((d) => SUBSCRIPTS[Number(d)]).join("");
 
+const SHOWN_DIGITS = 4;
+
+/**
+ * Show a number field's value rounded to SHOWN_DIGITS significant digits while it is not focused, and in
+ * full while it is: a long weight shows its leading digits, not its tail. The value itself is only
+ * changed by an edit. Returns `set(value)` for a field that is reused for another number.
+ */
+export function roundWhenBlurred(input, value) {
+  let full = String(value);
+  let edited = false;
+  const rounded = () => (full !== "" && Number.isFinite(Number(full)) ? String(Number(Number(full).toPrecision(SHOWN_DIGITS))) : full);
+  input.addEventListener("focus", () => {
+    input.value = full;
+    edited = false;
+  });
+  input.addEventListener("input", () => {
+    edited = true;
+  });
+  input.addEventListener("blur", () => {
+    if (!edited) input.value = rounded();
+  });
+  const set = (next) => {
+    full = String(next);
+    edited = false;
+    input.value = document.activeElement === input ? full : rounded();
+  };
+  set(value);
+  return set;
+}
+
 function numberInput(testid, value, onCommit, attrs = {}) {
   const input = el("input", { type: "number", step: "any", value: String(value), "data-testid": testid, class: "num", ...attrs });
   input.addEventListener("change", () => {
@@ -200,9 +230,15 @@ export function createEditor({ onChange, actions }) {
       {},
       el("th", { scope: "col", text: t("playground.editor.shown") }),
       Array.from({ length: layers[0] }, (_, k) => el("th", { scope: "col", class: "math", text: `x${sub(k + 1)}` })),
-      loss === "cross_entropy"
-        ? el("th", { scope: "col", text: t("playground.editor.class") })
-        : Array.from({ length: outputs }, (_, j) => el("th", { scope: "col", class: "math", text: outputs === 1 ? "y" : `y${sub(j + 1)}` })),
+      // the targets share one column pinned to the table's right edge, so a wide input row scrolls
+      // beneath them instead of pushing them out of sight
+      el(
+        "th",
+        { scope: "col", class: "targets" },
+        loss === "cross_entropy"
+          ? t("playground.editor.class")
+          : Array.from({ length: outputs }, (_, j) => el("span", { class: "math target-name", text: outputs === 1 ? "y" : `y${sub(j + 1)}` })),
+      ),
     );
     const setInput = (n, k, v) => onChange({ inputs: inputs.map((row, i) => (i === n ? row.map((x, c) => (c === k ? v : x)) : row)) });
     const setTarget = (n, row) => onChange({ targets: targets.map((r, i) => (i === n ? row : r)) });
@@ -224,15 +260,19 @@ export function createEditor({ onChange, actions }) {
         const classes = Array.from({ length: outputs }, (_, j) => String(j));
         targetCells = el(
           "td",
-          {},
+          { class: "targets" },
           select(`target-${n}`, classes, String(current), (j) => t("playground.editor.class_n", { n: Number(j) + 1 }), (value) =>
             setTarget(n, classes.map((j) => (j === value ? 1 : 0))),
           ),
         );
       } else {
         const range = loss === "bce" ? { min: 0, max: 1, step: 0.1 } : {};
-        targetCells = targets[n].map((v, j) =>
-          el("td", {}, numberInput(`target-${n}-${j}`, v, (value) => setTarget(n, targets[n].map((x, c) => (c === j ? value : x))), { ...range, "aria-label": `y${sub(j + 1)} (${n + 1})` })),
+        targetCells = el(
+          "td",
+          { class: "targets" },
+          targets[n].map((v, j) =>
+            numberInput(`target-${n}-${j}`, v, (value) => setTarget(n, targets[n].map((x, c) => (c === j ? value : x))), { ...range, "aria-label": `y${sub(j + 1)} (${n + 1})` }),
+          ),
         );
       }
       return el("tr", {}, el("td", {}, radio), cells, targetCells);

@@ -11,7 +11,7 @@ import { parseNodeId } from "./steps.js";
 const MAX_INPUTS_SHOWN = 4;
 const BOX_HEIGHT = 50;
 const COLUMN_WIDTHS = [78, 64, 72, 80, 96]; // leaves, products, Σ and b, z, f(z)
-const COLUMN_GAP = 64; // room for "∂ local" and "∇ contribution" on each edge
+const COLUMN_GAP = 76; // room for "∂ local" and "∇ contribution" on each edge
 const ROW = 58;
 const PAD = { x: 10, y: 14 };
 const OP_SYMBOLS = { mul: "×", sum: "Σ", add: "+" };
@@ -134,7 +134,7 @@ export function createOpGraph({ onSelectInput } = {}) {
       text.append(svg("title", { text: t("playground.opgraph.edge_title") }));
       const sourceNode = byId.get(edge.source);
       if (sourceNode && nodeGrad(sourceNode, state)) {
-        text.append(svg("tspan", { class: "op-contribution", x: lx, dy: 12, text: `∇ ${formatNumber(edge.contribution, 3)}` }));
+        text.append(svg("tspan", { class: "op-contribution", x: lx, dy: 13, text: `∇ ${formatNumber(edge.contribution, 3)}` }));
       }
       labels.append(text);
     }

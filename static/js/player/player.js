@@ -27,7 +27,7 @@ import { applyTranslations, t } from "../core/i18n.js";
 import { stepDirection } from "../core/keys.js";
 import { createControls } from "./controls.js";
 import { Diagram } from "./diagram.js";
-import { createEditor } from "./editor.js";
+import { createEditor, roundWhenBlurred } from "./editor.js";
 import { exportJson, exportPng, exportScript, exportSvg, readJsonFile } from "./exporters.js";
 import { createLegend } from "./legend.js";
 import {
@@ -307,7 +307,8 @@ export function mountStepPlayer(container, options = {}) {
     const [layer, index] = [Number(match[1]), Number(match[2])];
     const value = trace.params[layer - 1].bias[index];
     const symbol = trace.steps.find((s) => s.kind === "update" && s.layer === layer && s.neuron === index)?.formula.at(-1)?.lhs ?? "b";
-    const input = el("input", { type: "number", step: "any", value: String(value), class: "num", "data-testid": "bias-input" });
+    const input = el("input", { type: "number", step: "any", class: "num", "data-testid": "bias-input" });
+    roundWhenBlurred(input, value);
     input.addEventListener("change", () => {
       const v = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(v)) return;
@@ -702,6 +703,7 @@ export function mountStepPlayer(container, options = {}) {
   // ----------------------------------------------------------------------------------------- weight editing
   function createWeightEditor() {
     const input = el("input", { type: "number", step: "any", class: "num", "data-testid": "weight-input" });
+    const showWeight = roundWhenBlurred(input, "");
     const label = el("span", { class: "math weight-symbol" });
     const apply = el("button", { type: "submit", class: "primary", "data-testid": "weight-apply" });
     const cancel = el("button", { type: "button", "data-testid": "weight-cancel" });
@@ -740,7 +742,7 @@ export function mountStepPlayer(container, options = {}) {
         label.textContent = `${diagram.edgeSymbol(id)} =`;
         apply.textContent = t("playground.editor.apply");
         cancel.textContent = t("playground.editor.cancel");
-        input.value = String(trace.params[edge.layer - 1].weight[edge.to][edge.from]);
+        showWeight(trace.params[edge.layer - 1].weight[edge.to][edge.from]);
         form.hidden = false;
         const host = wrap.getBoundingClientRect();
         let x;
