@@ -113,6 +113,7 @@ function presetPicker(onPick) {
 export function createEditor({ onChange, actions }) {
   const element = el("aside", { class: "panel player-editor editor", "data-testid": "editor", "aria-labelledby": "editor-title" });
   let last = null;
+  const pictureOptions = { caption: false }; // kept across re-renders of the editor
 
   function render(model, caps) {
     const limits = caps || DEFAULT_LIMITS;
@@ -348,13 +349,23 @@ export function createEditor({ onChange, actions }) {
         action("copy-link", "playground.export.link", actions.copyLink),
         action("export-json", "playground.export.json", actions.exportJson),
         action("import-json", "playground.export.import", () => file.click()),
-        action("export-svg", "playground.export.svg", actions.exportSvg),
-        action("export-png", "playground.export.png", actions.exportPng),
+        action("export-svg", "playground.export.svg", () => actions.exportSvg(pictureOptions)),
+        action("export-png", "playground.export.png", () => actions.exportPng(pictureOptions)),
         action("export-numpy", "playground.export.numpy", () => actions.exportScript("numpy")),
         action("export-pytorch", "playground.export.pytorch", () => actions.exportScript("pytorch")),
       ),
+      captionChoice(),
       file,
     );
+  }
+
+  function captionChoice() {
+    const box = el("input", { type: "checkbox", "data-testid": "export-caption" });
+    box.checked = pictureOptions.caption;
+    box.addEventListener("change", () => {
+      pictureOptions.caption = box.checked;
+    });
+    return el("label", { class: "check" }, box, el("span", { text: t("playground.export.caption") }));
   }
 
   return { element, render, rerender: () => last && render(last.model, last.limits) };

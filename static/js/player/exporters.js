@@ -59,8 +59,56 @@ export async function readJsonFile(file) {
   return JSON.parse(await file.text());
 }
 
-/** A standalone SVG document of `svgEl` with its computed styles written out as attributes. */
-export function serializeSvg(svgEl) {
+const CAPTION = { font: 13, line: 18, pad: 12 };
+// A line may break after a space or between two CJK characters (Chinese has no spaces between words).
+const WORDS = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+/g;
+
+/** `text` broken into lines no wider than `width` pixels in `font`. */
+function wrapText(text, width, font) {
+  const context = document.createElement("canvas").getContext("2d");
+  context.font = font;
+  const lines = [];
+  let line = "";
+  for (const word of text.match(WORDS) || []) {
+    if (line && context.measureText(line + word).width > width) {
+      lines.push(line.trimEnd());
+      line = word.trimStart();
+    } else line += word;
+  }
+  if (line.trim()) lines.push(line.trimEnd());
+  return lines;
+}
+
+/**
+ * The caption under an exported diagram: the step's narration and formula, then each legend item as its
+ * title and entries. caption: {lines: [string], legend: [{title, entries: [string]}]}.
+ */
+function captionGroup(caption, width) {
+  const style = getComputedStyle(document.body);
+  const fontFamily = style.fontFamily;
+  const font = (weight) => `${weight} ${CAPTION.font}px ${fontFamily}`;
+  const rows = [];
+  for (const text of caption.lines) for (const line of wrapText(text, width - 2 * CAPTION.pad, font(400))) rows.push({ text: line, weight: 400 });
+  for (const item of caption.legend) {
+    rows.push({ text: "", weight: 400 });
+    rows.push({ text: item.title, weight: 600 });
+    for (const line of wrapText(item.entries.join(" · "), width - 2 * CAPTION.pad, font(400))) rows.push({ text: line, weight: 400 });
+  }
+  const group = svg("g", { "font-family": fontFamily, "font-size": CAPTION.font, fill: style.color });
+  rows.forEach((row, i) => {
+    if (!row.text) return;
+    const attrs = { x: CAPTION.pad, y: CAPTION.pad + CAPTION.font + i * CAPTION.line, text: row.text };
+    if (row.weight !== 400) attrs["font-weight"] = row.weight;
+    group.append(svg("text", attrs));
+  });
+  return { group, height: 2 * CAPTION.pad + rows.length * CAPTION.line };
+}
+
+/**
+ * A standalone SVG document of `svgEl` with its computed styles written out as attributes; with a
+ * `caption`, the step's narration and the legend are written under the diagram.
+ */
+export function serializeSvg(svgEl, caption = null) {
   const clone = svgEl.cloneNode(true);
   const sources = [svgEl, ...svgEl.querySelectorAll("*")];
   const targets = [clone, ...clone.querySelectorAll("*")];
@@ -86,18 +134,29 @@ export function serializeSvg(svgEl) {
   clone.setAttribute("xmlns", SVG_NS);
   clone.setAttribute("width", width);
   clone.setAttribute("height", height);
-  const background = svg("rect", { x: 0, y: 0, width, height, fill: getComputedStyle(document.body).backgroundColor });
-  clone.insertBefore(background, clone.firstChild);
-  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}`, width, height };
+  const fill = getComputedStyle(document.body).backgroundColor;
+  let root = clone;
+  let total = height;
+  if (caption) {
+    // The diagram keeps its own viewBox inside an outer document that also holds the caption below it.
+    const { group, height: extra } = captionGroup(caption, width);
+    total = height + extra;
+    group.setAttribute("transform", `translate(0,${height})`);
+    clone.removeAttribute("xmlns");
+    root = svg("svg", { xmlns: SVG_NS, width, height: total, viewBox: `0 0 ${width} ${total}` }, clone, group);
+  }
+  root.insertBefore(svg("rect", { x: 0, y: 0, width, height: total, fill }), root.firstChild);
+  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(root)}`, width, height: total };
 }
 
-export function exportSvg(svgEl, filename = "backprop-network.svg") {
-  const { text } = serializeSvg(svgEl);
+/** options: {caption} as serializeSvg takes it (null: the diagram alone). */
+export function exportSvg(svgEl, { filename = "backprop-network.svg", caption = null } = {}) {
+  const { text } = serializeSvg(svgEl, caption);
   download(new Blob([text], { type: "image/svg+xml" }), filename);
 }
 
-export async function exportPng(svgEl, filename = "backprop-network.png", scale = 2) {
-  const { text, width, height } = serializeSvg(svgEl);
+export async function exportPng(svgEl, { filename = "backprop-network.png", scale = 2, caption = null } = {}) {
+  const { text, width, height } = serializeSvg(svgEl, caption);
   const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
   try {
     const image = new Image();

@@ -177,11 +177,30 @@ export function withTraceWeights(model, trace, which = "current") {
 }
 
 /** Parse an exported network file (see exporters.js); throws with a readable message. */
-export function modelFromExport(data) {
-  if (!data || typeof data !== "object" || data.format !== "backprop-lab/network") {
-    throw new Error("not a Backprop Lab network file");
+const isNumberArray = (value) => Array.isArray(value) && value.every((v) => (Array.isArray(v) ? isNumberArray(v) : typeof v === "number"));
+
+/**
+ * Why a parsed file is not a network this page exported (null: it is). Only what the file gives is
+ * checked: a missing optional field takes its default, a field of the wrong kind refuses the file rather
+ * than quietly loading the defaults in its place.
+ */
+function exportProblem(data) {
+  if (!data || typeof data !== "object" || Array.isArray(data)) return "not a JSON object";
+  if (data.format !== "backprop-lab/network") return "no backprop-lab/network format";
+  const net = data.network;
+  if (!net || typeof net !== "object" || Array.isArray(net)) return "no network";
+  if (!Array.isArray(net.layers) || net.layers.length < 2 || !net.layers.every((n) => Number.isInteger(n) && n >= 1)) {
+    return "no layer sizes";
   }
-  const net = data.network || {};
+  for (const name of ["weights", "biases"]) if (net[name] != null && !isNumberArray(net[name])) return `${name} are not numbers`;
+  for (const name of ["inputs", "targets"]) if (data[name] != null && !isNumberArray(data[name])) return `${name} are not numbers`;
+  return null;
+}
+
+export function modelFromExport(data) {
+  const problem = exportProblem(data);
+  if (problem) throw new Error(`not a Backprop Lab network file: ${problem}`);
+  const net = data.network;
   const layers = net.layers;
   const activation = Array.isArray(net.activation) ? net.activation : Array(Math.max(0, (layers?.length ?? 2) - 2)).fill(net.activation);
   return {

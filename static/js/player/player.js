@@ -175,8 +175,8 @@ export function mountStepPlayer(container, options = {}) {
           exportJson: () => trace && exportJson(model, trace),
           importJson: (file) => importJson(file),
           loadPreset: (request) => load({ ...request, step: 0, selected: null }),
-          exportSvg: () => exportSvg(svgEl),
-          exportPng: () => exportPng(svgEl).catch(showError),
+          exportSvg: (options) => exportSvg(svgEl, { caption: options?.caption ? exportCaption() : null }),
+          exportPng: (options) => exportPng(svgEl, { caption: options?.caption ? exportCaption() : null }).catch(showError),
           exportScript: (format) => trace && exportScript(model, trace, format).catch(showError),
         },
       })
@@ -686,6 +686,21 @@ export function mountStepPlayer(container, options = {}) {
     model = normalizeModel({ ...DEFAULT_MODEL, ...specToModel(spec) }, limits || undefined);
     renderEditor();
     return retrace();
+  }
+
+  /** What an exported picture can carry under the diagram: the step's sentence and formula, and the legend. */
+  function exportCaption() {
+    const shown = [...narration.element.querySelectorAll(".narration-step")].at(-1);
+    const lines = shown
+      ? [shown.querySelector(".narration-sentence"), ...shown.querySelectorAll(".formula > li"), shown.querySelector(".narration-note")]
+          .filter(Boolean)
+          .map((node) => node.textContent.replace(/\s+/g, " ").trim())
+      : [];
+    const legendItems = [...legend.element.querySelectorAll(".legend-item")].map((item) => ({
+      title: item.querySelector("figcaption")?.textContent.trim() ?? "",
+      entries: [...item.querySelectorAll("li, .colour-ticks span")].map((node) => node.textContent.trim()).filter(Boolean),
+    }));
+    return { lines: lines.filter(Boolean), legend: legendItems };
   }
 
   async function importJson(file) {
