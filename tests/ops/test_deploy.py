@@ -162,6 +162,14 @@ def test_compose_proxy(compose: dict) -> None:
     assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
 
 
+def test_compose_every_service_has_a_memory_limit(compose: dict) -> None:
+    for name, service in compose["services"].items():
+        limits = service.get("deploy", {}).get("resources", {}).get("limits", {})
+        limit = service.get("mem_limit") or limits.get("memory")
+        assert limit, f"service {name} has no memory limit"
+        assert re.fullmatch(r"\d+[kmg]", str(limit).lower()), f"service {name}: {limit}"
+
+
 # ------------------------------------------------------------------------------------------------ nginx
 def test_nginx_listens_where_compose_publishes(nginx: str, compose: dict) -> None:
     container_port = compose["services"]["proxy"]["ports"][0].split(":")[1]
