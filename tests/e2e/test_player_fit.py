@@ -155,3 +155,19 @@ def test_neuron_labels_stay_inside_their_circles(browser, live_server: str) -> N
             )
             assert not spills, spills
             screenshot(page, f"{SHOTS}-labels-{viewport['width']}")
+
+
+def test_op_graph_scrolls_to_the_boxes_the_step_fills_in(page: Page, live_server: str) -> None:
+    kinds = [step["kind"] for step in api_trace(live_server, DEFAULT)["steps"]]
+    open_player(page, live_server)
+    scroller = page.locator(".opgraph-scroll")
+    for kind, op in (("hidden_delta", "a"), ("weight_grads", "w0"), ("neuron_forward", "a")):
+        page.get_by_test_id("timeline").fill(str(kinds.index(kind)))
+        box = page.locator(f"[data-testid=op-graph] [data-op='{op}']").bounding_box()
+        area = scroller.bounding_box()
+        assert scroller.evaluate("e => e.scrollWidth > e.clientWidth"), "the graph fits: nothing to scroll"
+        assert box["x"] >= area["x"] - 0.5 and box["x"] + box["width"] <= area["x"] + area["width"] + 0.5, (
+            kind,
+            box,
+            area,
+        )

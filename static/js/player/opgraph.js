@@ -168,6 +168,22 @@ export function createOpGraph({ onSelectInput } = {}) {
       nodes.append(g);
     }
     canvas.replaceChildren(edges, nodes, labels);
+    followFlow(state.flow, position, width);
+  }
+
+  // A panel narrower than the graph scrolls it (text stays at its natural size): bring the boxes the
+  // current step fills in into view, without moving the page.
+  function followFlow(flow, position, width) {
+    const ids = { neuron_forward: ["z", "a"], output_delta: ["z", "a"], hidden_delta: ["z", "a"], weight_grads: ["w0", "a0"] }[flow];
+    if (!ids || scroller.scrollWidth <= scroller.clientWidth) return;
+    const scale = canvas.clientWidth / width;
+    const boxes = ids.map((id) => position.get(id)).filter(Boolean);
+    if (!boxes.length) return;
+    const left = Math.min(...boxes.map((b) => b.x)) * scale;
+    const right = Math.max(...boxes.map((b) => b.x + b.w)) * scale;
+    const view = scroller.clientWidth;
+    if (left < scroller.scrollLeft || right - left > view) scroller.scrollLeft = left - 8;
+    else if (right > scroller.scrollLeft + view) scroller.scrollLeft = right - view + 8;
   }
 
   canvas.addEventListener("click", (event) => {
