@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.middleware import TokenBuckets
 from tests.ops.app_process import HOST, app_process
 
 BODY = json.dumps({"expression": "x*y", "variables": {"x": 2, "y": 3}}).encode()
@@ -80,3 +81,15 @@ def test_forwarded_for_counts_only_from_a_trusted_proxy() -> None:
 def test_zero_turns_the_limit_off() -> None:
     with app_process({"BACKPROP_RATE_LIMIT_PER_MINUTE": "0"}) as port:
         assert {call(port)[0] for _ in range(3 * PER_MINUTE)} == {200}
+
+
+def test_the_buckets_keep_only_the_most_recently_seen_addresses() -> None:
+    now = [0.0]
+    buckets = TokenBuckets(per_minute=2, max_keys=3, clock=lambda: now[0])
+    assert [buckets.take("a"), buckets.take("a")] == [0.0, 0.0]
+    assert buckets.take("a") == pytest.approx(30.0)  # one token every 30 s
+    for address in ["b", "c", "d"]:
+        buckets.take(address)
+    assert list(buckets.buckets) == ["b", "c", "d"]  # "a" was seen longest ago and is dropped
+    now[0] = 15.0
+    assert buckets.take("b") == pytest.approx(0.0)
