@@ -81,6 +81,13 @@ def test_a_link_with_a_huge_run_log_replays_a_bounded_prefix_and_says_so(browser
         assert page.locator(NOTICE).is_hidden()
 
 
+def test_a_single_entry_repeated_a_billion_times_is_bounded_and_says_so(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 800}, locale="en-US") as page:
+        requests = open_counting(page, run_link(live_server, [entry(1, 1_000_000_000)]))
+        assert replayed_segments(requests) == MAX_LINK_REQUESTS
+        assert "1,000,000,000" in (page.locator(NOTICE).text_content() or "")
+
+
 def test_a_link_asking_for_too_many_steps_is_bounded_and_says_so(browser, live_server) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport={"width": 1280, "height": 800}, locale="en-US") as page:
         # At the fastest speed a segment is 10,000 steps: five hundred of them asked, ten rebuilt.

@@ -34,9 +34,8 @@ const isRunLog = (v) =>
       s[3] <= 256 &&
       REGULARIZATIONS.includes(s[4]) &&
       isRate(s[5]) &&
-      Number.isInteger(s[6]) &&
-      s[6] >= 1 &&
-      s[6] <= 10000,
+      Number.isSafeInteger(s[6]) &&
+      s[6] >= 1,
   );
 const isPoints = (v) =>
   Array.isArray(v) &&
