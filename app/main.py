@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -15,7 +16,7 @@ from app.api.wire import ApiError, api_error_handler, http_error_handler, valida
 from app.docs import install_docs
 from app.health import router as health_router
 from app.middleware import install_middleware
-from app.pages import ROOT
+from app.pages import ROOT, is_page_path, not_found_page
 from app.pages import router as pages_router
 from app.settings import Settings, get_settings
 
@@ -26,6 +27,13 @@ steps of the forward and backward pass with the chain-rule arithmetic written ou
 Numbers that overflow are sent as `null` and the response says `diverged: true`; the JSON is always strict.
 Every request carries all of its state, so any replica can serve it.
 """
+
+
+async def page_or_json_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """An unknown page is the HTML 404 page in the reader's language; every other error stays JSON."""
+    if exc.status_code == 404 and request.method in ("GET", "HEAD") and is_page_path(request.url.path):
+        return not_found_page(request)
+    return await http_error_handler(request, exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.response_cache = ResponseCache(settings.response_cache_bytes)
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(StarletteHTTPException, page_or_json_error)
     app.include_router(api_router)
     app.include_router(pages_router)
     app.include_router(health_router)

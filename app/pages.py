@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app.i18n import LANGUAGES, embedded_strings, pick_language, translate
+from app.static_assets import STATIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
@@ -44,9 +45,30 @@ PAGE_NAMESPACES = {
     "train": ("common", "train"),
     "lessons": ("common",),
     "lesson": ("common", "lessons", "playground"),
+    "docs": ("common",),
+    "not_found": ("common",),
 }
+# Paths whose errors stay JSON (the API, its document, files and probes); any other unknown path is a page.
+NOT_PAGES = ("/api/", "/api", "/static/", "/docs/", "/openapi.json", "/healthz", "/readyz")
 
 router = APIRouter(include_in_schema=False)
+
+
+def render_page(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
+    """A template of ``page`` in the reader's language."""
+    return _render(request, template, page, **context)
+
+
+def is_page_path(path: str) -> bool:
+    """Whether a missing ``path`` is answered with the HTML not-found page (else with JSON)."""
+    return not any(path == prefix.rstrip("/") or path.startswith(prefix) for prefix in NOT_PAGES)
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """The 404 page in the reader's language, with the ways back into the app."""
+    response = _render(request, "not_found.html", "not_found")
+    response.status_code = 404
+    return response
 
 
 def _render(request: Request, template: str, page: str, **context: Any) -> HTMLResponse:
@@ -56,6 +78,7 @@ def _render(request: Request, template: str, page: str, **context: Any) -> HTMLR
         return translate(lang, key, **params)
 
     strings = Markup(embedded_strings(lang, PAGE_NAMESPACES[page]))  # JSON without < > &: safe in the page
+    context.setdefault("static", getattr(request.app.state, "static_prefix", STATIC_URL))  # app/static_assets.py
     return templates.TemplateResponse(
         request,
         template,

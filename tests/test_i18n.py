@@ -133,6 +133,8 @@ PAGE_TEMPLATES = {
     "train": ["train.html"],
     "lessons": ["lessons/index.html"],
     "lesson": ["lessons/_lesson.html"],
+    "docs": ["docs.html"],
+    "not_found": ["not_found.html"],
 }
 
 
