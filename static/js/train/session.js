@@ -10,6 +10,7 @@ import {
   appendSegment,
   entryHyper,
   layersFor,
+  POINTS_PER_DATASET,
   segmentEntry,
   segmentSeed,
   segments,
@@ -178,11 +179,29 @@ export class TrainingSession {
     }
   }
 
+  /** Pictures in a stream: one every this many progress events. */
+  streamGridEvery() {
+    const rate = this.context.rate?.() ?? Infinity;
+    return Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 10;
+  }
+
+  /**
+   * The server's compute budget counts, per step: its samples, the evaluation of every point at each record,
+   * and the picture drawn every few records, each times the parameters.
+   */
   segmentSteps() {
     const settings = this.context.settings();
-    const layers = layersFor(settings, this.context.shape());
-    const work = Math.max(1, settings.batch) * parameterCount(layers);
-    const budget = Math.floor((this.context.limits?.max_train_work ?? 2e9) / work);
+    const shape = this.context.shape();
+    const layers = layersFor(settings, shape);
+    const points = this.dataset
+      ? this.dataset.train.points.length + (this.dataset.test?.points.length ?? 0)
+      : POINTS_PER_DATASET;
+    const picture = this.picture("stream");
+    const drawn = shape.inputDim === 1 ? picture.resolution : picture.resolution ** 2 + (picture.neuron_resolution ?? 0) ** 2;
+    const perStep = Math.max(1, settings.batch) + points / RECORD_EVERY + drawn / (RECORD_EVERY * this.streamGridEvery());
+    const fixed = 2 * points + 4 * drawn; // the first and last records and pictures, and rounding up
+    const parameters = parameterCount(layers);
+    const budget = Math.floor(((this.context.limits?.max_train_work ?? 2e9) / parameters - fixed) / perStep);
     const cap = this.context.limits?.max_train_steps ?? 20000;
     const rate = this.context.rate?.() ?? Infinity;
     const paced = Number.isFinite(rate) ? Math.round((rate * PACED_SEGMENT_SECONDS) / 100) * 100 : MAX_SEGMENT;
@@ -219,7 +238,6 @@ export class TrainingSession {
     const steps = this.segmentSteps();
     const start = { step: this.step, weights: this.weights, biases: this.biases, settings: { ...settings } };
     this.segment = { start, shown: 0, done: false, clock: { time: performance.now(), step: 0 } };
-    const rate = this.context.rate();
     const body = {
       ...trainBody(settings, this.context.shape(), {
         weights: this.weights,
@@ -230,7 +248,7 @@ export class TrainingSession {
         grid: this.picture("stream"),
       }),
       // A fresh picture about 25 times a second at the chosen pace (every 100 steps at full speed).
-      stream_grid_every: Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 10,
+      stream_grid_every: this.streamGridEvery(),
     };
     this.controller = new AbortController();
     let report = null;
