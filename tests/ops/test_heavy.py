@@ -34,6 +34,8 @@ LONG_RUN = {
 }
 SHORT_HEAVY_RUN = {**LONG_RUN, "layers": [2, 16, 16, 1], "batch_size": 10, "steps": 1000}
 LIGHT_RUN = {**LONG_RUN, "layers": [2, 2, 1], "batch_size": 10, "steps": 10}
+SMALL_TRACE = {"layers": [2, 3, 1], "inputs": [[0.5, -0.5]], "targets": [[1.0]]}
+BIG_TRACE = {"layers": [2, 64, 64, 1], "inputs": [[0.5, -0.5], [1.0, 0.0]], "targets": [[1.0], [0.0]]}
 # CPU seconds of the server over 2 s: a run that goes on takes far more (even when other processes share the
 # cores), one that stopped within a step or two far less
 NEARLY_IDLE = 0.15
@@ -81,7 +83,9 @@ def open_request(base: str, path: str, body: dict) -> socket.socket:
     host, port = base.removeprefix("http://").split(":")
     raw = json.dumps(body).encode()
     connection = socket.create_connection((host, int(port)))
-    head = f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(raw)}\r\n\r\n"
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(raw)}\r\n\r\n"
+    )
     connection.sendall(head.encode() + raw)
     return connection
 
@@ -108,7 +112,12 @@ def test_a_second_heavy_request_is_refused_while_the_first_runs(server):
         assert int(headers["retry-after"]) >= 1
         error = json.loads(raw)
         assert error["code"] == "busy" and "BACKPROP_HEAVY_SLOTS" in error["detail"]
+        for path, body in (("/api/v1/network/train/stream", SHORT_HEAVY_RUN), ("/api/v1/network/trace", BIG_TRACE)):
+            status, headers, raw = post(base, path, body)
+            assert status == 503 and "retry-after" in headers, (path, raw[:300])
         status, _, _ = post(base, TRAIN, LIGHT_RUN)  # light work never waits
+        assert status == 200
+        status, _, _ = post(base, "/api/v1/network/trace", SMALL_TRACE)
         assert status == 200
         first.settimeout(60)
         assert first.recv(64).startswith(b"HTTP/1.1 200")
