@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import api_router
+from app.api import api_router, api_v2_router
 from app.api.cache import ResponseCache
 from app.api.openapi import install_openapi, operation_id
 from app.api.wire import ApiError, api_error_handler, http_error_handler, validation_error_handler
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, page_or_json_error)
     app.include_router(api_router)
+    app.include_router(api_v2_router)
     app.include_router(pages_router)
     app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

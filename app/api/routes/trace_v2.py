@@ -1,0 +1,114 @@
+"""Trace contract v2: a trace's numbers per pass, and its script per network shape, fetched once and cached."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import numpy as np
+import orjson
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from app.api.cache import CachingRoute, cacheable
+from app.api.dependencies import SettingsDep
+from app.api.heavy import heavy_slots
+from app.api.routes.network import INLINE_WORK
+from app.api.schemas.common import ERROR_RESPONSES, ErrorResponse
+from app.api.schemas.trace_v2 import TraceScript, TraceV2Request, TraceV2Response
+from app.api.validation import build_network, check_batch, invalid, too_large
+from app.api.wire import JSON, ApiError
+from app.nn.mlp import MLP
+from app.settings import Settings
+from app.tracing.contract import TraceShape, numbers_json, scripts, trace_numbers
+from app.tracing.render import render_steps
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+router = APIRouter(tags=["trace v2"], route_class=CachingRoute)
+
+
+def _checked_pass(request: TraceV2Request, settings: Settings) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """The network and batch of the request, within the same caps as a v1 trace."""
+    mlp = build_network(request, settings)
+    x, y = check_batch(request.inputs, request.targets, request, settings, request.loss)
+    if request.sample >= len(x):
+        raise invalid(f"sample is {request.sample} but the batch has {len(x)} samples", "sample")
+    step_count = 2 + 4 * sum(request.layers[1:])
+    if step_count > settings.max_trace_steps:
+        raise invalid(
+            f"this network makes {step_count} steps; at most {settings.max_trace_steps} are allowed — use fewer neurons",
+            "layers",
+            code="over_cap",
+        )
+    weights = sum(w.data.size for w in mlp.weights)
+    if weights > settings.max_trace_weights:
+        raise too_large(
+            f"the network has {weights} weights; a trace allows at most {settings.max_trace_weights} — use fewer "
+            "or narrower layers",
+            "layers",
+            limit=settings.max_trace_weights,
+        )
+    return mlp, x, y
+
+
+def trace_v2_body(mlp: MLP, x: np.ndarray, y: np.ndarray, request: TraceV2Request) -> bytes:
+    """The answer's JSON: the script's id, the numbers, the script unless the client holds it, and with
+    ``expand`` the steps written out (rendered from exactly the JSON sent, as a client would)."""
+    numbers = numbers_json(
+        trace_numbers(mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
+    )
+    script_id, script = scripts.script_for(TraceShape.of(mlp, request.loss, len(x), request.sample))
+    parts = [b'{"script_id":', orjson.dumps(script_id), b',"numbers":', numbers]
+    if request.known_script_id != script_id:
+        parts += [b',"script":', script]
+    if request.expand:
+        parts += [b',"steps":', orjson.dumps(render_steps(orjson.loads(script), orjson.loads(numbers)))]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+@router.post(
+    "/network/trace",
+    response_model=TraceV2Response,
+    responses=ERROR_RESPONSES,
+    summary="One forward and backward pass as numbers, with the script of its steps unless the client holds it",
+)
+@cacheable
+async def trace_v2(request: TraceV2Request, http: Request, settings: SettingsDep) -> Response:
+    """The pass's named arrays (`numbers`) and the id of its `script`: the steps, ids and formula templates,
+    which depend only on the network's shape. Send `known_script_id` to leave out a script already held;
+    `GET /api/v2/trace-scripts/{script_id}` serves it again."""
+    mlp, x, y = _checked_pass(request, settings)
+    if mlp.parameter_count() * len(x) <= INLINE_WORK:
+        return Response(trace_v2_body(mlp, x, y, request), media_type=JSON)
+    async with heavy_slots(http).held():
+        return Response(await run_in_threadpool(trace_v2_body, mlp, x, y, request), media_type=JSON)
+
+
+@router.get(
+    "/trace-scripts/{script_id}",
+    response_model=TraceScript,
+    responses={
+        304: {"description": "The client's copy (If-None-Match) is this script."},
+        404: {"model": ErrorResponse, "description": "Not kept by this server: ask for the trace again."},
+    },
+    summary="The script of a trace shape: steps, ids and formula templates; never changes",
+)
+def trace_script(script_id: str, if_none_match: Annotated[str | None, Header()] = None) -> Response:
+    """Scripts are kept for a while after a trace of their shape was asked for. One that is not kept any
+    more gets 404: `POST /api/v2/network/trace` without `known_script_id` sends it with the numbers."""
+    etag = f'"{script_id}"'
+    headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
+    script = scripts.get(script_id)
+    if script is None:
+        raise ApiError(
+            404,
+            f"no script {script_id!r} is kept here; ask POST /api/v2/network/trace again without known_script_id "
+            "and its answer carries the script",
+            code="unknown_script",
+            field="script_id",
+        )
+    if if_none_match is not None and etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
+        return Response(status_code=304, headers=headers)
+    return Response(script, media_type=JSON, headers=headers)
