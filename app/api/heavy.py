@@ -59,7 +59,7 @@ class HeavySlots:
             self.running += 1
             return
         if len(self._waiters) >= self.queue:
-            raise self._busy(f"{self.running} heavy requests are being computed and {len(self._waiters)} wait")
+            raise self._busy(f"all {self.slots} slots for heavy requests are taken and {len(self._waiters)} more wait")
         slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(slot)
         try:
