@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
@@ -19,6 +18,7 @@ from app.middleware import install_middleware
 from app.pages import ROOT, is_page_path, not_found_page
 from app.pages import router as pages_router
 from app.settings import Settings, get_settings
+from app.static_assets import STATIC_URL, VersionedStaticFiles, static_tree_hash, versioned_prefix
 
 DESCRIPTION = """
 Backprop Lab's API: every value and gradient of a small neural network or expression, and the ordered
@@ -55,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_v2_router)
     app.include_router(pages_router)
     app.include_router(health_router)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    static_version = static_tree_hash(ROOT / "static")  # once: a release changes files only by restarting
+    app.state.static_prefix = versioned_prefix(static_version)
+    app.mount(STATIC_URL, VersionedStaticFiles(directory=ROOT / "static", version=static_version), name="static")
     install_docs(app)
     install_openapi(app)
     install_middleware(app, settings)

@@ -125,7 +125,7 @@ def test_chain_rule_narrates_every_kind_of_expression_step() -> None:
 
 
 # ----------------------------------------------------------------------------------------- strings embedded in pages
-MODULE_SRC = re.compile(r"""src=["']/static/js/([\w./-]+\.js)["']""")
+MODULE_SRC = re.compile(r"""src=["'](?:/static|\{\{ static \}\})/js/([\w./-]+\.js)["']""")  # {{ static }}: versioned
 IMPORT = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)["'](\.{1,2}/[\w./-]+\.js)["']""")
 NAMESPACE_USE = re.compile(r"""["'`](common|playground|train|lessons)\.[\w$]""")
 PAGE_TEMPLATES = {

@@ -1,0 +1,133 @@
+"""Static files under versioned URLs kept for a year; plain /static/ URLs revalidated (app/static_assets.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.pages import ROOT
+from app.static_assets import IMMUTABLE, static_tree_hash
+
+PAGES = ["/", "/train", "/lessons", "/lessons/backpropagation", "/lessons/chain-rule"]
+STATIC_REFERENCE = re.compile(r"""(?:src|href)=["'](/static/[^"']+)["']""")
+VERSIONED = re.compile(r"^/static/v/([0-9a-f]{12})/")
+
+
+def static_references(html: str) -> list[str]:
+    return STATIC_REFERENCE.findall(html)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_refer_to_static_files_by_versioned_urls_that_are_kept_for_a_year(client: TestClient, page: str) -> None:
+    response = client.get(page)
+    assert response.status_code == 200
+    references = static_references(response.text)
+    assert any(reference.endswith(".js") for reference in references)
+    assert any(reference.endswith(".css") for reference in references)
+    versions = set()
+    for reference in references:
+        match = VERSIONED.match(reference)
+        assert match, f"{page} refers to {reference} without a version"
+        versions.add(match.group(1))
+        answer = client.get(reference)
+        assert answer.status_code == 200, reference
+        assert answer.headers["cache-control"] == IMMUTABLE, reference
+    assert versions == {static_tree_hash(ROOT / "static")}
+
+
+def test_a_versioned_module_imports_its_neighbours_under_the_same_version(client: TestClient) -> None:
+    """ES modules import by relative path, so every import of a versioned module resolves under the prefix."""
+    page = client.get("/").text
+    entry = next(reference for reference in static_references(page) if reference.endswith("pages/playground.js"))
+    prefix = VERSIONED.match(entry).group(0)
+    imports = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(\s*)["'](\.{1,2}/[\w./-]+\.js)["']""")
+    todo, seen = [entry], set()
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["cache-control"] == IMMUTABLE, url
+        base = url.rsplit("/", 1)[0]
+        for relative in imports.findall(response.text):
+            parts = [*base.split("/"), *relative.split("/")]
+            resolved: list[str] = []
+            for part in parts:
+                if part == "..":
+                    resolved.pop()
+                elif part != ".":
+                    resolved.append(part)
+            todo.append("/".join(resolved))
+    assert len(seen) > 10
+    assert all(url.startswith(prefix) for url in seen)
+
+
+def test_plain_static_urls_are_revalidated_and_answer_304_when_unchanged(client: TestClient) -> None:
+    path = "/static/js/pages/train.js"
+    first = client.get(path)
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "no-cache"
+    assert first.headers["etag"] and first.headers["last-modified"]
+    again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["cache-control"] == "no-cache"
+    since = client.get(path, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert since.status_code == 304
+    translations = client.get("/static/i18n/zh-CN/common.json")  # fetched by absolute path when switching
+    assert translations.status_code == 200 and translations.headers["cache-control"] == "no-cache"
+
+
+def test_another_releases_version_gets_the_current_file_but_is_not_kept(client: TestClient) -> None:
+    """During a rolling upgrade a page of the release before may ask for its hash: the file it gets is not
+    the content that hash named, so it must not be kept for a year."""
+    response = client.get("/static/v/000000000000/js/pages/train.js")
+    assert response.status_code == 200
+    assert response.content == (ROOT / "static" / "js" / "pages" / "train.js").read_bytes()
+    assert response.headers["cache-control"] == "no-cache"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/v/{version}/../../app/main.py",
+        "/static/v/{version}/%2e%2e/%2e%2e/pyproject.toml",
+        "/static/v/{version}/js/no-such-module.js",
+        "/static/v/{version}",
+        "/static/v//js/pages/train.js",
+    ],
+)
+def test_versioned_urls_serve_nothing_outside_the_static_tree(client: TestClient, path: str) -> None:
+    response = client.get(path.format(version=static_tree_hash(ROOT / "static")))
+    assert response.status_code == 404
+    assert "immutable" not in response.headers.get("cache-control", "")
+
+
+def test_the_version_changes_with_any_change_to_the_static_tree(tmp_path: Path) -> None:
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;\n")
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "b.css").write_text("body { color: red; }\n")
+    original = static_tree_hash(tmp_path)
+    assert re.fullmatch(r"[0-9a-f]{12}", original)
+    assert static_tree_hash(tmp_path) == original  # the same tree, the same version
+
+    (tmp_path / "js" / "a.js").write_text("export const a = 2;\n")
+    edited = static_tree_hash(tmp_path)
+    assert edited != original
+
+    (tmp_path / "js" / "a.js").write_text("export const a = 1;\n")
+    assert static_tree_hash(tmp_path) == original  # the content decides, not the time of the change
+
+    (tmp_path / "js" / "a.js").rename(tmp_path / "js" / "c.js")
+    assert static_tree_hash(tmp_path) != original  # a renamed file changes what URLs name
+
+    (tmp_path / "js" / "c.js").rename(tmp_path / "js" / "a.js")
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "new.svg").write_text("<svg/>")
+    assert static_tree_hash(tmp_path) != original
