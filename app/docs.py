@@ -23,11 +23,18 @@ INIT_SCRIPT = """"use strict";
 window.ui = SwaggerUIBundle({
   url: "/openapi.json",
   dom_id: "#swagger-ui",
-  deepLinking: true,
+  // Deep links put a link inside each operation's expand button (axe: nested-interactive).
+  deepLinking: false,
   validatorUrl: null,
   presets: [SwaggerUIBundle.presets.apis],
   layout: "BaseLayout",
 });
+// Code examples scroll sideways: a keyboard user must be able to reach them (axe: scrollable-region-focusable).
+new MutationObserver(() => {
+  for (const region of document.querySelectorAll("#swagger-ui pre.microlight:not([tabindex])")) {
+    region.setAttribute("tabindex", "0");
+  }
+}).observe(document.getElementById("swagger-ui"), { childList: true, subtree: true });
 """
 
 

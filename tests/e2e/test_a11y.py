@@ -15,7 +15,7 @@ from tests.e2e.conftest import checked_page
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_CSS = ROOT / "static" / "css" / "base.css"
-PAGES = ["/", "/train", "/lessons", *[f"/lessons/{lesson.slug}" for lesson in LESSONS]]
+PAGES = ["/", "/train", "/lessons", *[f"/lessons/{lesson.slug}" for lesson in LESSONS], "/docs"]
 LOOKS = {
     "light": ("light", ""),
     "dark": ("dark", ""),
@@ -144,6 +144,17 @@ def test_axe_finds_no_serious_problems(axe, axe_page, live_server, path: str, lo
     assert not unknown, f"{path} [{look}]: {unknown}"
     if problems:
         pytest.xfail("; ".join(KNOWN[(path, rule)] for rule in problems))
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_axe_on_the_api_reference_with_operations_open(axe, axe_page, live_server, theme: str) -> None:  # type: ignore[no-untyped-def]
+    axe_page.add_init_script(f"localStorage.setItem('theme', '{theme}')")
+    axe_page.goto(f"{live_server}/docs")
+    axe_page.wait_for_selector(".opblock", timeout=15_000)
+    for index in range(2):  # a GET and a POST with its example body
+        axe_page.locator(".opblock-summary-control").nth(index).click()
+    axe_page.wait_for_selector(".body-param__example")
+    assert not blocking_violations(axe, axe_page)
 
 
 # ----------------------------------------------------------------------------------------- keyboard and screen readers
