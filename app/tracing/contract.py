@@ -76,21 +76,46 @@ class TraceShape:
 
 
 # ---------------------------------------------------------------------------------------- the script
-def ref(name: str, *index: int) -> dict[str, Any]:
+Index = int | str  # a number, or the name of the variable of an enclosing line loop
+
+
+def ref(name: str, *index: Index) -> dict[str, Any]:
     """A number of the pass, as :func:`app.tracing.notation.num` writes it."""
     return {"ref": name, "index": list(index)}
 
 
-def paren(name: str, *index: int) -> dict[str, Any]:
+def paren(name: str, *index: Index) -> dict[str, Any]:
     """The same, in parentheses when negative."""
     return {"ref": name, "index": list(index), "paren": True}
 
 
-def _sum(terms: list[list[Any]]) -> dict[str, Any]:
+def weight(layer: int, to_index: Index, from_index: Index) -> dict[str, Any]:
+    """The symbol of a weight, wⱼₖ⁽ˡ⁾."""
+    return {"symbol": "weight", "layer": layer, "index": [to_index, from_index]}
+
+
+def neuron(layer: int, index: Index) -> dict[str, Any]:
+    """The symbol of an activation: xₖ, aₖ⁽ˡ⁾ or ŷₖ."""
+    return {"symbol": "neuron", "layer": layer, "index": [index]}
+
+
+def _for_each(variable: str, count: int, line: dict[str, Any]) -> dict[str, Any]:
+    """``count`` lines, one per value 0 … count − 1 of ``variable``: a weight's lines differ only in k."""
+    return {"for": variable, "count": count, "line": line}
+
+
+def _sum(terms: list[Any]) -> dict[str, Any]:
     return {"sum": terms[: MAX_TERMS_SHOWN + 1]}  # one more than is shown tells the renderer to write "…"
 
 
-def _line(lhs: str, symbolic: str, substituted: list[Any], value: dict[str, Any]) -> dict[str, Any]:
+def _terms(variable: str, count: int, term: list[Any]) -> dict[str, Any]:
+    """``count`` terms of a sum from one template, ``variable`` = 0 … count − 1 in its indexes."""
+    return {"for": variable, "count": count, "term": term}
+
+
+def _line(
+    lhs: str | list[Any], symbolic: str | list[Any], substituted: list[Any], value: dict[str, Any]
+) -> dict[str, Any]:
     return {"lhs": lhs, "symbolic": symbolic, "substituted": substituted, "value": value}
 
 
@@ -148,8 +173,7 @@ class _ScriptWriter:
             [f"{weight_symbol(layer, j, k)}·{self.symbol(layer - 1, k)}" for k in range(fan_in)]
             + [bias_symbol(layer, j)]
         )
-        shown = range(min(fan_in, MAX_TERMS_SHOWN + 1))
-        terms = [[paren("W", layer, j, k), " × ", paren("a", layer - 1, s, k)] for k in shown]
+        terms = _terms("k", fan_in, [paren("W", layer, j, "k"), " × ", paren("a", layer - 1, s, "k")])
         activation = self.shape.activations[layer - 1]
         f, z, a_symbol = ACTIVATION_SYMBOLS[activation], z_symbol(layer, j), self.symbol(layer, j)
         return self.step(
@@ -164,7 +188,7 @@ class _ScriptWriter:
                 "params": {"neuron": a_symbol, "activation": activation, "fan_in": fan_in},
             },
             formula=[
-                _line(z, symbolic, [_sum([*terms, [paren("b", layer, j)]])], ref("z", layer, s, j)),
+                _line(z, symbolic, [_sum([terms, [paren("b", layer, j)]])], ref("z", layer, s, j)),
                 _line(a_symbol, f"{f}({z})", [f"{f}(", ref("z", layer, s, j), ")"], ref("a", layer, s, j)),
             ],
         )
@@ -254,8 +278,7 @@ class _ScriptWriter:
         fan_out = self.sizes[after]
         a_symbol = self.symbol(layer, j)
         symbolic = self.sum_text([f"{weight_symbol(after, k, j)}·{delta_symbol(after, k)}" for k in range(fan_out)])
-        shown = range(min(fan_out, MAX_TERMS_SHOWN + 1))
-        terms = [[paren("W", after, k, j), " × ", paren("delta", after, s, k)] for k in shown]
+        terms = _terms("k", fan_out, [paren("W", after, "k", j), " × ", paren("delta", after, s, "k")])
         activation = self.shape.activations[layer - 1]
         return self.step(
             "backward",
@@ -266,7 +289,7 @@ class _ScriptWriter:
             edges=[edge_id(after, k, j) for k in range(fan_out)],
             narration={"key": "step.hidden_delta", "params": {"neuron": a_symbol, "activation": activation}},
             formula=[
-                _line(f"∂L/∂{a_symbol}", symbolic, [_sum(terms)], ref("grad_a", layer, s, j)),
+                _line(f"∂L/∂{a_symbol}", symbolic, [_sum([terms])], ref("grad_a", layer, s, j)),
                 _line(
                     delta_symbol(layer, j),
                     f"∂L/∂{a_symbol} · f′({z_symbol(layer, j)})",
@@ -279,20 +302,20 @@ class _ScriptWriter:
     def weight_grad_step(self, layer: int, j: int) -> dict[str, Any]:
         batch, fan_in = self.shape.batch, self.sizes[layer - 1]
         delta = delta_symbol(layer, j)
-        shown = range(min(batch, MAX_TERMS_SHOWN + 1))
-        lines = []
-        for k in range(fan_in):
-            a_prev = self.symbol(layer - 1, k)
-            products = [[paren("delta", layer, n, j), " × ", paren("a", layer - 1, n, k)] for n in shown]
-            symbolic = f"{delta}·{a_prev}" if batch == 1 else f"Σₙ {delta}·{a_prev}"
-            lines.append(
-                _line(f"∂L/∂{weight_symbol(layer, j, k)}", symbolic, [_sum(products)], ref("grad_W", layer, j, k))
+        products = _terms("n", batch, [paren("delta", layer, "n", j), " × ", paren("a", layer - 1, "n", "k")])
+        symbolic = [delta if batch == 1 else f"Σₙ {delta}", "·", neuron(layer - 1, "k")]
+        lines = [
+            _for_each(
+                "k",
+                fan_in,
+                _line(["∂L/∂", weight(layer, j, "k")], symbolic, [_sum([products])], ref("grad_W", layer, j, "k")),
             )
+        ]
         lines.append(
             _line(
                 f"∂L/∂{bias_symbol(layer, j)}",
                 delta if batch == 1 else f"Σₙ {delta}",
-                [_sum([[paren("delta", layer, n, j)] for n in shown])],
+                [_sum([_terms("n", batch, [paren("delta", layer, "n", j)])])],
                 ref("grad_b", layer, j),
             )
         )
@@ -309,11 +332,10 @@ class _ScriptWriter:
 
     def update_step(self, layer: int, j: int) -> dict[str, Any]:
         eta = ref("learning_rate")
-        lines = []
-        for k in range(self.sizes[layer - 1]):
-            w = weight_symbol(layer, j, k)
-            substituted = [ref("W", layer, j, k), " − ", eta, " × ", paren("grad_W", layer, j, k)]
-            lines.append(_line(w, f"{w} − η·∂L/∂{w}", substituted, ref("updated_W", layer, j, k)))
+        w = weight(layer, j, "k")
+        substituted = [ref("W", layer, j, "k"), " − ", eta, " × ", paren("grad_W", layer, j, "k")]
+        line = _line([w], [w, " − η·∂L/∂", w], substituted, ref("updated_W", layer, j, "k"))
+        lines = [_for_each("k", self.sizes[layer - 1], line)]
         b = bias_symbol(layer, j)
         substituted = [ref("b", layer, j), " − ", eta, " × ", paren("grad_b", layer, j)]
         lines.append(_line(b, f"{b} − η·∂L/∂{b}", substituted, ref("updated_b", layer, j)))

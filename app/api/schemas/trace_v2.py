@@ -46,27 +46,56 @@ class NumberRef(_Template):
     """A number of the pass: ``numbers[ref][index[0]][index[1]]…``, written with 4 significant digits."""
 
     ref: str = Field(description="The name of an array of `numbers`, e.g. W, a, delta, learning_rate.")
-    index: list[int] = Field(description="Indexes into that array; per-layer arrays start with the layer.")
+    index: list[int | str] = Field(
+        description="Indexes into that array; per-layer arrays start with the layer. A name is the variable of "
+        "the enclosing line loop."
+    )
     paren: bool = Field(default=False, description="Written in parentheses when negative, as in 0.5 × (−0.3).")
+
+
+class SymbolToken(_Template):
+    """A symbol as the lesson writes it: weight wⱼₖ⁽ˡ⁾ (index [j, k]) or neuron xₖ, aₖ⁽ˡ⁾, ŷₖ (index [k])."""
+
+    symbol: Literal["weight", "neuron"]
+    layer: int
+    index: list[int | str]
+
+
+class TermLoop(_Template):
+    """`count` terms of a sum from one template, with the variable `for` = 0 … count − 1 in its indexes."""
+
+    for_: str = Field(alias="for", description="The variable's name, e.g. k.")
+    count: int
+    term: list[str | NumberRef | SymbolToken]
 
 
 class SumToken(_Template):
     """Terms joined by " + ": the first `max_terms_shown` of them, then "…"; "0" when there are none."""
 
-    sum: list[list[str | NumberRef]] = Field(description="The terms, each a list of tokens.")
+    sum: list[list[str | NumberRef | SymbolToken] | TermLoop] = Field(
+        description="The terms, each a list of tokens or a loop of terms."
+    )
     skip_zero: list[NumberRef] | None = Field(
         default=None, description="Per term, a number: the term is left out when that number is 0."
     )
 
 
-Token = str | NumberRef | SumToken
+Token = str | NumberRef | SumToken | SymbolToken
 
 
 class FormulaTemplate(_Template):
-    lhs: str = Field(description="What is computed, e.g. δ₁⁽²⁾.")
-    symbolic: str = Field(description="The formula in symbols.")
+    lhs: str | list[Token] = Field(description="What is computed, e.g. δ₁⁽²⁾.")
+    symbolic: str | list[Token] = Field(description="The formula in symbols.")
     substituted: list[Token] = Field(description="The formula with numbers: text, references and sums.")
     value: NumberRef = Field(description="The result; its text is the line's `result`.")
+
+
+class FormulaLoop(_Template):
+    """`count` lines from one template, with the variable `for` = 0 … count − 1 in its indexes."""
+
+    for_: str = Field(alias="for", description="The variable's name, e.g. k.")
+    count: int
+    line: FormulaTemplate
 
 
 class NarrationTemplate(_Template):
@@ -83,7 +112,7 @@ class ScriptStep(_Template):
     nodes: list[str] = Field(description="Diagram nodes the step lights up.")
     edges: list[str] = Field(description="Diagram edges the step lights up.")
     narration: NarrationTemplate
-    formula: list[FormulaTemplate]
+    formula: list[FormulaTemplate | FormulaLoop]
 
 
 class ScriptLayer(_Template):
