@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from app.pages import ROOT
 from app.static_assets import IMMUTABLE, static_tree_hash
 
-PAGES = ["/", "/train", "/lessons", "/lessons/backpropagation", "/lessons/chain-rule"]
+PAGES = ["/", "/train", "/lessons", "/lessons/backpropagation", "/lessons/chain-rule", "/docs"]
 STATIC_REFERENCE = re.compile(r"""(?:src|href)=["'](/static/[^"']+)["']""")
 VERSIONED = re.compile(r"^/static/v/([0-9a-f]{12})/")
 
@@ -36,6 +36,18 @@ def test_pages_refer_to_static_files_by_versioned_urls_that_are_kept_for_a_year(
         assert answer.status_code == 200, reference
         assert answer.headers["cache-control"] == IMMUTABLE, reference
     assert versions == {static_tree_hash(ROOT / "static")}
+
+
+def test_no_template_writes_an_unversioned_static_url() -> None:
+    """A template refers to static files through ``{{ static }}``; a literal /static/ would not be kept."""
+    literal = re.compile(r"""(?:src|href)=["']/static/""")
+    found = [
+        f"{path.relative_to(ROOT)}: {line.strip()}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if literal.search(line)
+    ]
+    assert not found, found
 
 
 def test_a_versioned_module_imports_its_neighbours_under_the_same_version(client: TestClient) -> None:
