@@ -49,6 +49,7 @@ MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …
 SATURATION = 0.97  # |tanh| or σ beyond this (or below 1 − this) has a slope near 0
 VANISHING_GRADIENT = 1e-6
 EXPLODING_GRADIENT = 1e3
+STOP_CHECK_SLOTS = 4096  # placeholders made between looks at whether the trace is still wanted (~10 ms)
 SLOT_MEMO_LIMIT = 50_000  # placeholders remembered while a plan is written: ~10 MB, and most repeats are near
 PLAN_CACHE_BYTES = 32 << 20  # a plan is about as large as its steps' JSON; big networks make big plans
 
@@ -120,8 +121,12 @@ def trace_network(
     learning_rate: float,
     sample: int = 0,
     neuron_graphs: bool = True,
+    stop: Callable[[], bool] | None = None,
 ) -> bytes:
-    """Run one forward/backward pass and one SGD update; return layers, params and the steps as JSON."""
+    """Run one forward/backward pass and one SGD update; return layers, params and the steps as JSON.
+
+    Writing the steps of a new network shape is most of the work: it ends early with :class:`TraceStopped`
+    once ``stop()`` holds (asked every few thousand placeholders)."""
     for p in mlp.parameters():
         p.zero_grad()
     with np.errstate(all="ignore"):  # overflow is reported as null values and ``diverged``, not warned about
@@ -130,7 +135,7 @@ def trace_network(
         loss_tensor.backward()
         run = _Pass(mlp, forward, loss_tensor, loss, np.asarray(targets, dtype=np.float64), learning_rate, sample)
         table = _number_table(run)
-        plan = _plan_for(run, table, neuron_graphs)
+        plan = _plan_for(run, table, neuron_graphs, stop)
         return plan.fill(np.concatenate([array.ravel() for array in table.values()]))
 
 
@@ -299,6 +304,10 @@ _DERIVED: dict[str, Callable[[int, int, tuple[int, ...]], tuple[str, Ref, Ref | 
 _OPERATIONS = ("mul", "sub", "update", "complement")
 
 
+class TraceStopped(Exception):
+    """A trace given up before it was written (its ``stop()`` held): nobody waits for it."""
+
+
 class _Slots:
     """Hands the writers a placeholder for each number they mention, to be filled per pass.
 
@@ -307,8 +316,12 @@ class _Slots:
     for a JSON true/false (a number other than 0 is true).
     """
 
-    def __init__(self, table: dict[tuple[str, int], np.ndarray], sample: int) -> None:
+    def __init__(
+        self, table: dict[tuple[str, int], np.ndarray], sample: int, stop: Callable[[], bool] | None = None
+    ) -> None:
         self.sample = sample
+        self._stop = stop
+        self._made = 0
         self._offsets: dict[tuple[str, int], tuple[int, tuple[int, ...]]] = {}
         offset = 0
         for key, array in table.items():
@@ -346,6 +359,9 @@ class _Slots:
         key = (kind, name, layer, at)
         slot = self._slots.get(key)
         if slot is None:
+            self._made += 1
+            if self._stop is not None and self._made % STOP_CHECK_SLOTS == 0 and self._stop():
+                raise TraceStopped
             if len(self._slots) >= SLOT_MEMO_LIMIT:  # a large network's slots would take 150 MB: start afresh
                 self._slots.clear()
                 self._known.clear()
@@ -506,7 +522,9 @@ class _PlanCache:
 _plans = _PlanCache(PLAN_CACHE_BYTES)
 
 
-def _plan_for(run: _Pass, table: dict[tuple[str, int], np.ndarray], neuron_graphs: bool) -> _Plan:
+def _plan_for(
+    run: _Pass, table: dict[tuple[str, int], np.ndarray], neuron_graphs: bool, stop: Callable[[], bool] | None = None
+) -> _Plan:
     key: tuple[Any, ...] = (
         tuple(run.sizes),
         tuple(run.mlp.activations),
@@ -519,7 +537,7 @@ def _plan_for(run: _Pass, table: dict[tuple[str, int], np.ndarray], neuron_graph
         key += (np.packbits(run.targets != 0).tobytes(),)
 
     def build() -> _Plan:
-        slots = _Slots(table, run.sample)
+        slots = _Slots(table, run.sample, stop)
         weights = [(layer, j, k) for layer in range(1, run.depth + 1) for j, k in np.ndindex(*table["W", layer].shape)]
         checked = [slots.index("loss", 0)]
         checked += [slots.index(name, *at) for name in ("W_grad", "W_new") for at in weights]

@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.ops.conftest import free_port
@@ -143,3 +144,31 @@ def test_training_stops_when_the_client_of_a_whole_run_leaves(server):
     assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)
     status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)  # and its slot is free
     assert status == 200, raw[:300]
+
+
+def largest_trace(outputs: int) -> dict:
+    """A trace of a network of about the most weights a trace allows, on 256 samples: seconds of writing."""
+    rng = np.random.default_rng(outputs)
+    return {
+        "layers": [2, 64, 64, 64, outputs],
+        "output_activation": "identity",
+        "inputs": rng.normal(size=(256, 2)).round(3).tolist(),
+        "targets": rng.normal(size=(256, outputs)).round(3).tolist(),
+    }
+
+
+def test_a_trace_stops_when_its_client_leaves(server):
+    process, base = server
+    trace = "/api/v1/network/trace"
+    kept = open_request(base, trace, largest_trace(26))  # another shape than the next: nothing is reused
+    try:
+        time.sleep(0.3)
+        busy = cpu_over(process.pid, 2.0)
+    finally:
+        kept.close()
+    time.sleep(0.5)
+    left = open_request(base, trace, largest_trace(25))
+    time.sleep(0.3)
+    left.close()
+    after_leaving = cpu_over(process.pid, 2.0)
+    assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import partial
+from threading import Event
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -9,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from app.api.budget import trace_bytes
 from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
-from app.api.heavy import heavy_slots
+from app.api.heavy import CLIENT_CLOSED_REQUEST, heavy_slots, while_connected
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
 from app.api.validation import build_network, check_batch, invalid, too_large
 from app.api.wire import JSON, json_response
 from app.tracing.gradcheck import check_network_gradients
-from app.tracing.network import trace_network
+from app.tracing.network import TraceStopped, trace_network
 
 INLINE_WORK = 5_000  # parameters × samples below which a trace is cheaper than a threadpool hop
 INLINE_GRADCHECK_WORK = 20_000  # parameters² × samples: central differences run 2P forward passes
@@ -65,7 +69,18 @@ async def trace(request: TraceRequest, http: Request, settings: SettingsDep) -> 
     if mlp.parameter_count() * len(x) <= INLINE_WORK:
         return Response(trace_network(*args), media_type=JSON)
     async with heavy_slots(http).held():
-        return Response(await run_in_threadpool(trace_network, *args), media_type=JSON)
+        written = await while_connected(http, partial(_trace_unless_stopped, args))
+    if written is None:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+    return Response(written, media_type=JSON)
+
+
+def _trace_unless_stopped(args: tuple[Any, ...], stop: Event) -> bytes | None:
+    """A trace written in the threadpool; None once ``stop`` is set (its client has gone)."""
+    try:
+        return trace_network(*args, stop=stop.is_set)
+    except TraceStopped:
+        return None
 
 
 @router.post(
