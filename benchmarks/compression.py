@@ -5,7 +5,8 @@ The bodies are the app's own answers, asked in-process without Accept-Encoding: 
 classroom network), an 8-layer × 16-neuron tanh trace as the step player first asks for it (no neuron op
 graphs) and with them (what "One training step" asks for), small answers (catalogues, an error,
 the liveness probe: where a minimum size pays), and the biggest static JS module. Each level is timed as the median of several runs of ``zlib`` with gzip framing, the
-same compressor GZipMiddleware uses.
+same compressor GZipMiddleware uses. When the ``brotli`` or ``zstandard`` packages are importable (they
+are not dependencies of the app), brotli and zstd at their fast levels are printed beside it.
 
     python benchmarks/compression.py [--repeat 7]
 """
@@ -17,6 +18,7 @@ import statistics
 import sys
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,30 +75,61 @@ def gzip_bytes(body: bytes, level: int) -> bytes:
     return compressor.compress(body) + compressor.flush()
 
 
-def measure(body: bytes, level: int, repeat: int) -> tuple[int, float]:
-    """(compressed bytes, median milliseconds) for ``body`` at ``level``."""
+def other_encoders() -> dict[str, Callable[[bytes], bytes]]:
+    """Brotli and zstd at fast settings, for those installed."""
+    encoders: dict[str, Callable[[bytes], bytes]] = {}
+    try:
+        import brotli
+
+        for quality in (1, 4):
+            encoders[f"br {quality}"] = lambda body, quality=quality: brotli.compress(body, quality=quality)
+    except ImportError:
+        pass
+    try:
+        import zstandard
+
+        for level in (1, 3):
+            encoders[f"zstd {level}"] = zstandard.ZstdCompressor(level=level).compress
+    except ImportError:
+        pass
+    return encoders
+
+
+def measure(encode: Callable[[bytes], bytes], body: bytes, repeat: int) -> tuple[int, float]:
+    """(compressed bytes, median milliseconds) for ``body``."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        compressed = gzip_bytes(body, level)
+        compressed = encode(body)
         times.append((time.perf_counter() - start) * 1000)
-    assert zlib.decompress(compressed, 16 + zlib.MAX_WBITS) == body
     return len(compressed), statistics.median(times)
+
+
+def print_table(encoders: dict[str, Callable[[bytes], bytes]], named_bodies: dict[str, bytes], repeat: int) -> None:
+    header = f"{'body':<42}{'plain':>12}" + "".join(f"{name:>22}" for name in encoders)
+    print(header)
+    print("-" * len(header))
+    for name, body in named_bodies.items():
+        cells = []
+        for encode in encoders.values():
+            size, ms = measure(encode, body, repeat)
+            cells.append(f"{size:>10,} B {ms:>6.1f} ms ({size / len(body):.0%})".rjust(22))
+        print(f"{name:<42}{len(body):>10,} B" + "".join(cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    header = f"{'body':<42}{'plain':>12}" + "".join(f"{'gzip ' + str(level):>22}" for level in LEVELS)
-    print(header)
-    print("-" * len(header))
-    for name, body in bodies().items():
-        cells = []
-        for level in LEVELS:
-            size, ms = measure(body, level, args.repeat)
-            cells.append(f"{size:>10,} B {ms:>6.1f} ms ({size / len(body):.0%})".rjust(22))
-        print(f"{name:<42}{len(body):>10,} B" + "".join(cells))
+    named_bodies = bodies()
+    gzip_levels = {f"gzip {level}": lambda body, level=level: gzip_bytes(body, level) for level in LEVELS}
+    for body in named_bodies.values():
+        assert zlib.decompress(gzip_bytes(body, 1), 16 + zlib.MAX_WBITS) == body
+    print_table(gzip_levels, named_bodies, args.repeat)
+    others = other_encoders()
+    if others:
+        print()
+        print_table(others, named_bodies, args.repeat)
 
 
 if __name__ == "__main__":
