@@ -3,7 +3,8 @@
 * A ``GET`` answered with 200 in one piece (pages, ``/api/v1/limits``, ``/datasets``, ``/presets``, docs):
   ``no-cache`` and a weak ETag of the body, so a browser asks again each time and an unchanged answer
   comes back as an empty 304. The ETag is weak because the bytes on the wire may be gzipped.
-* Everything else (POST answers, errors, streams): ``no-store``. A trace is computed from the request
+* A ``GET`` answered in pieces (files outside /static) or with its own 304: ``no-cache``.
+* Everything else (POST answers, errors): ``no-store``. A trace is computed from the request
   body, which no cache key holds.
 
 Static files set their own (app/static_assets.py); a route that sets ``Cache-Control`` itself keeps it.
@@ -74,7 +75,7 @@ class CacheHeadersMiddleware:
             headers = list(held.get("headers", []))
             whole = held["status"] == 200 and not message.get("more_body", False)
             if not whole:
-                policy = REVALIDATE if held["status"] == 200 else NO_STORE
+                policy = REVALIDATE if held["status"] in (200, 304) else NO_STORE  # 304: a file's own revalidation
                 await send({**held, "headers": _with_default_cache_control(headers, policy)})
                 await send(message)
                 return

@@ -190,3 +190,14 @@ def test_the_etag_follows_the_answer(client: TestClient) -> None:
     assert (
         client.get("/", headers={"Accept-Language": "en", "If-None-Match": english.headers["etag"]}).status_code == 304
     )
+
+
+def test_files_served_outside_static_are_revalidated_and_their_304s_too(client: TestClient) -> None:
+    """The API reference's own files (/docs/assets) answer 304 themselves; that 304 is as cacheable as the 200."""
+    path = "/docs/assets/swagger-ui-bundle.js"
+    first = client.get(path)
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "no-cache"
+    again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["cache-control"] == "no-cache"
