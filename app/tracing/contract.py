@@ -126,12 +126,25 @@ class _ScriptWriter:
         self.shape = shape
         self.sizes = list(shape.sizes)
         self.s = shape.sample
+        self._edges: dict[tuple[int, int], list[str]] = {}
 
     def symbol(self, layer: int, index: int) -> str:
         return neuron_symbol(layer, index, self.sizes)
 
     def sum_text(self, terms: list[str]) -> str:
         return join_terms(terms, MAX_TERMS_SHOWN)
+
+    @staticmethod
+    def shown(count: int) -> range:
+        """The terms of a sum that are written: one more than shown tells :func:`join_terms` to write "…"."""
+        return range(min(count, MAX_TERMS_SHOWN + 1))
+
+    def edges_into(self, layer: int, j: int) -> list[str]:
+        """The ids of the edges into neuron j, made once: three steps light them up."""
+        key = (layer, j)
+        if key not in self._edges:
+            self._edges[key] = [edge_id(layer, j, k) for k in range(self.sizes[layer - 1])]
+        return self._edges[key]
 
     def steps(self) -> list[dict[str, Any]]:
         depth, sizes = self.shape.depth, self.sizes
@@ -170,7 +183,7 @@ class _ScriptWriter:
     def forward_step(self, layer: int, j: int) -> dict[str, Any]:
         s, fan_in = self.s, self.sizes[layer - 1]
         symbolic = self.sum_text(
-            [f"{weight_symbol(layer, j, k)}·{self.symbol(layer - 1, k)}" for k in range(fan_in)]
+            [f"{weight_symbol(layer, j, k)}·{self.symbol(layer - 1, k)}" for k in self.shown(fan_in)]
             + [bias_symbol(layer, j)]
         )
         terms = _terms("k", fan_in, [paren("W", layer, j, "k"), " × ", paren("a", layer - 1, s, "k")])
@@ -182,7 +195,7 @@ class _ScriptWriter:
             layer,
             j,
             nodes=[node_id(layer, j)],
-            edges=[edge_id(layer, j, k) for k in range(fan_in)],
+            edges=self.edges_into(layer, j),
             narration={
                 "key": "step.neuron_forward",
                 "params": {"neuron": a_symbol, "activation": activation, "fan_in": fan_in},
@@ -277,7 +290,9 @@ class _ScriptWriter:
         s, after = self.s, layer + 1
         fan_out = self.sizes[after]
         a_symbol = self.symbol(layer, j)
-        symbolic = self.sum_text([f"{weight_symbol(after, k, j)}·{delta_symbol(after, k)}" for k in range(fan_out)])
+        symbolic = self.sum_text(
+            [f"{weight_symbol(after, k, j)}·{delta_symbol(after, k)}" for k in self.shown(fan_out)]
+        )
         terms = _terms("k", fan_out, [paren("W", after, "k", j), " × ", paren("delta", after, s, "k")])
         activation = self.shape.activations[layer - 1]
         return self.step(
@@ -325,7 +340,7 @@ class _ScriptWriter:
             layer,
             j,
             nodes=[node_id(layer, j)],
-            edges=[edge_id(layer, j, k) for k in range(fan_in)],
+            edges=self.edges_into(layer, j),
             narration={"key": "step.weight_grads", "params": {"neuron": self.symbol(layer, j), "batch": batch}},
             formula=lines,
         )
@@ -345,7 +360,7 @@ class _ScriptWriter:
             layer,
             j,
             nodes=[node_id(layer, j)],
-            edges=[edge_id(layer, j, k) for k in range(self.sizes[layer - 1])],
+            edges=self.edges_into(layer, j),
             narration={"key": "step.update", "params": {"neuron": self.symbol(layer, j), "learning_rate": eta}},
             formula=lines,
         )

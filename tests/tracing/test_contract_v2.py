@@ -185,6 +185,7 @@ def test_scripts_are_served_immutable_with_a_strong_etag(client):
     ).model_dump(exclude_defaults=True)
     again = client.get(f"/api/v2/trace-scripts/{script_id}", headers={"If-None-Match": f'"other", {etag}'})
     assert again.status_code == 304 and not again.content
+    assert client.get(f"/api/v2/trace-scripts/{script_id}", headers={"If-None-Match": "*"}).status_code == 304
     other = client.get(f"/api/v2/trace-scripts/{script_id}", headers={"If-None-Match": '"other"'})
     assert other.status_code == 200
 
@@ -223,6 +224,16 @@ def test_an_8_by_16_pass_sends_at_most_100_kb_of_numbers_gzipped(client):
     v1 = client.post(V1, json={**body, "include_neuron_graphs": False}).content
     assert len(gzip.compress(numbers_only)) <= 100_000
     assert len(numbers_only) * 5 < len(v1)
+
+
+def test_a_v2_trace_keeps_within_the_caps_of_a_v1_trace():
+    with TestClient(create_app(Settings(max_trace_weights=20, max_trace_steps=36))) as capped:
+        wrong_sample = capped.post(V2, json={"layers": [2, 2, 1], "inputs": [[1, 2]], "targets": [[1]], "sample": 1})
+        assert wrong_sample.status_code == 422 and wrong_sample.json()["field"] == "sample"
+        wide = capped.post(V2, json={"layers": [4, 5, 1], "inputs": [[1, 2, 3, 4]]})
+        assert wide.status_code == 413 and "weights" in wide.json()["detail"]
+        many_steps = capped.post(V2, json={"layers": [2, 4, 4, 1]})
+        assert many_steps.status_code == 422 and "steps" in many_steps.json()["detail"]
 
 
 def test_the_openapi_document_types_the_v2_answers(client):

@@ -109,6 +109,7 @@ def trace_script(script_id: str, if_none_match: Annotated[str | None, Header()] 
             code="unknown_script",
             field="script_id",
         )
-    if if_none_match is not None and etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(",")):
+    held = {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
+    if etag in held or "*" in held:
         return Response(status_code=304, headers=headers)
     return Response(script, media_type=JSON, headers=headers)
