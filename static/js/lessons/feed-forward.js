@@ -10,7 +10,6 @@ import { createStepper } from "./stepper.js";
 
 const LAYERS = [5, 4, 3];
 const DEFAULT_INPUT = [1, 0.5, -0.3, 0.8, -1];
-const WIDTH = 640;
 const HEIGHT = 380;
 const COLUMNS = [110, 320, 530];
 const RADIUS = 22;

@@ -329,9 +329,9 @@ function renderButtons() {
   play.dataset.i18nAttr = `title:${key};aria-label:${key}`;
   play.title = t(key);
   play.setAttribute("aria-label", t(key));
-  const ready = Boolean(session.weights) && !session.busy && !session.diverged;
-  play.disabled = !ready && !session.playing;
-  $("[data-testid=step]").disabled = !ready;
+  const canStep = Boolean(session.weights) && !session.busy && !session.diverged;
+  play.disabled = !canStep && !session.playing;
+  $("[data-testid=step]").disabled = !canStep;
   // A diverged run is worth explaining too: the player shows the huge numbers that broke it.
   $("[data-testid=explain]").disabled = !session.weights;
   root.dataset.playing = session.playing ? "on" : "off";

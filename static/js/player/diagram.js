@@ -283,9 +283,9 @@ export class Diagram {
       make("rect", { class: "delta-bar", height: 4 }),
       make("text", { class: "delta-text", "text-anchor": "middle" }),
     );
-    sizes.forEach((size, l) => {
+    sizes.forEach((width, l) => {
       const kind = l === 0 ? "input" : l === depth ? "output" : "hidden";
-      for (let i = 0; i < size; i++) {
+      for (let i = 0; i < width; i++) {
         const id = nodeId(l, i);
         const g = nodeProto.cloneNode(true);
         g.setAttribute("class", `node node-${kind}`);

@@ -166,7 +166,9 @@ export async function exportPng(svgEl, { filename = "backprop-network.png", scal
     const context = canvas.getContext("2d");
     context.scale(scale, scale);
     context.drawImage(image, 0, 0, width, height);
-    const blob = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png"));
+    const blob = await new Promise((resolve, reject) => {
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG encoding failed"))), "image/png");
+    });
     download(blob, filename);
   } finally {
     URL.revokeObjectURL(url);

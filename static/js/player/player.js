@@ -53,7 +53,9 @@ const REVEAL_MS = 150;
 
 /** Resolves once the browser has rendered the next frame. */
 function afterNextPaint() {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return new Promise((resolve) => {
+    requestAnimationFrame(() => setTimeout(resolve, 0));
+  });
 }
 
 function isTyping(target) {
@@ -175,8 +177,10 @@ export function mountStepPlayer(container, options = {}) {
           exportJson: () => trace && exportJson(model, trace),
           importJson: (file) => importJson(file),
           loadPreset: (request) => load({ ...request, step: 0, selected: null }),
-          exportSvg: (options) => exportSvg(svgEl, { caption: options?.caption ? exportCaption() : null }),
-          exportPng: (options) => exportPng(svgEl, { caption: options?.caption ? exportCaption() : null }).catch(showError),
+          exportSvg: (exportOptions) =>
+            exportSvg(svgEl, { caption: exportOptions?.caption ? exportCaption() : null }),
+          exportPng: (exportOptions) =>
+            exportPng(svgEl, { caption: exportOptions?.caption ? exportCaption() : null }).catch(showError),
           exportScript: (format) => trace && exportScript(model, trace, format).catch(showError),
         },
       })
@@ -312,9 +316,9 @@ export function mountStepPlayer(container, options = {}) {
     input.addEventListener("change", () => {
       const v = Number(input.value);
       if (input.value.trim() === "" || !Number.isFinite(v)) return;
-      const next = withTraceWeights(model, trace);
-      next.biases[layer - 1][index] = v;
-      update({ weights: next.weights, biases: next.biases });
+      const edited = withTraceWeights(model, trace);
+      edited.biases[layer - 1][index] = v;
+      update({ weights: edited.weights, biases: edited.biases });
     });
     biasField.hidden = false;
     biasField.replaceChildren(el("span", { class: "math", text: `${symbol} =` }), input);
@@ -613,7 +617,9 @@ export function mountStepPlayer(container, options = {}) {
         if (trained.diverged) throw new Error(t("playground.errors.diverged"));
         current = { ...current, weights: trained.weights, biases: trained.biases };
       }
-      for (let i = 0; !trained && i < total; i++) {
+      // When the server could not train this data, one traced step per round trip instead.
+      const tracedSteps = trained ? 0 : total;
+      for (let i = 0; i < tracedSteps; i++) {
         const result = await api.trace(traceRequest(current, { graphs: false }));
         if (token !== trainToken || destroyed) return;
         if (result.diverged) throw new Error(t("playground.errors.diverged"));

@@ -130,8 +130,8 @@ function edgeContent(trace, info, index, id, editable) {
 let tooltips = 0;
 
 export function createTooltip(host) {
-  const id = `diagram-tooltip-${++tooltips}`;
-  const element = el("div", { id, class: "diagram-tooltip", role: "tooltip", hidden: true, "data-testid": "tooltip" });
+  const tooltipId = `diagram-tooltip-${++tooltips}`;
+  const element = el("div", { id: tooltipId, class: "diagram-tooltip", role: "tooltip", hidden: true, "data-testid": "tooltip" });
   host.append(element);
   let current = null;
 
