@@ -180,3 +180,56 @@ def test_embedded_strings_are_complete_and_safe_in_a_script_element(lang: str) -
     expected = {**_catalog("en", "common"), **_catalog("en", "playground")}
     assert set(strings) == set(expected)
     assert strings == {**_catalog(lang, "common"), **_catalog(lang, "playground")}
+
+
+# Chinese wording. Placeholders filled with Chinese words (the loss's name) count as Chinese characters.
+CJK = r"[\u3400-\u9fff\u3001-\u3011\uff01-\uff1f\u201c\u201d]"
+CJK_FILLED_PLACEHOLDER = re.compile(r"\{loss\}")
+SPACE_BETWEEN_CJK = re.compile(rf"(?<={CJK}) +(?={CJK})")
+
+
+def test_no_space_between_chinese_words() -> None:
+    """Chinese is written without spaces between words ("表示二元交叉熵损失", not "表示 二元交叉熵 损失");
+    spaces stay only around Latin text, numbers and formulas."""
+    zh = _all("zh-CN")
+    spaced = {
+        key: text
+        for key, text in zh.items()
+        # "第 {layer} 个" is fine: a number sits between those spaces
+        if SPACE_BETWEEN_CJK.search(CJK_FILLED_PLACEHOLDER.sub("损", text))
+    }
+    assert not spaced, spaced
+
+
+def test_chinese_terms_are_the_unambiguous_ones() -> None:
+    zh = _all("zh-CN")
+    # 步长 reads as step size / learning rate; the control chooses how much one step covers.
+    assert "步长" not in zh["playground.controls.granularity"]
+    assert "粒度" in zh["playground.controls.granularity"]
+    # One name for [f(x + h) − f(x − h)] / 2h.
+    assert not [key for key, text in zh.items() if "数值差分" in text or "有限差分" in text]
+    assert any("中心差分" in text for text in zh.values())
+    # The symbol follows the name it stands for, in both languages.
+    assert zh["playground.editor.learning_rate"] == "学习率 η"
+    assert _all("en")["playground.editor.learning_rate"].endswith(" η")
+    editor = (ROOT / "static" / "js" / "player" / "editor.js").read_text(encoding="utf-8")
+    assert "η · " not in editor
+    assert "平面 y = y₀ 截曲面" in zh["lessons.partial-derivatives.p3"]
+    assert "一个知识点" in zh["lessons.index.intro"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_key_hint_attaches_next_lesson_to_the_next_key(lang: str) -> None:
+    """After the last step it is → (next) that turns to the next lesson, so that note sits by →, before ←."""
+    keys = _all(lang)["lessons.ui.keys"]
+    note = "下一课" if lang == "zh-CN" else "next lesson"
+    assert keys.index("→") < keys.index(note) < keys.index("←")
+
+
+def test_lesson_one_names_activations_as_the_player_does() -> None:
+    script = (ROOT / "static" / "js" / "lessons" / "feed-forward.js").read_text(encoding="utf-8")
+    assert "t(`playground.activation.${layer.activation}`)" in script
+    assert "activation: layer.activation" not in script
+    for lang in LANGUAGES:
+        names = {key for key in _all(lang) if key.startswith("playground.activation.")}
+        assert {"playground.activation.tanh", "playground.activation.sigmoid"} <= names

@@ -93,7 +93,9 @@ export function mount(root) {
     const values = layer.a[0].map((v) => formatNumber(v, 3)).join(", ");
     if (step === 1) return t("lessons.feed-forward.step_input", { values });
     const key = step === LAYERS.length ? "step_output" : "step_hidden";
-    return t(`lessons.feed-forward.${key}`, { values, activation: layer.activation });
+    // The player's names for activations, so the two never disagree on a term.
+    const activation = t(`playground.activation.${layer.activation}`);
+    return t(`lessons.feed-forward.${key}`, { values, activation });
   }
 
   function show(step) {

@@ -317,7 +317,7 @@ export function createEditor({ onChange, actions }) {
       "section",
       { class: "editor-section" },
       el("h3", { text: t("playground.editor.training") }),
-      el("label", { class: "field" }, el("span", { class: "math", text: `η · ${t("playground.editor.learning_rate")}` }), rate),
+      el("label", { class: "field" }, el("span", { text: t("playground.editor.learning_rate") }), rate),
       el("label", { class: "field" }, el("span", { text: t("playground.editor.seed") }), seed),
       el("label", { class: "field" }, el("span", { text: t("playground.editor.init") }), init),
       el("div", { class: "button-row" }, shuffle),
