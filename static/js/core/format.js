@@ -6,5 +6,5 @@ export function formatNumber(value, digits = 4) {
   if (value === 0) return "0";
   const abs = Math.abs(value);
   const text = abs >= 1e5 || abs < 1e-4 ? value.toExponential(2) : String(Number(value.toPrecision(digits)));
-  return text.replace("-", "−");
+  return text.replaceAll("-", "−");
 }
