@@ -2,13 +2,16 @@
 // link reproduces the view exactly. Values are validated on the way in: a crafted link can only ever
 // produce well-typed values, never markup.
 
+// Number("") and Number(" ") are 0: a blank value must read as no value, not as zero.
+const toNumber = (text) => (text.trim() === "" ? NaN : Number(text));
+
 const parsers = {
   number: (text) => {
-    const value = Number(text);
+    const value = toNumber(text);
     return Number.isFinite(value) ? value : undefined;
   },
   int: (text) => {
-    const value = Number(text);
+    const value = toNumber(text);
     return Number.isInteger(value) ? value : undefined;
   },
   bool: (text) => (text === "1" || text === "true" ? true : text === "0" || text === "false" ? false : undefined),
