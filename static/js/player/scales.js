@@ -12,7 +12,8 @@ export function niceMax(value) {
   const exponent = 10 ** Math.floor(Math.log10(value));
   const mantissa = value / exponent;
   const nice = mantissa <= 1 ? 1 : mantissa <= 2 ? 2 : mantissa <= 2.5 ? 2.5 : mantissa <= 5 ? 5 : 10;
-  return nice * exponent;
+  // Past 1e308 the round number overflows to ∞, which would flatten every encoding: keep the value.
+  return Number.isFinite(nice * exponent) ? nice * exponent : value;
 }
 
 export function maxAbs(values) {
