@@ -29,7 +29,11 @@ test("layer sizes are clamped to the limits, not rejected", () => {
 });
 
 test("one activation per hidden layer: a single name repeats, the last given fills the rest, unknowns read tanh", () => {
-  assert.deepEqual(normalizeModel({ layers: [2, 3, 3, 3, 1], activation: "relu" }).activation, ["relu", "relu", "relu"]);
+  assert.deepEqual(normalizeModel({ layers: [2, 3, 3, 3, 1], activation: "relu" }).activation, [
+    "relu",
+    "relu",
+    "relu",
+  ]);
   assert.deepEqual(normalizeModel({ layers: [2, 3, 3, 3, 1], activation: ["relu", "sigmoid"] }).activation, [
     "relu",
     "sigmoid",
@@ -58,11 +62,26 @@ test("inputs are padded, cut and clipped to the input layer; non-numbers become 
 });
 
 test("targets follow the loss: clipped to [0, 1] for bce, one-hot of the largest for cross-entropy", () => {
-  const bce = normalizeModel({ loss: "bce", inputs: [[0, 0], [1, 1]], targets: [[3], [-0.5]] });
+  const bce = normalizeModel({
+    loss: "bce",
+    inputs: [
+      [0, 0],
+      [1, 1],
+    ],
+    targets: [[3], [-0.5]],
+  });
   assert.deepEqual(bce.targets, [[1], [0]]);
   const ce = normalizeModel({ layers: [2, 3], loss: "cross_entropy", inputs: [[0, 0]], targets: [[0.1, 0.7, 0.2]] });
   assert.deepEqual(ce.targets, [[0, 1, 0]]);
-  const missing = normalizeModel({ loss: "mse", layers: [2, 2], inputs: [[0, 0], [1, 1]], targets: [[5, 6]] });
+  const missing = normalizeModel({
+    loss: "mse",
+    layers: [2, 2],
+    inputs: [
+      [0, 0],
+      [1, 1],
+    ],
+    targets: [[5, 6]],
+  });
   assert.deepEqual(missing.targets, [
     [5, 6],
     [1, 1],
@@ -89,7 +108,16 @@ test("seed, learning rate and sample stay inside their ranges", () => {
   assert.equal(normalizeModel({ learningRate: -0.1 }).learningRate, DEFAULT_MODEL.learningRate);
   assert.equal(normalizeModel({ learningRate: NaN }).learningRate, DEFAULT_MODEL.learningRate);
   assert.equal(normalizeModel({ learningRate: 101 }).learningRate, DEFAULT_MODEL.learningRate);
-  assert.equal(normalizeModel({ inputs: [[0, 0], [1, 1]], sample: 9 }).sample, 1);
+  assert.equal(
+    normalizeModel({
+      inputs: [
+        [0, 0],
+        [1, 1],
+      ],
+      sample: 9,
+    }).sample,
+    1,
+  );
 });
 
 test("a normalized model normalizes to itself", () => {

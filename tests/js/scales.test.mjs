@@ -16,7 +16,8 @@ import {
   symmetricTicks,
 } from "../../static/js/player/scales.js";
 
-const close = (actual, expected) => assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${actual} ≈ ${expected}`);
+const close = (actual, expected) =>
+  assert.ok(Math.abs(actual - expected) <= 1e-12 * Math.abs(expected), `${actual} ≈ ${expected}`);
 
 test("niceMax rounds up to 1, 2, 2.5 or 5 times a power of ten", () => {
   assert.equal(niceMax(1), 1);
@@ -31,7 +32,8 @@ test("niceMax rounds up to 1, 2, 2.5 or 5 times a power of ten", () => {
 });
 
 test("niceMax of nothing useful is 1", () => {
-  for (const value of [0, -0, -3, NaN, Infinity, -Infinity, null, undefined]) assert.equal(niceMax(value), 1, String(value));
+  for (const value of [0, -0, -3, NaN, Infinity, -Infinity, null, undefined])
+    assert.equal(niceMax(value), 1, String(value));
 });
 
 test("niceMax of a huge value stays finite and covers the value", () => {

@@ -70,9 +70,27 @@ test("a number no step shows is never reached", () => {
 
 test("frames: one per step, per run of phase and layer, or per phase", () => {
   const spans = (granularity) => buildFrames(TRACE.steps, granularity).frames.map((f) => [f.start, f.end]);
-  assert.deepEqual(spans("neuron"), [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4], [5, 5]]);
-  assert.deepEqual(spans("layer"), [[0, 0], [1, 1], [2, 2], [3, 4], [5, 5]]);
-  assert.deepEqual(spans("phase"), [[0, 1], [2, 2], [3, 4], [5, 5]]);
+  assert.deepEqual(spans("neuron"), [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [4, 4],
+    [5, 5],
+  ]);
+  assert.deepEqual(spans("layer"), [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+    [3, 4],
+    [5, 5],
+  ]);
+  assert.deepEqual(spans("phase"), [
+    [0, 1],
+    [2, 2],
+    [3, 4],
+    [5, 5],
+  ]);
   assert.deepEqual([...buildFrames(TRACE.steps, "phase").frameOf], [0, 0, 1, 2, 2, 3]);
 });
 

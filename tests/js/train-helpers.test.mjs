@@ -24,7 +24,14 @@ const MODEL = {
   activations: ["relu", "sigmoid"],
   loss: "bce",
   seed: 7,
-  weights: [[[0.123456789, -2], [1e-9, 3], [NaN, 4]], [[1, 2, 3]]],
+  weights: [
+    [
+      [0.123456789, -2],
+      [1e-9, 3],
+      [NaN, 4],
+    ],
+    [[1, 2, 3]],
+  ],
   biases: [[0, 0, 0], [0.5]],
   learningRate: 0.03,
   sample: { input: [1.5, -0.25], target: [1] },
@@ -39,7 +46,14 @@ test("the explain link opens the player on the same network, with weights to six
   assert.equal(read.out, "sigmoid");
   assert.equal(read.loss, "bce");
   assert.equal(read.seed, 7);
-  assert.deepEqual(read.w, [[[0.123457, -2], [1e-9, 3], [0, 4]], [[1, 2, 3]]]);
+  assert.deepEqual(read.w, [
+    [
+      [0.123457, -2],
+      [1e-9, 3],
+      [0, 4],
+    ],
+    [[1, 2, 3]],
+  ]);
   assert.deepEqual(read.x, [[1.5, -0.25]]);
   assert.deepEqual(read.y, [[1]]);
   assert.equal(read.lr, 0.03);
@@ -70,7 +84,7 @@ test("the training URL reads its defaults, and crafted values fall back", () => 
   const defaults = url.read("");
   assert.equal(defaults.data, "circle");
   assert.deepEqual(defaults.hidden, [4, 2]);
-  const crafted = url.read("#data=evil&lr=0&hidden=[9]&batch=31&run=[[1,0.1,\"sgd\",10,\"none\",0,0]]&pts=[[1,2,3,4]]");
+  const crafted = url.read('#data=evil&lr=0&hidden=[9]&batch=31&run=[[1,0.1,"sgd",10,"none",0,0]]&pts=[[1,2,3,4]]');
   assert.equal(crafted.data, "circle");
   assert.equal(crafted.lr, 0.03);
   assert.deepEqual(crafted.hidden, [4, 2]);
@@ -97,7 +111,11 @@ test("a train body for built-in data names the set; for drawn points it carries 
   assert.equal(body.test_fraction, 0.3);
   assert.deepEqual(body.grid, { x_range: [-1.5, 1.5], y_range: [-1.5, 1.5] });
   const drawn = url.read("#data=custom&pk=regression&pts=[[0.5,1],[2,3]]");
-  const custom = trainBody(drawn, { kind: "regression", inputDim: 1, classes: 0 }, { seed: 1, steps: 1, recordEvery: 1 });
+  const custom = trainBody(
+    drawn,
+    { kind: "regression", inputDim: 1, classes: 0 },
+    { seed: 1, steps: 1, recordEvery: 1 },
+  );
   assert.deepEqual(custom.dataset, { points: [[0.5], [2]], targets: [1, 3], seed: 1 });
   assert.deepEqual(custom.grid, {});
 });
@@ -109,7 +127,10 @@ test("run logs fold identical segments, unfold in order, and count their steps",
   let log = appendSegment([], a);
   log = appendSegment(log, a);
   log = appendSegment(log, b);
-  assert.deepEqual(log.map((entry) => entry[6]), [2, 1]);
+  assert.deepEqual(
+    log.map((entry) => entry[6]),
+    [2, 1],
+  );
   assert.equal([...segments(log)].length, 3);
   assert.equal(totalSteps(log), 60);
 });
