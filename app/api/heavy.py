@@ -54,16 +54,18 @@ class HeavySlots:
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 
-    async def acquire(self) -> None:
+    async def acquire(self, patient: bool = False) -> None:
+        """Take a slot, waiting in the queue if need be; 503 when the queue is full or the wait too long.
+        ``patient``: wait as long as it takes, queue or not (for a stream that is under way)."""
         if self.running < self.slots and not self._waiters:
             self.running += 1
             return
-        if len(self._waiters) >= self.queue:
+        if not patient and len(self._waiters) >= self.queue:
             raise self._busy(f"all {self.slots} slots for heavy requests are taken and {len(self._waiters)} more wait")
         slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(slot)
         try:
-            await asyncio.wait_for(asyncio.shield(slot), self.wait_seconds)
+            await asyncio.wait_for(asyncio.shield(slot), None if patient else self.wait_seconds)
         except TimeoutError:
             if not slot.done():
                 slot.cancel()
@@ -128,15 +130,40 @@ async def while_connected(http: Request, work: Callable[[threading.Event], T]) -
     return None if await http.is_disconnected() else result
 
 
-class HeldStream(StreamingResponse):
-    """A streamed response that gives its slot back when it ends, however it ends (even unstarted)."""
+class SlotHold:
+    """A stream's claim on a slot: taken while it computes, given back while it waits for its client to
+    read, so that a slow reader holds no slot. ``give`` is safe to call when nothing is held."""
 
-    def __init__(self, content: AsyncIterator[bytes], release: Callable[[], None], **options: object) -> None:
+    def __init__(self, slots: HeavySlots | None) -> None:
+        self.slots = slots  # None: light work, which never needs a slot
+        self.held = False
+
+    async def admit(self) -> None:
+        """The first slot, or 503 at once: nothing has been sent yet."""
+        if self.slots is not None:
+            await self.slots.acquire()
+            self.held = True
+
+    async def take(self) -> None:
+        if self.slots is not None and not self.held:
+            await self.slots.acquire(patient=True)
+            self.held = True
+
+    def give(self) -> None:
+        if self.slots is not None and self.held:
+            self.held = False
+            self.slots.release()
+
+
+class HeldStream(StreamingResponse):
+    """A streamed response that gives back its slot when it ends, however it ends (even unstarted)."""
+
+    def __init__(self, content: AsyncIterator[bytes], hold: SlotHold, **options: object) -> None:
         super().__init__(content, **options)  # type: ignore[arg-type]
-        self._release = release
+        self._hold = hold
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            self._release()
+            self._hold.give()

@@ -172,3 +172,22 @@ def test_a_trace_stops_when_its_client_leaves(server):
     left.close()
     after_leaving = cpu_over(process.pid, 2.0)
     assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)
+
+
+def test_a_stream_whose_client_does_not_read_holds_no_slot(server):
+    _, base = server
+    pictures = {  # 202 pictures of 0.3 MB: the socket's buffers are full long before the run ends
+        "layers": [2, 8, 1],
+        "dataset": {"name": "xor", "n": 200},
+        "steps": 20000,
+        "record_every": 100,
+        "stream_grid_every": 1,
+        "grid": {"resolution": 64, "neuron_resolution": 20},
+    }
+    unread = open_request(base, "/api/v1/network/train/stream", pictures)
+    try:
+        time.sleep(2.0)  # it computes until its client stops reading, then waits without a slot
+        status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)
+        assert status == 200, raw[:300]
+    finally:
+        unread.close()

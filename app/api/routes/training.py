@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from threading import Event
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
-from app.api.heavy import CLIENT_CLOSED_REQUEST, HeldStream, heavy_slots, while_connected
+from app.api.heavy import CLIENT_CLOSED_REQUEST, HeldStream, SlotHold, heavy_slots, while_connected
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.training import TrainRequest, TrainResponse
 from app.api.validation import prepare_training
@@ -29,6 +29,7 @@ CHUNK_SECONDS = 0.05  # train this long between checks that the client is still 
 STEP_SLICE = 64  # steps between looks at the clock, so that a chunk of a large network stays short
 KEEP_ALIVE = b": training\n\n"  # an SSE comment: a chunk without a record point still shows the line is alive
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+T = TypeVar("T")
 
 router = APIRouter(prefix="/network", tags=["training"], route_class=JsonBodyRoute)
 COMPONENTS = "#/components/schemas/"
@@ -62,10 +63,6 @@ async def train(request: TrainRequest, http: Request, settings: SettingsDep) -> 
     if report is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     return json_response(report)
-
-
-def _nothing() -> None:
-    """What a light stream gives back when it ends: it held no slot."""
 
 
 def event(name: str, data: Any) -> bytes:
@@ -150,28 +147,34 @@ async def train_stream(request: TrainRequest, http: Request, settings: SettingsD
     """The same run as `/network/train`, reported as it trains. Each event's `data` is one line of strict
     JSON. Training stops when the client disconnects."""
     mlp, train_set, test_set, config, view, cost = prepare_training(request, settings, streaming=True)
-    slots, release = heavy_slots(http), _nothing
-    if cost.heavy:  # held until the stream ends, however it ends
-        await slots.acquire()
-        release = slots.release
+    hold = SlotHold(heavy_slots(http) if cost.heavy else None)
+    await hold.admit()
+
+    async def computed(work: Callable[..., T], *args: Any) -> T:
+        """Work done holding a slot, which is given back before the events are sent."""
+        await hold.take()
+        try:
+            return await run_in_threadpool(work, *args)
+        finally:
+            hold.give()
 
     async def events() -> AsyncIterator[bytes]:
         try:
-            trainer = await run_in_threadpool(Trainer, mlp, train_set, test_set, config)
+            trainer = await computed(Trainer, mlp, train_set, test_set, config)
             stream = _Stream(trainer, view, request.stream_grid_every)
-            for data in await run_in_threadpool(stream.progress, list(trainer.history)):
+            for data in await computed(stream.progress, list(trainer.history)):
                 yield event("progress", data)
             while not trainer.finished:
                 if await http.is_disconnected():
                     return
-                events = await run_in_threadpool(stream.chunk)
+                events = await computed(stream.chunk)
                 for data in events:
                     yield event("progress", data)
                 if not events:
                     yield KEEP_ALIVE
-            yield event("done", await run_in_threadpool(training_report, trainer, view))
+            yield event("done", await computed(training_report, trainer, view))
         except Exception as error:  # the status line is sent: report the failure in the stream
             log.exception("streamed training failed")
             yield event("error", {"detail": f"training failed: {type(error).__name__}", "code": "training_failed"})
 
-    return HeldStream(events(), release, media_type="text/event-stream", headers=SSE_HEADERS)
+    return HeldStream(events(), hold, media_type="text/event-stream", headers=SSE_HEADERS)
