@@ -3,7 +3,8 @@
 A trace of the largest network or a long training run holds a core and a hundred megabytes or more while it
 runs. Each process computes at most ``BACKPROP_HEAVY_SLOTS`` of them at once; up to ``BACKPROP_HEAVY_QUEUE``
 more wait (at most ``BACKPROP_HEAVY_QUEUE_SECONDS``) for a slot, first come first served, and any other is
-answered at once with 503 and ``Retry-After``. Light requests never wait.
+answered at once with 503 and ``Retry-After``. Light requests never wait. A training stream is admitted the
+same way, then holds its slot only while it computes a chunk, not while its client reads the events.
 
 Work runs in a thread that checks a :class:`threading.Event` between steps; the event loop sets it as soon as
 the client disconnects, so an abandoned request frees its core and its slot within a step or two.
