@@ -3,7 +3,20 @@
 // same traces and compares their text. Pure functions and data: no DOM, no fetches.
 
 const SUBSCRIPTS = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄", 5: "₅", 6: "₆", 7: "₇", 8: "₈", 9: "₉", ",": "‚" };
-const SUPERSCRIPTS = { 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹", "(": "⁽", ")": "⁾" };
+const SUPERSCRIPTS = {
+  0: "⁰",
+  1: "¹",
+  2: "²",
+  3: "³",
+  4: "⁴",
+  5: "⁵",
+  6: "⁶",
+  7: "⁷",
+  8: "⁸",
+  9: "⁹",
+  "(": "⁽",
+  ")": "⁾",
+};
 const NON_FINITE = { nan: NaN, inf: Infinity, "-inf": -Infinity };
 const SIGNIFICANT = 4;
 

@@ -44,8 +44,18 @@ export function mount(root) {
           "tr",
           {},
           el("th", { scope: "row", class: "symbol", text: p.symbol }),
-          el("td", { class: "mono", "data-value": p.backprop, "data-role": "backprop", text: formatNumber(p.backprop, 8) }),
-          el("td", { class: "mono", "data-value": p.numerical, "data-role": "numerical", text: formatNumber(p.numerical, 8) }),
+          el("td", {
+            class: "mono",
+            "data-value": p.backprop,
+            "data-role": "backprop",
+            text: formatNumber(p.backprop, 8),
+          }),
+          el("td", {
+            class: "mono",
+            "data-value": p.numerical,
+            "data-role": "numerical",
+            text: formatNumber(p.numerical, 8),
+          }),
           el("td", { class: "mono", "data-value": p.abs_error, text: formatNumber(p.abs_error, 2) }),
         ),
       ),
@@ -62,8 +72,15 @@ export function mount(root) {
           {},
           el("th", { scope: "row", class: "mono", text: layersText(layers) }),
           el("td", { class: "mono", text: String(data.cost.parameters) }),
-          el("td", { class: "mono", text: `${data.cost.backprop_forward_passes} + ${data.cost.backprop_backward_passes}` }),
-          el("td", { class: "mono", "data-value": data.cost.numerical_forward_passes, text: String(data.cost.numerical_forward_passes) }),
+          el("td", {
+            class: "mono",
+            text: `${data.cost.backprop_forward_passes} + ${data.cost.backprop_backward_passes}`,
+          }),
+          el("td", {
+            class: "mono",
+            "data-value": data.cost.numerical_forward_passes,
+            text: String(data.cost.numerical_forward_passes),
+          }),
           el("td", { class: "mono", text: formatNumber(data.timings_ms.backprop, 3) }),
           el("td", { class: "mono", text: formatNumber(data.timings_ms.numerical, 3) }),
         ),
@@ -77,11 +94,23 @@ export function mount(root) {
     if (!rows.length) return;
     const maxParams = Math.max(...rows.map((r) => r.data.cost.parameters));
     const maxPasses = Math.max(...rows.map((r) => r.data.cost.numerical_forward_passes));
-    const plot = frame(chart, { x: [0, maxParams * 1.05], y: [0, maxPasses * 1.1], margin: { top: 16, right: 24, bottom: 44, left: 64 } });
-    axes(plot, { xLabel: t("lessons.beyond-backprop.axis_params"), yLabel: t("lessons.beyond-backprop.axis_passes"), xTicks: 6, yTicks: 5 });
+    const plot = frame(chart, {
+      x: [0, maxParams * 1.05],
+      y: [0, maxPasses * 1.1],
+      margin: { top: 16, right: 24, bottom: 44, left: 64 },
+    });
+    axes(plot, {
+      xLabel: t("lessons.beyond-backprop.axis_params"),
+      yLabel: t("lessons.beyond-backprop.axis_passes"),
+      xTicks: 6,
+      yTicks: 5,
+    });
     const { xs, ys } = plot;
     const numerical = rows.map((r) => [r.data.cost.parameters, r.data.cost.numerical_forward_passes]);
-    const backprop = rows.map((r) => [r.data.cost.parameters, r.data.cost.backprop_forward_passes + r.data.cost.backprop_backward_passes]);
+    const backprop = rows.map((r) => [
+      r.data.cost.parameters,
+      r.data.cost.backprop_forward_passes + r.data.cost.backprop_backward_passes,
+    ]);
     plot.data.append(svg("path", { class: "series-numerical", d: pathData(numerical, xs, ys) }));
     plot.data.append(svg("path", { class: "series-backprop", d: pathData(backprop, xs, ys) }));
     let labelled = Infinity;
@@ -89,11 +118,16 @@ export function mount(root) {
       plot.front.append(svg("rect", { class: "marker-numerical", x: xs(x) - 5, y: ys(y) - 5, width: 10, height: 10 }));
       if (labelled - xs(x) < 40) continue; // keep labels of crowded small networks from overlapping
       labelled = xs(x);
-      plot.front.append(svg("text", { class: "plot-note", x: xs(x) - 8, y: ys(y) - 10, "text-anchor": "end", text: String(y) }));
+      plot.front.append(
+        svg("text", { class: "plot-note", x: xs(x) - 8, y: ys(y) - 10, "text-anchor": "end", text: String(y) }),
+      );
     }
-    for (const [x, y] of backprop) plot.front.append(svg("circle", { class: "marker-backprop", cx: xs(x), cy: ys(y), r: 5 }));
+    for (const [x, y] of backprop)
+      plot.front.append(svg("circle", { class: "marker-backprop", cx: xs(x), cy: ys(y), r: 5 }));
     const [lastX, lastY] = backprop[backprop.length - 1];
-    plot.front.append(svg("text", { class: "plot-note", x: xs(lastX), y: ys(lastY) - 12, "text-anchor": "end", text: String(lastY) }));
+    plot.front.append(
+      svg("text", { class: "plot-note", x: xs(lastX), y: ys(lastY) - 12, "text-anchor": "end", text: String(lastY) }),
+    );
   }
 
   onLanguage(() => {

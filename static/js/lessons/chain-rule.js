@@ -162,7 +162,10 @@ export function mount(root) {
       if (now.activeEdges.has(edge.id)) classes.push("is-active");
       if (now.doneEdges.has(edge.id)) classes.push("is-done");
       edges.append(
-        svg("path", { class: classes.join(" "), d: `M${x1},${sy}C${mid},${sy} ${mid},${ty + offset} ${x2},${ty + offset}` }),
+        svg("path", {
+          class: classes.join(" "),
+          d: `M${x1},${sy}C${mid},${sy} ${mid},${ty + offset} ${x2},${ty + offset}`,
+        }),
       );
       if (now.doneEdges.has(edge.id)) {
         edges.append(
@@ -182,11 +185,18 @@ export function mount(root) {
       if (now.activeNodes.has(node.id)) classes.push("is-active");
       const group = svg("g", { class: classes.join(" "), "data-node": node.id });
       group.append(svg("rect", { x: cx - NODE_W / 2, y: cy - NODE_H / 2, width: NODE_W, height: NODE_H, rx: 10 }));
-      const title = node.kind === "op" ? `${node.symbol} = ${shorten(state.formulas.get(node.id) ?? node.label, 14)}` : node.symbol;
+      const title =
+        node.kind === "op" ? `${node.symbol} = ${shorten(state.formulas.get(node.id) ?? node.label, 14)}` : node.symbol;
       group.append(svg("text", { class: "node-title", x: cx, y: cy + 6, "text-anchor": "middle", text: title }));
       if (now.valued.has(node.id)) {
         group.append(
-          svg("text", { class: "node-value mono", x: cx, y: cy + NODE_H / 2 + 18, "text-anchor": "middle", text: `= ${formatNumber(node.value, 4)}` }),
+          svg("text", {
+            class: "node-value mono",
+            x: cx,
+            y: cy + NODE_H / 2 + 18,
+            "text-anchor": "middle",
+            text: `= ${formatNumber(node.value, 4)}`,
+          }),
         );
       }
       if (now.graded.has(node.id)) {
@@ -212,7 +222,9 @@ export function mount(root) {
     narration.textContent = t(`lessons.chain-rule.step_${step.kind}`, params);
     formulaEl.replaceChildren(
       ...step.formula.map((line) => {
-        const parts = [line.lhs, line.symbolic, line.substituted, line.result].filter((p, k, all) => p && all.indexOf(p) === k);
+        const parts = [line.lhs, line.symbolic, line.substituted, line.result].filter(
+          (p, k, all) => p && all.indexOf(p) === k,
+        );
         return el("li", { text: parts.join(" = ") });
       }),
     );
@@ -269,7 +281,9 @@ export function mount(root) {
     renderVariables(data.variables);
     state.layout = layout(data.graph);
     state.formulas = new Map(
-      data.steps.filter((step) => step.kind === "node_forward").map((step) => [step.nodes[0], step.formula[0]?.symbolic]),
+      data.steps
+        .filter((step) => step.kind === "node_forward")
+        .map((step) => [step.nodes[0], step.formula[0]?.symbolic]),
     );
     stepper.reset(data.steps.length, 0);
   }

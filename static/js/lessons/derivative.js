@@ -53,13 +53,23 @@ export function mount(root) {
     plot.data.append(svg("circle", { class: "point point-main", cx: xs(data.at), cy: ys(data.value), r: 6 }));
     if (row.f_x != null) {
       plot.data.append(svg("circle", { class: "point point-moving", cx: xs(row.x), cy: ys(row.f_x), r: 5 }));
-      plot.data.append(
-        svg("text", { class: "plot-note", x: xs(row.x) + 8, y: ys(row.f_x) - 8, text: `x₀ + Δx` }),
-      );
+      plot.data.append(svg("text", { class: "plot-note", x: xs(row.x) + 8, y: ys(row.f_x) - 8, text: `x₀ + Δx` }));
     }
     plot.front.append(
-      svg("text", { class: "plot-note secant-note", x: plot.inner.right - 8, y: plot.inner.bottom - 30, "text-anchor": "end", text: `━ ${t("lessons.derivative.secant")}` }),
-      svg("text", { class: "plot-note tangent-note", x: plot.inner.right - 8, y: plot.inner.bottom - 10, "text-anchor": "end", text: `╍ ${t("lessons.derivative.tangent")}` }),
+      svg("text", {
+        class: "plot-note secant-note",
+        x: plot.inner.right - 8,
+        y: plot.inner.bottom - 30,
+        "text-anchor": "end",
+        text: `━ ${t("lessons.derivative.secant")}`,
+      }),
+      svg("text", {
+        class: "plot-note tangent-note",
+        x: plot.inner.right - 8,
+        y: plot.inner.bottom - 10,
+        "text-anchor": "end",
+        text: `╍ ${t("lessons.derivative.tangent")}`,
+      }),
     );
   }
 
@@ -114,7 +124,10 @@ export function mount(root) {
     const value = formatNumber(state.data.derivative, 8);
     const worked = derivative.at_values === value ? value : `${derivative.at_values} = ${value}`;
     symbolicEl.replaceChildren(
-      el("span", { class: "symbolic-formula", text: t("lessons.derivative.symbolic", { formula: derivative.typeset }) }),
+      el("span", {
+        class: "symbolic-formula",
+        text: t("lessons.derivative.symbolic", { formula: derivative.typeset }),
+      }),
       el("span", { class: "symbolic-at", text: t("lessons.derivative.symbolic_at", { x0, worked }) }),
     );
   }
@@ -124,7 +137,8 @@ export function mount(root) {
     const at = Number(x0Input.value);
     if (!Number.isFinite(at)) return;
     for (const button of presets) {
-      const pressed = button.dataset.expression === expression && (!button.dataset.x0 || Number(button.dataset.x0) === at);
+      const pressed =
+        button.dataset.expression === expression && (!button.dataset.x0 || Number(button.dataset.x0) === at);
       button.setAttribute("aria-pressed", String(pressed));
     }
     const both = await withStatus(root, () =>

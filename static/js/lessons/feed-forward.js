@@ -77,10 +77,15 @@ export function mount(root) {
       layer.a[0].forEach((value, i) => {
         const [cx, cy] = position(l, i);
         const sign = value < 0 ? "is-negative" : "is-positive";
-        const group = svg("g", { class: `ff-node ${shown ? `is-shown ${sign}` : "is-empty"} ${step === l + 1 ? "is-active" : ""}` });
+        const group = svg("g", {
+          class: `ff-node ${shown ? `is-shown ${sign}` : "is-empty"} ${step === l + 1 ? "is-active" : ""}`,
+        });
         group.append(svg("circle", { cx, cy, r: RADIUS }));
-        group.append(svg("text", { class: "ff-symbol", x: cx, y: cy + 5, "text-anchor": "middle", text: layer.labels[i] }));
-        if (shown) group.append(svg("text", { class: "ff-value mono", ...valuePlace(l, cx, cy), text: formatNumber(value, 3) }));
+        group.append(
+          svg("text", { class: "ff-symbol", x: cx, y: cy + 5, "text-anchor": "middle", text: layer.labels[i] }),
+        );
+        if (shown)
+          group.append(svg("text", { class: "ff-value mono", ...valuePlace(l, cx, cy), text: formatNumber(value, 3) }));
         nodes.append(group);
       });
     });

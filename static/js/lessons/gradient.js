@@ -46,7 +46,12 @@ export function mount(root) {
   function draw(index) {
     const data = state.data;
     const names = data.variables;
-    const plot = frame(mapEl, { x: RANGE, y: RANGE, margin: { top: 12, right: 12, bottom: 36, left: 40 }, equal: true });
+    const plot = frame(mapEl, {
+      x: RANGE,
+      y: RANGE,
+      margin: { top: 12, right: 12, bottom: 36, left: 40 },
+      equal: true,
+    });
     state.plot = plot;
     const { xs, ys } = plot;
     if (state.grid) {
@@ -57,7 +62,14 @@ export function mount(root) {
     const shown = data.path.slice(0, index + 1).map(coords);
     plot.data.append(svg("path", { class: "descent-path", d: pathData(shown, xs, ys) }));
     shown.forEach(([x, y], k) =>
-      plot.data.append(svg("circle", { class: k === 0 ? "path-point is-start" : "path-point", cx: xs(x), cy: ys(y), r: k === 0 ? 6 : 3.5 })),
+      plot.data.append(
+        svg("circle", {
+          class: k === 0 ? "path-point is-start" : "path-point",
+          cx: xs(x),
+          cy: ys(y),
+          r: k === 0 ? 6 : 3.5,
+        }),
+      ),
     );
     const current = data.path[index];
     const [cx, cy] = coords(current);
@@ -75,16 +87,18 @@ export function mount(root) {
   function renderTable(index) {
     const names = state.data.variables;
     tbody.replaceChildren(
-      ...state.data.path.slice(0, index + 1).map((point, k) =>
-        el(
-          "tr",
-          { class: k === index ? "is-current" : null },
-          el("td", { class: "mono", text: String(point.step) }),
-          el("td", { class: "mono", text: formatNumber(point.point[names[0]], 4) }),
-          el("td", { class: "mono", text: names[1] ? formatNumber(point.point[names[1]], 4) : "—" }),
-          el("td", { class: "mono path-value", "data-value": point.value, text: formatNumber(point.value, 6) }),
+      ...state.data.path
+        .slice(0, index + 1)
+        .map((point, k) =>
+          el(
+            "tr",
+            { class: k === index ? "is-current" : null },
+            el("td", { class: "mono", text: String(point.step) }),
+            el("td", { class: "mono", text: formatNumber(point.point[names[0]], 4) }),
+            el("td", { class: "mono", text: names[1] ? formatNumber(point.point[names[1]], 4) : "—" }),
+            el("td", { class: "mono path-value", "data-value": point.value, text: formatNumber(point.value, 6) }),
+          ),
         ),
-      ),
     );
   }
 
@@ -95,7 +109,13 @@ export function mount(root) {
     const [x, y] = names.map((name) => formatNumber(point.point[name], 4));
     if (index === 0) {
       const [gx, gy] = names.map((name) => formatNumber(point.gradient[name], 4));
-      return t("lessons.gradient.narration_start", { x, y: y ?? "—", z: formatNumber(point.value, 5), gx, gy: gy ?? "—" });
+      return t("lessons.gradient.narration_start", {
+        x,
+        y: y ?? "—",
+        z: formatNumber(point.value, 5),
+        gx,
+        gy: gy ?? "—",
+      });
     }
     return t("lessons.gradient.narration_step", { n: point.step, x, y: y ?? "—", z: formatNumber(point.value, 5) });
   }

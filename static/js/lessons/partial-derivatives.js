@@ -36,7 +36,12 @@ export function mount(root) {
 
   function drawMap() {
     if (!state.grid) return;
-    const plot = frame(mapEl, { x: RANGE, y: RANGE, margin: { top: 12, right: 12, bottom: 36, left: 40 }, equal: true });
+    const plot = frame(mapEl, {
+      x: RANGE,
+      y: RANGE,
+      margin: { top: 12, right: 12, bottom: 36, left: 40 },
+      equal: true,
+    });
     state.map = plot;
     const { xs, ys } = plot;
     heat(plot.data, state.grid, xs, ys);
@@ -54,7 +59,11 @@ export function mount(root) {
     const data = state.slice;
     if (!data) return;
     const [lo, hi] = extent(data.slice.values, 0.08);
-    const plot = frame(sliceEl, { x: data.slice.range, y: [Math.min(lo, -0.5), hi], margin: { top: 12, right: 12, bottom: 36, left: 44 } });
+    const plot = frame(sliceEl, {
+      x: data.slice.range,
+      y: [Math.min(lo, -0.5), hi],
+      margin: { top: 12, right: 12, bottom: 36, left: 44 },
+    });
     axes(plot, { xLabel: state.vary, yLabel: "z", xTicks: 6, yTicks: 5 });
     const { xs, ys } = plot;
     const points = data.slice.xs.map((x, i) => [x, data.slice.values[i]]);
@@ -85,7 +94,13 @@ export function mount(root) {
     yInput.value = String(state.y);
     for (const radio of radios) radio.checked = radio.value === state.vary;
     drawMap();
-    const body = { expression: EXPRESSION, at: { x: state.x, y: state.y }, variable: state.vary, range: RANGE, samples: 121 };
+    const body = {
+      expression: EXPRESSION,
+      at: { x: state.x, y: state.y },
+      variable: state.vary,
+      range: RANGE,
+      samples: 121,
+    };
     const data = await withStatus(root, () => partial(body));
     if (!data) return;
     state.slice = data;
@@ -114,13 +129,26 @@ export function mount(root) {
     setPoint({ x: state.x + move[0], y: state.y + move[1] });
   });
   for (const radio of radios) radio.addEventListener("change", () => radio.checked && setPoint({ vary: radio.value }));
-  xInput.addEventListener("change", () => Number.isFinite(xInput.valueAsNumber) && setPoint({ x: xInput.valueAsNumber }));
-  yInput.addEventListener("change", () => Number.isFinite(yInput.valueAsNumber) && setPoint({ y: yInput.valueAsNumber }));
+  xInput.addEventListener(
+    "change",
+    () => Number.isFinite(xInput.valueAsNumber) && setPoint({ x: xInput.valueAsNumber }),
+  );
+  yInput.addEventListener(
+    "change",
+    () => Number.isFinite(yInput.valueAsNumber) && setPoint({ y: yInput.valueAsNumber }),
+  );
   onLanguage(describe);
   onTheme(drawMap);
 
   (async () => {
-    const body = { expression: EXPRESSION, start: { x: 0, y: 0 }, steps: 0, resolution: 64, x_range: RANGE, y_range: RANGE };
+    const body = {
+      expression: EXPRESSION,
+      start: { x: 0, y: 0 },
+      steps: 0,
+      resolution: 64,
+      x_range: RANGE,
+      y_range: RANGE,
+    };
     const data = await withStatus(root, () => api.descent(body));
     if (data?.grid) state.grid = { x: data.grid.xs, y: data.grid.ys, z: data.grid.values };
     stepper.reset(TOUR.length, 0);

@@ -22,7 +22,8 @@ export function niceTicks(lo, hi, count = 5) {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => span / s <= count + 0.5) ?? 10 * magnitude;
   const ticks = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return ticks;
 }
 
@@ -93,18 +94,38 @@ export function axes(plot, { xLabel = "x", yLabel = "y", xTicks = 6, yTicks = 5 
   for (const v of niceTicks(...xs.domain, xTicks)) {
     const px = xs(v);
     back.append(svg("line", { class: "grid-line", x1: px, x2: px, y1: inner.top, y2: inner.bottom }));
-    back.append(svg("text", { class: "tick-label", x: px, y: inner.bottom + 16, "text-anchor": "middle", text: formatNumber(v, 3) }));
+    back.append(
+      svg("text", {
+        class: "tick-label",
+        x: px,
+        y: inner.bottom + 16,
+        "text-anchor": "middle",
+        text: formatNumber(v, 3),
+      }),
+    );
   }
   for (const v of niceTicks(...ys.domain, yTicks)) {
     const py = ys(v);
     back.append(svg("line", { class: "grid-line", x1: inner.left, x2: inner.right, y1: py, y2: py }));
-    back.append(svg("text", { class: "tick-label", x: inner.left - 6, y: py + 4, "text-anchor": "end", text: formatNumber(v, 3) }));
+    back.append(
+      svg("text", {
+        class: "tick-label",
+        x: inner.left - 6,
+        y: py + 4,
+        "text-anchor": "end",
+        text: formatNumber(v, 3),
+      }),
+    );
   }
   const [x0, x1] = xs.domain;
   const [y0, y1] = ys.domain;
-  if (y0 <= 0 && y1 >= 0) back.append(svg("line", { class: "axis-line", x1: inner.left, x2: inner.right, y1: ys(0), y2: ys(0) }));
-  if (x0 <= 0 && x1 >= 0) back.append(svg("line", { class: "axis-line", x1: xs(0), x2: xs(0), y1: inner.top, y2: inner.bottom }));
-  back.append(svg("text", { class: "axis-label", x: inner.right, y: inner.bottom + 32, "text-anchor": "end", text: xLabel }));
+  if (y0 <= 0 && y1 >= 0)
+    back.append(svg("line", { class: "axis-line", x1: inner.left, x2: inner.right, y1: ys(0), y2: ys(0) }));
+  if (x0 <= 0 && x1 >= 0)
+    back.append(svg("line", { class: "axis-line", x1: xs(0), x2: xs(0), y1: inner.top, y2: inner.bottom }));
+  back.append(
+    svg("text", { class: "axis-label", x: inner.right, y: inner.bottom + 32, "text-anchor": "end", text: xLabel }),
+  );
   back.append(svg("text", { class: "axis-label", x: inner.left + 4, y: inner.top + 12, text: yLabel }));
 }
 
@@ -259,7 +280,7 @@ export function contours(group, grid, xs, ys, levels) {
         for (let k = 0; k < 4; k++) {
           const [ax, ay, av] = corners[k];
           const [bx, by, bv] = corners[(k + 1) % 4];
-          if ((av < level) !== (bv < level)) {
+          if (av < level !== bv < level) {
             const s = (level - av) / (bv - av);
             crossings.push([ax + s * (bx - ax), ay + s * (by - ay)]);
           }

@@ -5,13 +5,25 @@ import { urlState } from "../core/urlstate.js";
 import { ACTIVATIONS, DEFAULT_MODEL, INITS, LOSSES } from "../player/model.js";
 import { GRANULARITIES, SPEEDS } from "../player/steps.js";
 
-const isIntArray = (v) => Array.isArray(v) && v.length >= 2 && v.length <= 64 && v.every((n) => Number.isInteger(n) && n >= 1);
-const isNumberMatrix = (v) => Array.isArray(v) && v.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number" && Number.isFinite(x)));
-const isNestedNumbers = (v) => Array.isArray(v) && v.every((m) => isNumberMatrix(m) || (Array.isArray(m) && m.every((x) => typeof x === "number" && Number.isFinite(x))));
+const isIntArray = (v) =>
+  Array.isArray(v) && v.length >= 2 && v.length <= 64 && v.every((n) => Number.isInteger(n) && n >= 1);
+const isNumberMatrix = (v) =>
+  Array.isArray(v) &&
+  v.every((row) => Array.isArray(row) && row.every((x) => typeof x === "number" && Number.isFinite(x)));
+const isNestedNumbers = (v) =>
+  Array.isArray(v) &&
+  v.every(
+    (m) => isNumberMatrix(m) || (Array.isArray(m) && m.every((x) => typeof x === "number" && Number.isFinite(x))),
+  );
 
 export const state = urlState([
   { name: "layers", type: "json", default: DEFAULT_MODEL.layers, validate: isIntArray },
-  { name: "act", type: "json", default: DEFAULT_MODEL.activation, validate: (v) => Array.isArray(v) && v.every((a) => ACTIVATIONS.includes(a)) },
+  {
+    name: "act",
+    type: "json",
+    default: DEFAULT_MODEL.activation,
+    validate: (v) => Array.isArray(v) && v.every((a) => ACTIVATIONS.includes(a)),
+  },
   { name: "out", type: "enum", values: ACTIVATIONS, default: DEFAULT_MODEL.outputActivation },
   { name: "loss", type: "enum", values: LOSSES, default: DEFAULT_MODEL.loss },
   { name: "seed", type: "int", default: DEFAULT_MODEL.seed, validate: (v) => v >= 0 && v < 2 ** 32 },

@@ -128,7 +128,8 @@ function syncControls() {
   $("select[name=rr]").disabled = s.reg === "none";
   picker?.select(s.data);
   const layers = s.hidden.length;
-  const key = layers === 0 ? "train.network.layers_zero" : layers === 1 ? "train.network.layers_one" : "train.network.layers";
+  const key =
+    layers === 0 ? "train.network.layers_zero" : layers === 1 ? "train.network.layers_one" : "train.network.layers";
   $("[data-testid=layer-count]").textContent = t(key, { count: layers });
   $("[data-testid=layers-plus]").disabled = layers >= MAX_HIDDEN_LAYERS;
   $("[data-testid=layers-minus]").disabled = layers === 0;
@@ -136,7 +137,16 @@ function syncControls() {
 }
 
 function bindControls() {
-  const parse = { lr: Number, rr: Number, act: String, opt: String, reg: String, train: Number, noise: Number, batch: Number };
+  const parse = {
+    lr: Number,
+    rr: Number,
+    act: String,
+    opt: String,
+    reg: String,
+    train: Number,
+    noise: Number,
+    batch: Number,
+  };
   for (const [name, convert] of Object.entries(parse)) {
     const control = $(`[name=${name}]`);
     // Sliders show their value while dragging and take effect when let go.
@@ -251,7 +261,9 @@ async function explain() {
 function screenRows() {
   if (page.settings.data === "custom") return customData(page.settings);
   const info = shape();
-  const rows = datasetPoints(session.dataset).map((p) => (info.inputDim === 1 ? [p.x, p.target] : [p.x, p.y, p.label ?? p.target]));
+  const rows = datasetPoints(session.dataset).map((p) =>
+    info.inputDim === 1 ? [p.x, p.target] : [p.x, p.y, p.label ?? p.target],
+  );
   return { rows, kind: info.kind, inputDim: info.inputDim };
 }
 
@@ -304,7 +316,6 @@ function renderStats() {
   $(".stat-accuracy").hidden = !classification;
   $("[data-testid=accuracy]").textContent = `${percent(latest?.trainAccuracy)} / ${percent(latest?.testAccuracy)}`;
 }
-
 
 function renderNetwork() {
   // Before any weights exist (no data yet) the diagram still shows the shape the settings ask for.
@@ -400,7 +411,8 @@ function onSessionChange(reason) {
   else if (reason === "play" || reason === "progress") setStatus("train.status.training");
   else if (reason === "pausing") setStatus("train.status.paused");
   else if (session.diverged) setStatus("train.status.diverged");
-  else if (reason === "paused" || reason === "stopped") setStatus(session.step ? "train.status.paused" : "train.status.ready");
+  else if (reason === "paused" || reason === "stopped")
+    setStatus(session.step ? "train.status.paused" : "train.status.ready");
   else if (reason === "reset" || reason === "step") setStatus("train.status.ready");
   if (["reset", "segment", "paused", "step", "stopped"].includes(reason)) writeUrl();
   if (reason === "progress") scheduleRender();

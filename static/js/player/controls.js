@@ -11,7 +11,15 @@ function button(testid, key, icon, onClick, extra = {}) {
   const label = el("span", { class: "button-text", "data-i18n": key, text: t(key) });
   return el(
     "button",
-    { type: "button", class: "control", "data-testid": testid, "data-i18n-attr": `title:${key}`, title: t(key), onclick: onClick, ...extra },
+    {
+      type: "button",
+      class: "control",
+      "data-testid": testid,
+      "data-i18n-attr": `title:${key}`,
+      title: t(key),
+      onclick: onClick,
+      ...extra,
+    },
     el("span", { class: "icon", "aria-hidden": "true", text: icon }),
     label,
   );
@@ -24,7 +32,10 @@ function labelled(key, control) {
 export function createControls(handlers, { showTraining = true } = {}) {
   const reset = button("reset", "playground.controls.reset", "⇤", handlers.reset);
   const prev = button("step-prev", "playground.controls.prev", "◀", handlers.prev);
-  const play = button("play", "playground.controls.play", "▶", handlers.togglePlay, { "aria-pressed": "false", class: "control primary" });
+  const play = button("play", "playground.controls.play", "▶", handlers.togglePlay, {
+    "aria-pressed": "false",
+    class: "control primary",
+  });
   const next = button("step-next", "playground.controls.next", "▶", handlers.next);
   next.querySelector(".icon").textContent = "▶▏";
   prev.querySelector(".icon").textContent = "▕◀";
@@ -49,20 +60,64 @@ export function createControls(handlers, { showTraining = true } = {}) {
   const granularity = el(
     "select",
     { class: "granularity", "data-testid": "granularity", onchange: () => handlers.granularity(granularity.value) },
-    GRANULARITIES.map((g) => el("option", { value: g, "data-i18n": `playground.granularity.${g}`, text: t(`playground.granularity.${g}`) })),
+    GRANULARITIES.map((g) =>
+      el("option", { value: g, "data-i18n": `playground.granularity.${g}`, text: t(`playground.granularity.${g}`) }),
+    ),
   );
-  const transport = el("div", { class: "transport", role: "group", "data-i18n-attr": "aria-label:playground.controls.label", "aria-label": t("playground.controls.label") }, reset, prev, play, next);
+  const transport = el(
+    "div",
+    {
+      class: "transport",
+      role: "group",
+      "data-i18n-attr": "aria-label:playground.controls.label",
+      "aria-label": t("playground.controls.label"),
+    },
+    reset,
+    prev,
+    play,
+    next,
+  );
   const scrub = el("div", { class: "scrub" }, timeline, position);
-  const options = el("div", { class: "control-options" }, labelled("playground.controls.speed", speed), labelled("playground.controls.granularity", granularity));
+  const options = el(
+    "div",
+    { class: "control-options" },
+    labelled("playground.controls.speed", speed),
+    labelled("playground.controls.granularity", granularity),
+  );
   const parts = [transport, scrub, options];
   let trainCount = null;
   let trainOne = null;
   let trainMany = null;
   if (showTraining) {
-    trainOne = button("train-step", "playground.controls.train_step", "⟳", handlers.trainStep, { class: "control train" });
-    trainCount = el("input", { type: "number", class: "train-count", min: 1, max: 1000, step: 1, value: 10, "data-testid": "train-count", "data-i18n-attr": "aria-label:playground.controls.train_count", "aria-label": t("playground.controls.train_count") });
-    trainMany = button("train-many", "playground.controls.train_many", "»", () => handlers.trainMany(Number(trainCount.value)), { class: "control train" });
-    parts.push(el("div", { class: "training-controls secondary-controls" }, trainOne, el("span", { class: "train-n" }, trainCount, trainMany)));
+    trainOne = button("train-step", "playground.controls.train_step", "⟳", handlers.trainStep, {
+      class: "control train",
+    });
+    trainCount = el("input", {
+      type: "number",
+      class: "train-count",
+      min: 1,
+      max: 1000,
+      step: 1,
+      value: 10,
+      "data-testid": "train-count",
+      "data-i18n-attr": "aria-label:playground.controls.train_count",
+      "aria-label": t("playground.controls.train_count"),
+    });
+    trainMany = button(
+      "train-many",
+      "playground.controls.train_many",
+      "»",
+      () => handlers.trainMany(Number(trainCount.value)),
+      { class: "control train" },
+    );
+    parts.push(
+      el(
+        "div",
+        { class: "training-controls secondary-controls" },
+        trainOne,
+        el("span", { class: "train-n" }, trainCount, trainMany),
+      ),
+    );
   }
   const element = el("div", { class: "player-controls", "data-testid": "controls" }, parts);
 

@@ -249,7 +249,10 @@ export class Diagram {
     this.edgeList = [];
     const withHits = edgeCount <= HIT_EDGES && interactive;
     const lineProto = make("line", { class: "edge" });
-    const hitProto = make("line", this.focusableEdges ? { class: "edge-hit", tabindex: "0", role: "button" } : { class: "edge-hit" });
+    const hitProto = make(
+      "line",
+      this.focusableEdges ? { class: "edge-hit", tabindex: "0", role: "button" } : { class: "edge-hit" },
+    );
     const addEdge = (id, meta) => {
       const line = lineProto.cloneNode(false);
       line.setAttribute("data-edge", id);
@@ -299,14 +302,27 @@ export class Diagram {
         this.nodeList.push(record);
       }
     });
-    const lossG = make("g", interactive ? { class: "node node-loss", "data-node": LOSS_NODE, tabindex: "0", role: "button" } : { class: "node node-loss", "data-node": LOSS_NODE });
+    const lossG = make(
+      "g",
+      interactive
+        ? { class: "node node-loss", "data-node": LOSS_NODE, tabindex: "0", role: "button" }
+        : { class: "node node-loss", "data-node": LOSS_NODE },
+    );
     const lossRing = make("rect", { class: "node-ring" });
     const lossRect = make("rect", { class: "node-circle loss-box" });
     const lossSym = make("text", { class: "node-symbol", "text-anchor": "middle" });
     const lossVal = make("text", { class: "node-value", "text-anchor": "middle" });
     lossG.append(lossRing, lossRect, lossSym, lossVal);
     nodeGroup.append(lossG);
-    this.lossNode = { id: LOSS_NODE, kind: "loss", g: lossG, ring: lossRing, circle: lossRect, sym: lossSym, val: lossVal };
+    this.lossNode = {
+      id: LOSS_NODE,
+      kind: "loss",
+      g: lossG,
+      ring: lossRing,
+      circle: lossRect,
+      sym: lossSym,
+      val: lossVal,
+    };
 
     this.targetLabels = Array.from({ length: sizes[depth] }, () => {
       const text = make("text", { class: "target-label", "text-anchor": "middle" });
@@ -398,7 +414,13 @@ export class Diagram {
     if (this.colours?.theme === theme) return this.colours;
     const style = getComputedStyle(this.svg);
     const read = (name) => style.getPropertyValue(name).trim() || "#888";
-    this.colours = { theme, forward: read("--forward"), loss: read("--loss"), backward: read("--backward"), ring: read("--surface") };
+    this.colours = {
+      theme,
+      forward: read("--forward"),
+      loss: read("--loss"),
+      backward: read("--backward"),
+      ring: read("--surface"),
+    };
     return this.colours;
   }
 
@@ -495,7 +517,9 @@ export class Diagram {
     Object.assign(loss, { valueSize, valueMin: minFont, valueWidth: side * 0.85 });
     fitValueLabel(loss);
     for (const edge of this.edgeList) {
-      const source = edge.loss ? this.nodes.get(nodeId(edge.layer, edge.to)) : this.nodes.get(nodeId(edge.layer - 1, edge.from));
+      const source = edge.loss
+        ? this.nodes.get(nodeId(edge.layer, edge.to))
+        : this.nodes.get(nodeId(edge.layer - 1, edge.from));
       const target = edge.loss ? loss : this.nodes.get(nodeId(edge.layer, edge.to));
       edge.x1 = source.x;
       edge.y1 = source.y;
@@ -533,7 +557,9 @@ export class Diagram {
             ? t("playground.diagram.output_layer")
             : t("playground.diagram.hidden_layer", { n: l });
       header.title.textContent = title;
-      header.sub.textContent = layer.activation ? t(`playground.activation.${layer.activation}`) : t("playground.diagram.inputs_sub");
+      header.sub.textContent = layer.activation
+        ? t(`playground.activation.${layer.activation}`)
+        : t("playground.diagram.inputs_sub");
       const flags = healthFlags(layer.health);
       header.health.textContent = flags.map((f) => f.short).join(" · ");
       header.g.classList.toggle("unhealthy", flags.length > 0);
@@ -625,7 +651,8 @@ export class Diagram {
     this.targetLabels.forEach((label, j) => {
       const target = lossStep?.values?.target?.[j];
       const symbol = trace.layers[info.depth].size === 1 ? "y" : `y${subscript(j + 1)}`;
-      const text = this.options.numbers && target != null && !this.layout.compact ? `${symbol} = ${formatNumber(target, 3)}` : "";
+      const text =
+        this.options.numbers && target != null && !this.layout.compact ? `${symbol} = ${formatNumber(target, 3)}` : "";
       setIfChanged(label, "key", text, () => {
         label.text.textContent = text;
       });
@@ -888,10 +915,18 @@ export function healthFlags(health) {
   }
   const norm = formatNumber(health.grad_norm, 3);
   if (health.vanishing) {
-    flags.push({ key: "vanishing", short: t("playground.health.vanishing_short"), long: t("playground.health.vanishing", { norm }) });
+    flags.push({
+      key: "vanishing",
+      short: t("playground.health.vanishing_short"),
+      long: t("playground.health.vanishing", { norm }),
+    });
   }
   if (health.exploding) {
-    flags.push({ key: "exploding", short: t("playground.health.exploding_short"), long: t("playground.health.exploding", { norm }) });
+    flags.push({
+      key: "exploding",
+      short: t("playground.health.exploding_short"),
+      long: t("playground.health.exploding", { norm }),
+    });
   }
   return flags;
 }

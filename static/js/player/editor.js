@@ -7,7 +7,11 @@ import { hasKey, t } from "../core/i18n.js";
 import { ACTIVATIONS, DEFAULT_LIMITS, INITS, LOSSES } from "./model.js";
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
-const sub = (n) => String(n).split("").map((d) => SUBSCRIPTS[Number(d)]).join("");
+const sub = (n) =>
+  String(n)
+    .split("")
+    .map((d) => SUBSCRIPTS[Number(d)])
+    .join("");
 
 const SHOWN_DIGITS = 4;
 
@@ -19,7 +23,8 @@ const SHOWN_DIGITS = 4;
 export function roundWhenBlurred(input, value) {
   let full = String(value);
   let edited = false;
-  const rounded = () => (full !== "" && Number.isFinite(Number(full)) ? String(Number(Number(full).toPrecision(SHOWN_DIGITS))) : full);
+  const rounded = () =>
+    full !== "" && Number.isFinite(Number(full)) ? String(Number(Number(full).toPrecision(SHOWN_DIGITS))) : full;
   input.addEventListener("focus", () => {
     input.value = full;
     edited = false;
@@ -40,7 +45,14 @@ export function roundWhenBlurred(input, value) {
 }
 
 function numberInput(testid, value, onCommit, attrs = {}) {
-  const input = el("input", { type: "number", step: "any", value: String(value), "data-testid": testid, class: "num", ...attrs });
+  const input = el("input", {
+    type: "number",
+    step: "any",
+    value: String(value),
+    "data-testid": testid,
+    class: "num",
+    ...attrs,
+  });
   input.addEventListener("change", () => {
     const v = Number(input.value);
     if (input.value.trim() !== "" && Number.isFinite(v)) onCommit(v);
@@ -111,7 +123,11 @@ function presetPicker(onPick) {
 }
 
 export function createEditor({ onChange, actions }) {
-  const element = el("aside", { class: "panel player-editor editor", "data-testid": "editor", "aria-labelledby": "editor-title" });
+  const element = el("aside", {
+    class: "panel player-editor editor",
+    "data-testid": "editor",
+    "aria-labelledby": "editor-title",
+  });
   let last = null;
   const pictureOptions = { caption: false }; // kept across re-renders of the editor
 
@@ -149,14 +165,24 @@ export function createEditor({ onChange, actions }) {
             ? t("playground.diagram.output_layer")
             : t("playground.diagram.hidden_layer", { n: l });
       const min = kind === "output" ? minOut : 1;
-      const parts = [el("span", { class: "layer-name", text: name }), stepper(l, count, count > min, count < limits.max_neurons, (d) => resize(l, d), name)];
+      const parts = [
+        el("span", { class: "layer-name", text: name }),
+        stepper(l, count, count > min, count < limits.max_neurons, (d) => resize(l, d), name),
+      ];
       if (kind === "hidden") {
         parts.push(
-          select(`activation-${l}`, ACTIVATIONS, model.activation[l - 1], (a) => t(`playground.activation.${a}`), (value) => {
-            const activation = [...model.activation];
-            activation[l - 1] = value;
-            onChange({ activation }, { structural: false });
-          }, { "aria-label": t("playground.editor.activation_of", { layer: name }) }),
+          select(
+            `activation-${l}`,
+            ACTIVATIONS,
+            model.activation[l - 1],
+            (a) => t(`playground.activation.${a}`),
+            (value) => {
+              const activation = [...model.activation];
+              activation[l - 1] = value;
+              onChange({ activation }, { structural: false });
+            },
+            { "aria-label": t("playground.editor.activation_of", { layer: name }) },
+          ),
           el("button", {
             type: "button",
             class: "icon-button",
@@ -175,11 +201,18 @@ export function createEditor({ onChange, actions }) {
       if (kind === "output") {
         const locked = model.loss !== "mse";
         parts.push(
-          select("output-activation", ACTIVATIONS, model.outputActivation, (a) => t(`playground.activation.${a}`), (value) => onChange({ outputActivation: value }, { structural: false }), {
-            disabled: locked,
-            "aria-label": t("playground.editor.activation_of", { layer: name }),
-            title: locked ? t(`playground.editor.locked_${model.loss}`) : "",
-          }),
+          select(
+            "output-activation",
+            ACTIVATIONS,
+            model.outputActivation,
+            (a) => t(`playground.activation.${a}`),
+            (value) => onChange({ outputActivation: value }, { structural: false }),
+            {
+              disabled: locked,
+              "aria-label": t("playground.editor.activation_of", { layer: name }),
+              title: locked ? t(`playground.editor.locked_${model.loss}`) : "",
+            },
+          ),
         );
       }
       return el("li", { class: `layer-row layer-row-${kind}`, "data-layer": l }, parts);
@@ -194,7 +227,10 @@ export function createEditor({ onChange, actions }) {
       onclick: () => {
         const next = [...layers];
         next.splice(depth, 0, Math.min(3, limits.max_neurons));
-        structural({ layers: next, activation: [...model.activation, model.activation[model.activation.length - 1] || "tanh"] });
+        structural({
+          layers: next,
+          activation: [...model.activation, model.activation[model.activation.length - 1] || "tanh"],
+        });
       },
     });
     rows.splice(depth, 0, el("li", { class: "layer-row layer-row-add" }, add));
@@ -207,9 +243,15 @@ export function createEditor({ onChange, actions }) {
         const patch = { loss: value };
         if (value === "bce") patch.outputActivation = "sigmoid";
         if (value === "cross_entropy") patch.outputActivation = "identity";
-        if (value === "mse" && model.loss !== "mse") patch.outputActivation = model.loss === "bce" ? "sigmoid" : "identity";
+        if (value === "mse" && model.loss !== "mse")
+          patch.outputActivation = model.loss === "bce" ? "sigmoid" : "identity";
         const outputs = layers[depth];
-        onChange(value === "cross_entropy" && outputs < 2 ? { ...patch, layers: [...layers.slice(0, depth), 2], weights: null, biases: null } : patch, { structural: true });
+        onChange(
+          value === "cross_entropy" && outputs < 2
+            ? { ...patch, layers: [...layers.slice(0, depth), 2], weights: null, biases: null }
+            : patch,
+          { structural: true },
+        );
       },
     );
     return el(
@@ -219,7 +261,9 @@ export function createEditor({ onChange, actions }) {
       presetPicker(actions.loadPreset),
       el("ol", { class: "layer-list" }, rows),
       el("label", { class: "field" }, el("span", { text: t("playground.editor.loss") }), loss),
-      model.loss === "cross_entropy" ? el("p", { class: "field-note muted", text: t("playground.editor.softmax_note") }) : null,
+      model.loss === "cross_entropy"
+        ? el("p", { class: "field-note muted", text: t("playground.editor.softmax_note") })
+        : null,
     );
   }
 
@@ -238,10 +282,13 @@ export function createEditor({ onChange, actions }) {
         { scope: "col", class: "targets" },
         loss === "cross_entropy"
           ? t("playground.editor.class")
-          : Array.from({ length: outputs }, (_, j) => el("span", { class: "math target-name", text: outputs === 1 ? "y" : `y${sub(j + 1)}` })),
+          : Array.from({ length: outputs }, (_, j) =>
+              el("span", { class: "math target-name", text: outputs === 1 ? "y" : `y${sub(j + 1)}` }),
+            ),
       ),
     );
-    const setInput = (n, k, v) => onChange({ inputs: inputs.map((row, i) => (i === n ? row.map((x, c) => (c === k ? v : x)) : row)) });
+    const setInput = (n, k, v) =>
+      onChange({ inputs: inputs.map((row, i) => (i === n ? row.map((x, c) => (c === k ? v : x)) : row)) });
     const setTarget = (n, row) => onChange({ targets: targets.map((r, i) => (i === n ? row : r)) });
     const body = inputs.map((row, n) => {
       const radio = el("input", {
@@ -253,7 +300,13 @@ export function createEditor({ onChange, actions }) {
       });
       radio.addEventListener("change", () => onChange({ sample: n }));
       const cells = row.map((v, k) =>
-        el("td", {}, numberInput(`input-${n}-${k}`, v, (value) => setInput(n, k, value), { "aria-label": `x${sub(k + 1)} (${n + 1})` })),
+        el(
+          "td",
+          {},
+          numberInput(`input-${n}-${k}`, v, (value) => setInput(n, k, value), {
+            "aria-label": `x${sub(k + 1)} (${n + 1})`,
+          }),
+        ),
       );
       let targetCells;
       if (loss === "cross_entropy") {
@@ -262,8 +315,16 @@ export function createEditor({ onChange, actions }) {
         targetCells = el(
           "td",
           { class: "targets" },
-          select(`target-${n}`, classes, String(current), (j) => t("playground.editor.class_n", { n: Number(j) + 1 }), (value) =>
-            setTarget(n, classes.map((j) => (j === value ? 1 : 0))),
+          select(
+            `target-${n}`,
+            classes,
+            String(current),
+            (j) => t("playground.editor.class_n", { n: Number(j) + 1 }),
+            (value) =>
+              setTarget(
+                n,
+                classes.map((j) => (j === value ? 1 : 0)),
+              ),
           ),
         );
       } else {
@@ -272,7 +333,16 @@ export function createEditor({ onChange, actions }) {
           "td",
           { class: "targets" },
           targets[n].map((v, j) =>
-            numberInput(`target-${n}-${j}`, v, (value) => setTarget(n, targets[n].map((x, c) => (c === j ? value : x))), { ...range, "aria-label": `y${sub(j + 1)} (${n + 1})` }),
+            numberInput(
+              `target-${n}-${j}`,
+              v,
+              (value) =>
+                setTarget(
+                  n,
+                  targets[n].map((x, c) => (c === j ? value : x)),
+                ),
+              { ...range, "aria-label": `y${sub(j + 1)} (${n + 1})` },
+            ),
           ),
         );
       }
@@ -284,34 +354,68 @@ export function createEditor({ onChange, actions }) {
       "data-testid": "sample-add",
       disabled: !canAdd,
       text: `+ ${t("playground.editor.add_sample")}`,
-      onclick: () => onChange({ inputs: [...inputs, [...inputs[inputs.length - 1]]], targets: [...targets, [...targets[targets.length - 1]]] }),
+      onclick: () =>
+        onChange({
+          inputs: [...inputs, [...inputs[inputs.length - 1]]],
+          targets: [...targets, [...targets[targets.length - 1]]],
+        }),
     });
     const removeSample = el("button", {
       type: "button",
       "data-testid": "sample-remove",
       disabled: inputs.length <= 1,
       text: `− ${t("playground.editor.remove_sample")}`,
-      onclick: () => onChange({ inputs: inputs.slice(0, -1), targets: targets.slice(0, -1), sample: Math.min(sample, inputs.length - 2) }),
+      onclick: () =>
+        onChange({
+          inputs: inputs.slice(0, -1),
+          targets: targets.slice(0, -1),
+          sample: Math.min(sample, inputs.length - 2),
+        }),
     });
     return el(
       "section",
       { class: "editor-section" },
       el("h3", { text: t("playground.editor.data") }),
-      el("div", { class: "table-scroll" }, el("table", { class: "data-table" }, el("thead", {}, header), el("tbody", {}, body))),
+      el(
+        "div",
+        { class: "table-scroll" },
+        el("table", { class: "data-table" }, el("thead", {}, header), el("tbody", {}, body)),
+      ),
       el("div", { class: "button-row" }, addSample, removeSample),
       inputs.length > 1 ? el("p", { class: "field-note muted", text: t("playground.editor.batch_note") }) : null,
     );
   }
 
   function training(model) {
-    const rate = numberInput("learning-rate", model.learningRate, (v) => onChange({ learningRate: Math.max(0, Math.min(100, v)) }), { min: 0, max: 100, step: 0.01 });
-    const seed = numberInput("seed", model.seed, (v) => onChange({ seed: Math.max(0, Math.min(2 ** 32 - 1, Math.round(v))), weights: null, biases: null }, { structural: true }), { min: 0, step: 1 });
-    const init = select("init", INITS, model.init, (name) => t(`playground.init.${name}`), (value) => onChange({ init: value, weights: null, biases: null }, { structural: true }));
+    const rate = numberInput(
+      "learning-rate",
+      model.learningRate,
+      (v) => onChange({ learningRate: Math.max(0, Math.min(100, v)) }),
+      { min: 0, max: 100, step: 0.01 },
+    );
+    const seed = numberInput(
+      "seed",
+      model.seed,
+      (v) =>
+        onChange(
+          { seed: Math.max(0, Math.min(2 ** 32 - 1, Math.round(v))), weights: null, biases: null },
+          { structural: true },
+        ),
+      { min: 0, step: 1 },
+    );
+    const init = select(
+      "init",
+      INITS,
+      model.init,
+      (name) => t(`playground.init.${name}`),
+      (value) => onChange({ init: value, weights: null, biases: null }, { structural: true }),
+    );
     const shuffle = el("button", {
       type: "button",
       "data-testid": "reinitialise",
       text: t("playground.editor.new_weights"),
-      onclick: () => onChange({ seed: Math.floor(Math.random() * 1e6), weights: null, biases: null }, { structural: true }),
+      onclick: () =>
+        onChange({ seed: Math.floor(Math.random() * 1e6), weights: null, biases: null }, { structural: true }),
     });
     return el(
       "section",
@@ -338,7 +442,8 @@ export function createEditor({ onChange, actions }) {
       if (file.files?.[0]) actions.importJson(file.files[0]);
       file.value = "";
     });
-    const action = (testid, key, run) => el("button", { type: "button", "data-testid": testid, text: t(key), onclick: run });
+    const action = (testid, key, run) =>
+      el("button", { type: "button", "data-testid": testid, text: t(key), onclick: run });
     return el(
       "section",
       { class: "editor-section" },

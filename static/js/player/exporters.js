@@ -61,7 +61,8 @@ export async function readJsonFile(file) {
 
 const CAPTION = { font: 13, line: 18, pad: 12 };
 // A line may break after a space or between two CJK characters (Chinese has no spaces between words).
-const WORDS = /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+/g;
+const WORDS =
+  /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+/g;
 
 /** `text` broken into lines no wider than `width` pixels in `font`. */
 function wrapText(text, width, font) {
@@ -88,11 +89,13 @@ function captionGroup(caption, width) {
   const fontFamily = style.fontFamily;
   const font = (weight) => `${weight} ${CAPTION.font}px ${fontFamily}`;
   const rows = [];
-  for (const text of caption.lines) for (const line of wrapText(text, width - 2 * CAPTION.pad, font(400))) rows.push({ text: line, weight: 400 });
+  for (const text of caption.lines)
+    for (const line of wrapText(text, width - 2 * CAPTION.pad, font(400))) rows.push({ text: line, weight: 400 });
   for (const item of caption.legend) {
     rows.push({ text: "", weight: 400 });
     rows.push({ text: item.title, weight: 600 });
-    for (const line of wrapText(item.entries.join(" · "), width - 2 * CAPTION.pad, font(400))) rows.push({ text: line, weight: 400 });
+    for (const line of wrapText(item.entries.join(" · "), width - 2 * CAPTION.pad, font(400)))
+      rows.push({ text: line, weight: 400 });
   }
   const group = svg("g", { "font-family": fontFamily, "font-size": CAPTION.font, fill: style.color });
   rows.forEach((row, i) => {
@@ -124,7 +127,8 @@ export function serializeSvg(svgEl, caption = null) {
       const value = style.getPropertyValue(name);
       if (value && value !== "normal" && value !== "auto") target.setAttribute(name, value);
     }
-    for (const attr of ["style", "tabindex", "role", "class", "data-testid", "aria-pressed"]) target.removeAttribute(attr);
+    for (const attr of ["style", "tabindex", "role", "class", "data-testid", "aria-pressed"])
+      target.removeAttribute(attr);
   });
   for (const node of drop) node.remove();
   for (const hit of clone.querySelectorAll("[data-hit]")) hit.remove();
@@ -146,7 +150,11 @@ export function serializeSvg(svgEl, caption = null) {
     root = svg("svg", { xmlns: SVG_NS, width, height: total, viewBox: `0 0 ${width} ${total}` }, clone, group);
   }
   root.insertBefore(svg("rect", { x: 0, y: 0, width, height: total, fill }), root.firstChild);
-  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(root)}`, width, height: total };
+  return {
+    text: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(root)}`,
+    width,
+    height: total,
+  };
 }
 
 /** options: {caption} as serializeSvg takes it (null: the diagram alone). */

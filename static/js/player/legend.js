@@ -35,7 +35,13 @@ function deltaBar(scale) {
   const half = 40;
   const drawing = svg(
     "svg",
-    { class: "legend-delta", viewBox: `0 0 ${2 * half + 8} 14`, width: 2 * half + 8, height: 14, "aria-hidden": "true" },
+    {
+      class: "legend-delta",
+      viewBox: `0 0 ${2 * half + 8} 14`,
+      width: 2 * half + 8,
+      height: 14,
+      "aria-hidden": "true",
+    },
     svg("line", { class: "legend-axis", x1: half + 4, x2: half + 4, y1: 0, y2: 14 }),
     svg("rect", { class: "delta-bar negative", x: 4, y: 5, width: half, height: 4 }),
     svg("rect", { class: "delta-bar", x: half + 4, y: 5, width: half, height: 4 }),
@@ -45,7 +51,13 @@ function deltaBar(scale) {
     { class: "legend-item" },
     el("figcaption", { text: t("playground.legend.delta") }),
     drawing,
-    el("div", { class: "colour-ticks mono" }, el("span", { text: formatNumber(-scale, 3) }), el("span", { text: "0" }), el("span", { text: formatNumber(scale, 3) })),
+    el(
+      "div",
+      { class: "colour-ticks mono" },
+      el("span", { text: formatNumber(-scale, 3) }),
+      el("span", { text: "0" }),
+      el("span", { text: formatNumber(scale, 3) }),
+    ),
   );
 }
 
@@ -80,7 +92,12 @@ function phaseLegend() {
       "ul",
       {},
       PHASES.map((phase) =>
-        el("li", {}, el("span", { class: `swatch swatch-${phase}`, "aria-hidden": "true" }), t(`playground.phase_short.${phase}`)),
+        el(
+          "li",
+          {},
+          el("span", { class: `swatch swatch-${phase}`, "aria-hidden": "true" }),
+          t(`playground.phase_short.${phase}`),
+        ),
       ),
     ),
   );
@@ -90,7 +107,10 @@ function healthLegend(trace) {
   const items = [];
   trace.layers.forEach((layer, l) => {
     for (const flag of healthFlags(layer.health)) {
-      const name = l === trace.layers.length - 1 ? t("playground.diagram.output_layer") : t("playground.diagram.hidden_layer", { n: l });
+      const name =
+        l === trace.layers.length - 1
+          ? t("playground.diagram.output_layer")
+          : t("playground.diagram.hidden_layer", { n: l });
       items.push(el("li", { "data-flag": flag.key }, `${name}: ${flag.long}`));
     }
   });

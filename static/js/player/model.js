@@ -72,11 +72,18 @@ export function normalizeModel(input, limits = DEFAULT_LIMITS) {
   const maxLayers = limits.max_layers ?? DEFAULT_LIMITS.max_layers;
   const maxNeurons = limits.max_neurons ?? DEFAULT_LIMITS.max_neurons;
   const maxBatch = Math.min(limits.max_batch ?? DEFAULT_LIMITS.max_batch, 64);
-  let layers = Array.isArray(raw.layers) && raw.layers.length >= 2 && raw.layers.every(Number.isInteger) ? raw.layers : DEFAULT_MODEL.layers;
+  let layers =
+    Array.isArray(raw.layers) && raw.layers.length >= 2 && raw.layers.every(Number.isInteger)
+      ? raw.layers
+      : DEFAULT_MODEL.layers;
   layers = layers.slice(0, maxLayers).map((n) => Math.max(1, Math.min(maxNeurons, n)));
   if (layers.length < 2) layers = [...DEFAULT_MODEL.layers];
   const hidden = layers.length - 2;
-  const given = Array.isArray(raw.activation) ? raw.activation : typeof raw.activation === "string" ? [raw.activation] : [];
+  const given = Array.isArray(raw.activation)
+    ? raw.activation
+    : typeof raw.activation === "string"
+      ? [raw.activation]
+      : [];
   const activation = Array.from({ length: hidden }, (_, i) => {
     const name = given[i] ?? given[given.length - 1];
     return ACTIVATIONS.includes(name) ? name : "tanh";
@@ -102,9 +109,25 @@ export function normalizeModel(input, limits = DEFAULT_LIMITS) {
     if (loss === "cross_entropy") return oneHot(row, outputs);
     return row;
   });
-  const learningRate = isNumber(raw.learningRate) && raw.learningRate >= 0 && raw.learningRate <= 100 ? raw.learningRate : DEFAULT_MODEL.learningRate;
+  const learningRate =
+    isNumber(raw.learningRate) && raw.learningRate >= 0 && raw.learningRate <= 100
+      ? raw.learningRate
+      : DEFAULT_MODEL.learningRate;
   const sample = clampInt(raw.sample, 0, inputs.length - 1, 0);
-  return { layers, activation, outputActivation, loss, seed, init, weights, biases: weights ? biases : null, inputs, targets, learningRate, sample };
+  return {
+    layers,
+    activation,
+    outputActivation,
+    loss,
+    seed,
+    init,
+    weights,
+    biases: weights ? biases : null,
+    inputs,
+    targets,
+    learningRate,
+    sample,
+  };
 }
 
 /** Accept the API's field names (output_activation, learning_rate) as well as the player's. */
@@ -114,7 +137,12 @@ export function specToModel(spec = {}) {
   const out = {
     layers: pick(network.layers, spec.layers),
     activation: pick(network.activation, spec.activation),
-    outputActivation: pick(network.output_activation, network.outputActivation, spec.outputActivation, spec.output_activation),
+    outputActivation: pick(
+      network.output_activation,
+      network.outputActivation,
+      spec.outputActivation,
+      spec.output_activation,
+    ),
     loss: pick(network.loss, spec.loss),
     seed: pick(network.seed, spec.seed),
     init: pick(network.init, spec.init),
@@ -177,7 +205,8 @@ export function withTraceWeights(model, trace, which = "current") {
 }
 
 /** Parse an exported network file (see exporters.js); throws with a readable message. */
-const isNumberArray = (value) => Array.isArray(value) && value.every((v) => (Array.isArray(v) ? isNumberArray(v) : typeof v === "number"));
+const isNumberArray = (value) =>
+  Array.isArray(value) && value.every((v) => (Array.isArray(v) ? isNumberArray(v) : typeof v === "number"));
 
 /**
  * Why a parsed file is not a network this page exported (null: it is). Only what the file gives is
@@ -192,8 +221,10 @@ function exportProblem(data) {
   if (!Array.isArray(net.layers) || net.layers.length < 2 || !net.layers.every((n) => Number.isInteger(n) && n >= 1)) {
     return "no layer sizes";
   }
-  for (const name of ["weights", "biases"]) if (net[name] != null && !isNumberArray(net[name])) return `${name} are not numbers`;
-  for (const name of ["inputs", "targets"]) if (data[name] != null && !isNumberArray(data[name])) return `${name} are not numbers`;
+  for (const name of ["weights", "biases"])
+    if (net[name] != null && !isNumberArray(net[name])) return `${name} are not numbers`;
+  for (const name of ["inputs", "targets"])
+    if (data[name] != null && !isNumberArray(data[name])) return `${name} are not numbers`;
   return null;
 }
 
@@ -202,7 +233,9 @@ export function modelFromExport(data) {
   if (problem) throw new Error(`not a Backprop Lab network file: ${problem}`);
   const net = data.network;
   const layers = net.layers;
-  const activation = Array.isArray(net.activation) ? net.activation : Array(Math.max(0, (layers?.length ?? 2) - 2)).fill(net.activation);
+  const activation = Array.isArray(net.activation)
+    ? net.activation
+    : Array(Math.max(0, (layers?.length ?? 2) - 2)).fill(net.activation);
   return {
     layers,
     activation,
@@ -223,6 +256,10 @@ let limitsPromise = null;
 
 /** The server's caps (GET /api/v1/limits), fetched once. */
 export function loadLimits(api) {
-  if (!limitsPromise) limitsPromise = api.limits().then((l) => ({ ...DEFAULT_LIMITS, ...l })).catch(() => DEFAULT_LIMITS);
+  if (!limitsPromise)
+    limitsPromise = api
+      .limits()
+      .then((l) => ({ ...DEFAULT_LIMITS, ...l }))
+      .catch(() => DEFAULT_LIMITS);
   return limitsPromise;
 }

@@ -34,7 +34,13 @@ function layoutGraph(graph, gap = COLUMN_GAP) {
   position.set("z", at(3, productsMid));
   position.set("a", at(4, productsMid));
   const bottom = Math.max(row(2 * shown), productsMid + ROW * 1.5);
-  return { position, shown, inputs, width: col(4) + COLUMN_WIDTHS[4] + PAD.x, height: bottom + PAD.y - (ROW - BOX_HEIGHT) };
+  return {
+    position,
+    shown,
+    inputs,
+    width: col(4) + COLUMN_WIDTHS[4] + PAD.x,
+    height: bottom + PAD.y - (ROW - BOX_HEIGHT),
+  };
 }
 
 /** Which of the neuron's numbers the player has reached, and how its current step flows. */
@@ -78,7 +84,15 @@ export function createOpGraph({ onSelectInput } = {}) {
   const more = el("p", { class: "opgraph-more muted" });
   const legend = el("p", { class: "opgraph-legend muted" });
   const scroller = el("div", { class: "opgraph-scroll" }, canvas);
-  const element = el("section", { class: "panel opgraph", "data-testid": "op-graph-panel" }, title, hint, scroller, more, legend);
+  const element = el(
+    "section",
+    { class: "panel opgraph", "data-testid": "op-graph-panel" },
+    title,
+    hint,
+    scroller,
+    more,
+    legend,
+  );
   let last = null;
 
   function render(trace, info, index, id) {
@@ -134,7 +148,9 @@ export function createOpGraph({ onSelectInput } = {}) {
       text.append(svg("title", { text: t("playground.opgraph.edge_title") }));
       const sourceNode = byId.get(edge.source);
       if (sourceNode && nodeGrad(sourceNode, state)) {
-        text.append(svg("tspan", { class: "op-contribution", x: lx, dy: 13, text: `∇ ${formatNumber(edge.contribution, 3)}` }));
+        text.append(
+          svg("tspan", { class: "op-contribution", x: lx, dy: 13, text: `∇ ${formatNumber(edge.contribution, 3)}` }),
+        );
       }
       labels.append(text);
     }
@@ -152,7 +168,15 @@ export function createOpGraph({ onSelectInput } = {}) {
       });
       const middle = at.w / 2;
       g.append(svg("rect", { width: at.w, height: BOX_HEIGHT, rx: leaf ? 4 : 12 }));
-      g.append(svg("text", { class: "op-label", x: middle, y: 15, "text-anchor": "middle", text: opSymbol ? `${opSymbol} → ${label}` : label }));
+      g.append(
+        svg("text", {
+          class: "op-label",
+          x: middle,
+          y: 15,
+          "text-anchor": "middle",
+          text: opSymbol ? `${opSymbol} → ${label}` : label,
+        }),
+      );
       const valueText = nodeValueShown(node, state) ? formatNumber(node.value, 4) : "?";
       g.append(svg("text", { class: "op-value", x: middle, y: 30, "text-anchor": "middle", text: valueText }));
       const gradText = nodeGrad(node, state) ? `∇ ${formatNumber(node.grad, 4)}` : "∇ ?";
@@ -174,7 +198,12 @@ export function createOpGraph({ onSelectInput } = {}) {
   // A panel narrower than the graph scrolls it (text stays at its natural size): bring the boxes the
   // current step fills in into view, without moving the page.
   function followFlow(flow, position, width) {
-    const ids = { neuron_forward: ["z", "a"], output_delta: ["z", "a"], hidden_delta: ["z", "a"], weight_grads: ["w0", "a0"] }[flow];
+    const ids = {
+      neuron_forward: ["z", "a"],
+      output_delta: ["z", "a"],
+      hidden_delta: ["z", "a"],
+      weight_grads: ["w0", "a0"],
+    }[flow];
     if (!ids || scroller.scrollWidth <= scroller.clientWidth) return;
     const scale = canvas.clientWidth / width;
     const boxes = ids.map((id) => position.get(id)).filter(Boolean);

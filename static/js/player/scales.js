@@ -92,7 +92,10 @@ function sampleOf(key) {
 }
 
 /** Every key lookKey can return. */
-export const LOOK_KEYS = ["n", "p"].flatMap((sign) => [...Array.from({ length: STEPS + 1 }, (_, i) => `${sign}${i}`), `${sign}x`]);
+export const LOOK_KEYS = ["n", "p"].flatMap((sign) => [
+  ...Array.from({ length: STEPS + 1 }, (_, i) => `${sign}${i}`),
+  `${sign}x`,
+]);
 
 let lookSheet = null;
 

@@ -6,7 +6,8 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { LOSS_NODE, nodeId, parseEdgeId, parseNodeId } from "./steps.js";
 
-const row = (label, value, cls = "") => el("div", { class: `tip-row ${cls}` }, el("dt", { text: label }), el("dd", { class: "mono", text: value }));
+const row = (label, value, cls = "") =>
+  el("div", { class: `tip-row ${cls}` }, el("dt", { text: label }), el("dd", { class: "mono", text: value }));
 
 function formulaText(line) {
   return [line.lhs, line.symbolic, line.substituted, line.result].filter(Boolean).join(" = ");
@@ -49,7 +50,13 @@ function nodeContent(trace, info, index, id) {
   const layer = trace.layers[l];
   const symbol = layer.labels[i];
   const parts = [
-    el("p", { class: "tip-title" }, el("span", { class: "math", text: symbol }), " · ", t(`playground.tooltip.kind_${layer.kind}`)),
+    el(
+      "p",
+      { class: "tip-title" },
+      el("span", { class: "math", text: symbol }),
+      " · ",
+      t(`playground.tooltip.kind_${layer.kind}`),
+    ),
   ];
   const rows = [];
   if (!reached(info.valueAt(id))) return [...parts, pending(info.valueAt(id))];
@@ -108,9 +115,13 @@ function edgeContent(trace, info, index, id, editable) {
     rows.push(row(t("playground.tooltip.carries"), formatNumber(forward.values.terms[edge.from][2], 6)));
   }
   const grads = steps.weight_grads;
-  if (grads && reached(grads.index)) rows.push(row(`∂L/∂${symbol}`, formatNumber(param.grad_weight[edge.to][edge.from], 6), "grad"));
+  if (grads && reached(grads.index))
+    rows.push(row(`∂L/∂${symbol}`, formatNumber(param.grad_weight[edge.to][edge.from], 6), "grad"));
   const update = steps.update;
-  if (update && reached(update.index)) rows.push(row(t("playground.tooltip.updated"), formatNumber(param.updated_weight[edge.to][edge.from], 6), "update"));
+  if (update && reached(update.index))
+    rows.push(
+      row(t("playground.tooltip.updated"), formatNumber(param.updated_weight[edge.to][edge.from], 6), "update"),
+    );
   parts.push(el("dl", {}, rows));
   if (grads && reached(grads.index)) {
     const s = trace.sample ?? 0;
@@ -122,7 +133,8 @@ function edgeContent(trace, info, index, id, editable) {
   } else if (grads) {
     parts.push(pending(grads.index));
   }
-  if (update && reached(update.index)) parts.push(el("p", { class: "tip-formula mono", text: formulaText(update.formula[edge.from]) }));
+  if (update && reached(update.index))
+    parts.push(el("p", { class: "tip-formula mono", text: formulaText(update.formula[edge.from]) }));
   if (editable) parts.push(el("p", { class: "tip-hint muted", text: t("playground.tooltip.edit_hint") }));
   return parts;
 }
@@ -131,7 +143,13 @@ let tooltips = 0;
 
 export function createTooltip(host) {
   const tooltipId = `diagram-tooltip-${++tooltips}`;
-  const element = el("div", { id: tooltipId, class: "diagram-tooltip", role: "tooltip", hidden: true, "data-testid": "tooltip" });
+  const element = el("div", {
+    id: tooltipId,
+    class: "diagram-tooltip",
+    role: "tooltip",
+    hidden: true,
+    "data-testid": "tooltip",
+  });
   host.append(element);
   let current = null;
 
@@ -167,8 +185,17 @@ export function createTooltip(host) {
   }
 
   function refresh(context) {
-    if (current) show({ kind: current.kind, id: current.id, element: current.anchor }, { ...current.context, ...context });
+    if (current)
+      show({ kind: current.kind, id: current.id, element: current.anchor }, { ...current.context, ...context });
   }
 
-  return { element, show, hide, refresh, get current() { return current; } };
+  return {
+    element,
+    show,
+    hide,
+    refresh,
+    get current() {
+      return current;
+    },
+  };
 }

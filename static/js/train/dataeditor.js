@@ -105,7 +105,8 @@ export function createDataEditor(root, hooks) {
     lastError = apiError;
     const line = apiError instanceof ApiError ? apiError.body?.params?.line : null;
     // The server names the line in its message too; the number is shown once, in front.
-    const detail = apiError instanceof ApiError ? apiError.message.replace(/^line \d+:\s*/i, "") : t("common.error.network");
+    const detail =
+      apiError instanceof ApiError ? apiError.message.replace(/^line \d+:\s*/i, "") : t("common.error.network");
     clear(error);
     if (line) {
       error.append(el("strong", { "data-testid": "csv-error-line", text: t("train.csv.line", { line }) }));

@@ -35,14 +35,26 @@ export function createDiagnosisBox(box, actions) {
     const suggested = diagnosis.suggested_learning_rate;
     if (!NEEDS_RESET.has(diagnosis.code)) {
       if (suggested == null || currentRate === suggested) return null;
-      return { key: "train.diagnosis.use", params: { suggested: formatNumber(suggested) }, run: () => actions.apply(suggested, false) };
+      return {
+        key: "train.diagnosis.use",
+        params: { suggested: formatNumber(suggested) },
+        run: () => actions.apply(suggested, false),
+      };
     }
     // η already lowered by hand: the weights are still the wrecked ones, so offer the fresh start directly.
     if (currentRate < diagnosis.learning_rate) {
-      return { key: "train.diagnosis.reset", params: { lr: formatNumber(currentRate) }, run: () => actions.apply(currentRate, true) };
+      return {
+        key: "train.diagnosis.reset",
+        params: { lr: formatNumber(currentRate) },
+        run: () => actions.apply(currentRate, true),
+      };
     }
     if (suggested == null) return null;
-    return { key: "train.diagnosis.use_and_reset", params: { suggested: formatNumber(suggested) }, run: () => actions.apply(suggested, true) };
+    return {
+      key: "train.diagnosis.use_and_reset",
+      params: { suggested: formatNumber(suggested) },
+      run: () => actions.apply(suggested, true),
+    };
   }
 
   return {
@@ -54,9 +66,21 @@ export function createDiagnosisBox(box, actions) {
         clear(box);
         return;
       }
-      const text = el("span", { class: "diagnosis-text", "data-testid": "diagnosis-text", text: t(messageKey(diagnosis), messageParams(diagnosis)) });
+      const text = el("span", {
+        class: "diagnosis-text",
+        "data-testid": "diagnosis-text",
+        text: t(messageKey(diagnosis), messageParams(diagnosis)),
+      });
       const next = action(diagnosis, currentRate);
-      const button = next && el("button", { type: "button", class: "diagnosis-action", "data-testid": "diagnosis-action", text: t(next.key, next.params), onclick: next.run });
+      const button =
+        next &&
+        el("button", {
+          type: "button",
+          class: "diagnosis-action",
+          "data-testid": "diagnosis-action",
+          text: t(next.key, next.params),
+          onclick: next.run,
+        });
       clear(box).append(text, button);
     },
   };

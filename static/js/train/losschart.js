@@ -82,7 +82,10 @@ export function createLossChart(root) {
     const xTicks = niceTicks(0, Math.max(lastStep, 10), Math.max(2, Math.floor(w / 80)));
     const xMax = Math.max(lastStep, xTicks.at(-1), 1);
     const x = (step) => (step / xMax) * w;
-    const y = yScale(history.flatMap((r) => [r.train, r.test]), h);
+    const y = yScale(
+      history.flatMap((r) => [r.train, r.test]),
+      h,
+    );
 
     const plot = svg("g", { transform: `translate(${MARGIN.left},${MARGIN.top})` });
     const grid = svg("g", { class: "chart-grid" });
@@ -99,8 +102,15 @@ export function createLossChart(root) {
       axes.append(svg("text", { x: x(tick), y: h + 16, "text-anchor": "middle", text: formatNumber(tick, 6) }));
     }
     axes.append(svg("line", { x1: 0, x2: w, y1: h, y2: h }), svg("line", { x1: 0, x2: 0, y1: 0, y2: h }));
-    axes.append(svg("text", { class: "axis-title", x: w, y: h + 30, "text-anchor": "end", text: t("train.chart.steps") }));
-    const lines = svg("g", { class: "chart-lines" }, line("train", x, y, "line-train"), line("test", x, y, "line-test"));
+    axes.append(
+      svg("text", { class: "axis-title", x: w, y: h + 30, "text-anchor": "end", text: t("train.chart.steps") }),
+    );
+    const lines = svg(
+      "g",
+      { class: "chart-lines" },
+      line("train", x, y, "line-train"),
+      line("test", x, y, "line-test"),
+    );
     plot.append(grid, axes, lines);
     clear(chart).append(svg("title", { text: t("train.chart.title") }), plot);
 

@@ -215,7 +215,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   function setActive(id) {
     if (active === id) return;
     active = id;
-    for (const node of nodes.querySelectorAll(".neuron")) node.classList.toggle("is-active", node.dataset.neuron === id);
+    for (const node of nodes.querySelectorAll(".neuron"))
+      node.classList.toggle("is-active", node.dataset.neuron === id);
     for (const link of links.querySelectorAll(".link")) {
       const [from, to] = link.dataset.edge.split(">");
       link.classList.toggle("is-dim", id != null && from !== id && to !== id);
@@ -253,7 +254,10 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       const fromIndex = Number(from.split("-")[1]);
       const w = weights?.[layer - 1]?.[toIndex]?.[fromIndex];
       const strength = w == null ? 0 : Math.abs(w) / maxWeight;
-      link.setAttribute("class", `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}${link.classList.contains("is-dim") ? " is-dim" : ""}`);
+      link.setAttribute(
+        "class",
+        `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}${link.classList.contains("is-dim") ? " is-dim" : ""}`,
+      );
       link.style.strokeWidth = String(0.6 + strength * 5.4);
       link.style.opacity = String(0.3 + strength * 0.7);
       link.firstChild.textContent = `w = ${formatNumber(w)}`;

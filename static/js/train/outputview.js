@@ -20,7 +20,13 @@ export function datasetPoints(data) {
   ]) {
     if (!part) continue;
     part.points.forEach((p, i) =>
-      points.push({ x: p[0], y: p[1] ?? null, label: part.labels ? part.labels[i] : null, target: part.targets[i][0], test }),
+      points.push({
+        x: p[0],
+        y: p[1] ?? null,
+        label: part.labels ? part.labels[i] : null,
+        target: part.targets[i][0],
+        test,
+      }),
     );
   }
   return points;

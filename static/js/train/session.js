@@ -197,8 +197,10 @@ export class TrainingSession {
       ? this.dataset.train.points.length + (this.dataset.test?.points.length ?? 0)
       : POINTS_PER_DATASET;
     const picture = this.picture("stream");
-    const drawn = shape.inputDim === 1 ? picture.resolution : picture.resolution ** 2 + (picture.neuron_resolution ?? 0) ** 2;
-    const perStep = Math.max(1, settings.batch) + points / RECORD_EVERY + drawn / (RECORD_EVERY * this.streamGridEvery());
+    const drawn =
+      shape.inputDim === 1 ? picture.resolution : picture.resolution ** 2 + (picture.neuron_resolution ?? 0) ** 2;
+    const perStep =
+      Math.max(1, settings.batch) + points / RECORD_EVERY + drawn / (RECORD_EVERY * this.streamGridEvery());
     const fixed = 2 * points + 4 * drawn; // the first and last records and pictures, and rounding up
     const parameters = parameterCount(layers);
     const budget = Math.floor(((this.context.limits?.max_train_work ?? 2e9) / parameters - fixed) / perStep);

@@ -99,7 +99,8 @@ export function dataShape(settings, catalogue) {
 
 /** The output layer and loss that fit the data: sigmoid + BCE, logits + cross-entropy, or identity + MSE. */
 export function outputFor(shape) {
-  if (shape.kind === "multiclass") return { units: shape.classes, output_activation: "identity", loss: "cross_entropy" };
+  if (shape.kind === "multiclass")
+    return { units: shape.classes, output_activation: "identity", loss: "cross_entropy" };
   if (shape.kind === "regression") return { units: 1, output_activation: "identity", loss: "mse" };
   return { units: 1, output_activation: "sigmoid", loss: "bce" };
 }

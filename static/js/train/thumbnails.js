@@ -32,7 +32,9 @@ async function fetchPreview(info) {
 export function drawThumbnail(root, rows, inputDim) {
   const image = svg("svg", { class: "dataset-thumb", viewBox: `0 0 ${SIZE} ${SIZE}`, "aria-hidden": "true" });
   if (!rows.length) {
-    image.append(svg("text", { x: SIZE / 2, y: SIZE / 2 + 8, "text-anchor": "middle", class: "thumb-plus", text: "+" }));
+    image.append(
+      svg("text", { x: SIZE / 2, y: SIZE / 2 + 8, "text-anchor": "middle", class: "thumb-plus", text: "+" }),
+    );
     clear(root).append(image);
     return;
   }
@@ -44,7 +46,10 @@ export function drawThumbnail(root, rows, inputDim) {
     const { label, target } = rows[i];
     const shape = pointShape(scale(x), SIZE - scale(y), label, 1.6);
     shape.setAttribute("class", "point");
-    shape.style.setProperty("--point", label == null ? (inputDim === 1 ? "var(--text-muted)" : rgb(values(target))) : classColour(label));
+    shape.style.setProperty(
+      "--point",
+      label == null ? (inputDim === 1 ? "var(--text-muted)" : rgb(values(target))) : classColour(label),
+    );
     image.append(shape);
   }
   clear(root).append(image);
