@@ -20,6 +20,8 @@ export function isEditingText(target) {
  */
 export function stepDirection(event, { vertical = false } = {}) {
   if (event.ctrlKey || event.metaKey || event.altKey || isEditingText(event.target)) return 0;
+  // An open dialog (the notation key) is read, not stepped: the figure behind it stays where it is.
+  if (event.target instanceof Element && event.target.closest("dialog[open]")) return 0;
   const arrow = { ArrowRight: 1, ArrowLeft: -1, ...(vertical ? { ArrowDown: 1, ArrowUp: -1 } : {}) }[event.key];
   if (arrow) return event.target instanceof Element && event.target.closest("[data-own-keys]") ? 0 : arrow;
   return { PageDown: 1, PageUp: -1 }[event.key] ?? 0;

@@ -5,6 +5,7 @@
 import { ready, isPresenting } from "../core/shell.js";
 import { t } from "../core/i18n.js";
 import { stepDirection } from "../core/keys.js";
+import { createNotationButton } from "../player/notation.js";
 
 const FIGURES = {
   "feed-forward": () => import("../lessons/feed-forward.js"),
@@ -76,6 +77,9 @@ document.addEventListener(
 );
 
 document.addEventListener("langchange", setTitle);
+
+// The notation key, the same one the step player opens, from every lesson.
+article.querySelector(".lesson-progress")?.append(createNotationButton());
 
 await ready;
 setTitle();

@@ -48,7 +48,8 @@ function stepBlock(step) {
   return block;
 }
 
-export function createNarration() {
+/** The narration panel; `tools` (buttons) sit at the end of its header, reachable from every step. */
+export function createNarration({ tools = [] } = {}) {
   const phaseTrack = el(
     "ol",
     { class: "phase-track", "aria-hidden": "true" },
@@ -60,7 +61,7 @@ export function createNarration() {
   const element = el(
     "section",
     { class: "panel narration", "data-testid": "narration", "aria-live": "polite" },
-    el("header", { class: "narration-head" }, phaseLabel, phaseTrack, counter),
+    el("header", { class: "narration-head" }, phaseLabel, phaseTrack, counter, ...tools),
     body,
   );
   let last = null;

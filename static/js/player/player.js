@@ -41,6 +41,7 @@ import {
   withTraceWeights,
 } from "./model.js";
 import { createNarration } from "./narration.js";
+import { createNotationButton } from "./notation.js";
 import { createOpGraph } from "./opgraph.js";
 import { buildFrames, frameSteps, GRANULARITIES, indexTrace, nextStop, parseEdgeId, parseNodeId, previousStop, SPEEDS } from "./steps.js";
 import { createTooltip } from "./tooltip.js";
@@ -151,7 +152,7 @@ export function mountStepPlayer(container, options = {}) {
     { showTraining: settings.showTraining },
   );
   const legend = createLegend();
-  const narration = createNarration();
+  const narration = createNarration({ tools: [createNotationButton()] });
   const opgraph = createOpGraph({ onSelectInput: (id) => select(id) });
   const followButton = el("button", {
     type: "button",
