@@ -4,7 +4,20 @@
 // being typed, where arrows move the caret.
 
 /** Input types whose keys edit what is typed (an unknown type reads as "text"). */
-const TEXT_INPUT_TYPES = new Set(["text", "search", "email", "url", "tel", "password", "number", "date", "datetime-local", "month", "time", "week"]);
+const TEXT_INPUT_TYPES = new Set([
+  "text",
+  "search",
+  "email",
+  "url",
+  "tel",
+  "password",
+  "number",
+  "date",
+  "datetime-local",
+  "month",
+  "time",
+  "week",
+]);
 
 /** Whether `target` is a field whose keys edit text: a text or number input, a textarea, contenteditable. */
 export function isEditingText(target) {

@@ -91,7 +91,10 @@ export function createNarration({ tools = [] } = {}) {
     counter.textContent = t("playground.narration.counter", { n: index + 1, total: trace.steps.length });
     const shown = steps.length > MAX_STEPS_SHOWN ? steps.slice(-MAX_STEPS_SHOWN) : steps;
     const more = () =>
-      el("p", { class: "narration-more muted", text: t("playground.narration.more", { count: steps.length - shown.length }) });
+      el("p", {
+        class: "narration-more muted",
+        text: t("playground.narration.more", { count: steps.length - shown.length }),
+      });
     if (!progressive) {
       const blocks = shown.map(stepBlock);
       if (steps.length > shown.length) blocks.unshift(more());

@@ -31,7 +31,11 @@ function createDialog() {
       translated("dd", `playground.notation.${key}`),
     ]),
   );
-  const close = translated("button", "playground.notation.close", { type: "button", class: "notation-close", "data-testid": "notation-close" });
+  const close = translated("button", "playground.notation.close", {
+    type: "button",
+    class: "notation-close",
+    "data-testid": "notation-close",
+  });
   const dialog = el(
     "dialog",
     { class: "notation-panel panel", "data-testid": "notation-panel", "aria-labelledby": "notation-title" },

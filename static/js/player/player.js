@@ -43,7 +43,17 @@ import {
 import { createNarration } from "./narration.js";
 import { createNotationButton } from "./notation.js";
 import { createOpGraph } from "./opgraph.js";
-import { buildFrames, frameSteps, GRANULARITIES, indexTrace, nextStop, parseEdgeId, parseNodeId, previousStop, SPEEDS } from "./steps.js";
+import {
+  buildFrames,
+  frameSteps,
+  GRANULARITIES,
+  indexTrace,
+  nextStop,
+  parseEdgeId,
+  parseNodeId,
+  previousStop,
+  SPEEDS,
+} from "./steps.js";
 import { createTooltip } from "./tooltip.js";
 
 const TRAVEL_MS = 700;
@@ -60,7 +70,9 @@ function afterNextPaint() {
 }
 
 function isTyping(target) {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+  return (
+    target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+  );
 }
 
 function phaseGradient(steps) {
@@ -131,7 +143,12 @@ export function mountStepPlayer(container, options = {}) {
     { class: "stage-toolbar" },
     lossReadout,
     status,
-    el("label", { class: "toggle" }, numbersToggle, el("span", { "data-i18n": "playground.toolbar.numbers", text: t("playground.toolbar.numbers") })),
+    el(
+      "label",
+      { class: "toggle" },
+      numbersToggle,
+      el("span", { "data-i18n": "playground.toolbar.numbers", text: t("playground.toolbar.numbers") }),
+    ),
   );
   const errorBox = el("div", { class: "player-error", role: "alert", "data-testid": "player-error", hidden: true });
   const controls = createControls(
@@ -162,7 +179,10 @@ export function mountStepPlayer(container, options = {}) {
     onclick: () => select(null),
   });
   const biasField = el("label", { class: "bias-field", hidden: true });
-  opgraph.element.insertBefore(el("div", { class: "opgraph-tools" }, followButton, biasField), opgraph.element.children[1]);
+  opgraph.element.insertBefore(
+    el("div", { class: "opgraph-tools" }, followButton, biasField),
+    opgraph.element.children[1],
+  );
 
   const stage = el("section", { class: "player-stage" }, toolbar, wrap, controls.element, errorBox);
   const side = el("div", { class: "player-side" }, narration.element);
@@ -178,8 +198,7 @@ export function mountStepPlayer(container, options = {}) {
           exportJson: () => trace && exportJson(model, trace),
           importJson: (file) => importJson(file),
           loadPreset: (request) => load({ ...request, step: 0, selected: null }),
-          exportSvg: (exportOptions) =>
-            exportSvg(svgEl, { caption: exportOptions?.caption ? exportCaption() : null }),
+          exportSvg: (exportOptions) => exportSvg(svgEl, { caption: exportOptions?.caption ? exportCaption() : null }),
           exportPng: (exportOptions) =>
             exportPng(svgEl, { caption: exportOptions?.caption ? exportCaption() : null }).catch(showError),
           exportScript: (format) => trace && exportScript(model, trace, format).catch(showError),
@@ -311,7 +330,9 @@ export function mountStepPlayer(container, options = {}) {
     }
     const [layer, index] = [Number(match[1]), Number(match[2])];
     const value = trace.params[layer - 1].bias[index];
-    const symbol = trace.steps.find((s) => s.kind === "update" && s.layer === layer && s.neuron === index)?.formula.at(-1)?.lhs ?? "b";
+    const symbol =
+      trace.steps.find((s) => s.kind === "update" && s.layer === layer && s.neuron === index)?.formula.at(-1)?.lhs ??
+      "b";
     const input = el("input", { type: "number", step: "any", class: "num", "data-testid": "bias-input" });
     roundWhenBlurred(input, value);
     input.addEventListener("change", () => {
@@ -354,7 +375,13 @@ export function mountStepPlayer(container, options = {}) {
     errorBox.hidden = false;
     errorBox.replaceChildren(
       el("span", { text: message }),
-      el("button", { type: "button", class: "icon-button", "aria-label": t("playground.errors.dismiss"), text: "✕", onclick: () => (errorBox.hidden = true) }),
+      el("button", {
+        type: "button",
+        class: "icon-button",
+        "aria-label": t("playground.errors.dismiss"),
+        text: "✕",
+        onclick: () => (errorBox.hidden = true),
+      }),
     );
   }
 
@@ -366,7 +393,15 @@ export function mountStepPlayer(container, options = {}) {
     view.busy = busy;
     root.classList.toggle("busy", busy);
     svgEl.setAttribute("aria-busy", String(busy));
-    if (trace) controls.update({ index: view.step, total: trace.steps.length, playing: view.playing, speed: view.speed, granularity: view.granularity, busy });
+    if (trace)
+      controls.update({
+        index: view.step,
+        total: trace.steps.length,
+        playing: view.playing,
+        speed: view.speed,
+        granularity: view.granularity,
+        busy,
+      });
   }
 
   // ----------------------------------------------------------------------------------------- tracing
@@ -384,7 +419,9 @@ export function mountStepPlayer(container, options = {}) {
     abort = new AbortController();
     setBusy(true);
     setStatus(t("common.loading"));
-    const body = firstRequest ? firstTraceRequest(model, { step: view.step, selected: view.pinned }) : traceRequest(model);
+    const body = firstRequest
+      ? firstTraceRequest(model, { step: view.step, selected: view.pinned })
+      : traceRequest(model);
     firstRequest = false;
     try {
       const [result] = await Promise.all([requestTrace(body, abort.signal), settings.translationsReady]);
@@ -599,7 +636,14 @@ export function mountStepPlayer(container, options = {}) {
     previousLoss = trace.loss;
     model = withTraceWeights(model, trace, "updated");
     await retrace();
-    if (trace) setStatus(t("playground.train.done", { count: 1, before: formatNumber(previousLoss, 4), after: formatNumber(trace.loss, 4) }));
+    if (trace)
+      setStatus(
+        t("playground.train.done", {
+          count: 1,
+          before: formatNumber(previousLoss, 4),
+          after: formatNumber(trace.loss, 4),
+        }),
+      );
   }
 
   async function trainSteps(count) {
@@ -637,7 +681,14 @@ export function mountStepPlayer(container, options = {}) {
     model = current;
     setBusy(false);
     await retrace();
-    if (trace) setStatus(t("playground.train.done", { count: total, before: formatNumber(before, 4), after: formatNumber(trace.loss, 4) }));
+    if (trace)
+      setStatus(
+        t("playground.train.done", {
+          count: total,
+          before: formatNumber(before, 4),
+          after: formatNumber(trace.loss, 4),
+        }),
+      );
   }
 
   /**
@@ -650,7 +701,8 @@ export function mountStepPlayer(container, options = {}) {
     if (![1, 2].includes(current.layers[0])) return null;
     const dataset = { points: inputs };
     if (current.loss === "mse" && outputs === 1) dataset.targets = current.targets.map((row) => row[0]);
-    else if (current.loss === "bce" && outputs === 1 && current.targets.every((row) => row[0] === 0 || row[0] === 1)) dataset.labels = current.targets.map((row) => row[0]);
+    else if (current.loss === "bce" && outputs === 1 && current.targets.every((row) => row[0] === 0 || row[0] === 1))
+      dataset.labels = current.targets.map((row) => row[0]);
     else if (current.loss === "cross_entropy") dataset.labels = current.targets.map((row) => row.indexOf(1));
     else return null;
     const request = traceRequest(current);
@@ -699,13 +751,19 @@ export function mountStepPlayer(container, options = {}) {
   function exportCaption() {
     const shown = [...narration.element.querySelectorAll(".narration-step")].at(-1);
     const lines = shown
-      ? [shown.querySelector(".narration-sentence"), ...shown.querySelectorAll(".formula > li"), shown.querySelector(".narration-note")]
+      ? [
+          shown.querySelector(".narration-sentence"),
+          ...shown.querySelectorAll(".formula > li"),
+          shown.querySelector(".narration-note"),
+        ]
           .filter(Boolean)
           .map((node) => node.textContent.replace(/\s+/g, " ").trim())
       : [];
     const legendItems = [...legend.element.querySelectorAll(".legend-item")].map((item) => ({
       title: item.querySelector("figcaption")?.textContent.trim() ?? "",
-      entries: [...item.querySelectorAll("li, .colour-ticks span")].map((node) => node.textContent.trim()).filter(Boolean),
+      entries: [...item.querySelectorAll("li, .colour-ticks span")]
+        .map((node) => node.textContent.trim())
+        .filter(Boolean),
     }));
     return { lines: lines.filter(Boolean), legend: legendItems };
   }
@@ -729,7 +787,13 @@ export function mountStepPlayer(container, options = {}) {
     const label = el("span", { class: "math weight-symbol" });
     const apply = el("button", { type: "submit", class: "primary", "data-testid": "weight-apply" });
     const cancel = el("button", { type: "button", "data-testid": "weight-cancel" });
-    const form = el("form", { class: "weight-editor", "data-testid": "weight-editor", hidden: true }, el("label", {}, label, input), apply, cancel);
+    const form = el(
+      "form",
+      { class: "weight-editor", "data-testid": "weight-editor", hidden: true },
+      el("label", {}, label, input),
+      apply,
+      cancel,
+    );
     let editing = null;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
