@@ -97,5 +97,8 @@ def test_importing_json_that_is_not_a_network_says_so(page: Page, live_server: s
     chooser.value.set_files(str(path))
     expect(page.get_by_test_id("player-error")).to_contain_text("not a Backprop Lab network")
     page.wait_for_timeout(300)
-    assert not page.get_by_test_id("toast").is_visible() or "Network loaded" not in page.get_by_test_id("toast").inner_text()
+    assert (
+        not page.get_by_test_id("toast").is_visible()
+        or "Network loaded" not in page.get_by_test_id("toast").inner_text()
+    )
     assert page.locator(f"{DIAGRAM} [data-node]").count() == before
