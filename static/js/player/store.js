@@ -1,0 +1,148 @@
+// The step player's one state object and the one place it changes (the Elm architecture: model, update,
+// view). Every module of the player reads getState() and asks for changes with dispatch(action); views
+// subscribe and redraw from the state. The state is plain data, so it can be written to a URL, exported,
+// or sent to another browser and applied there.
+//
+// The state:
+//   spec   the network and its data, with the API's field names (POST /api/v2/network/trace's body):
+//          { layers, activation, output_activation, loss, seed, init, weights, biases, inputs, targets,
+//            learning_rate, sample }
+//   view   what is shown of the trace: { step, granularity, speed, numbers, selected, playing }
+//   trace  what the last trace answered, by reference: { scriptId, steps, lossAt, loss, diverged }
+//          (the numbers themselves stay with the player; the script is cached by id)
+//   training  what the last training step(s) did: { count, before, after } or null
+//   busy   a trace or training is on its way
+//
+// Travel format (serializeState / applyState): { format: "backprop-lab/player-state", version: 1, spec,
+// view: { step, granularity, speed, numbers, selected } }. A live classroom sends it from the teacher's
+// browser and each student's player applies it; predict-then-reveal reads view.step from it.
+
+import { GRANULARITIES, SPEEDS } from "./steps.js";
+
+export const TRAVEL_FORMAT = "backprop-lab/player-state";
+export const TRAVEL_VERSION = 1;
+
+export const INITIAL_VIEW = Object.freeze({
+  step: 0,
+  granularity: "neuron",
+  speed: 1,
+  numbers: true,
+  selected: null,
+  playing: false,
+});
+
+const NO_TRACE = Object.freeze({ scriptId: null, steps: 0, lossAt: null, loss: null, diverged: false });
+
+/** A state from a spec and a view; missing or ill-typed view fields take their defaults. */
+export function initialState({ spec = {}, view = {} } = {}) {
+  return {
+    spec: { ...spec },
+    view: checkedView(INITIAL_VIEW, view),
+    trace: { ...NO_TRACE },
+    training: null,
+    busy: false,
+  };
+}
+
+/** `base` with the well-typed fields of `patch`; the others keep their value. */
+function checkedView(base, patch = {}) {
+  const view = { ...base };
+  if (Number.isInteger(patch.step) && patch.step >= 0) view.step = patch.step;
+  if (GRANULARITIES.includes(patch.granularity)) view.granularity = patch.granularity;
+  if (SPEEDS.includes(patch.speed)) view.speed = patch.speed;
+  if (typeof patch.numbers === "boolean") view.numbers = patch.numbers;
+  if (patch.selected === null || typeof patch.selected === "string") view.selected = patch.selected;
+  if (typeof patch.playing === "boolean") view.playing = patch.playing;
+  return view;
+}
+
+const clampStep = (step, steps) => (steps > 0 ? Math.max(0, Math.min(step, steps - 1)) : Math.max(0, step));
+
+/** The one update: (state, action) → the next state. Pure; an unknown action returns the state as it is. */
+export function reducer(state, action) {
+  switch (action?.type) {
+    case "spec/set":
+      return { ...state, spec: { ...action.spec }, training: action.keepTraining ? state.training : null };
+    case "view/set": {
+      const view = checkedView(state.view, action.view);
+      view.step = clampStep(view.step, state.trace.steps);
+      return { ...state, view };
+    }
+    case "view/step":
+      if (!Number.isInteger(action.step)) return state;
+      return { ...state, view: { ...state.view, step: clampStep(action.step, state.trace.steps) } };
+    case "busy":
+      return { ...state, busy: Boolean(action.busy) };
+    case "trace/loaded": {
+      const trace = {
+        scriptId: action.scriptId ?? null,
+        steps: action.steps,
+        lossAt: action.lossAt ?? null,
+        loss: action.loss ?? null,
+        diverged: Boolean(action.diverged),
+      };
+      const view = { ...state.view, step: clampStep(state.view.step, trace.steps) };
+      if (action.unpin) view.selected = null;
+      return { ...state, trace, view };
+    }
+    case "training/done":
+      return { ...state, training: { count: action.count, before: action.before, after: action.after } };
+    case "training/forget":
+      return state.training ? { ...state, training: null } : state;
+    case "state/apply":
+      return {
+        ...state,
+        spec: action.spec ? { ...action.spec } : state.spec,
+        view: { ...checkedView(state.view, { ...action.view, playing: false }) },
+        training: action.spec ? null : state.training,
+      };
+    default:
+      return state;
+  }
+}
+
+/** A store: getState(), dispatch(action), subscribe(listener) → unsubscribe. Listeners get (state, previous, action). */
+export function createStore(initial, update = reducer) {
+  let state = initial;
+  const listeners = new Set();
+  return {
+    getState: () => state,
+    dispatch(action) {
+      const previous = state;
+      state = update(state, action);
+      if (state !== previous) for (const listener of [...listeners]) listener(state, previous, action);
+      return action;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+/** The travel format of a state as JSON text (see the top of this file). */
+export function serializeState(state) {
+  const { step, granularity, speed, numbers, selected } = state.view;
+  return JSON.stringify({
+    format: TRAVEL_FORMAT,
+    version: TRAVEL_VERSION,
+    spec: state.spec,
+    view: { step, granularity, speed, numbers, selected },
+  });
+}
+
+/** Parse the travel format (text or object); throws with a readable message when it is not one. */
+export function parseState(json) {
+  const data = typeof json === "string" ? JSON.parse(json) : json;
+  if (!data || typeof data !== "object" || data.format !== TRAVEL_FORMAT) throw new Error(`not a ${TRAVEL_FORMAT}`);
+  if (data.version !== TRAVEL_VERSION) throw new Error(`unknown ${TRAVEL_FORMAT} version ${data.version}`);
+  const spec = data.spec && typeof data.spec === "object" && !Array.isArray(data.spec) ? data.spec : null;
+  const view = data.view && typeof data.view === "object" ? data.view : {};
+  return { spec, view };
+}
+
+/** Apply the travel format to a store: its spec (when given) and view. Playback stops. */
+export function applyState(store, json) {
+  const { spec, view } = parseState(json);
+  return store.dispatch({ type: "state/apply", spec, view });
+}
