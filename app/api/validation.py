@@ -8,11 +8,12 @@ from collections.abc import Collection
 import numpy as np
 
 from app.api.budget import TrainingCost, training_cost
-from app.api.schemas.network import NetworkSpec
+from app.api.schemas.network import MAX_FEATURES, NetworkSpec
 from app.api.schemas.training import DatasetSpec, GridSpec, TrainRequest
 from app.api.wire import ApiError
 from app.engine.expression import MAX_DEPTH_LIMIT, Expression, ExpressionError, parse
 from app.nn.datasets import Dataset, dataset_from_points, make_dataset
+from app.nn.features import VARIABLES, FeatureMap
 from app.nn.mlp import MLP
 from app.nn.training import TrainingConfig, targets_for
 from app.settings import Settings
@@ -126,6 +127,56 @@ def check_batch(
     return x, y
 
 
+def build_features(texts: list[str] | None, layers: list[int], settings: Settings) -> FeatureMap | None:
+    """The input features a request lists (None without any), checked against the input layer."""
+    if texts is None:
+        return None
+    if not texts:
+        raise invalid('features is empty; omit it to feed the point itself, or list e.g. ["x1", "x2"]', "features")
+    if len(texts) > MAX_FEATURES:
+        raise invalid(
+            f"features lists {len(texts)} expressions; at most {MAX_FEATURES} are allowed",
+            "features",
+            code="over_cap",
+            limit=MAX_FEATURES,
+        )
+    depth = max(1, min(settings.max_expression_depth, MAX_DEPTH_LIMIT))
+    expressions = []
+    for i, text in enumerate(texts):
+        try:
+            expressions.append(FeatureMap.parse([text], settings.max_expression_length, depth).expressions[0])
+        except ExpressionError as error:
+            raise expression_error(error, f"features[{i}]") from None
+    if layers and layers[0] != len(texts):
+        raise invalid(
+            f"layers[0] is {layers[0]} but features lists {len(texts)}: the input layer has one neuron per "
+            f"feature, so set layers[0] to {len(texts)}",
+            "layers",
+            code="mismatch",
+        )
+    return FeatureMap(tuple(expressions))
+
+
+def feature_inputs(features: FeatureMap, points: np.ndarray, field: str) -> np.ndarray:
+    """φ of 2-D points; every value must be a finite number (log(x1) at x1 ≤ 0 is not)."""
+    if points.shape[1] != len(VARIABLES):
+        raise invalid(
+            f"features are functions of x1 and x2: {field} needs points with 2 coordinates, not {points.shape[1]}",
+            field,
+            code="mismatch",
+        )
+    values = features.transform(points)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        row, column = (int(i) for i in np.argwhere(bad)[0])
+        raise invalid(
+            f"feature {features.canonical[column]!r} is not a finite number at point {row} "
+            f"({points[row, 0]:g}, {points[row, 1]:g}); choose features defined on all the points",
+            f"features[{column}]",
+        )
+    return values
+
+
 def build_network(spec: NetworkSpec, settings: Settings) -> MLP:
     check_network(spec, settings)
     return MLP.create(
@@ -203,7 +254,9 @@ def _checked_range(value: tuple[float, float] | None, values: np.ndarray, field:
     return check_range(value, field) or _data_range(values, field)
 
 
-def build_view(grid: GridSpec, dataset: Dataset, sizes: list[int], settings: Settings) -> View | None:
+def build_view(
+    grid: GridSpec, dataset: Dataset, sizes: list[int], settings: Settings, features: FeatureMap | None = None
+) -> View | None:
     """What to draw of the network: a curve for 1 input, heat maps for 2, nothing otherwise."""
     x_range = _checked_range(grid.x_range, dataset.inputs[:, 0], "grid.x_range")
     if dataset.input_dim == 1:
@@ -241,14 +294,16 @@ def build_view(grid: GridSpec, dataset: Dataset, sizes: list[int], settings: Set
         )
     elif neuron_resolution == 1:
         raise invalid("grid.neuron_resolution must be 0 (no maps) or at least 2", "grid.neuron_resolution")
-    return View(x_range, y_range, resolution, neuron_resolution)
+    return View(x_range, y_range, resolution, neuron_resolution, features)
 
 
-def _check_fit(request: TrainRequest, dataset: Dataset) -> None:
+def _check_fit(request: TrainRequest, dataset: Dataset, features: FeatureMap | None) -> None:
     """The network's input and output layers and its loss must suit the data."""
     n_in, outputs = request.layers[0], request.layers[-1]
     name = f"the dataset '{dataset.name}'"
-    if n_in != dataset.input_dim:
+    if features is not None:
+        feature_inputs(features, dataset.inputs, "dataset")
+    elif n_in != dataset.input_dim:
         raise invalid(
             f"layers[0] is {n_in} but {name} has {dataset.input_dim} input(s): set layers[0] to {dataset.input_dim}",
             "layers",
@@ -276,7 +331,7 @@ def _check_fit(request: TrainRequest, dataset: Dataset) -> None:
 
 def prepare_training(
     request: TrainRequest, settings: Settings, streaming: bool = False
-) -> tuple[MLP, Dataset, Dataset | None, TrainingConfig, View | None, TrainingCost]:
+) -> tuple[MLP, Dataset, Dataset | None, TrainingConfig, View | None, TrainingCost, FeatureMap | None]:
     """Every check of a training run, cheapest first, before any training work; ``streaming`` counts the
     bytes of the stream's events too."""
     if request.steps > settings.max_train_steps:
@@ -287,8 +342,9 @@ def prepare_training(
             limit=settings.max_train_steps,
         )
     mlp = build_network(request, settings)
+    features = build_features(request.features, request.layers, settings)
     dataset = build_dataset(request.dataset, settings)
-    _check_fit(request, dataset)
+    _check_fit(request, dataset, features)
     records = 1 + -(-request.steps // request.record_every)
     if records > settings.max_train_records:
         every = -(-request.steps // (settings.max_train_records - 1))
@@ -303,7 +359,7 @@ def prepare_training(
     if request.test_fraction > 0 and len(dataset) >= 2:
         train, test = dataset.split(request.test_fraction, request.dataset.seed)
     parameters = mlp.parameter_count()
-    view = build_view(request.grid, dataset, request.layers, settings)
+    view = build_view(request.grid, dataset, request.layers, settings, features)
     # evenly spaced record points, and the last: at most max_train_snapshots, and few enough for a big network
     fitting = settings.max_train_snapshot_values // parameters
     snapshots = max(min(settings.max_train_snapshots, fitting) - 1, 1)
@@ -321,7 +377,7 @@ def prepare_training(
     )
     cost = training_cost(request.layers, train, test, config, view, request.stream_grid_every if streaming else None)
     _check_training_cost(cost, config, parameters, streaming, settings)
-    return mlp, train, test, config, view, cost
+    return mlp, train, test, config, view, cost, features
 
 
 def _check_training_cost(

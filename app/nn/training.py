@@ -26,6 +26,7 @@ import numpy as np
 from app.engine.functions import LOSSES
 from app.engine.tensor import Tensor
 from app.nn.datasets import Dataset
+from app.nn.features import FeatureMap
 from app.nn.mlp import MLP
 from app.nn.optim import Optimizer, RegularizationKind, make_optimizer, regularization_grad
 
@@ -70,9 +71,12 @@ class Snapshot:
     biases: list[np.ndarray]
 
 
-def evaluate(mlp: MLP, data: Dataset, targets: np.ndarray, loss: str) -> tuple[float, float | None]:
-    """The data loss and, for a classification set, the share of points classified right."""
-    prediction = mlp.predict(data.inputs)
+def evaluate(
+    mlp: MLP, data: Dataset, targets: np.ndarray, loss: str, inputs: np.ndarray | None = None
+) -> tuple[float, float | None]:
+    """The data loss and, for a classification set, the share of points classified right; ``inputs`` are
+    the network's inputs for the points when they differ from the points (input features)."""
+    prediction = mlp.predict(data.inputs if inputs is None else inputs)
     value = LOSSES[loss](Tensor(prediction), Tensor(targets)).item()
     if data.labels is None:
         return value, None
@@ -106,9 +110,12 @@ class Trainer:
     diverged: bool = False
     history: list[Record] = field(default_factory=list)
     snapshots: list[Snapshot] = field(default_factory=list)
+    features: FeatureMap | None = None  # the network sees φ(x) instead of the points x
 
     def __post_init__(self) -> None:
         outputs = self.mlp.sizes[-1]
+        self.train_inputs = self._network_inputs(self.train_set)
+        self.test_inputs = None if self.test_set is None else self._network_inputs(self.test_set)
         self.train_targets = targets_for(self.train_set, outputs)
         self.test_targets = None if self.test_set is None else targets_for(self.test_set, outputs)
         self.optimizer: Optimizer = make_optimizer(
@@ -120,6 +127,9 @@ class Trainer:
         self._loss_fn = LOSSES[self.config.loss]
         with np.errstate(all="ignore"):
             self._record()
+
+    def _network_inputs(self, data: Dataset) -> np.ndarray:
+        return data.inputs if self.features is None else self.features.transform(data.inputs)
 
     @property
     def finished(self) -> bool:
@@ -147,13 +157,13 @@ class Trainer:
     def _batch(self) -> tuple[np.ndarray, np.ndarray]:
         n, size = len(self.train_set), self.config.batch_size
         if size >= n:
-            return self.train_set.inputs, self.train_targets
+            return self.train_inputs, self.train_targets
         if self._cursor + size > n:
             self._order = self._rng.permutation(n)
             self._cursor = 0
         index = self._order[self._cursor : self._cursor + size]
         self._cursor += size
-        return self.train_set.inputs[index], self.train_targets[index]
+        return self.train_inputs[index], self.train_targets[index]
 
     def _take_step(self) -> bool:
         """One optimizer step; False when the batch loss is not finite (nothing is updated then)."""
@@ -171,10 +181,11 @@ class Trainer:
         return True
 
     def _record(self) -> None:
-        train_loss, train_accuracy = evaluate(self.mlp, self.train_set, self.train_targets, self.config.loss)
+        loss = self.config.loss
+        train_loss, train_accuracy = evaluate(self.mlp, self.train_set, self.train_targets, loss, self.train_inputs)
         test_loss = test_accuracy = None
         if self.test_set is not None and self.test_targets is not None:
-            test_loss, test_accuracy = evaluate(self.mlp, self.test_set, self.test_targets, self.config.loss)
+            test_loss, test_accuracy = evaluate(self.mlp, self.test_set, self.test_targets, loss, self.test_inputs)
         if not math.isfinite(train_loss):
             self.diverged = True
         self.history.append(Record(self.step, train_loss, test_loss, train_accuracy, test_accuracy))
@@ -220,16 +231,22 @@ def heat_maps(
     y_range: tuple[float, float],
     resolution: int,
     neuron_resolution: int = 0,
+    features: FeatureMap | None = None,
 ) -> HeatMaps:
-    """Evaluate a network with 2 inputs over a grid; ``neuron_resolution`` 0 skips the neurons' maps."""
+    """Evaluate a network over a grid of 2-D points (through ``features`` when given, so the input neurons'
+    maps are the features'); ``neuron_resolution`` 0 skips the neurons' maps."""
+
+    def inputs(points: np.ndarray) -> np.ndarray:
+        return points if features is None else features.transform(points)
+
     with np.errstate(all="ignore"):
         xs, ys, points = _grid_points(x_range, y_range, resolution)
-        outputs = mlp.predict(points).T.reshape(-1, resolution, resolution)
+        outputs = mlp.predict(inputs(points)).T.reshape(-1, resolution, resolution)
         neurons: dict[tuple[int, int], np.ndarray] = {}
         neuron_xs = neuron_ys = np.empty(0)
         if neuron_resolution:
             neuron_xs, neuron_ys, points = _grid_points(x_range, y_range, neuron_resolution)
-            for layer, activation in enumerate(mlp.predict_layers(points)[:-1]):
+            for layer, activation in enumerate(mlp.predict_layers(inputs(points))[:-1]):
                 maps = activation.T.reshape(-1, neuron_resolution, neuron_resolution)
                 neurons.update({(layer, j): maps[j] for j in range(len(maps))})
     return HeatMaps(xs, ys, outputs, neuron_xs, neuron_ys, neurons)

@@ -13,8 +13,9 @@ import numpy as np
 
 from app.nn.datasets import Dataset, missing_classes
 from app.nn.diagnosis import WINDOW, diagnose
+from app.nn.features import FeatureMap
 from app.nn.mlp import MLP
-from app.nn.training import Curves, HeatMaps, Record, Snapshot, Trainer, curves, heat_maps
+from app.nn.training import DECISION_THRESHOLD, Curves, HeatMaps, Record, Snapshot, Trainer, curves, heat_maps
 from app.tracing.finite import all_finite
 from app.tracing.network import node_id
 
@@ -29,13 +30,14 @@ class View:
     y_range: Range | None  # None for a curve
     resolution: int  # grid cells per axis, or curve samples
     neuron_resolution: int = 0  # per-neuron maps (0: none)
+    features: FeatureMap | None = None  # the grid's points go through these before the network
 
     def draw(self, mlp: MLP) -> tuple[dict[str, Any], bool]:
         """The picture, and whether every number in it is finite (the serializer writes the others as null)."""
         if self.y_range is None:
             curve = curves(mlp, self.x_range, self.resolution)
             return curve_data(curve, self.x_range), all_finite(curve.xs, curve.outputs, *curve.neurons.values())
-        maps = heat_maps(mlp, self.x_range, self.y_range, self.resolution, self.neuron_resolution)
+        maps = heat_maps(mlp, self.x_range, self.y_range, self.resolution, self.neuron_resolution, self.features)
         finite = all_finite(maps.xs, maps.ys, maps.outputs, *maps.neurons.values())
         return grid_data(maps, self.x_range, self.y_range), finite
 
@@ -129,8 +131,48 @@ def diagnosis_data(trainer: Trainer, upto: int | None = None) -> dict[str, Any] 
     }
 
 
-def progress_data(trainer: Trainer, record: Record, view: View | None, index: int | None = None) -> dict[str, Any]:
-    """One point of a streamed run (record ``index`` of the history); ``view`` adds a fresh grid or curve."""
+def features_data(features: FeatureMap) -> list[dict[str, str]]:
+    return [
+        {"expression": text, "symbol": symbol}
+        for text, symbol in zip(features.canonical, features.symbols, strict=True)
+    ]
+
+
+def confusion_data(trainer: Trainer) -> dict[str, Any] | None:
+    """How the points of the test set (the training set without one) were classified: ``matrix[true][predicted]``
+    counts points; None for regression."""
+    data, inputs = trainer.test_set, trainer.test_inputs
+    if data is None or inputs is None or not len(data):
+        data, inputs = trainer.train_set, trainer.train_inputs
+    if data.labels is None:
+        return None
+    classes = max(data.classes, 2)
+    with np.errstate(all="ignore"):
+        prediction = trainer.mlp.predict(inputs)
+    if prediction.shape[1] == 1:
+        predicted = (prediction[:, 0] >= DECISION_THRESHOLD).astype(np.int64)
+    else:
+        predicted = np.argmax(np.nan_to_num(prediction, nan=-np.inf), axis=1)
+    matrix = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(matrix, (data.labels, np.minimum(predicted, classes - 1)), 1)
+    return {"on": "test" if data is trainer.test_set else "train", "classes": classes, "matrix": matrix.tolist()}
+
+
+def _details(trainer: Trainer) -> dict[str, Any]:
+    """What a view of a many-input network shows while it trains: the parameters and the confusion matrix."""
+    mlp = trainer.mlp
+    return {
+        "weights": [w.data.tolist() for w in mlp.weights],
+        "biases": [b.data.tolist() for b in mlp.biases],
+        "confusion": confusion_data(trainer),
+    }
+
+
+def progress_data(
+    trainer: Trainer, record: Record, view: View | None, index: int | None = None, details: bool = False
+) -> dict[str, Any]:
+    """One point of a streamed run (record ``index`` of the history); ``view`` adds a fresh grid or curve,
+    ``details`` the parameters and the confusion matrix."""
     data = {
         **record_data(record),
         "diverged": trainer.diverged or not _record_finite(record),
@@ -141,11 +183,13 @@ def progress_data(trainer: Trainer, record: Record, view: View | None, index: in
         drawing, finite = view.draw(trainer.mlp)
         data["grid" if view.y_range is not None else "curve"] = drawing
         data["diverged"] = data["diverged"] or not finite
+    if details:
+        data.update(_details(trainer))
     return data
 
 
-def training_report(trainer: Trainer, view: View | None) -> dict[str, Any]:
-    """Everything a finished (or stopped) run produced."""
+def training_report(trainer: Trainer, view: View | None, confusion: bool = False) -> dict[str, Any]:
+    """Everything a finished (or stopped) run produced; ``confusion`` adds the confusion matrix."""
     mlp = trainer.mlp
     latest = trainer.latest
     drawing, drawing_finite = (None, True) if view is None else view.draw(mlp)
@@ -155,7 +199,7 @@ def training_report(trainer: Trainer, view: View | None) -> dict[str, Any]:
         and all(_record_finite(r) for r in [*trainer.history, latest])
         and all(all_finite(*s.weights, *s.biases) for s in trainer.snapshots)
     )
-    return {
+    report = {
         "steps_done": trainer.step,
         "diverged": trainer.diverged or not finite,
         "final": record_data(latest),
@@ -174,3 +218,8 @@ def training_report(trainer: Trainer, view: View | None) -> dict[str, Any]:
         "curve": drawing if view is not None and view.y_range is None else None,
         "dataset": dataset_data(trainer.train_set, trainer.test_set),
     }
+    if trainer.features is not None:
+        report["features"] = features_data(trainer.features)
+    if confusion:
+        report["confusion"] = confusion_data(trainer)
+    return report

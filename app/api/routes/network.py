@@ -6,6 +6,7 @@ from functools import partial
 from threading import Event
 from typing import Any
 
+import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
@@ -16,8 +17,11 @@ from app.api.dependencies import SettingsDep
 from app.api.heavy import CLIENT_CLOSED_REQUEST, heavy_slots, while_connected
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
-from app.api.validation import build_network, check_batch, invalid, too_large
+from app.api.validation import build_features, build_network, check_batch, feature_inputs, invalid, too_large
 from app.api.wire import JSON, json_response
+from app.nn.features import FeatureMap
+from app.settings import Settings
+from app.tracing.features import with_features
 from app.tracing.gradcheck import check_network_gradients
 from app.tracing.network import TraceStopped, trace_network
 
@@ -25,6 +29,21 @@ INLINE_WORK = 5_000  # parameters × samples below which a trace is cheaper than
 INLINE_GRADCHECK_WORK = 20_000  # parameters² × samples: central differences run 2P forward passes
 
 router = APIRouter(prefix="/network", tags=["network"], route_class=CachingRoute)
+
+
+def _batch(request: TraceRequest, settings: Settings) -> tuple[np.ndarray, np.ndarray, FeatureMap | None, np.ndarray]:
+    """The network's inputs and targets, its features (None without), and the points the inputs came from."""
+    features = build_features(request.features, request.layers, settings)
+    if features is None:
+        x, y = check_batch(request.inputs, request.targets, request, settings, request.loss)
+        return x, y, None, x
+    for i, row in enumerate(request.inputs):
+        if len(row) != 2:
+            raise invalid(f"inputs[{i}] has {len(row)} values; with features, each input is a point (x1, x2)", "inputs")
+    points = np.asarray(request.inputs, dtype=np.float64).reshape(-1, 2)
+    values = feature_inputs(features, points, "inputs").tolist() if len(points) else []
+    x, y = check_batch(values, request.targets, request, settings, request.loss)
+    return x, y, features, points
 
 
 @router.post(
@@ -38,7 +57,7 @@ async def trace(request: TraceRequest, http: Request, settings: SettingsDep) -> 
     """Every layer's activations and gradients, every parameter's gradient and update, and the ordered
     `steps` of the pass with the chain-rule arithmetic written out with the real numbers."""
     mlp = build_network(request, settings)
-    x, y = check_batch(request.inputs, request.targets, request, settings, request.loss)
+    x, y, features, points = _batch(request, settings)
     if request.sample >= len(x):
         raise invalid(f"sample is {request.sample} but the batch has {len(x)} samples", "sample")
     step_count = 2 + 4 * sum(request.layers[1:])
@@ -67,11 +86,14 @@ async def trace(request: TraceRequest, http: Request, settings: SettingsDep) -> 
         )
     args = (mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
     if mlp.parameter_count() * len(x) <= INLINE_WORK:
-        return Response(trace_network(*args), media_type=JSON)
-    async with heavy_slots(http).held():
-        written = await while_connected(http, partial(_trace_unless_stopped, args))
-    if written is None:
-        return Response(status_code=CLIENT_CLOSED_REQUEST)
+        written = trace_network(*args)
+    else:
+        async with heavy_slots(http).held():
+            written = await while_connected(http, partial(_trace_unless_stopped, args))
+        if written is None:
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
+    if features is not None:
+        written = with_features(written, features, points, request.sample)
     return Response(written, media_type=JSON)
 
 
@@ -95,7 +117,7 @@ async def gradcheck(request: TraceRequest, http: Request, settings: SettingsDep)
     2 forward passes per parameter for central differences against 1 forward + 1 backward for backprop —
     with both timed on the server."""
     mlp = build_network(request, settings)
-    x, y = check_batch(request.inputs, request.targets, request, settings, request.loss)
+    x, y, _, _ = _batch(request, settings)
     count = mlp.parameter_count()
     if count > settings.max_gradcheck_parameters:
         raise too_large(

@@ -21,6 +21,7 @@ from app.api.schemas.training import TrainRequest, TrainResponse
 from app.api.validation import prepare_training
 from app.api.wire import dumps, json_response
 from app.nn.datasets import Dataset
+from app.nn.features import FeatureMap
 from app.nn.mlp import MLP
 from app.nn.training import Record, Trainer, TrainingConfig
 from app.tracing.training import View, progress_data, training_report
@@ -36,13 +37,17 @@ COMPONENTS = "#/components/schemas/"
 log = logging.getLogger(__name__)
 
 
-def _train(
-    mlp: MLP, train: Dataset, test: Dataset | None, config: TrainingConfig, view: View | None, stop: Event
-) -> dict[str, Any] | None:
+def _train(make: Callable[[], Trainer], view: View | None, confusion: bool, stop: Event) -> dict[str, Any] | None:
     """The whole run and its report; None as soon as ``stop`` is set (nobody waits for the answer)."""
-    trainer = Trainer(mlp, train, test, config)
+    trainer = make()
     trainer.run(stop=stop.is_set)
-    return None if stop.is_set() else training_report(trainer, view)
+    return None if stop.is_set() else training_report(trainer, view, confusion)
+
+
+def _trainer(
+    mlp: MLP, train: Dataset, test: Dataset | None, config: TrainingConfig, features: FeatureMap | None
+) -> Trainer:
+    return Trainer(mlp, train, test, config, features=features)
 
 
 @router.post(
@@ -57,9 +62,10 @@ async def train(request: TrainRequest, http: Request, settings: SettingsDep) -> 
     of the answer (`GET /api/v1/limits`). A large run waits for one of the server's slots for heavy work (503
     with Retry-After when none comes free), and stops when the client disconnects. To continue a run, send
     its `weights` and `biases` back with the same network (the optimizer starts afresh)."""
-    mlp, train_set, test_set, config, view, cost = prepare_training(request, settings)
+    mlp, train_set, test_set, config, view, cost, features = prepare_training(request, settings)
     async with heavy_slots(http).held(cost.heavy):
-        report = await while_connected(http, partial(_train, mlp, train_set, test_set, config, view))
+        make = partial(_trainer, mlp, train_set, test_set, config, features)
+        report = await while_connected(http, partial(_train, make, view, request.report_confusion))
     if report is None:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     return json_response(report)
@@ -73,18 +79,20 @@ def event(name: str, data: Any) -> bytes:
 class _Stream:
     """A run that reports a progress event per record point, with a fresh grid every ``grid_every`` events."""
 
-    def __init__(self, trainer: Trainer, view: View | None, grid_every: int) -> None:
+    def __init__(self, trainer: Trainer, view: View | None, grid_every: int, details: bool = False) -> None:
         self.trainer = trainer
         self.view = view
         self.grid_every = grid_every
+        self.details = details  # parameters and confusion matrix with each picture
         self.sent = 0
 
     def progress(self, records: list[Record]) -> list[dict[str, Any]]:
         events = []
         first = len(self.trainer.history) - len(records)
         for offset, record in enumerate(records):
-            view = self.view if self.sent % self.grid_every == 0 else None
-            events.append(progress_data(self.trainer, record, view, first + offset))
+            due = self.sent % self.grid_every == 0
+            view = self.view if due else None
+            events.append(progress_data(self.trainer, record, view, first + offset, self.details and due))
             self.sent += 1
         return events
 
@@ -146,7 +154,7 @@ with client.get_httpx_client().stream("POST", "/api/v1/network/train/stream", js
 async def train_stream(request: TrainRequest, http: Request, settings: SettingsDep) -> StreamingResponse:
     """The same run as `/network/train`, reported as it trains. Each event's `data` is one line of strict
     JSON. Training stops when the client disconnects."""
-    mlp, train_set, test_set, config, view, cost = prepare_training(request, settings, streaming=True)
+    mlp, train_set, test_set, config, view, cost, features = prepare_training(request, settings, streaming=True)
     hold = SlotHold(heavy_slots(http) if cost.heavy else None)
     await hold.admit()
 
@@ -160,8 +168,8 @@ async def train_stream(request: TrainRequest, http: Request, settings: SettingsD
 
     async def events() -> AsyncIterator[bytes]:
         try:
-            trainer = await computed(Trainer, mlp, train_set, test_set, config)
-            stream = _Stream(trainer, view, request.stream_grid_every)
+            trainer = await computed(_trainer, mlp, train_set, test_set, config, features)
+            stream = _Stream(trainer, view, request.stream_grid_every, request.report_confusion)
             for data in await computed(stream.progress, list(trainer.history)):
                 yield event("progress", data)
             while not trainer.finished:
@@ -172,7 +180,7 @@ async def train_stream(request: TrainRequest, http: Request, settings: SettingsD
                     yield event("progress", data)
                 if not events:
                     yield KEEP_ALIVE
-            yield event("done", await computed(training_report, trainer, view))
+            yield event("done", await computed(training_report, trainer, view, request.report_confusion))
         except Exception as error:  # the status line is sent: report the failure in the stream
             log.exception("streamed training failed")
             yield event("error", {"detail": f"training failed: {type(error).__name__}", "code": "training_failed"})

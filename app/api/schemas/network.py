@@ -47,8 +47,28 @@ class NetworkSpec(StrictModel):
     )
 
 
+MAX_FEATURES = 16
+
+FEATURES_DESCRIPTION = (
+    "Input features as in the TensorFlow Playground: expressions over x1 and x2 in the app's syntax, e.g. "
+    '["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"] (at most 16). The network sees these instead '
+    "of the point, so layers[0] must equal their number. Omit for the point itself."
+)
+
+
+class FeatureInfo(ResponseModel):
+    expression: str = Field(description="The feature's canonical text, e.g. 'x1^2'.")
+    symbol: str = Field(description="How the diagram names it, e.g. 'x₁²'.")
+
+
 class TraceRequest(NetworkSpec):
     """One forward and backward pass on a batch, plus one SGD update."""
+
+    features: list[str] | None = Field(
+        default=None,
+        description=FEATURES_DESCRIPTION + " With features, inputs are the points [batch][2].",
+        examples=[["x1", "x2", "x1^2"]],
+    )
 
     inputs: list[list[float]] = Field(
         default=[[1.0, 0.5]], description="The batch, [batch][in].", examples=[[[1.0, 0.5]]]
@@ -139,6 +159,12 @@ class TraceResponse(ResponseModel):
     steps: list[Step]
     neuron_graphs: dict[str, OpGraph] | None = Field(
         default=None, description="Per neuron id 'L-i', its computation as ops with values and gradients."
+    )
+    features: list[FeatureInfo] | None = Field(
+        default=None, description="With features: what each input neuron holds, in order."
+    )
+    points: list[list[Number]] | None = Field(
+        default=None, description="With features: the points [batch][2] the features were computed from."
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from app.api.schemas.common import ErrorResponse, Number, Range, ResponseModel, Seed, StrictModel
-from app.api.schemas.network import NetworkSpec
+from app.api.schemas.network import FEATURES_DESCRIPTION, FeatureInfo, NetworkSpec
 
 DatasetName = Literal["xor", "circle", "gauss", "spiral", "spiral3", "moons", "sine", "plane"]
 OptimizerName = Literal["sgd", "momentum", "adam"]
@@ -73,6 +73,14 @@ class TrainRequest(NetworkSpec):
     grid: GridSpec = Field(default_factory=GridSpec)
     stream_grid_every: int = Field(
         default=10, ge=1, description="Streaming only: a fresh grid (or curve) every this many progress events."
+    )
+    features: list[str] | None = Field(
+        default=None, description=FEATURES_DESCRIPTION + " Needs a dataset of 2-D points.", examples=[["x1", "x2"]]
+    )
+    report_confusion: bool = Field(
+        default=False,
+        description="Add the confusion matrix (classification); streaming, also add it and the parameters to "
+        "each progress event that carries a picture (every stream_grid_every events).",
     )
 
     model_config = ConfigDict(
@@ -184,6 +192,14 @@ class TrainingDiagnosis(ResponseModel):
     suggested_learning_rate: Number = Field(description="An η to try instead; null when η is fine.")
 
 
+class ConfusionMatrix(ResponseModel):
+    on: Literal["test", "train"] = Field(
+        description="The points counted: the test set, or without one the training set."
+    )
+    classes: int
+    matrix: list[list[int]] = Field(description="[true class][predicted class]: how many points.")
+
+
 class TrainResponse(ResponseModel):
     steps_done: int = Field(description="Steps taken (fewer than asked when the run diverged).")
     diverged: bool = Field(description="True when the loss or a weight overflowed; such numbers are null.")
@@ -202,6 +218,10 @@ class TrainResponse(ResponseModel):
     grid: NetworkGrid | None = Field(description="For 2 inputs: the output and neuron heat maps.")
     curve: NetworkCurve | None = Field(description="For 1 input: the fitted curve.")
     dataset: DatasetData = Field(description="The points trained and tested on.")
+    features: list[FeatureInfo] | None = Field(
+        default=None, description="With features: what each input neuron holds, in order."
+    )
+    confusion: ConfusionMatrix | None = Field(default=None, description="With report_confusion, for classification.")
 
 
 class Progress(TrainRecord):
@@ -214,6 +234,11 @@ class Progress(TrainRecord):
     )
     grid: NetworkGrid | None = None
     curve: NetworkCurve | None = None
+    weights: list[list[list[Number]]] | None = Field(
+        default=None, description="With report_confusion, on events with a picture: the weights, [out][in]."
+    )
+    biases: list[list[Number]] | None = None
+    confusion: ConfusionMatrix | None = None
 
 
 class ProgressEvent(BaseModel):
