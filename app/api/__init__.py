@@ -3,10 +3,10 @@ serialization. Nothing imports it but main."""
 
 from fastapi import APIRouter
 
-from app.api.routes import datasets, export, expression, meta, network, presets, trace_v2, training
+from app.api.routes import datasets, exercises, export, expression, meta, network, presets, trace_v2, training
 
 api_router = APIRouter(prefix="/api/v1")
-for module in (meta, network, training, expression, presets, datasets, export):
+for module in (meta, network, training, expression, presets, datasets, export, exercises):
     api_router.include_router(module.router)
 
 api_v2_router = APIRouter(prefix="/api/v2")
