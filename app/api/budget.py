@@ -113,22 +113,26 @@ def training_cost(
     config: TrainingConfig,
     view: View | None,
     stream_grid_every: int | None = None,
+    details: bool = False,
 ) -> TrainingCost:
     """The cost of a run that goes all the way: as one report, or (``stream_grid_every`` given) as a stream
-    of progress events with a picture every ``stream_grid_every`` of them, ending in that report."""
+    of progress events with a picture every ``stream_grid_every`` of them, ending in that report. ``details``:
+    the report has a confusion matrix, and each picture comes with the parameters and a confusion matrix."""
     parameters = sum(a * b + b for a, b in pairwise(sizes))
     batch = min(config.batch_size, len(train))
     points = len(train) + (0 if test is None else len(test))
     records = config.record_count
     streamed_pictures = 0 if stream_grid_every is None else math.ceil(records / stream_grid_every)
     snapshots = math.ceil(records / config.snapshot_every) + 1
-    picture = drawing_bytes(view, sizes)
+    confusion = DRAWING_FRAME_BYTES + _matrix_bytes(max(sizes[-1], 2) ** 2, max(sizes[-1], 2)) if details else 0
+    picture = drawing_bytes(view, sizes) + (parameters_bytes(sizes) + confusion if details else 0)
     report = (
         REPORT_FRAME_BYTES
         + (records + 1) * RECORD_BYTES  # the history and the final record
         + snapshots * (SNAPSHOT_FRAME_BYTES + parameters_bytes(sizes))
         + parameters_bytes(sizes)  # the final weights and biases
-        + picture
+        + drawing_bytes(view, sizes)
+        + confusion
         + _points_bytes(train)
         + _points_bytes(test)
     )
@@ -142,7 +146,8 @@ def training_cost(
     return TrainingCost(
         training_work=config.steps * batch * parameters,
         record_work=records * points * parameters,
-        drawing_work=(streamed_pictures + 1) * drawing_points(view) * parameters,
+        # a confusion matrix evaluates the test (or training) set once more per picture
+        drawing_work=(streamed_pictures + 1) * (drawing_points(view) + (points if details else 0)) * parameters,
         records=records,
         pictures=streamed_pictures + 1,
         picture_bytes=picture,

@@ -375,7 +375,8 @@ def prepare_training(
         seed=request.seed,
         snapshot_every=max(1, -(-records // snapshots)),
     )
-    cost = training_cost(request.layers, train, test, config, view, request.stream_grid_every if streaming else None)
+    every = request.stream_grid_every if streaming else None
+    cost = training_cost(request.layers, train, test, config, view, every, request.report_confusion)
     _check_training_cost(cost, config, parameters, streaming, settings)
     return mlp, train, test, config, view, cost, features
 

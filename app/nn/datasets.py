@@ -22,10 +22,13 @@ Targets are laid out for the loss that fits each kind:
 
 from __future__ import annotations
 
+import csv
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -146,6 +149,8 @@ class DatasetInfo:
     output_dim: int
     classes: int  # 0 for regression
     description: str
+    size: int | None = None  # points of a real dataset (a generated one has any n)
+    image: tuple[int, int] | None = None  # (rows, columns) when each point is a picture, row-major
 
 
 # ------------------------------------------------------------------------------------ generators
@@ -240,6 +245,20 @@ def _plane(rng: Rng, n: int) -> tuple[np.ndarray, np.ndarray]:
     return x, x.sum(axis=1, keepdims=True) / 2
 
 
+MULTIGAUSS_CENTERS = np.array([[-2, 1.25], [0, 1.25], [2, 1.25], [-2, -1.25], [0, -1.25], [2, -1.25]]) / 3
+MULTIGAUSS_SIGNS = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
+MULTIGAUSS_SPREAD = 0.2
+
+
+def _multigauss(rng: Rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Six Gaussian bumps of alternating sign on two rows, as the Playground's regression set:
+    y = Σᵢ sᵢ · exp(−|x − cᵢ|² / (2σ²)), σ = 0.2, sᵢ = ±1, for x uniform in [−1, 1]²."""
+    x = rng.uniform(-1.0, 1.0, size=(n, 2))
+    squared = ((x[:, None, :] - MULTIGAUSS_CENTERS[None, :, :]) ** 2).sum(axis=2)
+    bumps = np.exp(-squared / (2 * MULTIGAUSS_SPREAD**2))
+    return x, (bumps @ MULTIGAUSS_SIGNS)[:, None]
+
+
 def _binary_info(name: str, description: str) -> DatasetInfo:
     return DatasetInfo(name, "binary", 2, 1, 2, description)
 
@@ -269,9 +288,69 @@ _REGISTRY: list[tuple[DatasetInfo, ClassGenerator | RegressionGenerator, float]]
         _plane,
         1.0,
     ),
+    (
+        DatasetInfo(
+            "multigauss", "regression", 2, 1, 0, "Six Gaussian bumps of alternating sign over [−1, 1]², y ∈ [−1, 1]."
+        ),
+        _multigauss,
+        1.0,
+    ),
 ]  # (info, generator, data scale s of the noise)
 
-DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _, _ in _REGISTRY}
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DIGITS_SIDE = 8
+DIGITS_MAX_PIXEL = 16.0
+
+
+@functools.cache
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1,797 UCI handwritten digits (app/nn/data/README.md): pixels / 16 ∈ [0, 1], [n, 64] row-major."""
+    with np.load(DATA_DIR / "digits.npz", allow_pickle=False) as archive:
+        pixels, labels = archive["pixels"], archive["labels"]
+    return pixels.astype(np.float64) / DIGITS_MAX_PIXEL, labels.astype(np.int64)
+
+
+@functools.cache
+def _iris() -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's 150 irises (app/nn/data/README.md): each measurement standardised, x ← (x − mean) / sd."""
+    with (DATA_DIR / "iris.csv").open(encoding="utf-8") as file:
+        rows = list(csv.reader(file))[1:]
+    values = np.array([[float(v) for v in row[:4]] for row in rows])
+    labels = np.array([int(row[4]) for row in rows], dtype=np.int64)
+    return (values - values.mean(axis=0)) / values.std(axis=0), labels
+
+
+_REAL: dict[str, tuple[DatasetInfo, Callable[[], tuple[np.ndarray, np.ndarray]]]] = {
+    "digits": (
+        DatasetInfo(
+            "digits",
+            "multiclass",
+            DIGITS_SIDE * DIGITS_SIDE,
+            10,
+            10,
+            "1,797 handwritten digits 0–9 as 8×8 images (UCI, CC BY 4.0); the 64 pixels scaled to [0, 1].",
+            size=1797,
+            image=(DIGITS_SIDE, DIGITS_SIDE),
+        ),
+        _digits,
+    ),
+    "iris": (
+        DatasetInfo(
+            "iris",
+            "multiclass",
+            4,
+            3,
+            3,
+            "Fisher's 150 irises of 3 species (UCI, CC BY 4.0): sepal and petal length and width, standardised.",
+            size=150,
+        ),
+        _iris,
+    ),
+}
+
+DATASETS: dict[str, DatasetInfo] = {info.name: info for info, _, _ in _REGISTRY} | {
+    name: info for name, (info, _) in _REAL.items()
+}
 """The built-in datasets by name, in the order a menu should list them."""
 
 _GENERATORS = {info.name: (generator, scale) for info, generator, scale in _REGISTRY}
@@ -285,6 +364,8 @@ def make_dataset(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> 
         raise ValueError(f"a dataset needs at least 1 point, got n = {n}")
     if not noise >= 0.0 or not math.isfinite(noise):
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise}")
+    if name in _REAL:
+        return _real_dataset(name, n, seed)
     info, (generate, scale) = DATASETS[name], _GENERATORS[name]
     rng = np.random.default_rng(seed)
     if info.kind == "regression":
@@ -294,6 +375,23 @@ def make_dataset(name: str, n: int = 200, noise: float = 0.1, seed: int = 0) -> 
     inputs, labels = generate(rng, _balanced_counts(n, info.classes))
     inputs = inputs + noise * scale * rng.normal(size=inputs.shape)
     order = rng.permutation(n)
+    return _classification(name, info.kind, inputs[order], labels[order], info.classes)
+
+
+def _real_dataset(name: str, n: int, seed: int) -> Dataset:
+    """``n`` rows of a real dataset (all of it when n reaches its size), chosen at random with ``seed`` and
+    balanced: the classes take turns, so their sizes differ by at most one while every class has rows left.
+    Noise does not apply: the measurements are what they are."""
+    info, load = _REAL[name]
+    inputs, labels = load()
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(len(inputs))
+    turn = np.empty(len(inputs), dtype=np.int64)  # the k-th row of its class (in the shuffled order) has turn k
+    for label in range(info.classes):
+        members = labels[shuffled] == label
+        turn[members] = np.arange(int(members.sum()))
+    chosen = shuffled[np.argsort(turn, kind="stable")][:n]
+    order = rng.permutation(chosen)
     return _classification(name, info.kind, inputs[order], labels[order], info.classes)
 
 

@@ -51,6 +51,8 @@ def test_dataset_catalogue(client):
         "description": None,
         "title_key": "dataset.xor.title",
         "suggested": None,
+        "size": None,
+        "image": None,
     }
     assert by_name["spiral3"]["classes"] == 3 and by_name["sine"]["input_dim"] == 1
     assert data["max_points"] == 2000

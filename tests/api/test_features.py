@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from tests.api.conftest import API, ok
+from tests.api.conftest import API, ok, server_sent_events
 
 PLAYGROUND = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
 
@@ -208,3 +208,74 @@ def test_features_need_two_dimensional_points(client) -> None:
     response = client.post(API + "/network/trace", json=trace)
     assert response.status_code == 422
     assert "each input is a point" in response.json()["detail"]
+
+
+# ---------------------------------------------------------------------------------------- real data
+def test_digits_train_with_a_confusion_matrix(client) -> None:
+    body = {
+        "layers": [64, 16, 10],
+        "activation": "tanh",
+        "output_activation": "identity",
+        "loss": "cross_entropy",
+        "dataset": {"name": "digits", "n": 2000, "seed": 3},
+        "optimizer": "adam",
+        "learning_rate": 0.01,
+        "batch_size": 32,
+        "steps": 300,
+        "record_every": 50,
+        "test_fraction": 0.2,
+        "report_confusion": True,
+    }
+    report = ok(client, "/network/train", body)
+    assert report["grid"] is None and report["curve"] is None
+    test = report["dataset"]["test"]
+    assert len(report["dataset"]["train"]["points"]) + len(test["points"]) == 1797
+    assert len(report["dataset"]["train"]["points"][0]) == 64
+    confusion = report["confusion"]
+    assert confusion["on"] == "test" and confusion["classes"] == 10
+    matrix = np.array(confusion["matrix"])
+    # rows are the true classes of the held-out digits; the diagonal is what the accuracy counts
+    np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(test["labels"], minlength=10))
+    assert np.trace(matrix) / matrix.sum() == pytest.approx(report["accuracy"]["test"])
+    assert report["accuracy"]["test"] > 0.8  # a small network reads most held-out digits after 300 steps
+
+
+def test_iris_is_listed_and_trains(client) -> None:
+    catalogue = {d["name"]: d for d in client.get(API + "/datasets").json()["datasets"]}
+    assert catalogue["digits"] | {"description": "", "suggested": None} == {
+        "name": "digits",
+        "kind": "multiclass",
+        "input_dim": 64,
+        "output_dim": 10,
+        "classes": 10,
+        "description": "",
+        "title_key": "dataset.digits.title",
+        "suggested": None,
+        "size": 1797,
+        "image": [8, 8],
+    }
+    assert (catalogue["iris"]["input_dim"], catalogue["iris"]["classes"], catalogue["iris"]["size"]) == (4, 3, 150)
+    body = {**catalogue["iris"]["suggested"], "dataset": {"name": "iris", "n": 150}, "steps": 200, "batch_size": 150}
+    report = ok(client, "/network/train", {**body, "optimizer": "adam", "learning_rate": 0.05})
+    assert report["accuracy"]["train"] > 0.9
+
+
+def test_stream_sends_parameters_and_confusion_with_each_picture(client) -> None:
+    body = {
+        "layers": [4, 5, 3],
+        "output_activation": "identity",
+        "loss": "cross_entropy",
+        "dataset": {"name": "iris", "n": 150},
+        "steps": 40,
+        "record_every": 5,
+        "stream_grid_every": 3,
+        "report_confusion": True,
+    }
+    with client.stream("POST", API + "/network/train/stream", json=body) as response:
+        events = list(server_sent_events(response.iter_lines()))
+    progress = [e["data"] for e in events if e["event"] == "progress"]
+    with_details = [i for i, p in enumerate(progress) if "confusion" in p]
+    assert with_details == list(range(0, len(progress), 3))
+    assert np.array(progress[-1 if len(progress) % 3 == 1 else 0]["confusion"]["matrix"]).sum() == 30
+    assert np.shape(progress[0]["weights"][0]) == (5, 4)
+    assert events[-1]["event"] == "done" and events[-1]["data"]["confusion"]["classes"] == 3

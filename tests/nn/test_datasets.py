@@ -22,8 +22,13 @@ EXPECTED_KINDS = {
     "moons": ("binary", 2),
     "sine": ("regression", 0),
     "plane": ("regression", 0),
+    "multigauss": ("regression", 0),
+    "digits": ("multiclass", 10),
+    "iris": ("multiclass", 3),
 }
 CLASSIFICATION = [name for name, (kind, _) in EXPECTED_KINDS.items() if kind != "regression"]
+REAL = ["digits", "iris"]
+GENERATED = [name for name in EXPECTED_KINDS if name not in REAL]
 
 
 def test_registry_lists_exactly_the_documented_datasets():
@@ -39,6 +44,7 @@ def test_registry_lists_exactly_the_documented_datasets():
 def test_every_dataset_builds_with_the_advertised_shapes(name, n):
     info = DATASETS[name]
     data = make_dataset(name, n=n, noise=0.1, seed=3)
+    n = min(n, info.size or n)  # a real dataset has only so many points
     assert data.name == name and data.kind == info.kind and len(data) == n
     assert data.inputs.shape == (n, info.input_dim) and data.inputs.dtype == np.float64
     assert data.targets.shape == (n, info.output_dim) and data.targets.dtype == np.float64
@@ -78,7 +84,7 @@ def test_same_seed_same_data_and_other_seed_other_data(name):
     assert not np.array_equal(first.inputs, other.inputs)
 
 
-@pytest.mark.parametrize("name", list(EXPECTED_KINDS))
+@pytest.mark.parametrize("name", GENERATED)
 def test_inputs_stay_near_the_documented_range(name):
     data = make_dataset(name, n=500, noise=0.0, seed=0)
     bound = {"sine": np.pi, "gauss": 1.5}.get(name, 1.0)  # gauss: 0.5 + 6.7 σ
@@ -96,7 +102,7 @@ def test_noise_blurs_classification_inputs_and_regression_targets():
     assert 0.15 < residual.std() < 0.25
 
 
-@pytest.mark.parametrize("name", list(EXPECTED_KINDS))
+@pytest.mark.parametrize("name", GENERATED)
 def test_noise_is_a_fraction_of_the_data_scale(name):
     # The clean points are drawn before the noise, so the same seed gives the same clean points.
     clean, noisy = make_dataset(name, n=2000, noise=0.0, seed=8), make_dataset(name, n=2000, noise=0.2, seed=8)
@@ -106,6 +112,33 @@ def test_noise_is_a_fraction_of_the_data_scale(name):
     scale = 1 / (1.75 * arms) if arms else 1.0  # the spirals' scale is the gap between their arms
     np.testing.assert_allclose(blur.std(), scale, rtol=0.05)
     np.testing.assert_array_equal(noisy.labels, clean.labels)
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_data_is_all_there_scaled_and_untouched_by_noise(name):
+    info = DATASETS[name]
+    data = make_dataset(name, n=5000, noise=0.3, seed=1)
+    assert len(data) == info.size
+    assert np.array_equal(data.inputs, make_dataset(name, n=5000, noise=0.0, seed=1).inputs)
+    counts = np.bincount(data.labels, minlength=info.classes)
+    assert counts.sum() == info.size and counts.min() > 0
+    if name == "digits":
+        assert info.image == (8, 8) and data.input_dim == 64
+        assert data.inputs.min() == 0.0 and data.inputs.max() == 1.0
+        assert set(np.unique(data.inputs * 16)) <= set(range(17))  # pixels were whole counts 0–16
+        assert counts.tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    else:
+        np.testing.assert_allclose(data.inputs.mean(axis=0), 0.0, atol=1e-12)
+        np.testing.assert_allclose(data.inputs.std(axis=0), 1.0)
+        assert counts.tolist() == [50, 50, 50]
+
+
+def test_multigauss_peaks_alternate_in_sign():
+    data = make_dataset("multigauss", n=4000, noise=0.0, seed=0)
+    assert np.abs(data.inputs).max() <= 1.0 and np.abs(data.targets).max() <= 1.0
+    near = lambda c: np.hypot(*(data.inputs - c).T) < 0.05  # noqa: E731
+    for centre, sign in (((-2 / 3, 5 / 12), 1), ((0.0, 5 / 12), -1), ((0.0, -5 / 12), 1)):
+        assert (np.sign(data.targets[near(np.array(centre)), 0]) == sign).all()
 
 
 # ------------------------------------------------------------------------------ clean geometry

@@ -23,6 +23,13 @@ _LINE = re.compile(r"line (\d+)")
 def suggested_network(info: DatasetInfo) -> dict[str, Any]:
     if info.kind == "regression":
         return {"layers": [info.input_dim, 8, 1], "activation": "tanh", "output_activation": "identity", "loss": "mse"}
+    if info.kind == "multiclass" and info.input_dim > 2:  # real data: one wide layer learns it
+        return {
+            "layers": [info.input_dim, 16 if info.input_dim > 8 else 8, info.output_dim],
+            "activation": "tanh",
+            "output_activation": "identity",
+            "loss": "cross_entropy",
+        }
     if info.kind == "multiclass":
         return {
             "layers": [info.input_dim, 8, 8, info.output_dim],
@@ -43,6 +50,8 @@ def _info(info: DatasetInfo) -> dict[str, Any]:
         "description": info.description,
         "title_key": f"dataset.{info.name}.title",
         "suggested": suggested_network(info),
+        "size": info.size,
+        "image": None if info.image is None else list(info.image),
     }
 
 

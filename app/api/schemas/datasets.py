@@ -25,6 +25,12 @@ class DatasetInfo(ResponseModel):
     description: str
     title_key: str = Field(description="Translation key of the name, 'dataset.<name>.title'.")
     suggested: Suggested
+    size: int | None = Field(
+        default=None, description="Points of a real dataset (digits: 1797, iris: 150); null for a generated one."
+    )
+    image: list[int] | None = Field(
+        default=None, description="[rows, columns] when each point is an image stored row by row (digits: [8, 8])."
+    )
 
 
 class DatasetCatalogue(ResponseModel):

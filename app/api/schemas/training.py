@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from app.api.schemas.common import ErrorResponse, Number, Range, ResponseModel, Seed, StrictModel
 from app.api.schemas.network import FEATURES_DESCRIPTION, FeatureInfo, NetworkSpec
 
-DatasetName = Literal["xor", "circle", "gauss", "spiral", "spiral3", "moons", "sine", "plane"]
+DatasetName = Literal[
+    "xor", "circle", "gauss", "spiral", "spiral3", "moons", "sine", "plane", "multigauss", "digits", "iris"
+]
 OptimizerName = Literal["sgd", "momentum", "adam"]
 Regularization = Literal["none", "l1", "l2"]
 
@@ -18,8 +20,12 @@ class DatasetSpec(StrictModel):
     """A built-in dataset by ``name``, or your own ``points`` with class ``labels`` or regression ``targets``."""
 
     name: DatasetName | None = Field(default=None, description="A built-in dataset (see GET /api/v1/datasets).")
-    n: int = Field(default=200, ge=1, description="Number of points of a built-in dataset.")
-    noise: float = Field(default=0.1, ge=0, le=5, description="Noise as a fraction of the data's scale.")
+    n: int = Field(
+        default=200, ge=1, description="Number of points of a built-in dataset (of a real one, at most all of it)."
+    )
+    noise: float = Field(
+        default=0.1, ge=0, le=5, description="Noise as a fraction of the data's scale (real data: none is added)."
+    )
     seed: Seed = 0
     points: list[list[float]] | None = Field(
         default=None, description="Your own points: rows of 1 or 2 numbers.", examples=[[[0.5, -0.2], [-0.4, 0.8]]]

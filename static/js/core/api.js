@@ -42,6 +42,8 @@ export const api = {
   presets: () => get("/presets"),
   datasets: () => get("/datasets"),
   limits: () => get("/limits"),
+  exercise: (kind, seed, lang) => get(`/exercises?${new URLSearchParams({ kind, seed, lang })}`),
+  checkExercise: (body, options) => post("/exercises/check", body, options),
 };
 
 /**
