@@ -44,6 +44,8 @@ export const api = {
   limits: () => get("/limits"),
   exercise: (kind, seed, lang) => get(`/exercises?${new URLSearchParams({ kind, seed, lang })}`),
   checkExercise: (body, options) => post("/exercises/check", body, options),
+  exercise: (kind, seed, lang) => get(`/exercises?${new URLSearchParams({ kind, seed, lang })}`),
+  checkExercise: (body, options) => post("/exercises/check", body, options),
 };
 
 /**

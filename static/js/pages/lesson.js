@@ -26,7 +26,7 @@ function setTitle() {
 }
 
 function sections() {
-  return [".lesson-head", ".lesson-figure", ".try-this", ".lesson-pager"]
+  return [".lesson-head", ".lesson-figure", ".try-this", ".exercises:not([hidden])", ".lesson-pager"]
     .map((selector) => article.querySelector(selector))
     .filter(Boolean);
 }
@@ -88,4 +88,6 @@ if (load) {
   const module = await load();
   figure = await module.mount(article.querySelector("[data-figure]"));
 }
+const exercises = article.querySelector("[data-exercises]");
+if (exercises) (await import("../lessons/exercises.js")).mountExercises(exercises, slug);
 article.dataset.ready = "true";
