@@ -11,6 +11,8 @@ from app import __version__
 from app.api import api_router, api_v2_router
 from app.api.cache import ResponseCache
 from app.api.openapi import install_openapi, operation_id
+from app.api.routes.classroom import classroom_lifespan
+from app.api.routes.classroom import router as classroom_router
 from app.api.wire import ApiError, api_error_handler, http_error_handler, validation_error_handler
 from app.docs import install_docs
 from app.health import router as health_router
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
+        lifespan=classroom_lifespan,
     )
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_bytes)
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, page_or_json_error)
     app.include_router(api_router)
     app.include_router(api_v2_router)
+    app.include_router(classroom_router, prefix="/api/v1")  # live classes: the one API that keeps state
     app.include_router(pages_router)
     app.include_router(health_router)
     static_version = static_tree_hash(ROOT / "static")  # once: a release changes files only by restarting

@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     heavy_queue: int = 4  # heavy requests waiting for a slot; one more is answered 503 at once
     heavy_queue_seconds: float = 10.0  # longest wait for a slot before a 503
 
+    # Live classes (app/classroom): Redis shares them between workers and hosts; without it, one worker only.
+    redis_url: str = ""  # e.g. redis://localhost:6379/0; empty: classes live in this process's memory
+    classroom_max_students: int = 400
+    classroom_max_questions: int = 50  # questions one class may ask
+    classroom_max_answers: int = 3  # answers one student may give to one question; the last counts
+    classroom_max_name_length: int = 24  # characters of a student's display name
+    classroom_idle_seconds: float = 7200.0  # a class nobody acts in for this long is gone
+    classroom_join_per_minute: int = 20  # join attempts per client address, so codes cannot be enumerated
+    classroom_max_state_bytes: int = 64_000  # the teacher's page state sent to every student
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
