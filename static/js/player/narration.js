@@ -26,7 +26,49 @@ function formulaLine(line) {
   return el("li", { class: "formula-line" }, parts);
 }
 
-function stepBlock(step) {
+/** The index of the first step of each kind: a "why" note is told once, where its idea first appears. */
+const firstOfKind = new WeakMap();
+function isFirstOfKind(trace, step) {
+  if (!trace) return false;
+  if (!firstOfKind.has(trace)) {
+    const first = new Map();
+    for (const s of trace.steps) if (!first.has(s.kind)) first.set(s.kind, s.index);
+    firstOfKind.set(trace, first);
+  }
+  return firstOfKind.get(trace).get(step.kind) === step.index;
+}
+
+/** Sigmoid + binary cross-entropy: the slope cancels the loss's denominator, δ = (ŷ − y)/N, with this
+ * step's numbers (ŷ and y of the focus sample from the loss step, δ from this step). */
+function bceShortcut(trace, step) {
+  const params = step.narration.params || {};
+  if (step.kind !== "output_delta" || params.loss !== "bce" || params.activation !== "sigmoid") return null;
+  const loss = trace?.steps.find((s) => s.kind === "loss");
+  const prediction = loss?.values?.prediction?.[step.neuron];
+  const target = loss?.values?.target?.[step.neuron];
+  if (prediction == null || target == null || step.values?.delta == null) return null;
+  const count = trace.layers[0].a.length * trace.layers[trace.layers.length - 1].size;
+  return t("playground.narration.why_bce", {
+    prediction: formatNumber(prediction, 4),
+    target: formatNumber(target, 4),
+    count,
+    delta: formatNumber(step.values.delta, 4),
+  });
+}
+
+/** The "why" notes of a step: why δ takes f′(z), why no weight moves before every gradient is known. */
+function whyNotes(trace, step) {
+  const notes = [];
+  if ((step.kind === "output_delta" || step.kind === "hidden_delta") && isFirstOfKind(trace, step)) {
+    notes.push(t("playground.narration.why_slope"));
+  }
+  const shortcut = bceShortcut(trace, step);
+  if (shortcut) notes.push(shortcut);
+  if (step.kind === "update" && isFirstOfKind(trace, step)) notes.push(t("playground.narration.why_update"));
+  return notes.map((text) => el("p", { class: "narration-why", "data-testid": "narration-why", text }));
+}
+
+function stepBlock(step, trace) {
   const block = el(
     "div",
     { class: "narration-step", "data-step": step.index, "data-kind": step.kind, "data-phase": step.phase },
@@ -45,6 +87,7 @@ function stepBlock(step) {
       }),
     );
   }
+  block.append(...whyNotes(trace, step));
   return block;
 }
 
@@ -96,16 +139,16 @@ export function createNarration({ tools = [] } = {}) {
         text: t("playground.narration.more", { count: steps.length - shown.length }),
       });
     if (!progressive) {
-      const blocks = shown.map(stepBlock);
+      const blocks = shown.map((step) => stepBlock(step, trace));
       if (steps.length > shown.length) blocks.unshift(more());
       body.replaceChildren(...blocks);
       return null;
     }
     let next = shown.length - 1;
-    body.replaceChildren(stepBlock(shown[next--]));
+    body.replaceChildren(stepBlock(shown[next--], trace));
     const writeEarlier = () => {
       if (last !== shows) return null; // a newer render took over
-      for (let n = 0; n < perCall && next >= 0; n++) body.prepend(stepBlock(shown[next--]));
+      for (let n = 0; n < perCall && next >= 0; n++) body.prepend(stepBlock(shown[next--], trace));
       if (next >= 0) return writeEarlier;
       if (steps.length > shown.length) body.prepend(more());
       return null;

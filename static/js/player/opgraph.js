@@ -2,6 +2,9 @@
 //   wₖ·aₖ (one product per input) → Σ → + b → z → f → a
 // Every op node shows its value and its gradient; every edge its local derivative and what flows
 // back along it (upstream × local). Numbers appear as the player reaches the steps that compute them.
+// Those gradients are the share that flows back through this one neuron for the focus sample; the
+// totals the narration and the update use (over every neuron a value feeds, over the batch) are listed
+// under the graph, each read from the trace once the step that computes it is reached.
 
 import { svg, el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
@@ -77,11 +80,43 @@ function edgeFlow(edge, flow) {
   return null;
 }
 
+/** The total gradients of the drawn leaves, each once the player has reached the step that computes it:
+ * a weight's and the bias's summed over the batch (its weight_grads step), an input's over every neuron
+ * it feeds for the focus sample (that neuron's δ step, or for x the end of the backward pass). */
+function totalLines(trace, info, index, layer, neuron, graph, shown) {
+  const reached = (at) => index == null || at <= index;
+  const params = trace.params?.[layer - 1];
+  const sample = trace.sample ?? 0;
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const line = (key, node, value) =>
+    el("li", {
+      "data-op": node.id,
+      text: t(`playground.opgraph.${key}`, {
+        symbol: node.label,
+        value: formatNumber(value, 4),
+        sample: sample + 1,
+      }),
+    });
+  const lines = [];
+  if (params && reached(info.gradAt(`${layer}-${neuron}`))) {
+    for (let k = 0; k < shown; k++) lines.push(line("total_batch", byId.get(`w${k}`), params.grad_weight[neuron][k]));
+    lines.push(line("total_batch", byId.get("b"), params.grad_bias[neuron]));
+  }
+  const gradA = trace.layers[layer - 1]?.grad_a?.[sample];
+  const backwardDone = trace.steps.find((step) => step.phase === "update")?.index ?? Infinity;
+  for (let k = 0; k < (gradA ? shown : 0); k++) {
+    const computed = layer - 1 === 0 ? backwardDone : info.deltaAt(`${layer - 1}-${k}`);
+    if (reached(computed)) lines.push(line("total_paths", byId.get(`a${k}`), gradA[k]));
+  }
+  return lines;
+}
+
 export function createOpGraph({ onSelectInput } = {}) {
   const title = el("h2", { class: "opgraph-title" });
   const hint = el("p", { class: "opgraph-hint muted" });
   const canvas = svg("svg", { class: "opgraph-svg", role: "img", "data-testid": "op-graph" });
   const more = el("p", { class: "opgraph-more muted" });
+  const totals = el("ul", { class: "opgraph-totals", "data-testid": "op-graph-totals" });
   const legend = el("p", { class: "opgraph-legend muted" });
   const scroller = el("div", { class: "opgraph-scroll" }, canvas);
   const element = el(
@@ -90,6 +125,7 @@ export function createOpGraph({ onSelectInput } = {}) {
     title,
     hint,
     scroller,
+    totals,
     more,
     legend,
   );
@@ -107,13 +143,15 @@ export function createOpGraph({ onSelectInput } = {}) {
       canvas.setAttribute("viewBox", "0 0 10 10");
       canvas.classList.add("empty");
       more.textContent = "";
+      totals.replaceChildren();
       return;
     }
     canvas.classList.remove("empty");
     const [layer, neuron] = parsed;
     const symbol = trace.layers[layer].labels[neuron];
-    title.textContent = t("playground.opgraph.title_for", { neuron: symbol });
-    hint.textContent = t("playground.opgraph.explain");
+    const sample = (trace.sample ?? 0) + 1;
+    title.textContent = t("playground.opgraph.title_for", { neuron: symbol, sample });
+    hint.textContent = t("playground.opgraph.explain", { sample });
     const state = revealState(info, index, id);
     // presenter mode hides the edge labels and closes the gaps they need, so the boxes can be drawn larger
     const gap = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--opgraph-gap")) || COLUMN_GAP;
@@ -192,6 +230,7 @@ export function createOpGraph({ onSelectInput } = {}) {
       nodes.append(g);
     }
     canvas.replaceChildren(edges, nodes, labels);
+    totals.replaceChildren(...totalLines(trace, info, index, layer, neuron, graph, shown));
     followFlow(state.flow, position, width);
   }
 
