@@ -30,7 +30,6 @@ import orjson
 from app.engine.tensor import Tensor
 from app.nn.mlp import MLP
 from app.nn.optim import SGD
-from app.tracing.network import LOSS_FORMULAS, MAX_TERMS_SHOWN, _health_numbers, _Pass, edge_id, node_id
 from app.tracing.notation import (
     ACTIVATION_SYMBOLS,
     bias_symbol,
@@ -41,12 +40,29 @@ from app.tracing.notation import (
     weight_symbol,
     z_symbol,
 )
+from app.tracing.passes import Pass, health_numbers, run_pass
 from app.tracing.render import join_terms
 
 CONTRACT_VERSION = 2
+MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …"
 SCRIPT_CACHE_BYTES = 32 << 20  # the largest networks allowed make scripts of a few MB
 LEARNING_RATE_SYMBOL = "η"
 JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+
+LOSS_FORMULAS = {
+    "mse": ("L = (1/N) Σ (ŷ − y)²", "∂L/∂ŷ = 2(ŷ − y)/N"),
+    "bce": ("L = −(1/N) Σ [y ln ŷ + (1 − y) ln(1 − ŷ)]", "∂L/∂ŷ = (ŷ − y) / (N ŷ (1 − ŷ))"),
+    "cross_entropy": ("L = −(1/B) Σ y · log softmax(z)", "∂L/∂z = (softmax(z) − y)/B"),
+}
+
+
+def node_id(layer: int, index: int) -> str:
+    return f"{layer}-{index}"
+
+
+def edge_id(layer: int, to_index: int, from_index: int) -> str:
+    """The edge into neuron ``to_index`` of ``layer`` from neuron ``from_index`` of the layer before."""
+    return f"{layer - 1}-{from_index}>{layer}-{to_index}"
 
 
 @dataclass(frozen=True)
@@ -421,6 +437,15 @@ class ScriptCache:
             self.put(script_id, script)
         return script_id, script
 
+    def parsed(self, shape: TraceShape) -> dict[str, Any]:
+        """The shape's script as data, read from the kept JSON (or built now and kept), as a client reads it."""
+        script = self.get(shape.script_id)
+        if script is not None:
+            return orjson.loads(script)
+        built = build_script(shape)
+        self.put(built["script_id"], orjson.dumps(built))
+        return built
+
     def put(self, script_id: str, script: bytes) -> None:
         if len(script) > self.max_bytes:
             return
@@ -477,6 +502,46 @@ def _non_finite(arrays: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+def pass_numbers(run: Pass, op_graphs: bool = False) -> dict[str, Any]:
+    """Every number a script refers to, as NumPy arrays (``health`` as its raw numbers, see
+    :func:`app.tracing.passes.health_numbers`), and with ``op_graphs`` those the neuron op graphs add.
+
+    Call it under ``np.errstate(all="ignore")``, as :func:`run_pass`."""
+    mlp, s, y = run.mlp, run.sample, run.targets
+    layers = range(1, run.depth + 1)
+    updated = _updated_parameters(mlp, run.learning_rate)
+    arrays: dict[str, Any] = {
+        "loss": float(run.loss.data),
+        "learning_rate": float(run.learning_rate),
+        "y": y,
+        "a": [run.a(layer) for layer in range(run.depth + 1)],
+        "z": [None, *(run.z(layer) for layer in layers)],
+        "grad_a": [run.grad_a(layer) for layer in range(run.depth + 1)],
+        "delta": [None, *(run.grad_z(layer) for layer in layers)],
+        "slope": [None, *(run.slope(layer) for layer in layers)],
+        "W": [None, *(w.data for w in mlp.weights)],
+        "b": [None, *(b.data for b in mlp.biases)],
+        "grad_W": [None, *(w.grad for w in mlp.weights)],
+        "grad_b": [None, *(b.grad for b in mlp.biases)],
+        "updated_W": [None, *updated[0::2]],
+        "updated_b": [None, *updated[1::2]],
+        # The focus sample's products the steps' term lists show: wⱼₖ·aₖ of zⱼ, and δⱼ·wⱼₖ of ∂L/∂aₖ.
+        "w_times_a": [None, *(mlp.weights[i - 1].data * run.a(i - 1)[s] for i in layers)],
+        "delta_times_w": [None, *(run.grad_z(i)[s][:, None] * mlp.weights[i - 1].data for i in layers)],
+    }
+    if op_graphs:  # what only the neuron op graphs show: each weight's gradient through this sample, Σₖ wⱼₖ·aₖ
+        arrays["delta_times_a"] = [None, *(np.outer(run.grad_z(i)[s], run.a(i - 1)[s]) for i in layers)]
+        arrays["weighted_sum"] = [None, *(run.z(i)[s] - mlp.biases[i - 1].data for i in layers)]
+    if run.loss_name == "bce":
+        arrays["one_minus_y"] = 1 - y
+        arrays["one_minus_y_hat"] = 1 - run.a(run.depth)
+    if run.loss_name == "cross_entropy":
+        arrays["log_softmax"] = run.loss.saved
+        arrays["softmax"] = np.exp(run.loss.saved)
+    arrays["health"] = [None, *(health_numbers(run, layer) for layer in layers)]
+    return arrays
+
+
 def trace_numbers(
     mlp: MLP,
     inputs: np.ndarray,
@@ -488,46 +553,9 @@ def trace_numbers(
 ) -> dict[str, Any]:
     """One forward/backward pass and one SGD update: every number a script refers to, as NumPy arrays,
     and with ``op_graphs`` those the neuron op graphs add."""
-    for p in mlp.parameters():
-        p.zero_grad()
     with np.errstate(all="ignore"):  # overflow is reported as null values and ``diverged``, not warned about
-        forward = mlp.forward(inputs, input_requires_grad=True)
-        loss_tensor = mlp.loss(forward.output, targets, loss)
-        loss_tensor.backward()
-        y = np.asarray(targets, dtype=np.float64)
-        run = _Pass(mlp, forward, loss_tensor, loss, y, learning_rate, sample)
-        layers = range(1, run.depth + 1)
-        updated = _updated_parameters(mlp, learning_rate)
-        s = sample
-        arrays: dict[str, Any] = {
-            "loss": float(loss_tensor.data),
-            "learning_rate": float(learning_rate),
-            "y": y,
-            "a": [run.a(layer) for layer in range(run.depth + 1)],
-            "z": [None, *(run.z(layer) for layer in layers)],
-            "grad_a": [run.grad_a(layer) for layer in range(run.depth + 1)],
-            "delta": [None, *(run.grad_z(layer) for layer in layers)],
-            "slope": [None, *(run.slope(layer) for layer in layers)],
-            "W": [None, *(w.data for w in mlp.weights)],
-            "b": [None, *(b.data for b in mlp.biases)],
-            "grad_W": [None, *(w.grad for w in mlp.weights)],
-            "grad_b": [None, *(b.grad for b in mlp.biases)],
-            "updated_W": [None, *updated[0::2]],
-            "updated_b": [None, *updated[1::2]],
-            # The focus sample's products the steps' term lists show: wⱼₖ·aₖ of zⱼ, and δⱼ·wⱼₖ of ∂L/∂aₖ.
-            "w_times_a": [None, *(mlp.weights[i - 1].data * run.a(i - 1)[s] for i in layers)],
-            "delta_times_w": [None, *(run.grad_z(i)[s][:, None] * mlp.weights[i - 1].data for i in layers)],
-        }
-        if op_graphs:  # what only the neuron op graphs show: each weight's gradient through this sample, Σₖ wⱼₖ·aₖ
-            arrays["delta_times_a"] = [None, *(np.outer(run.grad_z(i)[s], run.a(i - 1)[s]) for i in layers)]
-            arrays["weighted_sum"] = [None, *(run.z(i)[s] - mlp.biases[i - 1].data for i in layers)]
-        if loss == "bce":
-            arrays["one_minus_y"] = 1 - y
-            arrays["one_minus_y_hat"] = 1 - run.a(run.depth)
-        if loss == "cross_entropy":
-            arrays["log_softmax"] = loss_tensor.saved
-            arrays["softmax"] = np.exp(loss_tensor.saved)
-        health = [None, *(_health_numbers(run, layer) for layer in layers)]
+        arrays = pass_numbers(run_pass(mlp, inputs, targets, loss, learning_rate, sample), op_graphs)
+    health = arrays.pop("health")
     non_finite = _non_finite(arrays)
     arrays["health"] = [None, *(_health(numbers) for numbers in health[1:])]
     diverged = bool(non_finite) or not all(math.isfinite(numbers[2]) for numbers in health[1:])
