@@ -1,15 +1,18 @@
-// Lesson 3: z = x² + y² as a contour map (grid from POST /expression/descent with no steps) and one
-// slice through a point (POST /expression/partial): the curve, its tangent and ∂z/∂x or ∂z/∂y there.
+// Lesson 3: z = x² + y² (or the course's z = 3x + 2y, or any z(x, y) typed in) as a contour map (grid from
+// POST /expression/descent with no steps) and one slice through a point (POST /expression/partial): the
+// curve, its tangent and ∂z/∂x or ∂z/∂y there, also as a formula with the point's numbers put in
+// (∂z/∂x = 2x = 2·1 = 2, from POST /expression's symbolic_derivatives).
 
 import { api } from "../core/api.js";
-import { svg } from "../core/dom.js";
+import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
+import { urlState } from "../core/urlstate.js";
 import { latest, onLanguage, withStatus } from "./common.js";
 import { axes, contourLevels, contours, extent, frame, heat, lineThrough, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
-const EXPRESSION = "x^2 + y^2";
+const url = urlState([{ name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 }]);
 const RANGE = [-3, 3];
 const TOUR = [
   { x: 1, y: 0.5, vary: "x" },
@@ -29,8 +32,15 @@ export function mount(root) {
   const xInput = root.querySelector("[data-testid=px-input]");
   const yInput = root.querySelector("[data-testid=py-input]");
   const radios = [...root.querySelectorAll("input[name=vary]")];
+  const form = root.querySelector("[data-expression-form]");
+  const input = form.elements.expression;
+  const presets = [...root.querySelectorAll("[data-expression]")];
+  const symbolicEl = root.querySelector("[data-testid=symbolic-partial]");
   const partial = latest(api.partial);
-  const state = { ...TOUR[0], grid: null, slice: null, map: null };
+  const traced = latest(api.expression);
+  const gridOf = latest(api.descent);
+  const state = { ...TOUR[0], grid: null, slice: null, map: null, symbolic: null, expression: url.read().f };
+  input.value = state.expression;
   const stepper = createStepper(root, { onStep: (i) => setPoint(TOUR[i]) });
   mapEl.dataset.ownKeys = "";
 
@@ -89,23 +99,76 @@ export function mount(root) {
     narration.dataset.vary = state.vary;
   }
 
+  // ∂z/∂x = 2x = 2·1 = 2: the server's formula, then with the point put in, then the backprop value
+  function showSymbolic() {
+    const derivative = state.symbolic;
+    symbolicEl.hidden = !derivative || !state.slice;
+    symbolicEl.dataset.formula = derivative?.text ?? "";
+    if (symbolicEl.hidden) return;
+    if (derivative.omitted) {
+      symbolicEl.textContent = t(`lessons.derivative.symbolic_${derivative.omitted}`);
+      return;
+    }
+    const value = formatNumber(state.slice.partial, 6);
+    const parts = [derivative.typeset, derivative.at_values, value].filter((p, i, all) => p && p !== all[i - 1]);
+    symbolicEl.replaceChildren(
+      el("span", {
+        class: "symbolic-formula",
+        text: t("lessons.partial-derivatives.symbolic", { variable: state.vary, worked: parts.join(" = ") }),
+      }),
+    );
+  }
+
   async function update() {
     xInput.value = String(state.x);
     yInput.value = String(state.y);
     for (const radio of radios) radio.checked = radio.value === state.vary;
     drawMap();
     const body = {
-      expression: EXPRESSION,
+      expression: state.expression,
       at: { x: state.x, y: state.y },
       variable: state.vary,
       range: RANGE,
       samples: 121,
     };
-    const data = await withStatus(root, () => partial(body));
-    if (!data) return;
+    const both = await withStatus(root, () =>
+      Promise.all([partial(body), traced({ expression: state.expression, variables: { x: state.x, y: state.y } })]),
+    );
+    const [data, formula] = both ?? [];
+    if (!data || !formula) return;
     state.slice = data;
+    state.symbolic = formula.symbolic_derivatives[state.vary] ?? null;
     drawSlice();
     describe();
+    showSymbolic();
+  }
+
+  async function loadGrid() {
+    for (const button of presets)
+      button.setAttribute("aria-pressed", String(button.dataset.expression === state.expression));
+    const body = {
+      expression: state.expression,
+      start: { x: 0, y: 0 },
+      steps: 0,
+      resolution: 64,
+      x_range: RANGE,
+      y_range: RANGE,
+    };
+    const data = await withStatus(root, () => gridOf(body));
+    if (!data?.grid) return false;
+    state.grid = { x: data.grid.xs, y: data.grid.ys, z: data.grid.values };
+    return true;
+  }
+
+  async function setExpression(text) {
+    const previous = state.expression;
+    state.expression = text.trim();
+    if (!(await loadGrid())) {
+      state.expression = previous;
+      return;
+    }
+    url.write({ f: state.expression });
+    update();
   }
 
   function setPoint({ x = state.x, y = state.y, vary = state.vary }) {
@@ -137,20 +200,23 @@ export function mount(root) {
     "change",
     () => Number.isFinite(yInput.valueAsNumber) && setPoint({ y: yInput.valueAsNumber }),
   );
-  onLanguage(describe);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    setExpression(input.value);
+  });
+  for (const button of presets)
+    button.addEventListener("click", () => {
+      input.value = button.dataset.expression;
+      setExpression(input.value);
+    });
+  onLanguage(() => {
+    describe();
+    showSymbolic();
+  });
   onTheme(drawMap);
 
   (async () => {
-    const body = {
-      expression: EXPRESSION,
-      start: { x: 0, y: 0 },
-      steps: 0,
-      resolution: 64,
-      x_range: RANGE,
-      y_range: RANGE,
-    };
-    const data = await withStatus(root, () => api.descent(body));
-    if (data?.grid) state.grid = { x: data.grid.xs, y: data.grid.ys, z: data.grid.values };
+    await loadGrid();
     stepper.reset(TOUR.length, 0);
   })();
   return stepper;
