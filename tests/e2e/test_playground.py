@@ -348,18 +348,41 @@ def test_import_json_restores_a_network(page: Page, live_server: str, tmp_path) 
     expect(page.get_by_test_id("narration")).to_contain_text("1.5 × 2")
 
 
-def test_training_steps_lower_the_loss(page: Page, live_server: str) -> None:
+def shown_loss(page: Page) -> float:
+    """The loss the readout shows (L = 0.1234 …), as a number."""
+    match = re.match(r"L = ([^\s(·]+)", page.get_by_test_id("loss-readout").inner_text())
+    assert match, page.get_by_test_id("loss-readout").inner_text()
+    return float(match.group(1).replace("−", "-"))
+
+
+def test_the_loss_shows_once_its_step_is_reached_and_the_update_says_what_it_does(page: Page, live_server: str) -> None:
+    trace = api_trace(live_server, DEFAULT)
+    loss_at = next(step["index"] for step in trace["steps"] if step["kind"] == "loss")
+    update_at = next(step["index"] for step in trace["steps"] if step["kind"] == "update")
     open_player(page, live_server)
-    before = float(page.get_by_test_id("loss-readout").inner_text().split("=")[1].strip().replace("−", "-"))
+    readout = page.get_by_test_id("loss-readout")
+    for _ in range(loss_at):
+        expect(readout).to_have_text("L = ?")
+        page.keyboard.press("ArrowRight")
+    expect(readout).to_have_text(re.compile(r"^L = [0-9.]+$"))
+    assert shown_loss(page) == pytest.approx(trace["loss"], rel=1e-3)
+    page.get_by_test_id("timeline").fill(str(update_at))
+    weights = sum(len(p["weight"]) * len(p["weight"][0]) + len(p["bias"]) for p in trace["params"])
+    expect(readout).to_contain_text(f"one training step moves {weights} weights and biases")
+    expect(readout).to_contain_text(f"η = {DEFAULT['learning_rate']}")
+    page.keyboard.press("Home")
+    expect(readout).to_have_text("L = ?")
+
+
+def test_training_steps_lower_the_loss(page: Page, live_server: str) -> None:
+    open_player(page, live_server, "#step=99")
+    before = shown_loss(page)
     page.get_by_test_id("train-step").click()
     expect(page.get_by_test_id("loss-readout")).to_contain_text("was")
     page.get_by_test_id("train-count").fill("20")
     page.get_by_test_id("train-many").click()
     expect(page.get_by_test_id("player-status")).to_contain_text("20")
-    after = float(
-        page.get_by_test_id("loss-readout").inner_text().split("=")[1].split("(")[0].strip().replace("−", "-")
-    )
-    assert after < before
+    assert shown_loss(page) < before
     expect(page).to_have_url(re.compile(r"[#&]w="))
 
 
@@ -373,12 +396,21 @@ def test_api_errors_are_shown_with_the_server_detail(page: Page, live_server: st
             body=json.dumps({"detail": "too wide for me", "code": "invalid"}),
         )
 
-    page.route("**/api/v1/network/trace", refuse)
+    page.route("**/api/v2/network/trace", refuse)
     page.get_by_test_id("neurons-plus-1").click()
     error = page.get_by_test_id("player-error")
     expect(error).to_be_visible()
     expect(error).to_contain_text("too wide for me")
     expect(error).to_contain_text("The server refused")
+    page.console_errors.clear()  # type: ignore[attr-defined]  # the browser logs the refused request itself
+
+
+def test_a_network_the_server_refuses_is_not_changed_but_explained(page: Page, live_server: str) -> None:
+    """bce with a linear output: the page sends what the link asks for and shows why the server refuses it."""
+    page.goto(f"{live_server}/{state_hash({**DEFAULT, 'output_activation': 'identity'})}")
+    error = page.get_by_test_id("player-error")
+    expect(error).to_contain_text("The server refused")
+    expect(error).to_contain_text("set output_activation to 'sigmoid'")
     page.console_errors.clear()  # type: ignore[attr-defined]  # the browser logs the refused request itself
 
 

@@ -20,12 +20,24 @@ test("garbage in gives the default model", () => {
   }
 });
 
-test("layer sizes are clamped to the limits, not rejected", () => {
-  const model = normalizeModel({ layers: [0, 100, -3, 1] }, { max_layers: 10, max_neurons: 64 });
-  assert.deepEqual(model.layers, [1, 64, 1, 1]);
-  assert.deepEqual(normalizeModel({ layers: Array(12).fill(2) }).layers, Array(10).fill(2));
-  assert.deepEqual(normalizeModel({ layers: [2, 2.5, 1] }).layers, DEFAULT_MODEL.layers);
-  assert.deepEqual(normalizeModel({ layers: [3] }).layers, DEFAULT_MODEL.layers);
+test("layer sizes go as asked, past the caps too (the server refuses them); only what is not a size falls back", () => {
+  assert.deepEqual(normalizeModel({ layers: [2, 100, 1] }, { max_layers: 10, max_neurons: 64 }).layers, [2, 100, 1]);
+  assert.deepEqual(normalizeModel({ layers: Array(12).fill(2) }).layers, Array(12).fill(2));
+  for (const layers of [[2, 2.5, 1], [3], [0, 3, 1], [2, -3, 1]])
+    assert.deepEqual(normalizeModel({ layers }).layers, DEFAULT_MODEL.layers, JSON.stringify(layers));
+});
+
+test("rows are fitted to the input layer only when the server could trace it", () => {
+  const caps = { max_neurons: 64 };
+  assert.deepEqual(normalizeModel({ layers: [3, 1], loss: "mse", inputs: [[1]] }, caps).inputs, [[1, 0.5, 0.5]]);
+  assert.deepEqual(normalizeModel({ layers: [100, 1], loss: "mse", inputs: [[1]] }, caps).inputs, [[1]]);
+  assert.equal(normalizeModel({ layers: [100, 1], loss: "mse", inputs: [[1]] }).inputs[0].length, 100);
+  assert.deepEqual(normalizeModel({ layers: [5e6, 1], loss: "mse", inputs: [[1]] }).inputs, [[1]]);
+});
+
+test("a batch is kept whole: the server's max_batch decides", () => {
+  const inputs = Array.from({ length: 200 }, (_, n) => [n, 0]);
+  assert.equal(normalizeModel({ layers: [2, 1], loss: "mse", inputs }).inputs.length, 200);
 });
 
 test("one activation per hidden layer: a single name repeats, the last given fills the rest, unknowns read tanh", () => {
@@ -43,12 +55,13 @@ test("one activation per hidden layer: a single name repeats, the last given fil
   assert.deepEqual(normalizeModel({ layers: [2, 1], activation: "relu" }).activation, []);
 });
 
-test("the loss decides the output activation: bce takes sigmoid, cross-entropy identity and two outputs at least", () => {
-  const bce = normalizeModel({ loss: "bce", outputActivation: "relu" });
-  assert.equal(bce.outputActivation, "sigmoid");
+test("the output activation goes as asked whatever the loss; unset, it is the one the loss takes", () => {
+  assert.equal(normalizeModel({ loss: "bce", outputActivation: "relu" }).outputActivation, "relu");
   const ce = normalizeModel({ layers: [2, 3, 1], loss: "cross_entropy", outputActivation: "sigmoid" });
-  assert.equal(ce.outputActivation, "identity");
-  assert.deepEqual(ce.layers, [2, 3, 2]);
+  assert.equal(ce.outputActivation, "sigmoid");
+  assert.deepEqual(ce.layers, [2, 3, 1]);
+  assert.equal(normalizeModel({ layers: [2, 3], loss: "cross_entropy" }).outputActivation, "identity");
+  assert.equal(normalizeModel({ loss: "bce" }).outputActivation, "sigmoid");
   assert.equal(normalizeModel({ loss: "mse", outputActivation: "relu" }).outputActivation, "relu");
 });
 
@@ -61,7 +74,7 @@ test("inputs are padded, cut and clipped to the input layer; non-numbers become 
   ]);
 });
 
-test("targets follow the loss: clipped to [0, 1] for bce, one-hot of the largest for cross-entropy", () => {
+test("targets go as given (the server checks them against the loss); missing ones are filled", () => {
   const bce = normalizeModel({
     loss: "bce",
     inputs: [
@@ -70,9 +83,9 @@ test("targets follow the loss: clipped to [0, 1] for bce, one-hot of the largest
     ],
     targets: [[3], [-0.5]],
   });
-  assert.deepEqual(bce.targets, [[1], [0]]);
+  assert.deepEqual(bce.targets, [[3], [-0.5]]);
   const ce = normalizeModel({ layers: [2, 3], loss: "cross_entropy", inputs: [[0, 0]], targets: [[0.1, 0.7, 0.2]] });
-  assert.deepEqual(ce.targets, [[0, 1, 0]]);
+  assert.deepEqual(ce.targets, [[0.1, 0.7, 0.2]]);
   const missing = normalizeModel({
     loss: "mse",
     layers: [2, 2],
@@ -100,14 +113,14 @@ test("weights are kept only when every matrix has its layers' shape; biases only
   assert.equal(normalizeModel({ layers: [2, 1, 1], weights, biases: [[0]] }).biases, null);
 });
 
-test("seed, learning rate and sample stay inside their ranges", () => {
+test("seed and sample stay inside their ranges; a learning rate must be a number ≥ 0", () => {
   assert.equal(normalizeModel({ seed: -5 }).seed, 0);
   assert.equal(normalizeModel({ seed: 2 ** 40 }).seed, 2 ** 32 - 1);
   assert.equal(normalizeModel({ seed: 1.5 }).seed, DEFAULT_MODEL.seed);
   assert.equal(normalizeModel({ learningRate: 1e-7 }).learningRate, 1e-7);
   assert.equal(normalizeModel({ learningRate: -0.1 }).learningRate, DEFAULT_MODEL.learningRate);
   assert.equal(normalizeModel({ learningRate: NaN }).learningRate, DEFAULT_MODEL.learningRate);
-  assert.equal(normalizeModel({ learningRate: 101 }).learningRate, DEFAULT_MODEL.learningRate);
+  assert.equal(normalizeModel({ learningRate: 101 }).learningRate, 101, "the server sets no upper bound");
   assert.equal(
     normalizeModel({
       inputs: [

@@ -122,3 +122,12 @@ test("text that is not the travel format is refused with a message", () => {
   assert.throws(() => parseState({ format: "backprop-lab/player-state", version: 99 }), /version 99/);
   assert.throws(() => parseState("not json"), SyntaxError);
 });
+
+test("a step meant for the next trace is not bounded by the trace shown", () => {
+  const state = loaded(initialState({ spec: SPEC }), 20);
+  assert.equal(reducer(state, { type: "view/set", view: { step: 60 } }).view.step, 19);
+  assert.equal(reducer(state, { type: "view/set", view: { step: 60 }, forNextTrace: true }).view.step, 60);
+  const applied = reducer(state, { type: "state/apply", spec: { ...SPEC, layers: [2, 8, 1] }, view: { step: 60 } });
+  assert.equal(applied.view.step, 60, "a travelled spec brings its own trace");
+  assert.equal(reducer(state, { type: "state/apply", view: { step: 60 } }).view.step, 19);
+});

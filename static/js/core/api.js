@@ -10,8 +10,8 @@ export class ApiError extends Error {
   }
 }
 
-async function post(path, body, { signal } = {}) {
-  const response = await fetch(`/api/v1${path}`, {
+async function post(path, body, { signal, version = "v1" } = {}) {
+  const response = await fetch(`/api/${version}${path}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
@@ -22,8 +22,8 @@ async function post(path, body, { signal } = {}) {
   return data;
 }
 
-async function get(path) {
-  const response = await fetch(`/api/v1${path}`);
+async function get(path, { signal, version = "v1" } = {}) {
+  const response = await fetch(`/api/${version}${path}`, { signal });
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
@@ -31,6 +31,9 @@ async function get(path) {
 
 export const api = {
   trace: (body, options) => post("/network/trace", body, options),
+  // trace contract v2: a pass's numbers, and the script of its shape unless known_script_id names it
+  traceV2: (body, options) => post("/network/trace", body, { ...options, version: "v2" }),
+  traceScript: (id, options) => get(`/trace-scripts/${encodeURIComponent(id)}`, { ...options, version: "v2" }),
   train: (body, options) => post("/network/train", body, options),
   gradcheck: (body, options) => post("/network/gradcheck", body, options),
   expression: (body, options) => post("/expression", body, options),
@@ -42,8 +45,6 @@ export const api = {
   presets: () => get("/presets"),
   datasets: () => get("/datasets"),
   limits: () => get("/limits"),
-  exercise: (kind, seed, lang) => get(`/exercises?${new URLSearchParams({ kind, seed, lang })}`),
-  checkExercise: (body, options) => post("/exercises/check", body, options),
   exercise: (kind, seed, lang) => get(`/exercises?${new URLSearchParams({ kind, seed, lang })}`),
   checkExercise: (body, options) => post("/exercises/check", body, options),
 };

@@ -30,6 +30,8 @@ export function sub(...indices) {
 
 export const layerSup = (layer) => translate(`(${layer})`, SUPERSCRIPTS);
 export const weightSymbol = (layer, to, from) => `w${sub(to, from)}${layerSup(layer)}`;
+export const biasSymbol = (layer, index) => `b${sub(index)}${layerSup(layer)}`;
+export const zSymbol = (layer, index) => `z${sub(index)}${layerSup(layer)}`;
 
 /** xₖ for inputs, ŷₖ (ŷ alone when there is one output) for outputs, aₖ⁽ˡ⁾ in between. */
 export function neuronSymbol(layer, index, sizes) {

@@ -4,7 +4,7 @@
 import { api } from "../core/api.js";
 import { el } from "../core/dom.js";
 import { hasKey, t } from "../core/i18n.js";
-import { ACTIVATIONS, DEFAULT_LIMITS, INITS, LOSSES } from "./model.js";
+import { ACTIVATIONS, INITS, LOSSES } from "./model.js";
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const sub = (n) =>
@@ -132,15 +132,23 @@ export function createEditor({ onChange, actions }) {
   const pictureOptions = { caption: false }; // kept across re-renders of the editor
 
   function render(model, caps) {
-    const limits = caps || DEFAULT_LIMITS;
-    last = { model, limits };
+    // the server's caps and choices (GET /api/v1/limits); until they are known nothing is capped here
+    const limits = {
+      max_layers: caps?.max_layers ?? Infinity,
+      max_neurons: caps?.max_neurons ?? Infinity,
+      max_batch: caps?.max_batch ?? Infinity,
+      activations: caps?.choices?.activations ?? ACTIVATIONS,
+      losses: caps?.choices?.losses ?? LOSSES,
+      inits: caps?.choices?.init_schemes ?? INITS,
+    };
+    last = { model, limits: caps };
     const focused = document.activeElement?.closest?.("[data-testid]");
     const focusId = element.contains(focused) ? focused.dataset.testid : null;
     element.replaceChildren(
       el("h2", { id: "editor-title", text: t("playground.editor.title") }),
       architecture(model, limits),
       data(model, limits),
-      training(model),
+      training(model, limits),
       sharing(),
     );
     if (focusId) element.querySelector(`[data-testid="${CSS.escape(focusId)}"]`)?.focus();
@@ -173,7 +181,7 @@ export function createEditor({ onChange, actions }) {
         parts.push(
           select(
             `activation-${l}`,
-            ACTIVATIONS,
+            limits.activations,
             model.activation[l - 1],
             (a) => t(`playground.activation.${a}`),
             (value) => {
@@ -203,7 +211,7 @@ export function createEditor({ onChange, actions }) {
         parts.push(
           select(
             "output-activation",
-            ACTIVATIONS,
+            limits.activations,
             model.outputActivation,
             (a) => t(`playground.activation.${a}`),
             (value) => onChange({ outputActivation: value }, { structural: false }),
@@ -236,7 +244,7 @@ export function createEditor({ onChange, actions }) {
     rows.splice(depth, 0, el("li", { class: "layer-row layer-row-add" }, add));
     const loss = select(
       "loss-select",
-      LOSSES,
+      limits.losses,
       model.loss,
       (name) => t(`playground.loss_name.${name}`),
       (value) => {
@@ -348,7 +356,7 @@ export function createEditor({ onChange, actions }) {
       }
       return el("tr", {}, el("td", {}, radio), cells, targetCells);
     });
-    const canAdd = inputs.length < Math.min(limits.max_batch, 64);
+    const canAdd = inputs.length < limits.max_batch;
     const addSample = el("button", {
       type: "button",
       "data-testid": "sample-add",
@@ -386,7 +394,7 @@ export function createEditor({ onChange, actions }) {
     );
   }
 
-  function training(model) {
+  function training(model, limits) {
     const rate = numberInput(
       "learning-rate",
       model.learningRate,
@@ -405,7 +413,7 @@ export function createEditor({ onChange, actions }) {
     );
     const init = select(
       "init",
-      INITS,
+      limits.inits,
       model.init,
       (name) => t(`playground.init.${name}`),
       (value) => onChange({ init: value, weights: null, biases: null }, { structural: true }),

@@ -196,3 +196,24 @@ export async function exportScript(model, trace, format) {
   download(new Blob([result.script], { type: "text/x-python" }), result.filename);
   return result;
 }
+
+/** What an exported picture can carry under the diagram: the shown step's sentence and formula, and the legend. */
+export function exportCaption(narrationElement, legendElement) {
+  const shown = [...narrationElement.querySelectorAll(".narration-step")].at(-1);
+  const lines = shown
+    ? [
+        shown.querySelector(".narration-sentence"),
+        ...shown.querySelectorAll(".formula > li"),
+        shown.querySelector(".narration-note"),
+      ]
+        .filter(Boolean)
+        .map((node) => node.textContent.replace(/\s+/g, " ").trim())
+    : [];
+  const legend = [...legendElement.querySelectorAll(".legend-item")].map((item) => ({
+    title: item.querySelector("figcaption")?.textContent.trim() ?? "",
+    entries: [...item.querySelectorAll("li, .colour-ticks span")]
+      .map((node) => node.textContent.trim())
+      .filter(Boolean),
+  }));
+  return { lines: lines.filter(Boolean), legend };
+}

@@ -5,7 +5,6 @@
 export const ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "identity"];
 export const LOSSES = ["mse", "bce", "cross_entropy"];
 export const INITS = ["auto", "xavier", "he", "torch"];
-export const DEFAULT_LIMITS = { max_layers: 10, max_neurons: 64, max_batch: 256, max_trace_steps: 5000 };
 
 export const DEFAULT_MODEL = Object.freeze({
   layers: [2, 3, 1],
@@ -25,6 +24,7 @@ export const DEFAULT_MODEL = Object.freeze({
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
 const clampInt = (v, lo, hi, fallback) => (Number.isInteger(v) ? Math.max(lo, Math.min(hi, v)) : fallback);
 const MAX_ABS_INPUT = 1e6;
+const MAX_PADDED = 1024; // until the server's caps are known: the widest layer whose rows are padded
 
 function numberRow(row, length, fill = 0) {
   const source = Array.isArray(row) ? row : [];
@@ -58,26 +58,18 @@ function biasesFit(biases, layers) {
   );
 }
 
-function oneHot(row, classes) {
-  let best = 0;
-  row.forEach((v, i) => {
-    if (v > row[best]) best = i;
-  });
-  return Array.from({ length: classes }, (_, i) => (i === best ? 1 : 0));
-}
-
-/** A model every field of which is valid and consistent with the others; bad parts fall back to defaults. */
-export function normalizeModel(input, limits = DEFAULT_LIMITS) {
+/**
+ * A model every field of which is well-typed and consistent in shape; bad parts fall back to defaults.
+ * Nothing the server would take is changed: sizes, batch, activations, loss and targets go as asked, and
+ * the server's 422 says what to fix. `limits` (GET /api/v1/limits, once known) only bounds what is padded:
+ * rows of inputs and targets are fitted to the input and output layers when those could be traced.
+ */
+export function normalizeModel(input, limits = null) {
   const raw = input && typeof input === "object" ? input : {};
-  const maxLayers = limits.max_layers ?? DEFAULT_LIMITS.max_layers;
-  const maxNeurons = limits.max_neurons ?? DEFAULT_LIMITS.max_neurons;
-  const maxBatch = Math.min(limits.max_batch ?? DEFAULT_LIMITS.max_batch, 64);
-  let layers =
-    Array.isArray(raw.layers) && raw.layers.length >= 2 && raw.layers.every(Number.isInteger)
-      ? raw.layers
-      : DEFAULT_MODEL.layers;
-  layers = layers.slice(0, maxLayers).map((n) => Math.max(1, Math.min(maxNeurons, n)));
-  if (layers.length < 2) layers = [...DEFAULT_MODEL.layers];
+  const layers =
+    Array.isArray(raw.layers) && raw.layers.length >= 2 && raw.layers.every((n) => Number.isInteger(n) && n >= 1)
+      ? [...raw.layers]
+      : [...DEFAULT_MODEL.layers];
   const hidden = layers.length - 2;
   const given = Array.isArray(raw.activation)
     ? raw.activation
@@ -89,30 +81,26 @@ export function normalizeModel(input, limits = DEFAULT_LIMITS) {
     return ACTIVATIONS.includes(name) ? name : "tanh";
   });
   const loss = LOSSES.includes(raw.loss) ? raw.loss : DEFAULT_MODEL.loss;
-  let outputActivation = ACTIVATIONS.includes(raw.outputActivation) ? raw.outputActivation : "sigmoid";
-  if (loss === "bce") outputActivation = "sigmoid";
-  if (loss === "cross_entropy") {
-    outputActivation = "identity";
-    if (layers[layers.length - 1] < 2) layers[layers.length - 1] = 2;
-  }
+  const outputActivation = ACTIVATIONS.includes(raw.outputActivation)
+    ? raw.outputActivation
+    : loss === "cross_entropy"
+      ? "identity"
+      : "sigmoid";
   const outputs = layers[layers.length - 1];
   const seed = clampInt(raw.seed, 0, 2 ** 32 - 1, DEFAULT_MODEL.seed);
   const init = INITS.includes(raw.init) ? raw.init : "auto";
   const weights = weightsFit(raw.weights, layers) ? raw.weights : null;
   const biases = weights && biasesFit(raw.biases, layers) ? raw.biases : null;
-  const rows = Array.isArray(raw.inputs) && raw.inputs.length ? raw.inputs.slice(0, maxBatch) : DEFAULT_MODEL.inputs;
-  const inputs = rows.map((row) => numberRow(row, layers[0], 0.5));
+  const rows = Array.isArray(raw.inputs) && raw.inputs.length ? raw.inputs : DEFAULT_MODEL.inputs;
+  // a link asking for a layer of a million neurons is sent as it is, for the server to refuse, not padded
+  const fits = (size) => size <= (limits?.max_neurons ?? MAX_PADDED);
+  const inputs = fits(layers[0]) ? rows.map((row) => numberRow(row, layers[0], 0.5)) : rows;
   const targetRows = Array.isArray(raw.targets) ? raw.targets : [];
-  const targets = inputs.map((_, n) => {
-    const row = numberRow(targetRows[n], outputs, loss === "cross_entropy" ? 0 : 1);
-    if (loss === "bce") return row.map((v) => Math.max(0, Math.min(1, v)));
-    if (loss === "cross_entropy") return oneHot(row, outputs);
-    return row;
-  });
+  const targets = fits(outputs)
+    ? inputs.map((_, n) => numberRow(targetRows[n], outputs, loss === "cross_entropy" ? 0 : 1))
+    : targetRows;
   const learningRate =
-    isNumber(raw.learningRate) && raw.learningRate >= 0 && raw.learningRate <= 100
-      ? raw.learningRate
-      : DEFAULT_MODEL.learningRate;
+    isNumber(raw.learningRate) && raw.learningRate >= 0 ? raw.learningRate : DEFAULT_MODEL.learningRate;
   const sample = clampInt(raw.sample, 0, inputs.length - 1, 0);
   return {
     layers,
@@ -254,12 +242,20 @@ export function modelFromExport(data) {
 
 let limitsPromise = null;
 
-/** The server's caps (GET /api/v1/limits), fetched once. */
+/** The server's caps and choices (GET /api/v1/limits), fetched once; null when they cannot be had. */
 export function loadLimits(api) {
-  if (!limitsPromise)
-    limitsPromise = api
-      .limits()
-      .then((l) => ({ ...DEFAULT_LIMITS, ...l }))
-      .catch(() => DEFAULT_LIMITS);
+  if (!limitsPromise) limitsPromise = api.limits().catch(() => null);
   return limitsPromise;
+}
+
+/** A model's network, data and η with the API's field names: the player store's `spec`. */
+export function specFromModel(model) {
+  const spec = traceRequest(model);
+  delete spec.include_neuron_graphs;
+  return spec;
+}
+
+/** The model of a spec (API or player field names), checked. */
+export function modelFromSpec(spec, limits = null) {
+  return normalizeModel({ ...DEFAULT_MODEL, ...specToModel(spec) }, limits);
 }

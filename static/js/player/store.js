@@ -64,11 +64,12 @@ export function reducer(state, action) {
     case "spec/set":
       return { ...state, spec: { ...action.spec }, training: action.keepTraining ? state.training : null };
     case "view/set": {
+      // `forNextTrace`: the step is meant for a trace on its way, so the one shown does not bound it
       const view = checkedView(state.view, action.view);
-      view.step = clampStep(view.step, state.trace.steps);
+      if (!action.forNextTrace) view.step = clampStep(view.step, state.trace.steps);
       return { ...state, view };
     }
-    case "view/step":
+    case "view/step": // a new state even for the same step: the player redraws it (e.g. after pulses)
       if (!Number.isInteger(action.step)) return state;
       return { ...state, view: { ...state.view, step: clampStep(action.step, state.trace.steps) } };
     case "busy":
@@ -89,13 +90,17 @@ export function reducer(state, action) {
       return { ...state, training: { count: action.count, before: action.before, after: action.after } };
     case "training/forget":
       return state.training ? { ...state, training: null } : state;
-    case "state/apply":
+    case "state/apply": {
+      // with a spec, a new trace comes and bounds the step; without one, the trace shown does
+      const view = checkedView(state.view, { ...action.view, playing: false });
+      if (!action.spec) view.step = clampStep(view.step, state.trace.steps);
       return {
         ...state,
         spec: action.spec ? { ...action.spec } : state.spec,
-        view: { ...checkedView(state.view, { ...action.view, playing: false }) },
+        view,
         training: action.spec ? null : state.training,
       };
+    }
     default:
       return state;
   }

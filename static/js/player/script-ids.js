@@ -1,0 +1,41 @@
+// Which trace script this browser holds for a network shape: remembered across visits (localStorage), so
+// that a page opened again can name it (known_script_id) and be sent the numbers only. Small and free of
+// imports: the playground's early request (pages/playground-early.js) loads it before the player.
+
+const REMEMBERED = "backprop-lab:trace-scripts"; // localStorage: shape key → script id
+const REMEMBERED_MAX = 20;
+
+/** What a script depends on, read from a request body (the server hashes the same things into the id). */
+export function shapeKey(body) {
+  const hidden = body.layers.length - 2;
+  const activation = Array.isArray(body.activation) ? body.activation : Array(hidden).fill(body.activation);
+  return JSON.stringify([body.layers, activation, body.output_activation, body.loss, body.inputs.length, body.sample]);
+}
+
+function readRemembered() {
+  try {
+    const value = JSON.parse(localStorage.getItem(REMEMBERED) || "{}");
+    return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+export function remember(key, id) {
+  try {
+    const known = readRemembered();
+    delete known[key];
+    known[key] = id;
+    const keys = Object.keys(known);
+    for (const old of keys.slice(0, Math.max(0, keys.length - REMEMBERED_MAX))) delete known[old];
+    localStorage.setItem(REMEMBERED, JSON.stringify(known));
+  } catch {
+    // storage off or full: the next visit gets the script with its numbers
+  }
+}
+
+/** The id of the script of a request's shape, if this browser has held it (to send as known_script_id). */
+export function knownScriptId(body) {
+  const id = readRemembered()[shapeKey(body)];
+  return typeof id === "string" && /^[0-9a-f]{1,64}$/.test(id) ? id : null; // storage is anyone's to edit
+}
