@@ -12,8 +12,10 @@ import { explainLink, pickSample } from "../train/explain.js";
 import { createLossChart } from "../train/losschart.js";
 import { createNetworkView } from "../train/networkview.js";
 import { createOutputView, datasetPoints } from "../train/outputview.js";
+import { createRealDataView } from "../train/realdata.js";
 import { TrainingSession } from "../train/session.js";
 import {
+  FEATURES,
   HYPER,
   LINK_LIMITS,
   MAX_HIDDEN_LAYERS,
@@ -23,6 +25,8 @@ import {
   boundRun,
   customData,
   dataShape,
+  featureSymbols,
+  featuresFor,
   layersFor,
   outputFor,
   segmentEntry,
@@ -121,6 +125,10 @@ function syncControls() {
   for (const name of ["train", "noise", "batch"]) $(`input[name=${name}]`).value = String(s[name]);
   $("input[name=seed]").value = String(s.seed);
   $("input[name=test]").checked = s.test;
+  $("input[name=disc]").checked = s.disc;
+  // Discretizing rounds a probability or a value to its class or sign: a map of classes has nothing to round.
+  $("input[name=disc]").closest("label").hidden = page.catalogue.size > 0 && shape().kind === "multiclass";
+  syncProblemAndFeatures();
   $("input[name=log]").checked = s.log;
   for (const [name, text] of Object.entries(SLIDER_TEXT)) $(`[data-output=${name}]`).textContent = text(s[name]);
   $("input[name=noise]").disabled = s.data === "custom";
@@ -134,6 +142,53 @@ function syncControls() {
   $("[data-testid=layers-plus]").disabled = layers >= MAX_HIDDEN_LAYERS;
   $("[data-testid=layers-minus]").disabled = layers === 0;
   lossChart.setLogScale(s.log);
+}
+
+/** The regression sets, and the classification ones: the problem switch shows one kind at a time. */
+const PROBLEM_START = { classification: "circle", regression: "plane" };
+
+function problemOf() {
+  return page.catalogue.size && shape().kind === "regression" ? "regression" : "classification";
+}
+
+function syncProblemAndFeatures() {
+  const problem = problemOf();
+  for (const button of root.querySelectorAll("[data-problem]")) {
+    const on = button.dataset.problem === problem;
+    button.setAttribute("aria-checked", String(on));
+    button.setAttribute("aria-pressed", String(on));
+  }
+  picker?.showProblem(problem);
+  const planar = page.catalogue.size ? shape().inputDim === 2 : true;
+  const chosen = page.settings.feat;
+  for (const box of root.querySelectorAll("input[data-feature]")) {
+    box.checked = chosen.includes(box.dataset.feature);
+    box.disabled = !planar || (box.checked && chosen.length === 1); // the last feature stays
+  }
+  const note = $("[data-testid=features-note]");
+  note.hidden = planar;
+  note.textContent = planar ? "" : t("train.features.only_2d");
+}
+
+function buildFeaturePicker() {
+  const list = $(".feature-list");
+  for (const [name, symbol] of FEATURES) {
+    const id = name.replace("^2", "sq").replace(/[^a-z0-9]/g, ""); // x1sq, x1x2, sinx1 …
+    const box = el("input", { type: "checkbox", "data-feature": name, "data-testid": `feature-${id}` });
+    box.addEventListener("change", () => {
+      const wanted = new Set(page.settings.feat);
+      if (box.checked) wanted.add(name);
+      else wanted.delete(name);
+      if (!wanted.size) {
+        box.checked = true;
+        return;
+      }
+      update({ feat: FEATURES.map(([f]) => f).filter((f) => wanted.has(f)) });
+    });
+    const label = el("label", { class: "feature", title: t("train.features.toggle", { name: symbol }) }, box);
+    label.append(el("span", { class: "feature-symbol mono", text: symbol }));
+    list.append(label);
+  }
 }
 
 function bindControls() {
@@ -168,6 +223,17 @@ function bindControls() {
     if (Number.isInteger(value) && value >= 0 && value <= 4294967295) update({ seed: value });
     else seed.value = String(page.settings.seed);
   });
+  $("input[name=disc]").addEventListener("change", (event) => {
+    page.settings.disc = event.target.checked;
+    writeUrl();
+    renderOutput();
+  });
+  for (const button of root.querySelectorAll("[data-problem]")) {
+    button.addEventListener("click", () => {
+      const problem = button.dataset.problem;
+      if (problem !== problemOf()) update({ data: PROBLEM_START[problem] });
+    });
+  }
   $("input[name=test]").addEventListener("change", (event) => {
     page.settings.test = event.target.checked;
     writeUrl();
@@ -239,7 +305,8 @@ function resizeLayer(layer, delta) {
 async function explain() {
   if (session.playing) await session.pause();
   const sample = pickSample(session.dataset);
-  if (!session.weights || !sample) {
+  // The player traces the point itself: a network fed features cannot be opened there yet.
+  if (!session.weights || !sample || featuresFor(page.settings, shape())) {
     toast(t("train.explain.unavailable"));
     return;
   }
@@ -324,6 +391,8 @@ function renderNetwork() {
   const hidden = page.settings.hidden.map(() => page.settings.act);
   networkView.update({
     sizes,
+    inputLabels: session.layers ? session.inputLabels : featureSymbols(page.settings, settingsShape),
+    inputImage: settingsShape.image ?? null,
     activations: session.activations ?? [...hidden, outputFor(settingsShape).output_activation],
     weights: session.weights,
     biases: session.biases,
@@ -350,8 +419,17 @@ function renderButtons() {
 }
 
 function renderOutput() {
+  const info = shape();
+  realView.render({
+    shape: info,
+    weights: session.weights,
+    confusion: session.confusion,
+    testAccuracy: session.latest?.testAccuracy ?? null,
+  });
   outputView.render({
-    shape: shape(),
+    discretize: page.settings.disc,
+    inputLabels: session.inputLabels,
+    shape: info,
     drawing: session.drawing,
     activations: session.activations,
     layers: session.layers,
@@ -445,6 +523,7 @@ const diagnosisBox = createDiagnosisBox($("[data-testid=diagnosis]"), {
     await restart();
   },
 });
+const realView = createRealDataView($("[data-testid=real-data]"));
 const outputView = createOutputView($(".output-panel"), { onPlanePointer: (point) => editor.pointer(point) });
 const networkView = createNetworkView($("[data-testid=network]"), {
   onHover: (id) => {
@@ -474,8 +553,12 @@ async function start() {
     return;
   }
   picker = createDatasetPicker($("[data-testid=datasets]"), page.catalogue, (name) => {
-    if (name !== page.settings.data) update({ data: name });
+    if (name === page.settings.data) return;
+    // Real data has many inputs: one wide hidden layer reads it better than the Playground's small default.
+    const many = (page.catalogue.get(name)?.input_dim ?? 2) > 2;
+    update(many ? { data: name, hidden: [MAX_NEURONS] } : { data: name });
   });
+  buildFeaturePicker();
   if (page.settings.pts) picker.setCustom(page.settings.pts, page.settings.pts[0]?.length - 1 || 2, page.settings.pk);
   bindControls();
   syncControls();

@@ -7,6 +7,7 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { paintGrid } from "./heatmap.js";
 import { cssVar, domainFor } from "./palette.js";
+import { largestWeight, paintPixels } from "./realdata.js";
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const subscript = (n) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[d]);
@@ -38,16 +39,20 @@ function paintCurve(canvas, xs, values, domain) {
   context.stroke();
 }
 
-/** The symbol written on an input or output neuron: x₁, x₂ (x alone for one input), ŷ or ŷ₁, ŷ₂ … */
-function symbol(layer, index, sizes) {
+/**
+ * The symbol written on an input or output neuron: x₁, x₂ (x alone for one input), or the feature it holds
+ * (x₁², sin x₂ …) when `inputLabels` names them; ŷ or ŷ₁, ŷ₂ …
+ */
+function symbol(layer, index, sizes, inputLabels = null) {
+  if (layer === 0 && inputLabels?.[index]) return inputLabels[index];
   if (layer === 0) return sizes[0] === 1 ? "x" : `x${subscript(index + 1)}`;
   if (layer === sizes.length - 1) return sizes.at(-1) === 1 ? "ŷ" : `ŷ${subscript(index + 1)}`;
   return "";
 }
 
 /** A neuron's name for people: "Input x₁", "Hidden layer 1, neuron 3", "Output ŷ". */
-export function neuronName(layer, index, sizes) {
-  if (layer === 0) return t("train.network.input_neuron", { name: symbol(0, index, sizes) });
+export function neuronName(layer, index, sizes, inputLabels = null) {
+  if (layer === 0) return t("train.network.input_neuron", { name: symbol(0, index, sizes, inputLabels) });
   if (layer === sizes.length - 1) return t("train.network.output_neuron", { name: symbol(layer, index, sizes) });
   return t("train.network.hidden_neuron", { layer, index: index + 1 });
 }
@@ -73,7 +78,19 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     return layer === 0 ? "identity" : model.activations?.[layer - 1];
   }
 
+  /** With image inputs (digits) the 64 inputs are one box, and a first-layer neuron shows its weights as an image. */
+  const imageInputs = () => Boolean(model.inputImage && model.sizes[0] === model.inputImage[0] * model.inputImage[1]);
+  const shownCount = (layer) => (layer === 0 && imageInputs() ? 1 : model.sizes[layer]);
+
   function paintThumbnail(canvas, layer, index) {
+    if (imageInputs() && layer === 1) {
+      const row = model.weights?.[0]?.[index];
+      canvas.dataset.empty = row ? "0" : "1";
+      if (!row) return;
+      const m = largestWeight(model.weights[0]);
+      paintPixels(canvas, row, model.inputImage[0], model.inputImage[1], [-m, 0, m]);
+      return;
+    }
     const values = neuronValues(layer, index);
     const domain = domainFor(activationOf(layer), values, layer === model.sizes.length - 1 ? model.outputScale : 0);
     canvas.dataset.empty = values ? "0" : "1";
@@ -89,7 +106,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     const size = compact ? 30 : sizes.some((n) => n > 6) ? 34 : 42;
     const gap = compact ? 8 : 10;
     const top = 56;
-    const tallest = Math.max(...sizes);
+    const tallest = Math.max(...sizes.map((_, layer) => shownCount(layer)));
     const height = top + tallest * (size + gap) + 8;
     root.style.height = `${height}px`;
     const column = (layer) => size / 2 + 4 + (layer / (sizes.length - 1)) * (width - size - 8);
@@ -99,16 +116,20 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
 
   function render() {
     if (!model) return;
-    const { sizes, weights } = model;
+    const { sizes } = model;
     const geometry = layout();
     const { width, height, size, column, rowY } = geometry;
     links.setAttribute("viewBox", `0 0 ${width} ${height}`);
-    const maxWeight = Math.max(1e-9, ...(weights || []).flat(2).map((w) => Math.abs(w ?? 0)));
+    const shownWeights = [];
+    for (let layer = 1; layer < sizes.length; layer++)
+      for (let to = 0; to < sizes[layer]; to++)
+        for (let from = 0; from < shownCount(layer - 1); from++) shownWeights.push(linkWeight(layer, to, from));
+    const maxWeight = Math.max(1e-9, ...shownWeights.map((w) => Math.abs(w ?? 0)));
     const paths = [];
     for (let layer = 1; layer < sizes.length; layer++) {
       for (let to = 0; to < sizes[layer]; to++) {
-        for (let from = 0; from < sizes[layer - 1]; from++) {
-          const w = weights?.[layer - 1]?.[to]?.[from];
+        for (let from = 0; from < shownCount(layer - 1); from++) {
+          const w = linkWeight(layer, to, from);
           const x1 = column(layer - 1) + size / 2;
           const x2 = column(layer) - size / 2;
           const y1 = rowY(layer - 1, from);
@@ -132,8 +153,16 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     clear(nodes);
     for (let layer = 0; layer < sizes.length; layer++) {
       nodes.append(columnHeader(layer, geometry));
-      for (let index = 0; index < sizes[layer]; index++) nodes.append(neuron(layer, index, geometry));
+      for (let index = 0; index < shownCount(layer); index++) nodes.append(neuron(layer, index, geometry));
     }
+  }
+
+  /** The weight a link shows; the bundle from image inputs shows the neuron's weights' root mean square. */
+  function linkWeight(layer, to, from) {
+    const row = model.weights?.[layer - 1]?.[to];
+    if (!(layer === 1 && imageInputs())) return row?.[from];
+    if (!row) return undefined;
+    return Math.sqrt(row.reduce((sum, w) => sum + w * w, 0) / row.length);
   }
 
   function columnHeader(layer, { column, compact }) {
@@ -142,8 +171,10 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     header.style.left = `${column(layer)}px`;
     const hidden = layer > 0 && layer < sizes.length - 1;
     if (!hidden) {
-      const key = layer === 0 ? "train.network.inputs" : "train.network.output";
-      header.append(el("span", { class: "net-column-title", "data-i18n": key, text: t(key) }));
+      const key =
+        layer === 0 ? (imageInputs() ? "train.network.inputs_image" : "train.network.inputs") : "train.network.output";
+      const params = { count: sizes[0], rows: model.inputImage?.[0], cols: model.inputImage?.[1] };
+      header.append(el("span", { class: "net-column-title", text: t(key, params) }));
       return header;
     }
     const buttons = el(
@@ -177,7 +208,10 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   function neuron(layer, index, { column, rowY, size }) {
     const { sizes } = model;
     const id = `${layer}-${index}`;
-    const name = neuronName(layer, index, sizes);
+    const image = layer === 0 && imageInputs();
+    const name = image
+      ? t("train.network.inputs_image", { count: sizes[0], rows: model.inputImage[0], cols: model.inputImage[1] })
+      : neuronName(layer, index, sizes, model.inputLabels);
     const bias = layer > 0 ? model.biases?.[layer - 1]?.[index] : null;
     const canvas = el("canvas", { class: "net-thumb", "aria-hidden": "true" });
     const button = el(
@@ -192,7 +226,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       },
       canvas,
     );
-    const text = symbol(layer, index, sizes);
+    const text = image ? "" : symbol(layer, index, sizes, model.inputLabels);
     if (text) button.append(el("span", { class: "neuron-label", text }));
     if (bias != null) {
       const badge = el("span", { class: `bias ${bias < 0 ? "bias-neg" : "bias-pos"}`, "aria-hidden": "true" });
@@ -226,7 +260,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
 
   /** Repaint thumbnails only (same shape): cheap enough for every streamed update. */
   function update(next) {
-    const sameShape = model && JSON.stringify(model.sizes) === JSON.stringify(next.sizes);
+    const shapeKey = (m) => JSON.stringify([m.sizes, m.inputLabels ?? null, m.inputImage ?? null]);
+    const sameShape = model && shapeKey(model) === shapeKey(next);
     model = next;
     if (!sameShape || nodes.childElementCount === 0) {
       render();
@@ -246,13 +281,15 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   }
 
   function updateLinks() {
-    const { weights } = model;
-    const maxWeight = Math.max(1e-9, ...(weights || []).flat(2).map((w) => Math.abs(w ?? 0)));
-    for (const link of links.querySelectorAll(".link")) {
+    const all = [...links.querySelectorAll(".link")];
+    const shown = all.map((link) => {
       const [from, to] = link.dataset.edge.split(">");
       const [layer, toIndex] = to.split("-").map(Number);
-      const fromIndex = Number(from.split("-")[1]);
-      const w = weights?.[layer - 1]?.[toIndex]?.[fromIndex];
+      return linkWeight(layer, toIndex, Number(from.split("-")[1]));
+    });
+    const maxWeight = Math.max(1e-9, ...shown.map((w) => Math.abs(w ?? 0)));
+    for (const [i, link] of all.entries()) {
+      const w = shown[i];
       const strength = w == null ? 0 : Math.abs(w) / maxWeight;
       link.setAttribute(
         "class",
@@ -274,7 +311,10 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   document.addEventListener("langchange", () => render());
 
   return {
-    /** next: {sizes, activations, weights, biases, drawing: grid|curve, maxNeurons, outputScale} */
+    /**
+     * next: {sizes, activations, weights, biases, drawing: grid|curve, maxNeurons, outputScale, inputLabels?
+     * (what each input neuron holds, e.g. x₁²), inputImage? ([rows, cols] when the inputs are an image's pixels)}
+     */
     update,
     render,
     clearActive: () => setActive(null),

@@ -37,6 +37,12 @@ function targetDomain(points) {
   return domainFor("identity", [points.map((p) => p.target)], 1);
 }
 
+/** "Discretize output", as in the Playground: each value of the map rounded to the class or sign it stands for. */
+function discretized(values, on, round) {
+  if (!on || !values) return values;
+  return values.map((row) => (Array.isArray(row) ? row.map((v) => (Number.isFinite(v) ? round(v) : v)) : row));
+}
+
 /**
  * What the big view shows — the output, or the hovered neuron — with its colour scale and caption.
  * state: {shape, drawing, activations, layers, hovered, points}.
@@ -52,7 +58,7 @@ function describe(state) {
     return {
       values,
       domain: domainFor(activation, values),
-      caption: t(key, { name: neuronName(layer, index, state.layers) }),
+      caption: t(key, { name: neuronName(layer, index, state.layers, state.inputLabels) }),
       barTitle: t("train.output.colour_activation"),
       neuron,
     };
@@ -67,14 +73,14 @@ function describe(state) {
   }
   if (shape.kind === "regression") {
     return {
-      values: drawing?.values,
+      values: discretized(drawing?.values, state.discretize, (v) => Math.sign(v)),
       domain: targetDomain(state.points),
       caption: t(shape.inputDim === 1 ? "train.output.caption_curve" : "train.output.caption_output"),
       barTitle: t("train.output.colour_value"),
     };
   }
   return {
-    values: drawing?.values,
+    values: discretized(drawing?.values, state.discretize, (v) => (v >= 0.5 ? 1 : 0)),
     domain: [0, 0.5, 1],
     caption: t("train.output.caption_output"),
     barTitle: t("train.output.colour_probability"),
@@ -153,8 +159,19 @@ export function createOutputView(root, { onPlanePointer }) {
   }
 
   return {
-    /** next: {shape, drawing, activations, layers, hovered, dataset, showTest} */
+    /** next: {shape, drawing, activations, layers, hovered, dataset, showTest, discretize, inputLabels} */
     render(next) {
+      const many = next.shape.inputDim > 2; // no input plane: the real-data view shows the run instead
+      heatMap.element.hidden = many;
+      $("[data-testid=colourbar]").hidden = many;
+      $("[data-testid=shape-legend]").hidden = many;
+      $("[data-testid=readout]").hidden = many;
+      if (many) {
+        curvePlot.element.hidden = true;
+        $("[data-testid=view-caption]").textContent = t("train.output.caption_real");
+        $("[data-testid=colourbar-title]").textContent = "";
+        return;
+      }
       state = { ...next, points: datasetPoints(next.dataset) };
       view = describe(state);
       const oneD = state.shape.inputDim === 1;

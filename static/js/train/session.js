@@ -36,7 +36,7 @@ function parameterCount(layers) {
  * intermediate segments of a replayed link.
  */
 function pictureDetail(kind, layers, inputDim, limits) {
-  if (kind === "none") return { resolution: 2, neuron_resolution: 0 };
+  if (kind === "none" || inputDim > 2) return { resolution: 2, neuron_resolution: 0 }; // many inputs: no plane
   if (inputDim === 1) return { resolution: kind === "still" ? 201 : 101 };
   const maxGrid = limits?.max_grid ?? 64;
   const maps = layers.slice(0, -1).reduce((sum, n) => sum + n, 0);
@@ -81,6 +81,8 @@ export class TrainingSession {
     this.diverged = false;
     this.diagnosis = null; // the server's reading of the loss history (kept while a new one is too early to tell)
     this.segment = null;
+    this.confusion = null; // how the held-out points were classified (many-input data)
+    this.inputLabels = null; // the features the input neurons hold (x₁², sin x₂ …), null for the point itself
   }
 
   get latest() {
@@ -164,6 +166,8 @@ export class TrainingSession {
     this.drawing = response.grid || response.curve || this.drawing;
     this.diverged = response.diverged;
     this.diagnosis = response.diagnosis ?? this.diagnosis;
+    this.confusion = response.confusion ?? this.confusion;
+    this.inputLabels = response.features?.map((f) => f.symbol) ?? null;
     const records = response.history.map((r) => toRecord(r, offset));
     if (replaceHistory) this.history = records;
     else this.pushRecords(records.filter((r) => r.step > offset || !this.history.length));
@@ -198,7 +202,11 @@ export class TrainingSession {
       : POINTS_PER_DATASET;
     const picture = this.picture("stream");
     const drawn =
-      shape.inputDim === 1 ? picture.resolution : picture.resolution ** 2 + (picture.neuron_resolution ?? 0) ** 2;
+      shape.inputDim === 1
+        ? picture.resolution
+        : shape.inputDim > 2
+          ? points // no picture: a confusion matrix over the held-out points instead
+          : picture.resolution ** 2 + (picture.neuron_resolution ?? 0) ** 2;
     const perStep =
       Math.max(1, settings.batch) + points / RECORD_EVERY + drawn / (RECORD_EVERY * this.streamGridEvery());
     const fixed = 2 * points + 4 * drawn; // the first and last records and pictures, and rounding up
@@ -294,6 +302,7 @@ export class TrainingSession {
     }
     if (data.diverged) this.diverged = true;
     if (data.diagnosis) this.diagnosis = data.diagnosis;
+    if (data.confusion) this.confusion = data.confusion;
     this.context.onChange("progress");
   }
 

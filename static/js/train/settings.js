@@ -4,7 +4,31 @@
 
 import { urlState } from "../core/urlstate.js";
 
-export const BUILT_IN = ["circle", "xor", "gauss", "spiral", "spiral3", "moons", "sine", "plane"];
+export const BUILT_IN = [
+  "circle",
+  "xor",
+  "gauss",
+  "spiral",
+  "spiral3",
+  "moons",
+  "sine",
+  "plane",
+  "multigauss",
+  "digits",
+  "iris",
+];
+/** The Playground's input features, as the server's expression syntax writes them, and their symbols. */
+export const FEATURES = [
+  ["x1", "x₁"],
+  ["x2", "x₂"],
+  ["x1^2", "x₁²"],
+  ["x2^2", "x₂²"],
+  ["x1*x2", "x₁x₂"],
+  ["sin(x1)", "sin x₁"],
+  ["sin(x2)", "sin x₂"],
+];
+const FEATURE_NAMES = FEATURES.map(([name]) => name);
+export const DEFAULT_FEATURES = ["x1", "x2"];
 export const ACTIVATIONS = ["tanh", "relu", "leaky_relu", "sigmoid", "identity"];
 export const OPTIMIZERS = ["sgd", "momentum", "adam"];
 export const REGULARIZATIONS = ["none", "l1", "l2"];
@@ -69,12 +93,20 @@ export const PROPERTIES = [
   { name: "run", type: "json", default: null, validate: isRunLog },
   { name: "pk", type: "enum", values: KINDS, default: "binary" },
   { name: "pts", type: "json", default: null, validate: isPoints },
+  {
+    name: "feat",
+    type: "json",
+    default: DEFAULT_FEATURES,
+    validate: (v) =>
+      Array.isArray(v) && v.length >= 1 && new Set(v).size === v.length && v.every((f) => FEATURE_NAMES.includes(f)),
+  },
+  { name: "disc", type: "bool", default: false },
 ];
 
 export const url = urlState(PROPERTIES);
 
 /** The settings that shape the data or the network: changing one starts the run over. */
-export const STRUCTURAL = ["data", "noise", "seed", "train", "act", "hidden", "pts", "pk"];
+export const STRUCTURAL = ["data", "noise", "seed", "train", "act", "hidden", "pts", "pk", "feat"];
 /** The optimizer's settings: changing one keeps the weights and continues from them. */
 export const HYPER = ["lr", "opt", "batch", "reg", "rr"];
 
@@ -94,7 +126,21 @@ export function customData(settings) {
 export function dataShape(settings, catalogue) {
   if (settings.data === "custom") return customData(settings);
   const info = catalogue.get(settings.data);
-  return { kind: info.kind, inputDim: info.input_dim, classes: info.classes };
+  return { kind: info.kind, inputDim: info.input_dim, classes: info.classes, image: info.image ?? null };
+}
+
+/** The features the network sees, in the Playground's order: only 2-D points have them; null means the point. */
+export function featuresFor(settings, shape) {
+  if (shape.inputDim !== 2) return null;
+  const chosen = FEATURE_NAMES.filter((name) => settings.feat.includes(name));
+  const plain = chosen.length === DEFAULT_FEATURES.length && DEFAULT_FEATURES.every((f) => chosen.includes(f));
+  return plain ? null : chosen;
+}
+
+/** What the input neurons hold, as the diagram names them (null: x₁, x₂ as usual). */
+export function featureSymbols(settings, shape) {
+  const features = featuresFor(settings, shape);
+  return features && features.map((name) => FEATURES.find(([f]) => f === name)[1]);
 }
 
 /** The output layer and loss that fit the data: sigmoid + BCE, logits + cross-entropy, or identity + MSE. */
@@ -106,12 +152,17 @@ export function outputFor(shape) {
 }
 
 export function layersFor(settings, shape) {
-  return [shape.inputDim, ...settings.hidden, outputFor(shape).units];
+  const inputs = featuresFor(settings, shape)?.length ?? shape.inputDim;
+  return [inputs, ...settings.hidden, outputFor(shape).units];
 }
 
-function datasetSpec(settings) {
+/** Real datasets come whole (their size is in the catalogue); generated ones with POINTS_PER_DATASET points. */
+export const REAL_POINTS = 2000;
+
+function datasetSpec(settings, shape) {
   if (settings.data !== "custom") {
-    return { name: settings.data, n: POINTS_PER_DATASET, noise: settings.noise, seed: settings.seed };
+    const n = shape.inputDim > 2 ? REAL_POINTS : POINTS_PER_DATASET;
+    return { name: settings.data, n, noise: settings.noise, seed: settings.seed };
   }
   const { rows, kind } = customData(settings);
   const points = rows.map((r) => r.slice(0, -1));
@@ -139,7 +190,14 @@ export function trainBody(settings, shape, run) {
   const hyper = run.hyper || settings;
   const output = outputFor(shape);
   const grid = run.grid ?? {};
+  const features = featuresFor(settings, shape);
+  // Only what differs from a plain run is sent, so a plain run's request stays as it always was.
+  const extra = {
+    ...(features ? { features } : {}),
+    ...(shape.inputDim > 2 && shape.kind !== "regression" ? { report_confusion: true } : {}),
+  };
   return {
+    ...extra,
     layers: layersFor(settings, shape),
     activation: settings.act,
     output_activation: output.output_activation,
@@ -147,7 +205,7 @@ export function trainBody(settings, shape, run) {
     weights: run.weights ?? null,
     biases: run.biases ?? null,
     seed: run.seed,
-    dataset: datasetSpec(settings),
+    dataset: datasetSpec(settings, shape),
     optimizer: hyper.opt,
     learning_rate: hyper.lr,
     batch_size: hyper.batch,

@@ -6,6 +6,7 @@ import { clear, el, svg } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { pointShape } from "./heatmap.js";
 import { classColour, divergingScale, rgb } from "./palette.js";
+import { paintPixels } from "./realdata.js";
 import { BUILT_IN, PLANE } from "./settings.js";
 
 const SIZE = 60;
@@ -28,8 +29,33 @@ async function fetchPreview(info) {
   return points.map((p, i) => ({ p, label: labels ? labels[i] : null, target: targets[i][0] }));
 }
 
-/** Draw points into a square SVG; 1-D data is drawn as (x, y = target). */
-export function drawThumbnail(root, rows, inputDim) {
+/** A few images of a dataset whose points are pictures (digits), in a 2 × 2 mosaic. */
+function drawImages(root, rows, [height, width]) {
+  const mosaic = el("span", { class: "dataset-thumb thumb-images", "aria-hidden": "true" });
+  for (const row of rows.slice(0, 4)) {
+    const canvas = el("canvas");
+    // Ink dark on the light middle colour, as on paper: the pixels lie in [0, 1].
+    paintPixels(
+      canvas,
+      row.p.map((v) => -v),
+      height,
+      width,
+      [-1, 0, 1],
+    );
+    mosaic.append(canvas);
+  }
+  clear(root).append(mosaic);
+}
+
+/**
+ * Draw points into a square SVG; 1-D data is drawn as (x, y = target), data with more inputs by its last
+ * two (iris: petal length and width), and images as images.
+ */
+export function drawThumbnail(root, rows, inputDim, pictureShape = null) {
+  if (pictureShape && rows.length) {
+    drawImages(root, rows, pictureShape);
+    return;
+  }
   const image = svg("svg", { class: "dataset-thumb", viewBox: `0 0 ${SIZE} ${SIZE}`, "aria-hidden": "true" });
   if (!rows.length) {
     image.append(
@@ -38,7 +64,7 @@ export function drawThumbnail(root, rows, inputDim) {
     clear(root).append(image);
     return;
   }
-  const xy = rows.map((r) => (inputDim === 1 ? [r.p[0], r.target] : r.p));
+  const xy = rows.map((r) => (inputDim === 1 ? [r.p[0], r.target] : r.p.slice(-2)));
   const reach = Math.max(PLANE[1], ...xy.flat().map(Math.abs).filter(Number.isFinite));
   const scale = (v) => ((v + reach) / (2 * reach)) * SIZE;
   const values = divergingScale([-1, 0, 1]);
@@ -96,7 +122,8 @@ export function createDatasetPicker(root, catalogue, onPick) {
   const previews = new Map();
   function paint(name) {
     const entry = buttons.get(name);
-    if (entry && previews.has(name)) drawThumbnail(entry.picture, previews.get(name), catalogue.get(name).input_dim);
+    const info = catalogue.get(name);
+    if (entry && previews.has(name)) drawThumbnail(entry.picture, previews.get(name), info.input_dim, info.image);
   }
   for (const [name, info] of catalogue) {
     if (!buttons.has(name)) continue;
@@ -110,6 +137,13 @@ export function createDatasetPicker(root, catalogue, onPick) {
   drawThumbnail(buttons.get("custom").picture, [], 2);
 
   return {
+    /** Show only the datasets of one problem type ("classification" or "regression"); yours stay. */
+    showProblem(problem) {
+      for (const [key, { button }] of buttons) {
+        const kind = catalogue.get(key)?.kind;
+        button.hidden = key !== "custom" && (kind === "regression") !== (problem === "regression");
+      }
+    },
     select(name) {
       for (const [key, { button }] of buttons) {
         button.setAttribute("aria-checked", String(key === name));

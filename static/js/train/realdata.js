@@ -1,0 +1,137 @@
+// The output panel for data with many inputs (digits, iris), where there is no input plane to paint: the
+// first layer's weights drawn as the images they multiply (8×8 for digits), the confusion matrix of the
+// held-out points and the accuracy on them. Everything shown is what the server sent.
+
+import { clear, el } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { currentLanguage, t } from "../core/i18n.js";
+import { divergingScale } from "./palette.js";
+
+/** The largest |w| of a weight matrix (at least a small number, so an all-zero matrix still paints). */
+export function largestWeight(matrix) {
+  let m = 1e-9;
+  for (const row of matrix || []) for (const w of row) if (Number.isFinite(w)) m = Math.max(m, Math.abs(w));
+  return m;
+}
+
+/**
+ * Paint a row-major image (row 0 at the top) of `rows` × `cols` values onto a canvas, one crisp block per
+ * pixel, with the diverging palette over `domain` [low, middle, high].
+ */
+export function paintPixels(canvas, values, rows, cols, domain) {
+  if (canvas.width !== cols || canvas.height !== rows) {
+    canvas.width = cols;
+    canvas.height = rows;
+  }
+  const image = new ImageData(cols, rows);
+  const colour = divergingScale(domain);
+  for (let i = 0; i < rows * cols; i++) {
+    const [red, green, blue] = colour(values?.[i]);
+    image.data.set([red, green, blue, 255], i * 4);
+  }
+  canvas.getContext("2d").putImageData(image, 0, 0);
+}
+
+const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
+
+/** root: the container; it is filled and shown only while the data has more than two inputs. */
+export function createRealDataView(root) {
+  const weightsBox = el("div", { class: "weight-images", "data-testid": "weight-images" });
+  const weightsHead = el("h3", { class: "real-heading" });
+  const weightsHint = el("p", { class: "hint muted" });
+  const confusionHead = el("h3", { class: "real-heading" });
+  const accuracy = el("p", { class: "real-accuracy mono", "data-testid": "held-out-accuracy" });
+  const confusionBox = el("div", { class: "confusion-box" });
+  root.append(
+    el("div", { class: "real-part" }, weightsHead, weightsHint, weightsBox),
+    el("div", { class: "real-part" }, confusionHead, accuracy, confusionBox),
+  );
+  let shownShape = "";
+
+  function renderWeights(image, weights) {
+    const first = weights?.[0];
+    const show = Boolean(image && first);
+    weightsHead.parentElement.hidden = !show;
+    if (!show) return;
+    const [rows, cols] = image;
+    weightsHead.textContent = t("train.real.weights_heading");
+    weightsHint.textContent = t("train.real.weights_hint", { rows, cols });
+    const m = largestWeight(first);
+    const key = `${first.length}|${rows}x${cols}|${currentLanguage()}`;
+    if (key !== shownShape) {
+      shownShape = key;
+      clear(weightsBox);
+      first.forEach((_, j) => {
+        const label = t("train.real.weight_image", { index: j + 1 });
+        weightsBox.append(
+          el(
+            "figure",
+            { class: "weight-image" },
+            el("canvas", { "data-testid": `weight-image-${j}`, role: "img", "aria-label": label }),
+            el("figcaption", { class: "muted mono", text: String(j + 1) }),
+          ),
+        );
+      });
+    }
+    first.forEach((row, j) => {
+      paintPixels(weightsBox.querySelector(`[data-testid=weight-image-${j}]`), row, rows, cols, [-m, 0, m]);
+    });
+  }
+
+  function renderConfusion(confusion, testAccuracy, classNames) {
+    confusionHead.textContent = t("train.real.confusion_heading");
+    if (!confusion) {
+      accuracy.textContent = "";
+      clear(confusionBox);
+      return;
+    }
+    const { matrix, on } = confusion;
+    const total = matrix.flat().reduce((a, b) => a + b, 0);
+    const right = matrix.reduce((sum, row, i) => sum + row[i], 0);
+    accuracy.textContent = t(on === "test" ? "train.real.accuracy_test" : "train.real.accuracy_train", {
+      accuracy: percent(on === "test" && testAccuracy != null ? testAccuracy : total ? right / total : null),
+      right,
+      total,
+    });
+    const name = (k) => classNames?.[k] ?? String(k);
+    const head = el(
+      "tr",
+      {},
+      el("th", { scope: "col", class: "corner", text: t("train.real.true_predicted") }),
+      ...matrix.map((_, k) => el("th", { scope: "col", text: name(k) })),
+    );
+    const body = matrix.map((row, i) => {
+      const rowTotal = row.reduce((a, b) => a + b, 0) || 1;
+      return el(
+        "tr",
+        {},
+        el("th", { scope: "row", text: name(i) }),
+        ...row.map((count, k) => {
+          const cell = el("td", { class: `mono ${i === k ? "diagonal" : count ? "miss" : ""}`, text: String(count) });
+          cell.style.setProperty("--share", String(count / rowTotal));
+          return cell;
+        }),
+      );
+    });
+    clear(confusionBox).append(
+      el(
+        "table",
+        { class: "confusion", "data-testid": "confusion" },
+        el("caption", { class: "muted", text: t("train.real.confusion_caption") }),
+        el("thead", {}, head),
+        el("tbody", {}, ...body),
+      ),
+    );
+  }
+
+  return {
+    /** next: {shape, weights, confusion, testAccuracy, classNames} */
+    render({ shape, weights, confusion, testAccuracy, classNames }) {
+      const active = shape.inputDim > 2;
+      root.hidden = !active;
+      if (!active) return;
+      renderWeights(shape.image, weights);
+      renderConfusion(confusion, testAccuracy, classNames);
+    },
+  };
+}
