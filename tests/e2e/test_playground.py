@@ -368,8 +368,8 @@ def test_the_loss_shows_once_its_step_is_reached_and_the_update_says_what_it_doe
     assert shown_loss(page) == pytest.approx(trace["loss"], rel=1e-3)
     page.get_by_test_id("timeline").fill(str(update_at))
     weights = sum(len(p["weight"]) * len(p["weight"][0]) + len(p["bias"]) for p in trace["params"])
-    expect(readout).to_contain_text(f"one training step moves {weights} weights and biases")
-    expect(readout).to_contain_text(f"η = {DEFAULT['learning_rate']}")
+    expect(readout).to_contain_text(f"updated: {weights} weights and biases, η = {DEFAULT['learning_rate']}")
+    expect(readout).to_have_attribute("title", re.compile(rf"moves each of these {weights} weights and biases"))
     page.keyboard.press("Home")
     expect(readout).to_have_text("L = ?")
 

@@ -2,30 +2,33 @@
 //   before the pass reaches its loss step   L = ?
 //   from the loss step on                   L = 0.1234 (was 0.2345 when training took the last pass)
 //   from the first update step on           … · what one training step does to the weights and biases
+//                                           (in short; its title says it in a sentence)
 
 import { el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 
-/** The readout's text for a view step of a pass. `training` is the store's { count, before, after } or null. */
+/**
+ * The readout's text for a view step of a pass, and a longer explanation for its title (or ""). `training`
+ * is the store's { count, before, after } or null.
+ */
 export function readoutText(pass, step, training) {
   const { lossAt, updateFrom, learningRate, learningRateSymbol } = pass.facts;
-  if (lossAt == null || step < lossAt) return t("playground.toolbar.loss_pending");
+  if (lossAt == null || step < lossAt) return { text: t("playground.toolbar.loss_pending"), title: "" };
   const loss = formatNumber(pass.loss, 4);
   let text =
     training == null
       ? t("playground.toolbar.loss", { loss })
       : t("playground.toolbar.loss_was", { loss, previous: formatNumber(training.before, 4) });
+  let title = "";
   if (pass.diverged) text += ` · ${t("playground.toolbar.diverged")}`;
   else if (updateFrom != null && step >= updateFrom) {
     const count = pass.params.reduce((sum, p) => sum + p.bias.length * (p.weight[0]?.length ?? 0) + p.bias.length, 0);
-    text += ` · ${t("playground.toolbar.updated", {
-      count,
-      symbol: learningRateSymbol,
-      rate: formatNumber(learningRate, 4),
-    })}`;
+    const params = { count, symbol: learningRateSymbol, rate: formatNumber(learningRate, 4) };
+    text += ` · ${t("playground.toolbar.updated", params)}`;
+    title = t("playground.toolbar.updated_title", params);
   }
-  return text;
+  return { text, title };
 }
 
 export function createReadout() {
@@ -34,9 +37,10 @@ export function createReadout() {
     element,
     render(pass, step, training) {
       if (!pass) return;
-      element.textContent = readoutText(pass, step, training);
+      const { text, title } = readoutText(pass, step, training);
+      element.textContent = text;
+      element.title = title;
       element.classList.toggle("diverged", Boolean(pass.diverged));
-      element.classList.toggle("pending", pass.facts.lossAt == null || step < pass.facts.lossAt);
     },
   };
 }
