@@ -17,6 +17,9 @@ from benchmarks.frontend import network_fragment
 DIAGRAM = "[data-testid=network-diagram]"
 READY = f"{DIAGRAM}[data-ready]"
 VERSIONED_SCRIPT = re.compile(r"^/static/v/[0-9a-f]{12}/js/")
+TRACE = "/api/v2/network/trace"
+OPEN_GOAL = 600_000  # bytes on the wire to open the player on 8 × 16 (benchmarks/README.md)
+TRAIN_STEP_GOAL = 100_000  # bytes on the wire for one training step on it
 
 
 @dataclass
@@ -90,23 +93,25 @@ def test_the_step_player_loads_versioned_scripts_and_gzipped_answers(page: Page,
     for response in responses:
         if VERSIONED_SCRIPT.match(response.url.removeprefix(live_server)):
             assert response.headers["cache-control"] == "public, max-age=31536000, immutable", response.url
-    traces = [r for r in responses if r.url.endswith("/api/v1/network/trace")]
+    traces = [r for r in responses if r.url.endswith(TRACE)]
     assert traces and all(r.headers.get("content-encoding") == "gzip" for r in traces)
 
     wire, plain = transfer.totals()
     print(f"\nopening the step player on 8 × 16 tanh: {wire:,} B on the wire, {plain:,} B uncompressed")
-    assert plain > 1_000_000, "the trace of this network is over a megabyte; was it asked for?"
+    assert plain > 500_000, "the script of this network is about half a megabyte; was it asked for?"
+    assert wire <= OPEN_GOAL
     assert wire < plain / 3
 
     transfer.reset()
-    with page.expect_response(lambda r: r.url.endswith("/api/v1/network/trace")) as trained:
+    with page.expect_response(lambda r: r.url.endswith(TRACE)) as trained:
         page.get_by_test_id("train-step").click()
     assert trained.value.ok and trained.value.headers.get("content-encoding") == "gzip"
+    assert "script" not in trained.value.json(), "the script of a shape already held is not sent again"
     settle(page, transfer)
     wire, plain = transfer.totals()
     print(f"one training step on 8 × 16 tanh: {wire:,} B on the wire, {plain:,} B uncompressed")
-    assert plain > 1_000_000
-    assert wire < plain / 3
+    assert plain > 150_000, "a pass of this network is some 200 KB of numbers; were they asked for?"
+    assert wire <= TRAIN_STEP_GOAL
 
     page.goto("about:blank")  # else the same address with its fragment would not load the page again
     transfer.reset()
