@@ -58,3 +58,41 @@ def test_a_typed_function_is_differentiated_and_kept_in_the_link(page, live_serv
         "() => document.querySelector('[data-testid=symbolic-partial]')?.textContent.includes('∂z/∂x = y')"
     )
     assert "0.5" in _symbolic(page)  # y = 0.5 at the first point of the tour
+
+
+def _narration(page) -> str:  # type: ignore[no-untyped-def]
+    return page.locator("[data-testid=narration]").inner_text()
+
+
+@pytest.mark.parametrize(("locale", "tag"), [("en-US", "en"), ("zh-CN", "zh")])
+def test_descent_writes_each_update_and_the_arrow_shrinks_with_the_gradient(browser, live_server, locale, tag) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 900}, locale=locale) as page:
+        _open(page, live_server, "gradient")
+        page.wait_for_selector(".gradient-arrow")
+        first = float(page.locator("[data-testid=gradient-map]").get_attribute("data-arrow-pixels"))
+        assert "|∇z| = 5" in _narration(page)  # ∇z = (4, 3) at the start (2, 1.5)
+        page.locator("[data-testid=step-next]").click()
+        page.wait_for_function("() => document.querySelector('[data-testid=narration]').textContent.includes('←')")
+        text = _narration(page)
+        assert "x ← 2 − 0.1·4 = 1.6" in text and "y ← 1.5 − 0.1·3 = 1.2" in text, text
+        second = float(page.locator("[data-testid=gradient-map]").get_attribute("data-arrow-pixels"))
+        assert second == pytest.approx(first * 0.8)  # |∇z| went from 5 to 4: the arrow is 4/5 as long
+        page.locator(".lesson-figure").scroll_into_view_if_needed()
+        _shot(page, f"lesson4-update-{tag}")
+
+
+def test_a_diverging_path_stays_in_view(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    _open(page, live_server, "gradient", "#lr=1.05&n=12")
+    page.wait_for_selector(".gradient-arrow")
+    for _ in range(12):
+        page.locator("[data-testid=step-next]").click()
+    page.wait_for_function("() => document.querySelectorAll('.path-point').length === 13")
+    assert float(page.locator("[data-testid=gradient-map]").get_attribute("data-view")) > 3
+    box = page.locator("[data-testid=gradient-map]").bounding_box()
+    for point in page.locator(".path-point").all():
+        at = point.bounding_box()
+        assert box["x"] <= at["x"] and at["x"] + at["width"] <= box["x"] + box["width"]
+        assert box["y"] <= at["y"] and at["y"] + at["height"] <= box["y"] + box["height"]
+    page.locator(".lesson-figure").scroll_into_view_if_needed()
+    _shot(page, "lesson4-diverging-en")

@@ -1,6 +1,8 @@
 // Lesson 4: contours of f, the gradient arrow at the current point (steepest ascent) and the
 // gradient-descent path walking the other way. Path, values, gradients and the contour grid all come
-// from POST /expression/descent; the arrow's length is scaled for the screen, its direction is ∇f.
+// from POST /expression/descent. The arrow's direction is ∇f and its length is proportional to |∇f|, on
+// one scale for the whole walk (its steepest point gets ARROW_PIXELS). A path that diverges (η too large)
+// stays in view: the map zooms out to the points walked so far.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
@@ -12,7 +14,23 @@ import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } 
 import { createStepper } from "./stepper.js";
 
 const RANGE = [-3, 3];
-const ARROW_PIXELS = 48;
+const ARROW_PIXELS = 64;
+const MIN_ARROW_PIXELS = 3; // shorter than this, an arrowhead hides its own shaft
+
+/** The symmetric view range that holds the contour grid and every finite point of `points`. */
+export function viewRange(points, base = RANGE) {
+  const reach = Math.max(base[1], ...points.flat().filter(Number.isFinite).map(Math.abs));
+  const half = reach > base[1] ? reach * 1.1 : base[1];
+  return [-half, half];
+}
+
+/** The arrow's length in pixels for gradient norm `norm` when the walk's largest norm is `largest`. */
+export function arrowPixels(norm, largest) {
+  if (!(norm > 0) || !Number.isFinite(norm) || !(largest > 0) || !Number.isFinite(largest)) return 0;
+  return Math.max(MIN_ARROW_PIXELS, (norm / largest) * ARROW_PIXELS);
+}
+
+const grouped = (text) => (text.startsWith("−") ? `(${text})` : text);
 
 const url = urlState([
   { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 },
@@ -46,20 +64,22 @@ export function mount(root) {
   function draw(index) {
     const data = state.data;
     const names = data.variables;
+    const shown = data.path.slice(0, index + 1).map(coords);
+    const view = viewRange(shown);
     const plot = frame(mapEl, {
-      x: RANGE,
-      y: RANGE,
+      x: view,
+      y: view,
       margin: { top: 12, right: 12, bottom: 36, left: 40 },
       equal: true,
     });
     state.plot = plot;
+    mapEl.dataset.view = String(view[1]);
     const { xs, ys } = plot;
     if (state.grid) {
       heat(plot.data, state.grid, xs, ys);
       contours(plot.data, state.grid, xs, ys, contourLevels(state.grid, 10));
     }
     axes(plot, { xLabel: names[0] ?? "x", yLabel: names[1] ?? "y", xTicks: 6, yTicks: 6 });
-    const shown = data.path.slice(0, index + 1).map(coords);
     plot.data.append(svg("path", { class: "descent-path", d: pathData(shown, xs, ys) }));
     shown.forEach(([x, y], k) =>
       plot.data.append(
@@ -75,10 +95,12 @@ export function mount(root) {
     const [cx, cy] = coords(current);
     const g = names.map((name) => current.gradient[name] ?? 0);
     const length = Math.hypot(g[0], g[1] ?? 0);
-    if (length > 0 && Number.isFinite(length)) {
+    const pixels = arrowPixels(length, state.largestGradient);
+    mapEl.dataset.arrowPixels = String(pixels);
+    if (pixels > 0) {
       // screen y grows downwards, so the arrow's y component flips
-      const dx = (g[0] / length) * ARROW_PIXELS;
-      const dy = -((g[1] ?? 0) / length) * ARROW_PIXELS;
+      const dx = (g[0] / length) * pixels;
+      const dy = -((g[1] ?? 0) / length) * pixels;
       arrow(plot.front, xs(cx), ys(cy), xs(cx) + dx, ys(cy) + dy, "gradient-arrow");
     }
     plot.front.append(svg("circle", { class: "point point-main", cx: xs(cx), cy: ys(cy), r: 6 }));
@@ -115,9 +137,22 @@ export function mount(root) {
         z: formatNumber(point.value, 5),
         gx,
         gy: gy ?? "—",
+        norm: formatNumber(Math.hypot(...names.map((name) => point.gradient[name] ?? 0)), 4),
       });
     }
-    return t("lessons.gradient.narration_step", { n: point.step, x, y: y ?? "—", z: formatNumber(point.value, 5) });
+    // x ← 2 − 0.1·4 = 1.6: the step from the previous point, with the server's gradient and new point
+    const before = data.path[index - 1];
+    const lr = formatNumber(state.lr, 4);
+    const updates = names.map(
+      (name) =>
+        `${name} ← ${grouped(formatNumber(before.point[name], 4))} − ${lr}·${grouped(formatNumber(before.gradient[name], 4))} = ${formatNumber(point.point[name], 4)}`,
+    );
+    return t("lessons.gradient.narration_update", {
+      n: point.step,
+      updates: updates.join(t("lessons.gradient.separator")),
+      z: formatNumber(point.value, 5),
+      norm: formatNumber(Math.hypot(...names.map((name) => point.gradient[name] ?? 0)), 4),
+    });
   }
 
   function show(index) {
@@ -143,6 +178,12 @@ export function mount(root) {
     state.f = expression;
     url.write(state);
     state.data = data;
+    state.largestGradient = Math.max(
+      0,
+      ...data.path
+        .map((p) => Math.hypot(...data.variables.map((name) => p.gradient[name] ?? 0)))
+        .filter(Number.isFinite),
+    );
     state.grid = data.grid ? { x: data.grid.xs, y: data.grid.ys, z: data.grid.values } : null;
     stepper.reset(data.path.length, step === "end" ? data.path.length - 1 : step);
   }
