@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,16 +37,17 @@ KEY = object()  # in a field path: "a key of this object" rather than a value
 # A valid body for every JSON endpoint, so that the one field a test spoils is the only problem.
 TRACE = {"layers": [2, 3, 1], "activation": "tanh", "inputs": [[1, 0.5]], "targets": [[1]], "seed": 1}
 VALID_BODIES: dict[str, dict[str, Any]] = {
-    "/network/trace": TRACE,
-    "/network/gradcheck": TRACE,
-    "/network/export": {**TRACE, "format": "numpy"},
-    "/network/train": {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 20}, "steps": 5},
-    "/network/train/stream": {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 20}, "steps": 5},
-    "/expression": {"expression": "x*y", "variables": {"x": 1, "y": 2}},
-    "/expression/limit": {"expression": "3x", "variable": "x", "at": 1},
-    "/expression/partial": {"expression": "x*y", "variable": "x", "at": {"x": 1, "y": 2}},
-    "/expression/descent": {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "steps": 3},
-    "/datasets/parse": {"text": "x1,x2,label\n0.5,-0.2,1\n-0.4,0.8,0"},
+    API + "/network/trace": TRACE,
+    API + "/network/gradcheck": TRACE,
+    API + "/network/export": {**TRACE, "format": "numpy"},
+    API + "/network/train": {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 20}, "steps": 5},
+    API + "/network/train/stream": {"layers": [2, 3, 1], "dataset": {"name": "xor", "n": 20}, "steps": 5},
+    API + "/expression": {"expression": "x*y", "variables": {"x": 1, "y": 2}},
+    API + "/expression/limit": {"expression": "3x", "variable": "x", "at": 1},
+    API + "/expression/partial": {"expression": "x*y", "variable": "x", "at": {"x": 1, "y": 2}},
+    API + "/expression/descent": {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "steps": 3},
+    API + "/datasets/parse": {"text": "x1,x2,label\n0.5,-0.2,1\n-0.4,0.8,0"},
+    "/api/v2/network/trace": {**TRACE, "known_script_id": "s1"},
 }
 
 
@@ -144,7 +145,7 @@ CASES = [
 
 
 def test_the_walk_finds_every_json_endpoint_and_its_string_fields() -> None:
-    assert {path.removeprefix(API) for path, _ in OPERATIONS} == set(VALID_BODIES)
+    assert {path for path, _ in OPERATIONS} == set(VALID_BODIES)
     found = {(path.removeprefix(API), field_name(fields)) for path, fields, _, _ in CASES}
     for expected in [
         ("/expression", "expression"),
@@ -209,7 +210,7 @@ def exchange(
 
 
 def _still_serves(connection: http.client.HTTPConnection) -> None:
-    body = json.dumps(VALID_BODIES["/expression"]).encode()
+    body = json.dumps(VALID_BODIES[API + "/expression"]).encode()
     status, _, payload = exchange(connection, "POST", API + "/expression", body, **{"Content-Type": "application/json"})
     assert status == 200, payload[:300]
 
@@ -217,10 +218,10 @@ def _still_serves(connection: http.client.HTTPConnection) -> None:
 @pytest.mark.parametrize(
     ("path", "fields", "text", "position"),
     CASES,
-    ids=[f"{p.removeprefix(API)}:{field_name(f)}:{i % len(SPOILERS)}" for i, (p, f, _, _) in enumerate(CASES)],
+    ids=[f"{p.removeprefix('/api/')}:{field_name(f)}:{i % len(SPOILERS)}" for i, (p, f, _, _) in enumerate(CASES)],
 )
 def test_a_lone_surrogate_in_any_string_is_a_422_naming_the_field(connection, path, fields, text, position) -> None:
-    body = json.dumps(spoiled(VALID_BODIES[path.removeprefix(API)], fields, text)).encode()  # \\udXXX escapes
+    body = json.dumps(spoiled(VALID_BODIES[path], fields, text)).encode()  # \\udXXX escapes
     status, headers, payload = exchange(connection, "POST", path, body, **{"Content-Type": "application/json"})
     assert status == 422, payload[:300]
     assert headers["content-type"] == "application/json"
@@ -253,7 +254,7 @@ ENCODINGS = ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-
 @pytest.mark.parametrize("path", sorted(VALID_BODIES))
 def test_a_body_in_utf16_or_utf32_is_refused(connection, path, encoding) -> None:
     body = json.dumps(VALID_BODIES[path]).encode(encoding)
-    status, _, payload = exchange(connection, "POST", API + path, body, **{"Content-Type": "application/json"})
+    status, _, payload = exchange(connection, "POST", path, body, **{"Content-Type": "application/json"})
     assert status == 400, payload[:300]
     error = strict_json(payload)
     assert error["code"] == "not_utf8"
@@ -277,7 +278,7 @@ def test_bytes_that_are_not_utf8_are_refused_with_their_offset(connection, raw, 
 @pytest.mark.parametrize("path", sorted(VALID_BODIES))
 def test_a_json_body_with_another_content_type_is_a_415_naming_both(connection, path, content_type) -> None:
     body = json.dumps(VALID_BODIES[path]).encode()
-    status, _, payload = exchange(connection, "POST", API + path, body, **{"Content-Type": content_type})
+    status, _, payload = exchange(connection, "POST", path, body, **{"Content-Type": content_type})
     assert status == 415, payload[:300]
     error = strict_json(payload)
     assert error["code"] == "unsupported_media_type"
@@ -286,7 +287,7 @@ def test_a_json_body_with_another_content_type_is_a_415_naming_both(connection, 
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "application/x+json"])
 def test_json_content_types_are_still_read(connection, content_type) -> None:
-    body = json.dumps(VALID_BODIES["/expression"]).encode()
+    body = json.dumps(VALID_BODIES[API + "/expression"]).encode()
     status, _, payload = exchange(connection, "POST", API + "/expression", body, **{"Content-Type": content_type})
     assert status == 200, payload[:300]
 
@@ -319,7 +320,7 @@ def test_both_body_readers_refuse_alike(body, content_type, monkeypatch) -> None
 
 
 def test_a_refused_body_is_not_answered_from_the_cache() -> None:
-    body = json.dumps(VALID_BODIES["/expression"]).encode()
+    body = json.dumps(VALID_BODIES[API + "/expression"]).encode()
     with TestClient(create_app(Settings())) as client:
         assert client.post(API + "/expression", content=body, headers={"content-type": "application/json"}).is_success
         again = client.post(API + "/expression", content=body, headers={"content-type": "text/plain"})
@@ -364,10 +365,22 @@ def _call(app: FastAPI, path: str, query: bytes = b"", headers: list[tuple[bytes
     return status, body
 
 
-def test_a_surrogate_echoed_from_the_path_is_written_escaped() -> None:
-    status, body = _call(create_app(Settings()), "/lessons/\ud800")
+def test_a_surrogate_echoed_into_a_json_error_is_written_escaped() -> None:
+    app = create_app(Settings())
+
+    @app.get(API + "/echo/{name}")
+    async def echo(name: str) -> None:
+        raise HTTPException(404, f"nothing named {name!r}")
+
+    status, body = _call(app, API + "/echo/\ud800")
     assert status == 404
     assert "\\ud800" in strict_json(body)["detail"]
+
+
+def test_a_surrogate_in_a_missing_page_path_gets_the_html_not_found_page() -> None:
+    status, body = _call(create_app(Settings()), "/lessons/\ud800")
+    assert status == 404
+    assert "<html" in body.decode("utf-8")  # valid UTF-8, and the page rather than an error
 
 
 @pytest.mark.parametrize(
@@ -378,12 +391,15 @@ def test_a_surrogate_echoed_from_the_path_is_written_escaped() -> None:
         ("/?lang=%ED%A0%80", {}),
         ("/", {"Accept-Language": "\xed\xa0\x80", "Cookie": "lang=\xed\xa0\x80"}),
         (API + "/limits", {"X-Request-ID": "\xed\xa0\x80"}),
+        (API + "/no-such-thing/%ED%A0%80", {}),
     ],
 )
 def test_encoded_surrogates_in_the_path_query_or_headers_are_no_server_error(connection, path, headers) -> None:
-    status, _, payload = exchange(connection, "GET", path, **headers)
+    status, response_headers, payload = exchange(connection, "GET", path, **headers)
     assert status < 500, payload[:300]
-    if status >= 400:
+    if status >= 400 and response_headers["content-type"].startswith("text/html"):
+        assert "<html" in payload.decode("utf-8")
+    elif status >= 400:
         assert strict_json(payload)["detail"]
     _still_serves(connection)
 

@@ -44,6 +44,7 @@ class Limits(BaseModel):
     max_expression_depth: int = _cap("Nesting depth of an expression.")
     max_variables: int = _cap("Variables in an expression.")
     max_body_bytes: int = _cap("Bytes of a request body.")
+    max_header_bytes: int = _cap("Bytes of the request line and headers (`python -m app`; more get a 400).")
     max_trace_steps: int = _cap("Narration steps in one trace response.")
     max_trace_weights: int = _cap("Weights of a traced network.")
     max_grid: int = _cap("Decision-boundary grid cells per axis.")
