@@ -159,3 +159,24 @@ def test_parity_controls_in_chinese(page, live_server) -> None:  # type: ignore[
     assert page.is_visible("text=第一层权重图像") and page.is_visible("text=混淆矩阵")
     assert "留出样本上的准确率" in (page.text_content("[data-testid=held-out-accuracy]") or "")
     shot(page, "e2e-digits-zh")
+
+
+def test_explaining_a_digit_shows_its_inputs_as_an_image_in_the_player(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    open_train(page, live_server, "data=digits&hidden=[8]&opt=adam&steps=200")
+    page.click("[data-testid=explain]")
+    page.wait_for_selector("[data-testid=input-image-panel]:not([hidden])", timeout=30_000)
+    pixels = json.loads(page.evaluate("new URLSearchParams(location.hash.slice(1)).get('x')"))[0]
+    assert len(pixels) == 64
+    assert page.eval_on_selector("[data-testid=input-image]", "c => [c.width, c.height]") == [8, 8]
+    assert painted_colours(page, "[data-testid=input-image]") == len({round(v, 6) for v in pixels})
+    box = page.locator("[data-testid=input-image]").bounding_box()
+    assert box is not None
+    # the pixel in row 2, column 4 is input x₂₀ (row by row from the top left)
+    page.mouse.move(box["x"] + box["width"] * 3.5 / 8, box["y"] + box["height"] * 2.5 / 8)
+    readout = page.text_content(".input-image-readout") or ""
+    assert readout.startswith("x₂₀ = "), readout
+    shot(page, "e2e-player-digit")
+    # a 2-input network has no image
+    page.goto(f"{live_server}/")
+    page.wait_for_timeout(1500)
+    assert not page.is_visible("[data-testid=input-image-panel]")
