@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from app.classroom.codes import normal_code
 from app.i18n import LANGUAGES, embedded_strings, pick_language, translate
 from app.static_assets import STATIC_URL
 
@@ -47,6 +48,7 @@ PAGE_NAMESPACES = {
     "lesson": ("common", "lessons", "playground"),
     "docs": ("common",),
     "not_found": ("common",),
+    "join": ("common",),
 }
 # Paths whose errors stay JSON (the API, its document, files and probes); any other unknown path is a page.
 NOT_PAGES = ("/api/", "/api", "/static/", "/docs/", "/openapi.json", "/healthz", "/readyz")
@@ -94,6 +96,14 @@ async def playground(request: Request) -> HTMLResponse:
 @router.get("/train", response_class=HTMLResponse)
 async def train(request: Request) -> HTMLResponse:
     return _render(request, "train.html", "train")
+
+
+@router.get("/join", response_class=HTMLResponse)
+async def join(request: Request, code: str = "") -> HTMLResponse:
+    """Where students join a live class: the code from the QR code's link, or typed."""
+    shown = normal_code(code) or ""  # only a well-formed code goes back into the page
+    settings = request.app.state.settings
+    return _render(request, "join.html", "join", code=shown, max_name=settings.classroom_max_name_length)
 
 
 @router.get("/lessons", response_class=HTMLResponse)

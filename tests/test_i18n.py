@@ -135,6 +135,7 @@ PAGE_TEMPLATES = {
     "lesson": ["lessons/_lesson.html"],
     "docs": ["docs.html"],
     "not_found": ["not_found.html"],
+    "join": ["join.html"],
 }
 
 

@@ -21,16 +21,19 @@ DIRECTIONS = ("up", "down", "stays")
 HISTOGRAM_BINS = 6
 DEFAULT_TOLERANCE = 0.01
 MAX_ANSWER_CHARS = 32
+# translation keys (static/i18n/*/common.json): a student's screen words the question in its own language
+PROMPTS = "common.classroom.prompt"
+CHOICES = "common.classroom.choice"
 
 
 @dataclass(frozen=True)
 class LessonQuestion:
     lesson: str
-    options: int  # option i is shown from the key classroom.choice.<id>.options.<i>
+    options: int  # option i is worded by the key common.classroom.choice.<id>.o<i>
     right: int
 
 
-# Multiple-choice questions written into the lessons; their wording is in static/i18n (classroom.choice.<id>).
+# Multiple-choice questions written into the lessons; their wording is in static/i18n (common.classroom.choice.<id>).
 LESSON_QUESTIONS: dict[str, LessonQuestion] = {
     "derivative-slope": LessonQuestion("derivative", 3, 1),
     "partial-hold": LessonQuestion("partial-derivatives", 3, 0),
@@ -130,7 +133,7 @@ def value_question(
     return Question(
         _question_id(),
         "value",
-        {"key": f"classroom.ask.prompt.value_{quantity}", "params": params},
+        {"key": f"{PROMPTS}.value_{quantity}", "params": params},
         [],
         _number(truth),
         DEFAULT_TOLERANCE if tolerance is None else tolerance,
@@ -157,7 +160,7 @@ def sign_question(numbers: dict[str, Any], parameter: str, layer: int, to: int, 
     grad, params = _gradient(numbers, parameter, layer, to, source)
     if not math.isfinite(grad):
         raise BadQuestion("this gradient overflowed in this pass; ask about another one")
-    prompt = {"key": f"classroom.ask.prompt.sign_{parameter}", "params": params}
+    prompt = {"key": f"{PROMPTS}.sign_{parameter}", "params": params}
     return Question(_question_id(), "gradient_sign", prompt, list(SIGNS), _sign(grad))
 
 
@@ -168,7 +171,7 @@ def direction_question(numbers: dict[str, Any], parameter: str, layer: int, to: 
     if not math.isfinite(step):
         raise BadQuestion("this update overflowed in this pass; ask about another one")
     answer = "up" if step > 0 else "down" if step < 0 else "stays"
-    prompt = {"key": f"classroom.ask.prompt.direction_{parameter}", "params": params}
+    prompt = {"key": f"{PROMPTS}.direction_{parameter}", "params": params}
     return Question(_question_id(), "weight_direction", prompt, list(DIRECTIONS), answer)
 
 
@@ -176,7 +179,7 @@ def choice_question(question_id: str) -> Question:
     written = LESSON_QUESTIONS.get(question_id)
     if written is None:
         raise BadQuestion(f"no lesson question named {question_id!r}; see the lessons' questions")
-    prompt = {"key": f"classroom.choice.{question_id}.prompt", "params": {"lesson": written.lesson}}
+    prompt = {"key": f"{CHOICES}.{question_id}.prompt", "params": {"lesson": written.lesson}}
     options = [str(i) for i in range(written.options)]
     return Question(_question_id(), "choice", prompt, options, str(written.right))
 

@@ -32,6 +32,7 @@ from app.api.schemas.classroom import (
     Controls,
     Joined,
     JoinRequest,
+    LessonQuestionInfo,
     QuestionView,
     RevealRequest,
     StateAccepted,
@@ -43,6 +44,7 @@ from app.api.wire import ApiError, dumps
 from app.classroom import Classroom, ClassroomError, ClassroomLimits, open_store
 from app.classroom.codes import normal_code
 from app.classroom.questions import (
+    LESSON_QUESTIONS,
     BadQuestion,
     Question,
     choice_question,
@@ -181,6 +183,12 @@ async def join_class(body: JoinRequest, request: Request, settings: SettingsDep,
         raise invalid(f"a name has at most {settings.classroom_max_name_length} characters", "name")
     joined = await _run(lambda: classroom.join(body.code, body.name, _client(request)))
     return Joined(code=joined.code, student_token=joined.student_token, count=joined.count)
+
+
+@router.get("/lesson-questions", response_model=list[LessonQuestionInfo], summary="The lessons' questions")
+async def lesson_questions() -> list[LessonQuestionInfo]:
+    """The multiple-choice questions written into the lessons, which a teacher can ask by id."""
+    return [LessonQuestionInfo(id=key, lesson=q.lesson, options=q.options) for key, q in LESSON_QUESTIONS.items()]
 
 
 @router.get("/{code}", response_model=ClassView, responses=CLASS_RESPONSES, summary="What the students see now")

@@ -139,6 +139,12 @@ class RevealRequest(StrictModel):
     question: str = Field(max_length=32)
 
 
+class LessonQuestionInfo(ResponseModel):
+    id: str = Field(description="Send it as `choice` to ask it.")
+    lesson: str = Field(description="The lesson it belongs to (its slug).")
+    options: int = Field(description="How many options it has; option i is answered as the text i.")
+
+
 class ClassEvent(BaseModel):
     """One event of the live channel (`data:` of a server-sent event, whose `id:` is `id`)."""
 

@@ -41,8 +41,9 @@ export const state = urlState([
   { name: "sel", type: "string", default: "", validate: (v) => /^\d{1,2}-\d{1,3}$/.test(v) },
 ]);
 
-export function fromUrl() {
-  const s = state.read();
+/** The player's options from a URL fragment: the address's own, or one a live class sends. */
+export function fromUrl(hash = location.hash) {
+  const s = state.read(hash);
   return {
     layers: s.layers,
     activation: s.act,

@@ -1,6 +1,7 @@
 // The playground page: the step player with the full editor, its whole state kept in the URL (#…) so a
 // link reproduces the view exactly.
 
+import { attachPlayer, playerChanged } from "../classroom/bridge.js";
 import { toast } from "../core/dom.js";
 import { t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
@@ -41,7 +42,10 @@ function main() {
     keyboard: "global",
     translationsReady: ready,
     prefetched: firstTrace,
-    onChange: scheduleWrite,
+    onChange: (snapshot) => {
+      scheduleWrite(snapshot);
+      playerChanged(snapshot);
+    },
     onCopyLink: () => copyLink(player),
     onTrace: () => {
       if (!first) return;
@@ -50,6 +54,8 @@ function main() {
     },
   });
   window.addEventListener("hashchange", () => player.load(fromUrl()));
+  // a live class leads from this player, or drives it (static/js/classroom)
+  attachPlayer(player, { encode: (snapshot) => state.encode(toUrl(snapshot)), decode: (view) => fromUrl(`#${view}`) });
 }
 
 main();

@@ -1,0 +1,16 @@
+// A question's words in the reader's language: the server sends translation keys and parameters, never text.
+
+import { t } from "../core/i18n.js";
+
+const INDICES = ["neuron", "to", "from"]; // sent from 0, as the API counts; shown from 1, as the diagram labels them
+
+export function promptText(question) {
+  const params = { ...(question.prompt.params || {}) };
+  for (const name of INDICES) if (Number.isInteger(params[name])) params[name] += 1;
+  return t(question.prompt.key, params);
+}
+
+export function optionLabel(question, option) {
+  if (question.kind === "choice") return t(`${question.prompt.key.replace(/\.prompt$/, "")}.o${option}`);
+  return t(`common.classroom.option.${option}`);
+}

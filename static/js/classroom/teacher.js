@@ -1,0 +1,354 @@
+// The teacher's side of a live class: start it, show the code, link and QR code (large in presenter mode),
+// lead every student's screen from this page, lock pacing, pause screens, ask and reveal with a live histogram.
+
+import { ApiError } from "../core/api.js";
+import { el, toast } from "../core/dom.js";
+import { applyTranslations, t } from "../core/i18n.js";
+import { traceRequest } from "../player/model.js";
+import { classroomApi, seats } from "./api.js";
+import { currentPlayer, onPlayerChange } from "./bridge.js";
+import { openChannel } from "./channel.js";
+import { renderHistogram } from "./histogram.js";
+import { optionLabel, promptText } from "./questions.js";
+
+const SEND_EVERY_MS = 40; // a step that changes faster than this is sent once, with its latest state
+const POLL_MS = 250; // pages without a step player: how often the address is looked at
+
+/** The page and its view state as students follow it: path and URL fragment. */
+function pageState() {
+  const attached = currentPlayer();
+  const view = attached ? attached.encode(attached.player.getState()) : location.hash.replace(/^#/, "");
+  return { path: location.pathname, view };
+}
+
+function field(labelKey, control) {
+  return el("label", { class: "classroom-field" }, el("span", { "data-i18n": labelKey, text: t(labelKey) }), control);
+}
+
+function numberInput(testid, value, min = 0) {
+  return el("input", { type: "number", min, step: 1, value, class: "num", "data-testid": testid });
+}
+
+function selectOf(testid, options) {
+  return el(
+    "select",
+    { "data-testid": testid },
+    options.map(([value, key]) => el("option", { value, "data-i18n": key, text: t(key) })),
+  );
+}
+
+export function lead(code, token) {
+  let state = { count: 0, names: [], locked: false, paused: false, question: null };
+  let lastSent = null;
+  let sendTimer = null;
+  const codeText = el("strong", { class: "classroom-code", "data-testid": "classroom-code", text: code });
+  const joinUrl = `${location.origin}/join?code=${code}`;
+  const qr = el("img", {
+    class: "classroom-qr",
+    "data-testid": "classroom-qr",
+    src: `/api/v1/classroom/${code}/qr.svg`,
+    alt: joinUrl,
+    width: 200,
+    height: 200,
+  });
+  const count = el("output", { class: "classroom-count", "data-testid": "classroom-count", text: "0" });
+  // display names as text (textContent), never as markup: a student chooses them
+  const names = el("ul", { class: "classroom-names", "data-testid": "classroom-names" });
+  const lock = el("button", { type: "button", "data-testid": "classroom-lock", "aria-pressed": "false" });
+  const pause = el("button", { type: "button", "data-testid": "classroom-pause", "aria-pressed": "false" });
+  const end = el("button", { type: "button", class: "danger", "data-testid": "classroom-end" });
+  const hide = el("button", { type: "button", class: "classroom-hide", "data-testid": "classroom-hide" });
+
+  // ask
+  const kind = selectOf("ask-kind", [
+    ["value", "common.classroom.ask.kind_value"],
+    ["gradient_sign", "common.classroom.ask.kind_gradient_sign"],
+    ["weight_direction", "common.classroom.ask.kind_weight_direction"],
+    ["choice", "common.classroom.ask.kind_choice"],
+  ]);
+  const quantity = selectOf("ask-quantity", [
+    ["a", "common.classroom.quantity.a"],
+    ["z", "common.classroom.quantity.z"],
+    ["delta", "common.classroom.quantity.delta"],
+    ["loss", "common.classroom.quantity.loss"],
+  ]);
+  const layer = numberInput("ask-layer", 1, 1);
+  // neurons counted from 1 as the diagram labels them (a₁, x₂); the API counts from 0
+  const neuron = numberInput("ask-neuron", 1, 1);
+  const source = numberInput("ask-source", 1, 1);
+  const choice = el("select", { "data-testid": "ask-choice" });
+  const open = el("button", { type: "button", class: "primary", "data-testid": "ask-open" });
+  const reveal = el("button", { type: "button", "data-testid": "ask-reveal", disabled: true });
+  const prompt = el("p", { class: "classroom-prompt", "data-testid": "ask-prompt" });
+  const answered = el("output", { class: "classroom-answered", "data-testid": "ask-count" });
+  const histogram = el("div", { class: "histogram", "data-testid": "ask-histogram", role: "img" });
+  const rightAnswer = el("p", { class: "classroom-right", "data-testid": "ask-answer", hidden: true });
+  const networkFields = [field("common.classroom.ask.layer", layer), field("common.classroom.ask.neuron", neuron)];
+  const weightFields = [field("common.classroom.ask.source", source)];
+  const valueFields = [field("common.classroom.ask.quantity", quantity)];
+  const choiceFields = [field("common.classroom.ask.choice", choice)];
+
+  const panel = el(
+    "aside",
+    { class: "classroom-panel", "data-testid": "classroom-panel", "aria-labelledby": "classroom-title" },
+    el(
+      "header",
+      {},
+      el("h2", { id: "classroom-title", "data-i18n": "common.classroom.panel", text: t("common.classroom.panel") }),
+      hide,
+    ),
+    el(
+      "div",
+      { class: "classroom-join" },
+      el("div", {}, el("span", { class: "muted", "data-i18n": "common.classroom.code" }), codeText),
+      el("p", { class: "classroom-link" }, el("span", { class: "join-at" }), el("a", { href: joinUrl, text: joinUrl })),
+      qr,
+    ),
+    el(
+      "div",
+      { class: "classroom-controls" },
+      el("span", {}, el("span", { "data-i18n": "common.classroom.students" }), " ", count),
+      lock,
+      pause,
+      end,
+    ),
+    names,
+    el(
+      "section",
+      { class: "classroom-ask" },
+      el("h3", { "data-i18n": "common.classroom.ask.title" }),
+      field("common.classroom.ask.kind", kind),
+      ...valueFields,
+      ...networkFields,
+      ...weightFields,
+      ...choiceFields,
+      el("div", { class: "classroom-ask-actions" }, open, reveal),
+      prompt,
+      answered,
+      histogram,
+      rightAnswer,
+    ),
+  );
+  const reopen = el("button", {
+    type: "button",
+    class: "classroom-reopen",
+    "data-testid": "classroom-reopen",
+    hidden: true,
+  });
+
+  function label() {
+    lock.textContent = t("common.classroom.lock");
+    pause.textContent = t("common.classroom.pause");
+    end.textContent = t("common.classroom.end");
+    hide.textContent = t("common.classroom.hide");
+    open.textContent = t("common.classroom.ask.open");
+    reveal.textContent = t("common.classroom.ask.reveal");
+    reopen.textContent = t("common.classroom.show", { code });
+    panel.querySelector(".join-at").textContent = t("common.classroom.join_at", { url: `${location.host}/join` });
+    applyTranslations(panel);
+    renderQuestion();
+  }
+
+  function showKindFields() {
+    const k = kind.value;
+    const show = (fields, on) => fields.forEach((node) => (node.hidden = !on));
+    show(valueFields, k === "value");
+    show(networkFields, k !== "choice" && !(k === "value" && quantity.value === "loss"));
+    show(weightFields, k === "gradient_sign" || k === "weight_direction");
+    show(choiceFields, k === "choice");
+    open.disabled = k === "choice" ? !choice.value : !currentPlayer();
+  }
+
+  function renderQuestion() {
+    const current = state.question;
+    prompt.textContent = current ? promptText(current) : "";
+    answered.textContent = current
+      ? t("common.classroom.ask.answered", { answered: current.answered ?? 0, count: state.count })
+      : "";
+    renderHistogram(histogram, current);
+    reveal.disabled = !current || current.stage === "revealed";
+    rightAnswer.hidden = !(current && current.stage === "revealed");
+    if (!rightAnswer.hidden) {
+      const shown = current.kind === "value" ? current.answer : optionLabel(current, current.answer);
+      rightAnswer.textContent = `${t("common.classroom.ask.right", {
+        answer: shown,
+      })} · ${t("common.classroom.ask.correct", { correct: current.correct ?? 0, answered: current.answered ?? 0 })}`;
+    }
+  }
+
+  function renderControls() {
+    count.textContent = String(state.count);
+    names.replaceChildren(...(state.names || []).map((name) => el("li", { text: name })));
+    lock.setAttribute("aria-pressed", String(state.locked));
+    pause.setAttribute("aria-pressed", String(state.paused));
+    renderQuestion();
+  }
+
+  function onEvent(event) {
+    const data = event.data;
+    if (event.type === "snapshot") state = { ...state, ...data };
+    else if (event.type === "roster") {
+      state.count = data.count;
+      if (data.joined) state.names = [...(state.names || []), data.joined].sort();
+    } else if (event.type === "control") Object.assign(state, data);
+    else if (event.type === "question" || event.type === "reveal") {
+      const same = state.question?.id === data.question.id;
+      state.question = same ? { ...state.question, ...data.question } : data.question;
+    } else if (event.type === "tally" && state.question?.id === data.question) {
+      state.question = { ...state.question, answered: data.answered, histogram: data.histogram };
+    } else if (event.type === "ended") {
+      finish();
+      return;
+    }
+    renderControls();
+  }
+
+  // ----------------------------------------------------------------------------------- leading the screens
+  function send() {
+    sendTimer = null;
+    const next = pageState();
+    const key = JSON.stringify(next);
+    if (key === lastSent) return;
+    lastSent = key;
+    classroomApi.setState(code, token, next).catch(report);
+  }
+
+  function schedule() {
+    if (!sendTimer) sendTimer = setTimeout(send, SEND_EVERY_MS);
+  }
+
+  function report(error) {
+    if (error instanceof ApiError && error.status === 404) finish();
+    else toast(error.message);
+  }
+
+  async function control(patch) {
+    try {
+      Object.assign(state, await classroomApi.control(code, token, patch));
+      renderControls();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  function question() {
+    const k = kind.value;
+    if (k === "choice") return { kind: k, choice: choice.value };
+    const attached = currentPlayer();
+    const body = {
+      kind: k,
+      network: traceRequest(attached.player.getState().model, { graphs: false }),
+      layer: Number(layer.value),
+      neuron: Number(neuron.value) - 1,
+      source: Number(source.value) - 1,
+    };
+    if (k === "value") body.quantity = quantity.value;
+    return body;
+  }
+
+  async function ask() {
+    try {
+      state.question = await classroomApi.ask(code, token, question());
+      renderQuestion();
+    } catch (error) {
+      toast(error.message);
+    }
+  }
+
+  async function revealAnswer() {
+    if (!state.question) return;
+    try {
+      state.question = await classroomApi.reveal(code, token, state.question.id);
+      renderQuestion();
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  function finish() {
+    channel.close();
+    clearInterval(poll);
+    stopFollowingPlayer();
+    seats.clearTeacher();
+    panel.remove();
+    reopen.remove();
+    document.body.classList.remove("classroom-leading");
+    document.querySelector("[data-testid=classroom-start]")?.removeAttribute("hidden");
+  }
+
+  async function loadChoices() {
+    try {
+      const lesson = location.pathname.startsWith("/lessons/") ? location.pathname.split("/")[2] : null;
+      const questions = (await classroomApi.lessonQuestions()).filter((q) => !lesson || q.lesson === lesson);
+      choice.replaceChildren(
+        ...questions.map((q) => el("option", { value: q.id, text: t(`common.classroom.choice.${q.id}.prompt`) })),
+      );
+    } catch {
+      choice.replaceChildren();
+    }
+    showKindFields();
+  }
+
+  // teacher's selection (layer-neuron) fills the question's target
+  function followSelection(snapshot) {
+    const match = /^(\d+)-(\d+)$/.exec(snapshot?.selected || "");
+    if (match && Number(match[1]) >= 1) {
+      layer.value = match[1];
+      neuron.value = String(Number(match[2]) + 1);
+    }
+  }
+
+  lock.addEventListener("click", () => control({ locked: !state.locked }));
+  pause.addEventListener("click", () => control({ paused: !state.paused }));
+  end.addEventListener("click", () => classroomApi.end(code, token).then(finish, report));
+  hide.addEventListener("click", () => {
+    panel.hidden = true;
+    reopen.hidden = false;
+  });
+  reopen.addEventListener("click", () => {
+    panel.hidden = false;
+    reopen.hidden = true;
+  });
+  kind.addEventListener("change", showKindFields);
+  quantity.addEventListener("change", showKindFields);
+  open.addEventListener("click", ask);
+  reveal.addEventListener("click", revealAnswer);
+  document.addEventListener("langchange", () => {
+    label();
+    loadChoices();
+  });
+
+  document.body.append(panel, reopen);
+  document.body.classList.add("classroom-leading");
+  label();
+  loadChoices();
+  const stopFollowingPlayer = onPlayerChange((snapshot) => {
+    followSelection(snapshot);
+    showKindFields();
+    schedule();
+  });
+  const poll = setInterval(schedule, POLL_MS); // pages without a player, and the path of any page
+  schedule();
+  const channel = openChannel(code, {
+    token,
+    onEvent,
+    onStatus: (status) => {
+      if (status === "gone") finish();
+    },
+  });
+  return { panel, finish };
+}
+
+export async function startClass(button) {
+  button.disabled = true;
+  try {
+    const started = await classroomApi.start(pageState());
+    seats.setTeacher(started.code, started.teacher_token);
+    lead(started.code, started.teacher_token);
+  } catch (error) {
+    const message = error instanceof ApiError && error.status === 503 ? "common.classroom.needs_redis" : null;
+    toast(message ? t(message, { message: error.message }) : error.message, { timeout: 10000 });
+  } finally {
+    button.disabled = false;
+  }
+}

@@ -1,0 +1,147 @@
+"""A live class in Chromium: one teacher page and three student pages (one a phone) follow, lock, pause, a
+question, answers and the reveal with its histogram, in both languages, with no console errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import checked_page
+from tests.e2e.test_playground import DEFAULT, api_trace
+
+DIAGRAM = "[data-testid=network-diagram]"
+READY = f"{DIAGRAM}[data-ready]"
+SHOTS = Path("/tmp/shots/classroom")
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+HTML_NAME = "<b>Ann</b>"
+WORDS = {
+    "en": {"following": "Following the teacher", "locked": "pacing is locked", "paused": "Eyes on the teacher"},
+    "zh-CN": {"following": "正在跟随老师", "locked": "进度已锁定", "paused": "请看老师"},
+}
+
+
+def timeline(page: Page) -> object:
+    return page.get_by_test_id("timeline")
+
+
+def join(page: Page, base: str, code: str, name: str = "") -> None:
+    page.goto(f"{base}/join")
+    page.get_by_test_id("join-code-input").fill(code.lower())
+    if name:
+        page.get_by_test_id("join-name-input").fill(name)
+    page.get_by_test_id("join-submit").click()
+    page.wait_for_url(f"**/?class={code}*")
+    page.wait_for_selector(READY)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_teacher_and_three_students(browser, live_server: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    words = WORDS[lang]
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": lang}
+    with (
+        checked_page(browser, **desktop) as teacher,
+        checked_page(browser, **desktop) as first,
+        checked_page(browser, **desktop) as second,
+        checked_page(browser, **PHONE, locale=lang) as phone,
+    ):
+        students = [first, second, phone]
+        teacher.goto(f"{live_server}/")
+        teacher.wait_for_selector(READY)
+        teacher.get_by_test_id("classroom-start").click()
+        code = teacher.get_by_test_id("classroom-code").inner_text()
+        assert len(code) == 6
+        qr = teacher.get_by_test_id("classroom-qr")
+        expect(qr).to_be_visible()
+        teacher.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
+
+        # the teacher's token never reaches a student's page or address
+        token = teacher.evaluate("JSON.parse(sessionStorage.getItem('classroom.teacher')).token")
+        for student, name in zip(students, [HTML_NAME, "", "Lee"], strict=True):
+            join(student, live_server, code, name)
+            assert token not in student.url and token not in student.content()
+            expect(student.get_by_test_id("follow-status")).to_contain_text(words["following"])
+            expect(student.get_by_test_id("classroom-start")).to_have_count(0)
+        expect(teacher.get_by_test_id("classroom-count")).to_have_text("3")
+        # a name is plain text on the teacher's screen, never markup
+        expect(teacher.get_by_test_id("classroom-names").locator("li")).to_have_count(2)
+        expect(teacher.get_by_test_id("classroom-names").locator("li").first).to_have_text(HTML_NAME)
+        expect(teacher.get_by_test_id("classroom-names").locator("b")).to_have_count(0)
+
+        # follow: the teacher steps, every student's step follows
+        for _ in range(3):
+            teacher.get_by_test_id("step-next").click()
+        expect(timeline(teacher)).to_have_value("3")
+        for student in students:
+            expect(timeline(student)).to_have_value("3")
+
+        # a student may explore while pacing is free, and comes back with one button
+        first.get_by_test_id("step-next").click()
+        expect(timeline(first)).to_have_value("4")
+        expect(first.get_by_test_id("follow-back")).to_be_visible()
+        first.get_by_test_id("follow-back").click()
+        expect(timeline(first)).to_have_value("3")
+
+        # lock: a student who moves ahead is brought back
+        teacher.get_by_test_id("classroom-lock").click()
+        expect(teacher.get_by_test_id("classroom-lock")).to_have_attribute("aria-pressed", "true")
+        for student in students:
+            expect(student.get_by_test_id("follow-status")).to_contain_text(words["locked"])
+        second.get_by_test_id("step-next").click()
+        expect(timeline(second)).to_have_value("3")
+
+        # pause every screen, and resume
+        teacher.get_by_test_id("classroom-pause").click()
+        for student in students:
+            expect(student.get_by_test_id("follow-paused")).to_be_visible()
+            expect(student.get_by_test_id("follow-paused")).to_contain_text(words["paused"])
+        phone.screenshot(path=str(SHOTS / f"phone-paused-{lang}.png"))
+        teacher.get_by_test_id("classroom-pause").click()
+        for student in students:
+            expect(student.get_by_test_id("follow-paused")).to_be_hidden()
+
+        # ask the sign of ∂L/∂w for the weight x₂ → a₁ of layer 1
+        teacher.get_by_test_id("ask-kind").select_option("gradient_sign")
+        teacher.get_by_test_id("ask-layer").fill("1")
+        teacher.get_by_test_id("ask-neuron").fill("1")  # from 1, as the diagram labels a₁ and x₂
+        teacher.get_by_test_id("ask-source").fill("2")
+        teacher.get_by_test_id("ask-open").click()
+        expect(teacher.get_by_test_id("ask-count")).to_contain_text("0")
+        answers = ["+", "+", "-"]
+        for student, answer in zip(students, answers, strict=True):
+            expect(student.get_by_test_id("answer-panel")).to_be_visible()
+            student.get_by_test_id("answer-input").select_option(answer)
+            student.get_by_test_id("answer-submit").click()
+            expect(student.get_by_test_id("answer-sent")).not_to_be_empty()
+        expect(teacher.get_by_test_id("ask-count")).to_contain_text("3")
+        bars = teacher.get_by_test_id("ask-histogram").locator("[data-testid=histogram-bar] .bar-count")
+        expect(bars).to_have_text(["2", "1", "0"])
+        phone.screenshot(path=str(SHOTS / f"phone-question-{lang}.png"))
+
+        teacher.get_by_test_id("ask-reveal").click()
+        expect(teacher.get_by_test_id("ask-answer")).to_be_visible()
+        for student in students:
+            expect(student.get_by_test_id("answer-histogram")).to_be_visible()
+            expect(student.get_by_test_id("answer-histogram").locator(".bar-count")).to_have_text(["2", "1", "0"])
+            expect(student.get_by_test_id("answer-histogram").locator(".bar.right")).to_have_count(1)
+        # the right answer is the sign of the gradient the trace API computes for the same network
+        gradient = api_trace(live_server, DEFAULT)["params"][0]["grad_weight"][0][1]
+        right = 0 if gradient > 0 else 1 if gradient < 0 else 2
+        for student in students:
+            expect(student.get_by_test_id("answer-histogram").locator(".bar").nth(right)).to_have_class(
+                re.compile("right")
+            )
+
+        teacher.get_by_test_id("presenter-toggle").click()
+        teacher.screenshot(path=str(SHOTS / f"projector-{lang}.png"))
+        phone.screenshot(path=str(SHOTS / f"phone-revealed-{lang}.png"))
+        teacher.get_by_test_id("presenter-toggle").click()
+
+        teacher.get_by_test_id("classroom-end").click()
+        for student in students:
+            expect(student.get_by_test_id("follow-status")).to_contain_text(
+                "The class has ended" if lang == "en" else "课堂已结束"
+            )
