@@ -8,7 +8,7 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
 import { state } from "../pages/playground-state.js";
-import { paintPixels } from "../train/realdata.js";
+import { paintPixels } from "../train/pixels.js";
 
 const IMAGE_INPUTS = { 64: [8, 8] }; // input widths drawn as images: the digits' 8×8 pixels
 const CHECK_MS = 400; // the player writes the link a moment after each change

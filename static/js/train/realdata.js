@@ -5,31 +5,15 @@
 import { clear, el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
-import { divergingScale } from "./palette.js";
+import { paintPixels } from "./pixels.js";
+
+export { paintPixels };
 
 /** The largest |w| of a weight matrix (at least a small number, so an all-zero matrix still paints). */
 export function largestWeight(matrix) {
   let m = 1e-9;
   for (const row of matrix || []) for (const w of row) if (Number.isFinite(w)) m = Math.max(m, Math.abs(w));
   return m;
-}
-
-/**
- * Paint a row-major image (row 0 at the top) of `rows` × `cols` values onto a canvas, one crisp block per
- * pixel, with the diverging palette over `domain` [low, middle, high].
- */
-export function paintPixels(canvas, values, rows, cols, domain) {
-  if (canvas.width !== cols || canvas.height !== rows) {
-    canvas.width = cols;
-    canvas.height = rows;
-  }
-  const image = new ImageData(cols, rows);
-  const colour = divergingScale(domain);
-  for (let i = 0; i < rows * cols; i++) {
-    const [red, green, blue] = colour(values?.[i]);
-    image.data.set([red, green, blue, 255], i * 4);
-  }
-  canvas.getContext("2d").putImageData(image, 0, 0);
 }
 
 const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
