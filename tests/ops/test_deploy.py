@@ -120,7 +120,17 @@ def test_dockerfile_healthcheck_hits_a_real_route(answers: Callable[[str], bool]
 
 # ------------------------------------------------------------------------------------------------ compose
 def test_compose_services(compose: dict) -> None:
-    assert set(compose["services"]) == {"app", "proxy"}
+    assert set(compose["services"]) == {"app", "proxy", "redis"}
+
+
+def test_compose_app_keeps_live_classes_in_the_redis_service(compose: dict) -> None:
+    app, redis = compose["services"]["app"], compose["services"]["redis"]
+    url = urlparse(app["environment"]["BACKPROP_REDIS_URL"])
+    assert url.scheme == "redis" and url.hostname == "redis" and url.port == 6379
+    assert str(url.port) in [str(port) for port in redis["expose"]]
+    assert redis["image"].startswith("redis:") and "ports" not in redis, "Redis is reachable by the app only"
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert redis["healthcheck"]["test"][:2] == ["CMD", "redis-cli"]
 
 
 def test_compose_app_can_scale(compose: dict) -> None:
@@ -196,6 +206,17 @@ def test_nginx_streams_training_events_unbuffered(nginx: str) -> None:
     block = re.search(rf"location\s+{re.escape(STREAM_PATH)}\s*\{{(.*?)\}}", nginx, re.S)
     assert block, f"no location for {STREAM_PATH}"
     assert re.search(r"proxy_buffering\s+off;", block.group(1))
+
+
+def test_nginx_passes_the_classroom_channel_unbuffered(nginx: str) -> None:
+    path = "/api/v1/classroom/{code}/events"
+    assert path in create_app(Settings()).openapi()["paths"], "the unbuffered location names a real route"
+    (pattern, block) = re.search(r"location\s+~\s+(\S+)\s*\{(.*?)\}", nginx, re.S).groups()
+    assert re.fullmatch(pattern.strip("^$"), path.replace("{code}", "ACDE34"))
+    assert not re.fullmatch(pattern.strip("^$"), "/api/v1/classroom/ACDE34/answer")
+    assert re.search(r"proxy_buffering\s+off;", block) and re.search(r"gzip\s+off;", block)
+    timeout = re.search(r"proxy_read_timeout\s+(\d+)([smh]);", block).groups()
+    assert int(timeout[0]) * {"s": 1, "m": 60, "h": 3600}[timeout[1]] > 15, "longer than the app's keep-alive"
 
 
 def test_nginx_body_cap_leaves_the_app_to_answer(nginx: str) -> None:
