@@ -22,6 +22,7 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,8 @@ from app.tracing.render import join_terms
 CONTRACT_VERSION = 2
 MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …"
 SCRIPT_CACHE_BYTES = 32 << 20  # the largest networks allowed make scripts of a few MB
+PARSED_SCRIPTS_KEPT = 32  # small scripts are also kept as data: reading one again costs more than its trace
+PARSED_SCRIPT_MAX_BYTES = 32_000
 LEARNING_RATE_SYMBOL = "η"
 JSON_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
@@ -87,8 +90,13 @@ class TraceShape:
     @property
     def script_id(self) -> str:
         """A hash of the shape and the contract version: equal shapes, equal ids, on every server."""
-        key = orjson.dumps({"contract": CONTRACT_VERSION, **asdict(self)}, option=orjson.OPT_SORT_KEYS)
-        return hashlib.sha256(key).hexdigest()[:32]
+        return _script_id(self)
+
+
+@lru_cache(maxsize=4096)  # asked for by every trace; hashing the shape costs more than a small pass's steps
+def _script_id(shape: TraceShape) -> str:
+    key = orjson.dumps({"contract": CONTRACT_VERSION, **asdict(shape)}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(key).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------------------------------- the script
@@ -418,6 +426,7 @@ class ScriptCache:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self._scripts: OrderedDict[str, bytes] = OrderedDict()
+        self._parsed: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()  # large traces are written in the threadpool
 
@@ -438,13 +447,28 @@ class ScriptCache:
         return script_id, script
 
     def parsed(self, shape: TraceShape) -> dict[str, Any]:
-        """The shape's script as data, read from the kept JSON (or built now and kept), as a client reads it."""
-        script = self.get(shape.script_id)
-        if script is not None:
-            return orjson.loads(script)
-        built = build_script(shape)
-        self.put(built["script_id"], orjson.dumps(built))
-        return built
+        """The shape's script as data, read from the kept JSON (or built now and kept), as a client reads it.
+
+        Callers only read it: a small one is the same object on every call."""
+        script_id = shape.script_id
+        with self._lock:
+            data = self._parsed.get(script_id)
+            if data is not None:
+                self._parsed.move_to_end(script_id)
+                return data
+        script = self.get(script_id)
+        if script is None:
+            data = build_script(shape)
+            script = orjson.dumps(data)
+            self.put(script_id, script)
+        else:
+            data = orjson.loads(script)
+        if len(script) <= PARSED_SCRIPT_MAX_BYTES:
+            with self._lock:
+                self._parsed[script_id] = data
+                if len(self._parsed) > PARSED_SCRIPTS_KEPT:
+                    self._parsed.popitem(last=False)
+        return data
 
     def put(self, script_id: str, script: bytes) -> None:
         if len(script) > self.max_bytes:
@@ -461,6 +485,7 @@ class ScriptCache:
     def clear(self) -> None:
         with self._lock:
             self._scripts.clear()
+            self._parsed.clear()
             self._size = 0
 
     def __contains__(self, script_id: str) -> bool:

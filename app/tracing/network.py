@@ -19,6 +19,7 @@ import orjson
 
 from app.nn.mlp import MLP
 from app.tracing.contract import TraceShape, node_id, pass_numbers, scripts
+from app.tracing.forms import fill_steps
 from app.tracing.notation import (
     ACTIVATION_DERIVATIVES,
     ACTIVATION_SYMBOLS,
@@ -31,6 +32,7 @@ from app.tracing.passes import run_pass
 from app.tracing.render import Renderer
 
 STOP_CHECK_STEPS = 64  # steps written between looks at whether the trace is still wanted
+FORMS_MAX_STEPS = 200  # scripts of up to this many steps are filled from forms kept per shape
 
 Numbers = dict[str, Any]  # a pass's arrays as nested lists, by name (see app.tracing.contract)
 
@@ -94,7 +96,7 @@ def _diverged(arrays: dict[str, Any], sample: int, neuron_graphs: bool) -> bool:
     else:
         products = products[1:]  # δ·w into the first layer is shown only in its op graphs
     sent += products
-    return not all(np.isfinite(array).all() for array in sent)
+    return not np.isfinite(np.concatenate([array.ravel() for array in sent])).all()
 
 
 def _layers(script: dict[str, Any], numbers: Numbers) -> Iterator[dict[str, Any]]:
@@ -140,13 +142,18 @@ def _params(numbers: Numbers) -> Iterator[dict[str, Any]]:
 
 # ---------------------------------------------------------------------------------------- steps
 def _steps(script: dict[str, Any], numbers: Numbers, stop: Callable[[], bool] | None) -> Iterator[bytes]:
-    """Each step rendered and written as JSON on its own, so that only one is ever held as Python objects."""
+    """Each step rendered and written as JSON on its own, so that only one is ever held as Python objects.
+
+    A small script's steps are filled from its forms, kept per shape (:mod:`app.tracing.forms`); a large
+    one's are rendered: its first trace would pay for the forms, and they would take memory."""
     renderer = Renderer(script, numbers)
     panel = _Panel(script, numbers)
-    for number, step in enumerate(script["steps"]):
+    steps = script["steps"]
+    written = fill_steps(script, renderer) if len(steps) <= FORMS_MAX_STEPS else map(renderer.step, steps)
+    for number, step in enumerate(written):
         if stop is not None and number % STOP_CHECK_STEPS == 0 and stop():
             raise TraceStopped
-        yield orjson.dumps({**renderer.step(step), "values": panel.values(step)})
+        yield orjson.dumps({**step, "values": panel.values(step)})
 
 
 class _Panel:

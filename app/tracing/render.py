@@ -74,6 +74,18 @@ class Renderer:
             value = value[i if i.__class__ is int else self.variables[i]]
         return value
 
+    def value_at(self, name: str, index: Sequence[int]) -> float | None:
+        """The number at a resolved index, as sent."""
+        value: Any = self.numbers[name]
+        for i in index:
+            value = value[i]
+        return value
+
+    def number_at(self, name: str, index: tuple[int, ...]) -> float:
+        """The number at a resolved index, as computed (NaN and ±∞ included)."""
+        value = self.value_at(name, index)
+        return self.non_finite[name, index] if value is None else value
+
     def _number(self, ref: Mapping[str, Any]) -> float:
         value = self.value(ref)
         if value is None:
@@ -146,7 +158,7 @@ class Renderer:
         return texts
 
     def _symbol(self, token: Mapping[str, Any]) -> str:
-        return _symbol_text(token["symbol"], token["layer"], self.index(token["index"]), self.sizes)
+        return symbol_text(token["symbol"], token["layer"], self.index(token["index"]), self.sizes)
 
     def _terms(self, token: Mapping[str, Any], write: Any) -> list[Any]:
         """The terms of a sum that are written, each made by ``write(tokens)``; a loop of terms is
@@ -226,7 +238,7 @@ class Renderer:
         return {**step, "narration": self.narration(step["narration"]), "formula": self.lines(step["formula"])}
 
 
-def _symbol_text(symbol: str, layer: int, index: Sequence[int], sizes: list[int]) -> str:
+def symbol_text(symbol: str, layer: int, index: Sequence[int], sizes: list[int]) -> str:
     if symbol == "weight":
         return weight_symbol(layer, *index)
     return neuron_symbol(layer, index[0], sizes)
@@ -238,7 +250,7 @@ def _symbol_column(
 ) -> list[str]:
     """A symbol for each value 0 … count − 1 of the index that is None."""
     at = index.index(None)
-    return [_symbol_text(symbol, layer, (*index[:at], i, *index[at + 1 :]), list(sizes)) for i in range(count)]
+    return [symbol_text(symbol, layer, (*index[:at], i, *index[at + 1 :]), list(sizes)) for i in range(count)]
 
 
 def _written(text: str, token: Mapping[str, Any]) -> str:

@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from app.nn.mlp import MLP
-from app.tracing import contract
+from app.tracing import contract, network
 from app.tracing.contract import MAX_TERMS_SHOWN, TraceShape, build_script, trace_numbers
 from app.tracing.network import TraceStopped, trace_network
 from app.tracing.notation import num, paren
@@ -133,3 +133,13 @@ def test_a_large_trace_is_written_within_a_bounded_peak_of_memory():
         tracemalloc.stop()
     assert len(written) > 8_000_000
     assert peak < 8 * len(written)
+
+
+@pytest.mark.parametrize(("sizes", "hidden", "output", "loss", "batch", "sample"), SHAPES)
+def test_steps_filled_from_forms_are_the_steps_rendered(monkeypatch, sizes, hidden, output, loss, batch, sample):
+    """Small scripts are filled from forms kept per shape, large ones rendered: both write the same bytes."""
+    mlp, x, y = _pass(sizes, hidden, output, loss, batch, seed=8)
+    from_forms = trace_network(mlp, x, y, loss, 0.2, sample)
+    monkeypatch.setattr(network, "FORMS_MAX_STEPS", 0)
+    mlp, x, y = _pass(sizes, hidden, output, loss, batch, seed=8)
+    assert trace_network(mlp, x, y, loss, 0.2, sample) == from_forms

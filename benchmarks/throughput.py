@@ -1,0 +1,153 @@
+"""How close is a fresh small trace to the cheapest request the server answers?
+
+Starts the server on 127.0.0.1 with one worker, then points wrk (Debian package ``wrk``, one thread,
+``--connections`` connections, ``--seconds`` each) at
+
+    healthz   GET  /healthz                  the floor: routing, middleware, a tiny JSON answer
+    trace     POST /api/v1/network/trace     a 2-3-1 network, one sample, include_neuron_graphs false,
+                                             a new input number in every request (a Lua counter), so the
+                                             response cache never answers and every pass is computed
+
+and prints req/s, p50 and p99 of each and the ratio trace / healthz, and beside them the server's CPU
+time per request (user + system of its process over the run, divided by the requests) and the ratio of
+those: on a shared machine wrk and other jobs take turns with the server, and the CPU time is what a request
+costs whatever else runs. Goals: the ratio ≥ 60 %, trace p99 < 20 ms.
+
+The server is ``python -m app`` (h11, the production settings: JSON access log on, response cache on);
+``--http httptools`` starts the same app with uvicorn's httptools parser instead, for comparison (it has no
+cap on header bytes, which is why production speaks h11).
+
+Run: ``python benchmarks/throughput.py`` (``--http h11 httptools`` for both). Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serving import HOST, free_port, stop_server  # noqa: E402
+
+GOAL_RATIO = 0.60
+GOAL_P99_MS = 20.0
+TRACE_BODY = (
+    '{"layers": [2, 3, 1], "inputs": [[%s, -1.0]], "targets": [[1.0]], "seed": 1, "include_neuron_graphs": false}'
+)
+
+# wrk's Lua hooks: a GET, or a POST whose body carries a new number per request; one JSON line of figures.
+WRK_SCRIPT = """
+local template, counter = {template}, 0
+if template ~= "" then
+  wrk.method = "POST"
+  wrk.headers["Content-Type"] = "application/json"
+  request = function()
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, string.format(template, string.format("1.%09d", counter)))
+  end
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '@@{{"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p99_us":%d}}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def start(port: int, http: str) -> subprocess.Popen:
+    """``python -m app``, or with httptools the same app and settings under uvicorn's command line."""
+    env = {**os.environ, "BACKPROP_HOST": HOST, "BACKPROP_PORT": str(port), "BACKPROP_RATE_LIMIT_PER_MINUTE": "0"}
+    command = [sys.executable, "-m", "app"]
+    if http == "httptools":
+        command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST, "--port", str(port)]
+        command += ["--http", "httptools", "--no-access-log", "--no-server-header"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://{HOST}:{port}/readyz", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    stop_server(server)
+    raise RuntimeError("the server did not become ready")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used: on a shared machine, what a request costs the server."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(server: subprocess.Popen, port: int, path: str, template: str, connections: int, seconds: int) -> dict:
+    cpu_before = cpu_seconds(server.pid)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT.format(template=json.dumps(template)))
+    try:
+        command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name]
+        output = subprocess.run(
+            [*command, f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    (line,) = [line for line in output.splitlines() if line.startswith("@@")]
+    figures = json.loads(line[2:])
+    return {
+        "rps": figures["requests"] / (figures["duration_us"] / 1e6),
+        "cpu_ms": (cpu_seconds(server.pid) - cpu_before) * 1000 / max(figures["requests"], 1),
+        "p50": figures["p50_us"] / 1000,
+        "p99": figures["p99_us"] / 1000,
+        "errors": figures["errors"],
+    }
+
+
+def warm_up(port: int) -> None:
+    for number in range(300):
+        body = (TRACE_BODY % f"2.{number:09d}").encode()
+        request = urllib.request.Request(
+            f"http://{HOST}:{port}/api/v1/network/trace", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--http", nargs="+", default=["h11"], choices=["h11", "httptools"])
+    args = parser.parse_args()
+    print("| server | endpoint | req/s | p50 ms | p99 ms | server CPU ms / request | errors |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for http in args.http:
+        port = free_port()
+        server = start(port, http)
+        try:
+            warm_up(port)
+            health = wrk(server, port, "/healthz", "", args.connections, args.seconds)
+            trace = wrk(server, port, "/api/v1/network/trace", TRACE_BODY, args.connections, args.seconds)
+        finally:
+            stop_server(server)
+        for name, figures in (("healthz", health), ("fresh 2-3-1 trace", trace)):
+            print(
+                f"| {http} | {name} | {figures['rps']:,.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
+                f"| {figures['cpu_ms']:.3f} | {figures['errors']} |"
+            )
+        ratio, cpu_ratio = trace["rps"] / health["rps"], health["cpu_ms"] / trace["cpu_ms"]
+        print(f"| {http} | **trace / healthz** | **{ratio:.0%}** | | | **{cpu_ratio:.0%}** | |")
+    print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, {args.connections} connections")
+    print(f"goals: trace / healthz ≥ {GOAL_RATIO:.0%}, trace p99 < {GOAL_P99_MS:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
