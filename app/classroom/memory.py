@@ -131,15 +131,15 @@ class MemoryStore:
         finally:
             self.fanout.close(code, queue)
 
-    async def hit(self, key: str, window: float) -> int:
+    async def hit(self, key: str, window: float, add: int = 1) -> int:
         now = self.clock()
         start, count = self.counters.pop(key, (now, 0))
         if now - start >= window:
             start, count = now, 0
-        self.counters[key] = (start, count + 1)
+        self.counters[key] = (start, count + add)
         while len(self.counters) > MAX_COUNTERS:
             del self.counters[next(iter(self.counters))]
-        return count + 1
+        return count + add
 
     async def close(self) -> None:
         self.classes.clear()

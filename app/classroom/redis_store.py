@@ -218,10 +218,10 @@ class RedisStore:
             self.fanout.restart_all()
             await asyncio.sleep(RETRY_SECONDS)
 
-    async def hit(self, key: str, window: float) -> int:
+    async def hit(self, key: str, window: float, add: int = 1) -> int:
         bucket = f"bpl:hit:{key}:{int(time.time() // window)}"
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.incr(bucket)
+            pipe.incrby(bucket, add)
             pipe.expire(bucket, int(window) + 1)
             count, _ = await pipe.execute()
         return int(count)

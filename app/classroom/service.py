@@ -152,19 +152,21 @@ class Classroom:
 
     # ------------------------------------------------------------------------------------------ students
     async def join(self, code_text: str, name: str | None, client: str) -> Joined:
-        if await self.store.hit(f"join:{client}", JOIN_WINDOW) > self.limits.join_per_minute:
-            raise ClassroomError(
-                "rate_limited",
-                f"too many join attempts from your address: at most {self.limits.join_per_minute} a "
-                "minute; wait a minute and type the code again",
-                limit=self.limits.join_per_minute,
-            )
+        # Only wrong codes count: a class behind one NAT joins at once, a guesser is stopped after a few tries.
+        limiter = f"join:{client}"
+        if await self.store.hit(limiter, JOIN_WINDOW, add=0) >= self.limits.join_per_minute:
+            raise self._too_many_joins()
         code = codes.normal_code(code_text)
         if code is None:
+            await self.store.hit(limiter, JOIN_WINDOW)
             raise ClassroomError(
                 "invalid", f"a class code is {codes.CODE_LENGTH} letters and digits, as on the teacher's screen"
             )
-        await self._fields(code)
+        try:
+            await self._fields(code)
+        except ClassroomError:
+            await self.store.hit(limiter, JOIN_WINDOW)
+            raise
         token = codes.new_token()
         shown = codes.clean_name(name, self.limits.max_name_length)
         count = await self.store.add_student(code, codes.token_digest(token), shown, self.limits.max_students)
@@ -175,6 +177,14 @@ class Classroom:
         await self.store.touch(code, self.limits.idle_seconds)
         await self._publish(code, "roster", {"count": count, "joined": shown}, teacher_only=True)
         return Joined(code, token, count)
+
+    def _too_many_joins(self) -> ClassroomError:
+        return ClassroomError(
+            "rate_limited",
+            f"too many wrong class codes from your address: at most {self.limits.join_per_minute} a minute; wait a "
+            "minute and type the code again",
+            limit=self.limits.join_per_minute,
+        )
 
     async def answer(self, code: str, student_token: str | None, question_id: str, text: str) -> None:
         fields = await self._fields(code)

@@ -79,8 +79,8 @@ class ClassroomStore(Protocol):
     def subscribe(self, code: str) -> AbstractAsyncContextManager[AsyncIterator[Event]]:
         """The class's events from now on, for as long as the context is open."""
 
-    async def hit(self, key: str, window: float) -> int:
-        """Count one attempt under ``key`` in the current ``window`` seconds; the count so far."""
+    async def hit(self, key: str, window: float, add: int = 1) -> int:
+        """Count ``add`` attempts under ``key`` in the current ``window`` seconds; the count so far."""
 
     async def close(self) -> None: ...
 

@@ -240,7 +240,7 @@ def test_answer_floods_and_answers_without_a_seat(http: httpx.Client, sites: Sit
     assert revealed.json()["answered"] == 1  # one seat, one answer however many times it was sent
 
 
-def test_join_attempts_are_limited_per_address(http: httpx.Client, sites: Sites) -> None:
+def test_wrong_codes_are_limited_per_address(http: httpx.Client, sites: Sites) -> None:
     address = new_address()
     statuses = [
         http.post(f"{base}{API}/join", json={"code": "ACDEFG"}, headers={"X-Forwarded-For": address}).status_code

@@ -157,7 +157,7 @@ async def test_teacher_actions_need_the_teacher_token(store: ClassroomStore) -> 
     assert (await room.student_view(started.code))["locked"] is False
 
 
-async def test_joins_are_rate_limited_per_address(store: ClassroomStore) -> None:
+async def test_wrong_codes_are_rate_limited_per_address(store: ClassroomStore) -> None:
     room = classroom(store, join_per_minute=5)
     address = f"10.9.{new_code()}"
     reasons = []
@@ -167,6 +167,10 @@ async def test_joins_are_rate_limited_per_address(store: ClassroomStore) -> None
         except ClassroomError as error:
             reasons.append(error.reason)
     assert reasons == ["not_found"] * 5 + ["rate_limited"] * 2
+    # right codes are not counted: a whole class behind one address joins
+    started = await room.start(None)
+    crowd = f"10.8.{new_code()}"
+    assert [(await room.join(started.code, None, crowd)).count for _ in range(12)] == list(range(1, 13))
 
 
 async def test_caps_on_students_questions_and_answers(store: ClassroomStore) -> None:
