@@ -31,6 +31,7 @@ export function createRealDataView(root) {
     el("div", { class: "real-part" }, confusionHead, accuracy, confusionBox),
   );
   let shownShape = "";
+  let last = {};
 
   function renderWeights(image, weights) {
     const first = weights?.[0];
@@ -114,8 +115,12 @@ export function createRealDataView(root) {
       const active = shape.inputDim > 2;
       root.hidden = !active;
       if (!active) return;
-      renderWeights(shape.image, weights);
-      renderConfusion(confusion, testAccuracy, classNames);
+      // A streamed run redraws every frame; the server's weights and matrix change a few times a second.
+      const lang = currentLanguage();
+      if (weights !== last.weights || lang !== last.lang) renderWeights(shape.image, weights);
+      if (confusion !== last.confusion || testAccuracy !== last.testAccuracy || lang !== last.lang)
+        renderConfusion(confusion, testAccuracy, classNames);
+      last = { weights, confusion, testAccuracy, lang };
     },
   };
 }

@@ -1,0 +1,112 @@
+"""Training view figures: steps per second, frames per second and picture refreshes while /train plays.
+
+Starts the production server, opens /train in headless Chromium (the browser tests' launch arguments) for
+each setup below, presses play, and for a few seconds samples:
+
+* steps/s: the step counter's growth over the sampling window (after a warm-up second);
+* frames/s: requestAnimationFrame callbacks per second of the window (headless Chromium draws at 60 Hz);
+* refreshes/s: how often the output the reader watches changes: the heat map's canvas for 2-D data, the
+  first weight image and the confusion matrix for the digits (a MutationObserver counts the matrix's
+  rebuilds; the weight images are repainted in place, so their pixels are hashed once a frame).
+
+    python benchmarks/train_pace.py [--seconds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one source of the browser's flags)
+
+SETUPS = [
+    ("default network, Normal", "speed=normal"),
+    ("default network, Fastest", "speed=max"),
+    ("digits 64-8-10, Normal", "data=digits&hidden=[8]&opt=adam&lr=0.01&speed=normal"),
+    ("digits 64-8-10, Fastest", "data=digits&hidden=[8]&opt=adam&lr=0.01&speed=max"),
+]
+
+# Counts frames, and changes of what the reader watches, from the moment it is installed.
+WATCH = """() => {
+  const counts = { frames: 0, pictures: 0, matrices: 0 };
+  const fingerprint = (canvas) => {
+    if (!canvas || !canvas.width) return "";
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let hash = 0;
+    for (let i = 0; i < data.length; i += 16) hash = (hash * 31 + data[i]) | 0;
+    return String(hash);
+  };
+  let last = "";
+  const frame = () => {
+    counts.frames += 1;
+    const canvas = document.querySelector("[data-testid=weight-image-0]") || document.querySelector("[data-testid=plot] canvas");
+    const now = fingerprint(canvas);
+    if (now !== last) counts.pictures += 1;
+    last = now;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const box = document.querySelector("[data-testid=real-data]");
+  new MutationObserver(() => { counts.matrices += 1; }).observe(box, { childList: true, subtree: true });
+  window.__pace = counts;
+}"""
+
+
+def measure(page, base: str, fragment: str, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    page.goto("about:blank")  # a new document: a hash change alone would not reload the view
+    page.goto(f"{base}/train#{fragment}")
+    page.wait_for_selector("[data-testid=train][data-state=ready]", timeout=60_000)
+    page.click("[data-testid=play]")
+    page.wait_for_timeout(1000)  # the first segment's request and its first events
+    page.evaluate(WATCH)
+    start_step = int(page.get_attribute("[data-testid=step-counter]", "data-step") or 0)
+    start = page.evaluate("performance.now()")
+    page.wait_for_timeout(seconds * 1000)
+    end = page.evaluate("performance.now()")
+    counts = page.evaluate("window.__pace")
+    steps = int(page.get_attribute("[data-testid=step-counter]", "data-step") or 0) - start_step
+    page.click("[data-testid=play]")
+    page.wait_for_selector("[data-testid=train][data-state=ready]", timeout=60_000)
+    elapsed = (end - start) / 1000
+    return {
+        "steps_per_s": steps / elapsed,
+        "frames_per_s": counts["frames"] / elapsed,
+        "pictures_per_s": counts["pictures"] / elapsed,
+        "matrices_per_s": counts["matrices"] / elapsed / 2,  # a rebuild is one removal and one insertion
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=4.0)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = start_server(port)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=os.environ.get("BACKPROP_CHROMIUM", CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            print(f"{'setup':<28} {'steps/s':>9} {'frames/s':>9} {'pictures/s':>11} {'matrices/s':>11}")
+            for name, fragment in SETUPS:
+                figures = measure(page, f"http://{HOST}:{port}", fragment, args.seconds)
+                print(
+                    f"{name:<28} {figures['steps_per_s']:>9.0f} {figures['frames_per_s']:>9.1f} "
+                    f"{figures['pictures_per_s']:>11.1f} {figures['matrices_per_s']:>11.1f}"
+                )
+            browser.close()
+    finally:
+        stop_server(server)
+
+
+if __name__ == "__main__":
+    main()
