@@ -96,7 +96,7 @@ class AppProcess:
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", "BACKPROP_LOG_LEVEL": "warning", **env},
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded machine imports NumPy and the app slowly
         while True:
             try:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=1):
