@@ -393,6 +393,7 @@ function renderNetwork() {
     sizes,
     inputLabels: session.layers ? session.inputLabels : featureSymbols(page.settings, settingsShape),
     inputImage: settingsShape.image ?? null,
+    inputSample: session.dataset?.train?.points?.[0] ?? null,
     activations: session.activations ?? [...hidden, outputFor(settingsShape).output_activation],
     weights: session.weights,
     biases: session.biases,

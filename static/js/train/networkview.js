@@ -83,6 +83,20 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   const shownCount = (layer) => (layer === 0 && imageInputs() ? 1 : model.sizes[layer]);
 
   function paintThumbnail(canvas, layer, index) {
+    if (imageInputs() && layer === 0) {
+      // One sample of the data, ink dark on the light middle colour: what the 64 inputs look like.
+      const pixels = model.inputSample;
+      canvas.dataset.empty = pixels ? "0" : "1";
+      if (pixels)
+        paintPixels(
+          canvas,
+          pixels.map((v) => -v),
+          model.inputImage[0],
+          model.inputImage[1],
+          [-1, 0, 1],
+        );
+      return;
+    }
     if (imageInputs() && layer === 1) {
       const row = model.weights?.[0]?.[index];
       canvas.dataset.empty = row ? "0" : "1";
@@ -313,7 +327,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   return {
     /**
      * next: {sizes, activations, weights, biases, drawing: grid|curve, maxNeurons, outputScale, inputLabels?
-     * (what each input neuron holds, e.g. x₁²), inputImage? ([rows, cols] when the inputs are an image's pixels)}
+     * (what each input neuron holds, e.g. x₁²), inputImage? ([rows, cols] when the inputs are an image's pixels),
+     * inputSample? (one sample's inputs, drawn as that image)}
      */
     update,
     render,
