@@ -5,9 +5,12 @@ gradient, local derivative and contribution below is the engine's. Each op node 
 (u₁, u₂, … and f for the output) so the steps read as a teacher writes the chain rule:
 
     forward     u₁ = x^2 = 3^2 = 9,   u₂ = u₁ − 1 = 9 − 1 = 8,   f = cos(u₂) = cos(8)
-    backward    ∂f/∂u₂ · ∂u₂/∂u₁ = upstream × local = contribution, one step per edge
+    backward    df/du₁ = df/du₂ · ∂u₂/∂u₁ = upstream × local = contribution, one step per edge
 
-and a node that feeds several others adds up what flows back along each of its edges.
+and a node that feeds several others adds up what flows back along each of its edges, each named:
+(df/dx)₁ + (df/dx)₂ + (df/dx)₃ = df/dx. Two symbols keep apart what the chain rule keeps apart: ∂ is
+a local derivative (one op, its other inputs held still: for f = u₁ + x, ∂f/∂x = 1), d the total one,
+along every path (df/dx = 4 at x = 1.5).
 """
 
 from __future__ import annotations
@@ -28,6 +31,32 @@ from app.tracing.notation import num, paren, sub
 
 OUTPUT_SYMBOL = "f"
 
+
+def total(symbol: str) -> str:
+    """The total derivative of the output with respect to ``symbol``, along every path: df/dx."""
+    return f"d{OUTPUT_SYMBOL}/d{symbol}"
+
+
+def local_derivative(target: str, source: str) -> str:
+    """One op's derivative with respect to one of its inputs, the others held still: ∂u₁/∂x."""
+    return f"∂{target}/∂{source}"
+
+
+def _share(total_text: str, number: int, count: int) -> str:
+    """What one edge adds to a total: the total itself for a node used once, else its numbered part."""
+    return total_text if count == 1 else f"({total_text}){sub(number)}"
+
+
+def _power_rule(base: str, exponent: float) -> str:
+    """n·bⁿ⁻¹ as a textbook writes it: 2·x for x², 3·x^2 for x³, 1/2·x^(−1/2) stays as the numbers say."""
+    lowered = exponent - 1
+    if lowered == 0:
+        return num(exponent)
+    if lowered == 1:
+        return f"{num(exponent)}·{base}"
+    return f"{num(exponent)}·{base}^{paren(lowered)}"
+
+
 # ∂(op output)/∂(input i), written with the inputs' texts a, b (symbols or numbers) and the op's params
 Derivative = Callable[[list[str], int, dict[str, Any]], str]
 LOCAL_DERIVATIVES: dict[str, Derivative] = {
@@ -36,7 +65,7 @@ LOCAL_DERIVATIVES: dict[str, Derivative] = {
     "mul": lambda v, i, p: v[1 - i],
     "div": lambda v, i, p: f"1/{v[1]}" if i == 0 else f"−{v[0]}/{v[1]}²",
     "neg": lambda v, i, p: "−1",
-    "pow_const": lambda v, i, p: f"{num(p['exponent'])}·{v[0]}^{paren(p['exponent'] - 1)}",
+    "pow_const": lambda v, i, p: _power_rule(v[0], p["exponent"]),
     "pow": lambda v, i, p: f"{v[1]}·{v[0]}^({v[1]} − 1)" if i == 0 else f"{v[0]}^{v[1]}·ln {v[0]}",
     "exp": lambda v, i, p: f"exp({v[0]})",
     "log": lambda v, i, p: f"1/{v[0]}",
@@ -281,7 +310,7 @@ def _backward_steps(reader: _Reader, gradient: dict[str, float | None]) -> list[
             [],
             "step.expression.seed",
             params={"node": out},
-            formula=[_line(f"∂{OUTPUT_SYMBOL}/∂{out}", "1", "1", reader.gradient(output.id))],
+            formula=[_line(total(out), "1", "1", reader.gradient(output.id))],
             values={"grad": reader.gradient(output.id)},
         )
     ]
@@ -303,8 +332,7 @@ def _backward_steps(reader: _Reader, gradient: dict[str, float | None]) -> list[
             "step.expression.gradient",
             params={"count": len(variables)},
             formula=[
-                _line(f"∂{OUTPUT_SYMBOL}/∂{n.id}", "", "", gradient.get(n.name or n.id, reader.gradient(n.id)))
-                for n in variables
+                _line(total(n.id), "", "", gradient.get(n.name or n.id, reader.gradient(n.id))) for n in variables
             ],
             values={"gradient": gradient},
         )
@@ -324,12 +352,13 @@ def _edge_step(reader: _Reader, k: int) -> dict[str, Any]:
     numbers = [reader.value_text(i) for i in target.inputs]
     local_symbolic = derivative(symbols, edge.input_index, params) if derivative else ""
     local_substituted = derivative(numbers, edge.input_index, params) if derivative else ""
-    grad_upstream = f"∂{OUTPUT_SYMBOL}/∂{target_symbol}"
+    local_symbol = local_derivative(target_symbol, source_symbol)
+    uses = reader.outgoing.get(edge.source, [])
     lines = [
-        _line(f"∂{target_symbol}/∂{source_symbol}", local_symbolic, local_substituted, local),
+        _line(local_symbol, local_symbolic, local_substituted, local),
         _line(
-            f"{grad_upstream} · ∂{target_symbol}/∂{source_symbol}",
-            f"{grad_upstream} · ∂{target_symbol}/∂{source_symbol}",
+            _share(total(source_symbol), uses.index(k) if k in uses else 0, len(uses)),
+            f"{total(target_symbol)} · {local_symbol}",
             f"{paren(upstream) if upstream is not None else '—'} × {paren(local) if local is not None else '—'}",
             contribution,
         ),
@@ -351,10 +380,7 @@ def _accumulate_step(reader: _Reader, node: GraphNode) -> dict[str, Any]:
     symbol = reader.symbols[node.id]
     edges = reader.outgoing[node.id]
     contributions = [scalar(reader.view.edges[k].contribution) for k in edges]
-    terms = [
-        f"∂{OUTPUT_SYMBOL}/∂{reader.symbols[reader.view.edges[k].target]}·∂{reader.symbols[reader.view.edges[k].target]}/∂{symbol}"
-        for k in edges
-    ]
+    terms = [_share(total(symbol), number, len(edges)) for number in range(len(edges))]
     substituted = " + ".join(paren(c) if c is not None else "—" for c in contributions)
     grad = reader.gradient(node.id)
     return _step(
@@ -364,6 +390,6 @@ def _accumulate_step(reader: _Reader, node: GraphNode) -> dict[str, Any]:
         [reader.edge_ids[k] for k in edges],
         "step.expression.accumulate",
         params={"node": symbol, "count": len(edges)},
-        formula=[_line(f"∂{OUTPUT_SYMBOL}/∂{symbol}", " + ".join(terms), substituted, grad)],
+        formula=[_line(total(symbol), " + ".join(terms), substituted, grad)],
         values={"contributions": contributions, "grad": grad},
     )

@@ -56,7 +56,9 @@ def test_steps_go_forward_node_by_node_then_backward_edge_by_edge(client):
     last_edge = steps[-2]
     assert last_edge["nodes"] == ["x", last_edge["nodes"][1]]
     local, product = last_edge["formula"]
-    assert local["symbolic"] == "2·x^1" and local["value"] == 6.0
+    assert local["symbolic"] == "2·x" and local["value"] == 6.0  # not 2·x^1
+    assert local["lhs"] == "∂u₁/∂x"  # a local derivative: ∂
+    assert (product["lhs"], product["symbolic"]) == ("df/dx", "df/du₁ · ∂u₁/∂x")  # the total it gives: d
     assert product["value"] == pytest.approx(-math.sin(8.0) * 6.0)
     assert {s["phase"] for s in steps} == {"forward", "backward"}
     for step in steps:
@@ -313,3 +315,19 @@ def test_a_long_descent_runs(client):
     body = {"expression": "x^2 + y^2", "start": {"x": 2, "y": 1.5}, "learning_rate": 0.01, "steps": 1000}
     data = ok(client, "/expression/descent", body)
     assert data["steps_done"] == 1000
+
+
+def test_local_and_total_derivatives_have_distinct_symbols_and_products_name_their_share(client):
+    """x*x + x: the local ∂f/∂x = 1 of the + is not the total df/dx = 4; each path's product is named."""
+    data = ok(client, "/expression", {"expression": "x*x + x", "variables": {"x": 1.5}})
+    lines = [line for step in data["steps"] for line in step["formula"]]
+    locals_of_f = [line for line in lines if line["lhs"] == "∂f/∂x"]
+    assert [line["value"] for line in locals_of_f] == [1.0]
+    shares = {line["lhs"]: line["value"] for line in lines if line["lhs"].startswith("(df/dx)")}
+    assert shares == {"(df/dx)₁": 1.5, "(df/dx)₂": 1.5, "(df/dx)₃": 1.0}
+    accumulate = next(s for s in data["steps"] if s["kind"] == "accumulate")["formula"][0]
+    assert (accumulate["lhs"], accumulate["symbolic"], accumulate["value"]) == (
+        "df/dx",
+        "(df/dx)₁ + (df/dx)₂ + (df/dx)₃",
+        4.0,
+    )

@@ -96,3 +96,66 @@ def test_a_diverging_path_stays_in_view(page, live_server) -> None:  # type: ign
         assert box["y"] <= at["y"] and at["y"] + at["height"] <= box["y"] + box["height"]
     page.locator(".lesson-figure").scroll_into_view_if_needed()
     _shot(page, "lesson4-diverging-en")
+
+
+CROSSINGS = """() => {
+  const svg = document.querySelector('[data-testid=chain-graph]');
+  const boxes = [...svg.querySelectorAll('.graph-node')].map(g => ({id: g.dataset.node, r: g.querySelector('rect').getBBox()}));
+  const hits = [];
+  for (const path of svg.querySelectorAll('path.graph-edge')) {
+    const [source, target] = path.dataset.edge.replace(/#\\d+$/, '').split('>');
+    const length = path.getTotalLength();
+    for (let s = 0; s <= length; s += 2) {
+      const p = path.getPointAtLength(s);
+      for (const {id, r} of boxes) {
+        if (id === source || id === target) continue;
+        if (p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height) hits.push([path.dataset.edge, id]);
+      }
+    }
+  }
+  return hits;
+}"""
+
+OVERLAPS = """() => {
+  const labels = [...document.querySelectorAll('[data-testid=chain-graph] .edge-label')].map(l => l.getBBox());
+  let count = 0;
+  for (let i = 0; i < labels.length; i++) for (let j = i + 1; j < labels.length; j++) {
+    const a = labels[i], b = labels[j];
+    if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) count++;
+  }
+  return [labels.length, count];
+}"""
+
+
+@pytest.mark.parametrize(("locale", "tag"), [("en-US", "en"), ("zh-CN", "zh")])
+def test_chain_rule_draws_three_paths_and_names_each_product(browser, live_server, locale, tag) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 1000}, locale=locale) as page:
+        _open(page, live_server, "chain-rule", "#f=x*x%20%2B%20x")
+        page.wait_for_selector("[data-testid=chain-graph] .graph-node")
+        assert page.locator("path.graph-edge").count() == 4  # x→u₁ twice, u₁→f, x→f
+        assert page.evaluate(CROSSINGS) == []  # the direct edge x→f goes around the u₁ box
+        next_button = page.locator("[data-testid=step-next]")
+        lines: list[str] = []
+        while not next_button.is_disabled():
+            next_button.click()
+            lines += page.locator("[data-testid=chain-formula] li").all_inner_texts()
+        assert "(df/dx)₁ = df/du₁ · ∂u₁/∂x = 1 × 1.5 = 1.5" in lines
+        assert "(df/dx)₃ = df/df · ∂f/∂x = 1 × 1 = 1" in lines
+        assert "∂f/∂x = 1" in lines and "df/dx = (df/dx)₁ + (df/dx)₂ + (df/dx)₃ = 1.5 + 1.5 + 1 = 4" in lines
+        assert page.locator("[data-node=x] .node-grad").text_content() == "df/dx = 4"
+        labels, overlapping = page.evaluate(OVERLAPS)
+        assert labels == 4 and overlapping == 0
+        page.locator(".lesson-figure").scroll_into_view_if_needed()
+        _shot(page, f"lesson5-three-paths-{tag}")
+
+
+def test_power_rule_prints_2x_not_2x_to_the_1(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    _open(page, live_server, "chain-rule")
+    page.wait_for_selector("[data-testid=chain-graph] .graph-node")
+    next_button = page.locator("[data-testid=step-next]")
+    lines: list[str] = []
+    while not next_button.is_disabled():
+        next_button.click()
+        lines += page.locator("[data-testid=chain-formula] li").all_inner_texts()
+    assert "∂u₁/∂x = 2·x = 2·1.5 = 3" in lines
+    assert not any("^1" in line for line in lines)

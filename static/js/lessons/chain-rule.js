@@ -1,6 +1,8 @@
 // Lesson 5: an expression as a computational graph, nodes laid out by depth. The steps of
 // POST /expression (forward node by node, then backward edge by edge: upstream × local) are played one
-// at a time; the last step sets backprop's gradient beside the central-difference one.
+// at a time; the last step sets backprop's gradient beside the central-difference one. Edges carry local
+// derivatives (∂), nodes the total derivative of the output (d); an edge that skips a column goes around
+// the boxes in between, and two edges between the same pair of nodes keep their labels apart.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
@@ -15,6 +17,29 @@ const NODE_H = 50;
 const COLUMN = 196;
 const ROW = 104;
 const MAX_RETRIES = 8;
+const DETOUR = 30; // how far above the boxes it passes an edge that skips a column runs
+const PAIR_OFFSET = 12; // how far apart two edges between the same two nodes run at their ends
+
+/**
+ * The path of an edge from (x1, y1) to (x2, y2), and where its label goes. `boxes` are the centres of
+ * the nodes it would cross; if it would, it climbs above them all and comes down at its target.
+ */
+export function edgeRoute(x1, y1, x2, y2, boxes, nodeHeight = NODE_H) {
+  const mid = (x1 + x2) / 2;
+  const crossed = boxes.filter(([bx, by]) => bx > x1 && bx < x2 && Math.abs(by - (y1 + y2) / 2) < nodeHeight);
+  if (!crossed.length) {
+    return { d: `M${x1},${y1}C${mid},${y1} ${mid},${y2} ${x2},${y2}`, labelX: mid, labelY: (y1 + y2) / 2 - 6 };
+  }
+  // leave from the source's top and come down onto the target's top, clear of the edges at their sides
+  const top = Math.min(...crossed.map(([, by]) => by - nodeHeight / 2), y1, y2) - DETOUR;
+  const sx = x1 - NODE_W / 4;
+  const ex = x2 + NODE_W / 4;
+  const bend = 24;
+  const d =
+    `M${sx},${y1 - nodeHeight / 2}C${sx},${top} ${sx},${top} ${sx + bend},${top}` +
+    `L${ex - bend},${top}C${ex},${top} ${ex},${top} ${ex},${y2 - nodeHeight / 2}`;
+  return { d, labelX: mid, labelY: top - 6 };
+}
 
 const url = urlState([
   { name: "f", type: "string", default: "cos(x^2 - 1)", validate: (v) => v.length <= 200 },
@@ -52,11 +77,11 @@ function layout(graph) {
   }
   const rows = Math.max(...[...columns.values()].map((c) => c.length));
   const width = Math.max(720, 40 + COLUMN * (columns.size - 1) + NODE_W + 40);
-  const height = Math.max(300, 70 + ROW * rows);
+  const height = Math.max(300, 70 + ROW * rows) + DETOUR;
   const place = new Map();
   for (const [d, ids] of columns) {
     const top = (height - ROW * (ids.length - 1)) / 2;
-    ids.forEach((id, k) => place.set(id, [40 + NODE_W / 2 + COLUMN * d, top + ROW * k - 10]));
+    ids.forEach((id, k) => place.set(id, [40 + NODE_W / 2 + COLUMN * d, top + ROW * k - 10 + DETOUR / 2]));
   }
   return { place, width, height };
 }
@@ -150,30 +175,28 @@ export function mount(root) {
     graphEl.setAttribute("viewBox", `0 0 ${width} ${height}`);
     const edges = svg("g", { class: "graph-edges" });
     const nodes = svg("g", { class: "graph-nodes" });
-    graphEl.replaceChildren(edges, nodes);
+    const labels = svg("g", { class: "graph-edge-labels" });
+    graphEl.replaceChildren(edges, nodes, labels);
+    const centres = [...place.values()];
     for (const edge of data.graph.edges) {
       const [sx, sy] = place.get(edge.source);
       const [tx, ty] = place.get(edge.target);
-      const x1 = sx + NODE_W / 2;
-      const x2 = tx - NODE_W / 2;
-      const offset = edge.input_index ? 8 : -8;
-      const mid = (x1 + x2) / 2;
+      // x·x: two edges between the same nodes, one above the other at both ends
+      const paired = data.graph.edges.some((e) => e !== edge && e.source === edge.source && e.target === edge.target);
+      const offset = paired ? (edge.input_index ? PAIR_OFFSET : -PAIR_OFFSET) : 0;
+      const route = edgeRoute(sx + NODE_W / 2, sy + offset, tx - NODE_W / 2, ty + offset, centres);
       const classes = ["graph-edge"];
       if (now.activeEdges.has(edge.id)) classes.push("is-active");
       if (now.doneEdges.has(edge.id)) classes.push("is-done");
-      edges.append(
-        svg("path", {
-          class: classes.join(" "),
-          d: `M${x1},${sy}C${mid},${sy} ${mid},${ty + offset} ${x2},${ty + offset}`,
-        }),
-      );
+      edges.append(svg("path", { class: classes.join(" "), d: route.d, "data-edge": edge.id }));
       if (now.doneEdges.has(edge.id)) {
-        edges.append(
+        labels.append(
           svg("text", {
             class: "edge-label mono",
-            x: mid,
-            y: (sy + ty + offset) / 2 - 6,
+            x: route.labelX,
+            y: paired && edge.input_index ? route.labelY + 20 : route.labelY, // the second one below its edge
             "text-anchor": "middle",
+            "data-edge": edge.id,
             text: `×${formatNumber(edge.local, 4)}`,
           }),
         );
@@ -207,7 +230,7 @@ export function mount(root) {
             y: cy + NODE_H / 2 + 37,
             "text-anchor": "middle",
             "data-grad": node.grad,
-            text: `∂f/∂${node.symbol} = ${formatNumber(node.grad, 4)}`,
+            text: `df/d${node.symbol} = ${formatNumber(node.grad, 4)}`,
           }),
         );
       }
