@@ -3,7 +3,9 @@ numbers (∂z/∂x = 2x = 2·1 = 2) for x² + y² and the course's z = 3x + 2y, 
 
 from __future__ import annotations
 
+import json
 import shutil
+import statistics
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,26 @@ def test_power_rule_prints_2x_not_2x_to_the_1(page, live_server) -> None:  # typ
         lines += page.locator("[data-testid=chain-formula] li").all_inner_texts()
     assert "∂u₁/∂x = 2·x = 2·1.5 = 3" in lines
     assert not any("^1" in line for line in lines)
+
+
+def test_cost_table_gives_pass_counts_and_median_times(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    runs: dict[str, list[dict]] = {}
+
+    def keep(response) -> None:  # type: ignore[no-untyped-def]
+        if response.url.endswith("/network/gradcheck") and response.ok:
+            layers = "-".join(str(n) for n in json.loads(response.request.post_data)["layers"])
+            runs.setdefault(layers, []).append(response.json()["timings_ms"])
+
+    page.on("response", keep)
+    _open(page, live_server, "beyond-backprop")
+    page.wait_for_selector("[data-lesson-figure-ready], [data-costs-ready=true]", timeout=120_000)
+    rows = page.locator("[data-testid=cost-table] tbody tr")
+    assert rows.count() == 6
+    for row in rows.all():
+        layers = row.locator("th").inner_text()
+        assert len(runs[layers]) >= 3
+        for role, name in (("ms-backprop", "backprop"), ("ms-numerical", "numerical")):
+            shown = float(row.locator(f"[data-role={role}]").inner_text().replace("−", "-"))
+            expected = statistics.median(run[name] for run in runs[layers][-3:])
+            assert shown == pytest.approx(expected, rel=0.01), (layers, role)
+    assert "median" in page.locator("[data-testid=cost-table]").inner_text()
