@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 PREFIX = "bpl:c:"
 CHANNEL = "bpl:ch:"
 RETRY_SECONDS = 0.5
+POOL_SIZE = 32
+POOL_WAIT_SECONDS = 10.0
 MARKER = "~"  # a field every class has, so a class without fields still exists
 
 CREATE = """
@@ -98,7 +100,12 @@ class RedisStore:
     """:class:`~app.classroom.store.ClassroomStore` on Redis (``redis://host:port/db``)."""
 
     def __init__(self, url: str) -> None:
-        self.redis = aioredis.from_url(url, decode_responses=True, health_check_interval=30)
+        # A bounded pool that waits for a free connection: 300 streams opening at once share a few connections
+        # instead of each opening its own (and its buffers).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=POOL_SIZE, timeout=POOL_WAIT_SECONDS, decode_responses=True, health_check_interval=30
+        )
+        self.redis = aioredis.Redis(connection_pool=pool)
         self.fanout = Fanout()
         self.scripts = {
             name: self.redis.register_script(source)
@@ -168,14 +175,20 @@ class RedisStore:
         base = PREFIX + code
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.get(base + ":seq")
-            pipe.lrange(base + ":log", 0, -1)
-            last, raw = await pipe.execute()
+            pipe.llen(base + ":log")
+            last, kept = await pipe.execute()
         if last is None:
             return [] if await self.redis.exists(base) else None
-        kept = [Event.from_json(item) for item in raw]
-        if after < int(last) and (not kept or kept[0].id > after + 1):
+        first = int(last) - kept + 1  # the log holds events first…last, one after another
+        if after >= int(last):
+            return []
+        if after + 1 < first:
             return None
-        return [event for event in kept if event.id > after]
+        raw = await self.redis.lrange(base + ":log", after + 1 - first, -1)  # only the missed ones are read
+        events = [event for event in map(Event.from_json, raw) if event.id > after]
+        if events and events[0].id != after + 1:
+            return None  # the log was trimmed meanwhile and shifted: the caller takes a snapshot instead
+        return events
 
     async def last_event_id(self, code: str) -> int | None:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -232,3 +245,4 @@ class RedisStore:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self.listener
         await self.redis.aclose()
+        await self.redis.connection_pool.disconnect()
