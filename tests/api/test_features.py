@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tests.api.conftest import API, ok, server_sent_events
+from tests.api.test_output_budget import largest_accepted, stream_length
 
 PLAYGROUND = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"]
 
@@ -279,3 +280,27 @@ def test_stream_sends_parameters_and_confusion_with_each_picture(client) -> None
     assert np.array(progress[-1 if len(progress) % 3 == 1 else 0]["confusion"]["matrix"]).sum() == 30
     assert np.shape(progress[0]["weights"][0]) == (5, 4)
     assert events[-1]["event"] == "done" and events[-1]["data"]["confusion"]["classes"] == 3
+
+
+def test_a_stream_with_confusion_matrices_writes_no_more_than_its_estimate(client_with) -> None:
+    bound = 600_000
+    client = client_with(max_stream_bytes=bound)
+    body = {
+        "layers": [4, 8, 3],
+        "output_activation": "identity",
+        "loss": "cross_entropy",
+        "dataset": {"name": "iris", "n": 150},
+        "record_every": 1,
+        "stream_grid_every": 1,  # parameters and a matrix with every event
+        "report_confusion": True,
+    }
+    lengths: dict[int, int | None] = {}
+
+    def accepts(steps: int) -> bool:
+        lengths[steps] = stream_length(client, {**body, "steps": steps})
+        return lengths[steps] is not None
+
+    steps = largest_accepted(accepts, 1, 1999)
+    written = lengths[steps]
+    assert 1 < steps < 1999 and written is not None
+    assert bound / 3 < written <= bound  # an upper bound, and not a wild one
