@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from app.api.presets import XOR_BATCH_NETWORK
 from tests.e2e.conftest import checked_page, screenshot
-from tests.e2e.test_playground import DEFAULT, api_trace, open_player, state_hash
+from tests.e2e.test_playground import CLASSES, DEFAULT, api_trace, open_player, state_hash
 
 SHOTS = Path("/tmp/shots/teach")
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -93,3 +93,14 @@ def test_op_graph_totals_wait_for_their_step(page: Page, live_server: str) -> No
     page.reload()
     page.wait_for_selector("[data-testid=network-diagram][data-ready]")
     expect(page.get_by_test_id("op-graph-totals").locator("li")).to_have_count(3 + 1)
+
+
+def test_cross_entropy_output_step_names_the_logit(browser, live_server: str) -> None:
+    trace = api_trace(live_server, CLASSES)
+    step = _first(trace, "output_delta")
+    for locale, words in (("en-US", "logit z"), ("zh-CN", "logit z")):
+        with checked_page(browser, viewport={"width": 1600, "height": 1000}, locale=locale) as page:
+            open_player(page, live_server, state_hash(CLASSES, step=step["index"]))
+            sentence = page.get_by_test_id("narration-sentence").last.inner_text()
+            assert words in sentence and "δ = ∂L/∂z" in sentence
+            assert "∂L/∂ŷ" not in sentence and "f′(z) = 1" in sentence

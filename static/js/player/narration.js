@@ -14,7 +14,12 @@ export function narrationText(step) {
   if (params.activation) params.activation = t(`playground.activation.${params.activation}`);
   if (params.loss) params.loss = t(`playground.loss_short.${params.loss}`);
   if (typeof params.learning_rate === "number") params.learning_rate = formatNumber(params.learning_rate, 4);
-  return t(`playground.${step.narration.key}`, params);
+  // softmax + cross-entropy hands back ∂L/∂z itself: its sentence names the logit z, not ŷ and a slope
+  const key =
+    step.narration.key === "step.output_delta" && step.narration.params?.loss === "cross_entropy"
+      ? "step.output_delta_logits"
+      : step.narration.key;
+  return t(`playground.${key}`, params);
 }
 
 function formulaLine(line) {
