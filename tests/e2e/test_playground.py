@@ -412,6 +412,12 @@ def test_a_network_the_server_refuses_is_not_changed_but_explained(page: Page, l
     expect(error).to_contain_text("The server refused")
     expect(error).to_contain_text("set output_activation to 'sigmoid'")
     page.console_errors.clear()  # type: ignore[attr-defined]  # the browser logs the refused request itself
+    output = page.get_by_test_id("output-activation")
+    expect(output).to_have_value("identity")
+    output.select_option("sigmoid")  # open to fix what was refused
+    expect(page.locator(READY)).to_be_attached()
+    expect(error).to_be_hidden()
+    expect(output).to_be_disabled()  # bce with sigmoid: the loss decides it from now on
 
 
 def test_screenshots_of_forward_and_backward_in_both_themes(browser, live_server: str) -> None:

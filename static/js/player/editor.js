@@ -207,7 +207,10 @@ export function createEditor({ onChange, actions }) {
         );
       }
       if (kind === "output") {
-        const locked = model.loss !== "mse";
+        // bce takes sigmoid and cross-entropy identity (the loss select sets them); a link or file that
+        // asked for another is left as it is, and the select stays open to fix what the server refused
+        const expected = { bce: "sigmoid", cross_entropy: "identity" }[model.loss];
+        const locked = expected !== undefined && model.outputActivation === expected;
         parts.push(
           select(
             "output-activation",
