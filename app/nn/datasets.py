@@ -151,6 +151,7 @@ class DatasetInfo:
     description: str
     size: int | None = None  # points of a real dataset (a generated one has any n)
     image: tuple[int, int] | None = None  # (rows, columns) when each point is a picture, row-major
+    class_names: tuple[str, ...] | None = None  # what the classes 0, 1, … are, when they have names
 
 
 # ------------------------------------------------------------------------------------ generators
@@ -343,6 +344,7 @@ _REAL: dict[str, tuple[DatasetInfo, Callable[[], tuple[np.ndarray, np.ndarray]]]
             3,
             "Fisher's 150 irises of 3 species (UCI, CC BY 4.0): sepal and petal length and width, standardised.",
             size=150,
+            class_names=("setosa", "versicolor", "virginica"),
         ),
         _iris,
     ),

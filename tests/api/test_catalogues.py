@@ -53,6 +53,7 @@ def test_dataset_catalogue(client):
         "suggested": None,
         "size": None,
         "image": None,
+        "class_names": None,
     }
     assert by_name["spiral3"]["classes"] == 3 and by_name["sine"]["input_dim"] == 1
     assert data["max_points"] == 2000

@@ -254,7 +254,9 @@ def test_iris_is_listed_and_trains(client) -> None:
         "suggested": None,
         "size": 1797,
         "image": [8, 8],
+        "class_names": None,
     }
+    assert catalogue["iris"]["class_names"] == ["setosa", "versicolor", "virginica"]
     assert (catalogue["iris"]["input_dim"], catalogue["iris"]["classes"], catalogue["iris"]["size"]) == (4, 3, 150)
     body = {**catalogue["iris"]["suggested"], "dataset": {"name": "iris", "n": 150}, "steps": 200, "batch_size": 150}
     report = ok(client, "/network/train", {**body, "optimizer": "adam", "learning_rate": 0.05})

@@ -52,6 +52,7 @@ def _info(info: DatasetInfo) -> dict[str, Any]:
         "suggested": suggested_network(info),
         "size": info.size,
         "image": None if info.image is None else list(info.image),
+        "class_names": None if info.class_names is None else list(info.class_names),
     }
 
 

@@ -31,6 +31,9 @@ class DatasetInfo(ResponseModel):
     image: list[int] | None = Field(
         default=None, description="[rows, columns] when each point is an image stored row by row (digits: [8, 8])."
     )
+    class_names: list[str] | None = Field(
+        default=None, description="The names of classes 0, 1, … when they have any (iris: the three species)."
+    )
 
 
 class DatasetCatalogue(ResponseModel):

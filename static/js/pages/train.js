@@ -426,6 +426,7 @@ function renderOutput() {
     weights: session.weights,
     confusion: session.confusion,
     testAccuracy: session.latest?.testAccuracy ?? null,
+    classNames: info.classNames,
   });
   outputView.render({
     discretize: page.settings.disc,

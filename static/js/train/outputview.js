@@ -168,7 +168,8 @@ export function createOutputView(root, { onPlanePointer }) {
       $("[data-testid=readout]").hidden = many;
       if (many) {
         curvePlot.element.hidden = true;
-        $("[data-testid=view-caption]").textContent = t("train.output.caption_real");
+        const key = next.shape.image ? "train.output.caption_real" : "train.output.caption_real_plain";
+        $("[data-testid=view-caption]").textContent = t(key);
         $("[data-testid=colourbar-title]").textContent = "";
         return;
       }

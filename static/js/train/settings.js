@@ -126,7 +126,13 @@ export function customData(settings) {
 export function dataShape(settings, catalogue) {
   if (settings.data === "custom") return customData(settings);
   const info = catalogue.get(settings.data);
-  return { kind: info.kind, inputDim: info.input_dim, classes: info.classes, image: info.image ?? null };
+  return {
+    kind: info.kind,
+    inputDim: info.input_dim,
+    classes: info.classes,
+    image: info.image ?? null,
+    classNames: info.class_names ?? null,
+  };
 }
 
 /** The features the network sees, in the Playground's order: only 2-D points have them; null means the point. */
