@@ -33,7 +33,6 @@ from app.tracing.notation import neuron_symbol, num, weight_symbol
 
 Token = str | dict[str, Any]
 NON_FINITE_VALUES = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-LINE_FIELDS = ("lhs", "symbolic", "substituted", "value", "result")
 
 
 def join_terms(terms: Sequence[str], max_terms_shown: int) -> str:
@@ -216,7 +215,10 @@ class Renderer:
             results,
             strict=True,
         )
-        return [dict(zip(LINE_FIELDS, row, strict=True)) for row in rows]
+        return [
+            {"lhs": lhs, "symbolic": symbolic, "substituted": substituted, "value": value, "result": result}
+            for lhs, symbolic, substituted, value, result in rows
+        ]
 
     def lines(self, formula: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         written = []
