@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_a11y import axe, axe_page, blocking_violations  # noqa: F401  (fixtures)
 from tests.e2e.test_train import READY, open_train, pause, wait_for_steps
 
 pytestmark = pytest.mark.e2e
@@ -180,3 +181,11 @@ def test_explaining_a_digit_shows_its_inputs_as_an_image_in_the_player(page, liv
     page.goto(f"{live_server}/")
     page.wait_for_timeout(1500)
     assert not page.is_visible("[data-testid=input-image-panel]")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_axe_on_the_digits_view(axe, axe_page, live_server, theme: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    axe_page.add_init_script(f"localStorage.setItem('theme', '{theme}')")
+    axe_page.goto(f'{live_server}/train#data=digits&hidden=[8]&feat=["x1","x1^2"]')
+    axe_page.wait_for_selector(f"{READY} [data-testid=confusion]", timeout=30_000)
+    assert not blocking_violations(axe, axe_page)

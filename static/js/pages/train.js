@@ -156,7 +156,6 @@ function syncProblemAndFeatures() {
   for (const button of root.querySelectorAll("[data-problem]")) {
     const on = button.dataset.problem === problem;
     button.setAttribute("aria-checked", String(on));
-    button.setAttribute("aria-pressed", String(on));
   }
   picker?.showProblem(problem);
   const planar = page.catalogue.size ? shape().inputDim === 2 : true;
