@@ -112,7 +112,7 @@ def test_a_v2_pass_reads_as_the_v1_trace_the_views_were_written_for(client, tmp_
     same(mine["steps"], v1["steps"], "steps")
 
 
-def test_facts_name_the_loss_the_rate_and_every_id_without_parsing(client, tmp_path):
+def test_facts_name_the_loss_the_rate_and_every_id_without_parsing_it(client, tmp_path):
     body = {**random_request(1, "mse"), "layers": [2, 3, 1], "activation": "tanh", "output_activation": "identity"}
     body |= {"inputs": [[0.5, -1.0]], "targets": [[0.2]], "weights": None, "biases": None, "sample": 0}
     v2 = post(client, V2, {**body, "learning_rate": 0.25})
@@ -123,7 +123,8 @@ def test_facts_name_the_loss_the_rate_and_every_id_without_parsing(client, tmp_p
     assert facts["lossAt"] == kinds.index("loss") and facts["updateFrom"] == kinds.index("update")
     assert facts["edges"]["0-1>1-2"] == {"layer": 1, "to": 2, "from": 1}
     assert facts["edges"]["1-2>2-0"] == {"layer": 2, "to": 0, "from": 2}
-    assert facts["lossEdge"] is None and facts["badNode"] is None
+    assert facts["lossEdge"] == {"loss": True, "layer": 2, "index": 0}
+    assert facts["badNode"] is None
     assert dict(facts["nodes"])["1-2"] == {"layer": 1, "index": 2}
 
 

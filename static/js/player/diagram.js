@@ -16,7 +16,7 @@
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { adoptLookClasses, lookKey, maxAbs, niceMax, signedShare } from "./scales.js";
-import { edgeId, indexTrace, LOSS_NODE, lossEdgeId, nodeId, parseEdgeId } from "./steps.js";
+import { edgeId, indexTrace, LOSS_NODE, lossEdgeId, nodeId } from "./steps.js";
 
 const FOCUSABLE_EDGES = 60; // beyond this many edges, edges are reached through their neurons
 const HIT_EDGES = 1500; // beyond this many, no widened hit areas (the DOM would double)
@@ -585,13 +585,12 @@ export class Diagram {
   }
 
   lossName() {
-    const step = this.trace.steps.find((s) => s.kind === "loss");
-    return step ? step.narration.key.split(".").pop() : "mse";
+    return this.trace.facts.loss;
   }
 
   /** The symbol the lesson writes for an edge's weight, read from the trace's formulas (w₁₂⁽¹⁾). */
   edgeSymbol(id) {
-    const edge = parseEdgeId(id);
+    const edge = this.trace.facts.edge(id);
     if (!edge) return id;
     if (edge.loss) return `${this.trace.layers[edge.layer].labels[edge.index]} → L`;
     const update = this.info.stepsOf(nodeId(edge.layer, edge.to)).update;

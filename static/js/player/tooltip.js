@@ -4,7 +4,7 @@
 import { el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
-import { LOSS_NODE, nodeId, parseEdgeId, parseNodeId } from "./steps.js";
+import { LOSS_NODE, nodeId } from "./steps.js";
 
 const row = (label, value, cls = "") =>
   el("div", { class: `tip-row ${cls}` }, el("dt", { text: label }), el("dd", { class: "mono", text: value }));
@@ -46,7 +46,7 @@ function nodeContent(trace, info, index, id) {
     if (step) parts.push(el("p", { class: "tip-formula mono", text: formulaText(step.formula[0]) }));
     return parts;
   }
-  const [l, i] = parseNodeId(id);
+  const { layer: l, index: i } = trace.facts.node(id);
   const layer = trace.layers[l];
   const symbol = layer.labels[i];
   const parts = [
@@ -88,7 +88,7 @@ function nodeContent(trace, info, index, id) {
 
 function edgeContent(trace, info, index, id, editable) {
   const reached = (at) => index == null || at <= index;
-  const edge = parseEdgeId(id);
+  const edge = trace.facts.edge(id);
   if (!edge) return [];
   if (edge.loss) {
     const symbol = trace.layers[edge.layer].labels[edge.index];

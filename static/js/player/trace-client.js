@@ -12,7 +12,7 @@
 import { ApiError, api } from "../core/api.js";
 import { biasSymbol, TraceRenderer, weightSymbol, zSymbol } from "../core/trace-render.js";
 import { knownScriptId, remember, shapeKey } from "./script-ids.js";
-import { edgeId, nodeId } from "./steps.js";
+import { edgeId, lossEdgeId, nodeId } from "./steps.js";
 
 const ACTIVATION_SYMBOLS = { identity: "id", tanh: "tanh", sigmoid: "σ", relu: "ReLU", leaky_relu: "LeakyReLU" };
 // The activation's local derivative as the narration's note writes it (app/tracing/notation.py).
@@ -230,7 +230,7 @@ export function traceFacts(script, numbers) {
     sizes,
     lossAt: lossAt < 0 ? null : lossAt,
     updateFrom: updateFrom < 0 ? null : updateFrom,
-    /** The weight an edge id names, { layer, to, from }, or null (the loss edges name none). */
+    /** What an edge id names: a weight { layer, to, from }, an output's edge to the loss { loss, layer, index }, or null. */
     edge: (id) => edgeIndex(sizes).get(id) ?? null,
     /** The neuron a node id names, { layer, index }, or null. */
     node: (id) => nodeIndex(sizes).get(id) ?? null,
@@ -250,6 +250,8 @@ function edgeIndex(sizes) {
     for (let l = 1; l < sizes.length; l++)
       for (let to = 0; to < sizes[l]; to++)
         for (let from = 0; from < sizes[l - 1]; from++) index.set(edgeId(l, to, from), { layer: l, to, from });
+    const depth = sizes.length - 1;
+    for (let i = 0; i < sizes[depth]; i++) index.set(lossEdgeId(depth, i), { loss: true, layer: depth, index: i });
     edgeIndexes.set(key, index);
   }
   return edgeIndexes.get(key);

@@ -89,7 +89,7 @@ export function createWeightEditor({ wrap, svgEl, diagram, tooltip, current, onE
     open(id, target) {
       const pass = current();
       const edge = pass?.facts.edge(id);
-      if (!edge) return;
+      if (!edge || edge.loss) return; // an output's edge to the loss carries no weight
       editing = { id, edge };
       tooltip.hide();
       label.textContent = `${pass.facts.weightSymbol(edge.layer, edge.to, edge.from)} =`;
