@@ -210,6 +210,8 @@ class SecurityHeadersMiddleware:
                 started = True
                 headers = message.get("headers", ())
                 present = {name.lower() for name, _ in headers} & self.names
+                if _frames_allowed(headers):
+                    present.add(b"x-frame-options")  # an embed: its CSP names who may frame it, DENY would veto that
                 message["headers"] = [*headers, *(pair for pair in self.headers if pair[0] not in present)]
             await send(message)
 
@@ -219,6 +221,20 @@ class SecurityHeadersMiddleware:
             if not started:
                 await _send_json(send_with_headers, 500, {"detail": "Internal server error", "code": "internal_error"})
             raise
+
+
+def _frames_allowed(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether a route set its own CSP letting some origin frame it (an embed)."""
+    for name, value in headers:
+        if name.lower() == b"content-security-policy":
+            return b"frame-ancestors" in value and b"frame-ancestors 'none'" not in value
+    return False
+
+
+def frame_policy(origins: list[str]) -> str:
+    """The CSP of a page that ``origins`` may show in a frame (none: no one, as every other page)."""
+    allowed = " ".join(origins) if origins else "'none'"
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", f"frame-ancestors {allowed}")
 
 
 # ---------------------------------------------------------------------------------------------- body size

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from app.classroom.codes import normal_code
 from app.i18n import LANGUAGES, embedded_strings, pick_language, translate
+from app.middleware import frame_policy
 from app.static_assets import STATIC_URL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +107,24 @@ async def join(request: Request, code: str = "") -> HTMLResponse:
     return _render(request, "join.html", "join", code=shown, max_name=settings.classroom_max_name_length)
 
 
+def _embed(response: HTMLResponse, request: Request) -> HTMLResponse:
+    # framed only by the origins BACKPROP_FRAME_ANCESTORS names; app/middleware.py then leaves out X-Frame-Options
+    response.headers["Content-Security-Policy"] = frame_policy(request.app.state.settings.frame_ancestors)
+    return response
+
+
+@router.get("/embed/player", response_class=HTMLResponse)
+async def embed_player(request: Request) -> HTMLResponse:
+    """The step player alone, for a course page's frame; its state comes from the URL (#…) as on /."""
+    return _embed(_render(request, "playground.html", "playground", embed=True), request)
+
+
+@router.get("/embed/lessons/{slug}", response_class=HTMLResponse)
+async def embed_lesson(request: Request, slug: str) -> HTMLResponse:
+    """One lesson's figure alone, for a course page's frame."""
+    return _embed(_lesson_page(request, slug, embed=True), request)
+
+
 @router.get("/lessons", response_class=HTMLResponse)
 async def lessons(request: Request) -> HTMLResponse:
     return _render(request, "lessons/index.html", "lessons")
@@ -113,6 +132,10 @@ async def lessons(request: Request) -> HTMLResponse:
 
 @router.get("/lessons/{slug}", response_class=HTMLResponse)
 async def lesson(request: Request, slug: str) -> HTMLResponse:
+    return _lesson_page(request, slug, embed=False)
+
+
+def _lesson_page(request: Request, slug: str, embed: bool) -> HTMLResponse:
     found = next((lesson for lesson in LESSONS if lesson.slug == slug), None)
     if found is None:
         raise HTTPException(404, f"no lesson named {slug!r}")
@@ -120,5 +143,11 @@ async def lesson(request: Request, slug: str) -> HTMLResponse:
     previous = LESSONS[index - 1] if index > 0 else None
     following = LESSONS[index + 1] if index + 1 < len(LESSONS) else None
     return _render(
-        request, f"lessons/{found.slug}.html", "lesson", lesson=found, previous=previous, following=following
+        request,
+        f"lessons/{found.slug}.html",
+        "lesson",
+        lesson=found,
+        previous=previous,
+        following=following,
+        embed=embed,
     )

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     # a JSON list, e.g. ["https://example.org"], or origins separated by commas; none: no CORS headers
     cors_origins: Annotated[list[str], NoDecode] = []
+    # origins whose pages may show the embeds (/embed/...) in a frame, e.g. a course site or an LMS; none: no one
+    frame_ancestors: Annotated[list[str], NoDecode] = []
     rate_limit_per_minute: int = 600  # heavy API requests (POST /api/...) per client address and process; 0: off
     body_timeout: float = 30.0  # seconds a request body may take to arrive in full; then 408
     limit_concurrency: int = 400  # connections one server process (python -m app) holds; more get 503
@@ -76,7 +78,7 @@ class Settings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod
     def _origin_list(cls, value: object) -> object:
         if not isinstance(value, str):
@@ -88,7 +90,7 @@ class Settings(BaseSettings):
                 raise ValueError('not a JSON list; write ["https://a.example"] or https://a.example') from None
         return [origin.strip() for origin in value.split(",") if origin.strip()]
 
-    @field_validator("cors_origins")
+    @field_validator("cors_origins", "frame_ancestors")
     @classmethod
     def _origins(cls, origins: list[str]) -> list[str]:
         for origin in origins:

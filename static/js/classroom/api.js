@@ -2,6 +2,7 @@
 // Authorization: Bearer; it lives in the teacher's sessionStorage only and never in a URL.
 
 import { ApiError } from "../core/api.js";
+import { session } from "../core/storage.js";
 
 const BASE = "/api/v1/classroom";
 
@@ -42,7 +43,7 @@ const STUDENT_KEY = "classroom.student";
 
 function read(key) {
   try {
-    const value = JSON.parse(sessionStorage.getItem(key) || "null");
+    const value = JSON.parse(session.get(key) || "null");
     return value && typeof value.code === "string" && typeof value.token === "string" ? value : null;
   } catch {
     return null;
@@ -52,8 +53,8 @@ function read(key) {
 export const seats = {
   teacher: () => read(TEACHER_KEY),
   student: () => read(STUDENT_KEY),
-  setTeacher: (code, token) => sessionStorage.setItem(TEACHER_KEY, JSON.stringify({ code, token })),
-  setStudent: (code, token) => sessionStorage.setItem(STUDENT_KEY, JSON.stringify({ code, token })),
-  clearTeacher: () => sessionStorage.removeItem(TEACHER_KEY),
-  clearStudent: () => sessionStorage.removeItem(STUDENT_KEY),
+  setTeacher: (code, token) => session.set(TEACHER_KEY, JSON.stringify({ code, token })),
+  setStudent: (code, token) => session.set(STUDENT_KEY, JSON.stringify({ code, token })),
+  clearTeacher: () => session.remove(TEACHER_KEY),
+  clearStudent: () => session.remove(STUDENT_KEY),
 };

@@ -4,6 +4,8 @@
 // for a translation file at start. Switching language fetches the files, re-translates every [data-i18n]
 // element in place and tells the page (event "langchange") so it can re-render what it drew itself.
 
+import { local } from "./storage.js";
+
 export const LANGUAGES = ["en", "zh-CN"];
 const NAMESPACES = ["common", "playground", "train", "lessons"];
 const catalogs = new Map();
@@ -79,7 +81,7 @@ export function applyTranslations(root = document) {
  * its strings; otherwise loads them and translates the page.
  */
 export async function initI18n() {
-  const saved = localStorage.getItem("lang");
+  const saved = local.get("lang");
   if (saved && LANGUAGES.includes(saved) && saved !== current) {
     await setLanguage(saved, { persist: false });
     return;
@@ -95,7 +97,7 @@ export async function setLanguage(lang, { persist = true } = {}) {
   current = lang;
   document.documentElement.lang = lang;
   if (persist) {
-    localStorage.setItem("lang", lang);
+    local.set("lang", lang);
     document.cookie = `lang=${lang}; path=/; max-age=31536000; SameSite=Lax`;
   }
   applyTranslations();

@@ -1,16 +1,17 @@
 // What every page shares: language switch, theme, presenter mode (key P), and translations on load.
 
 import { initI18n, toggleLanguage } from "./i18n.js";
+import { local, session } from "./storage.js";
 
 const root = document.documentElement;
 
 function setTheme(theme) {
   root.dataset.theme = theme;
-  localStorage.setItem("theme", theme);
+  local.set("theme", theme);
 }
 
 function initTheme() {
-  const saved = localStorage.getItem("theme");
+  const saved = local.get("theme");
   const preferred = window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
   root.dataset.theme = saved === "dark" || saved === "light" ? saved : preferred;
 }
@@ -21,7 +22,7 @@ export function isPresenting() {
 
 export async function setPresenter(on) {
   root.dataset.presenter = on ? "on" : "off";
-  sessionStorage.setItem("presenter", on ? "on" : "off");
+  session.set("presenter", on ? "on" : "off");
   const toggle = document.querySelector("[data-testid=presenter-toggle]");
   toggle?.setAttribute("aria-pressed", String(on));
   try {
@@ -43,7 +44,7 @@ function isTyping(event) {
 function initShell() {
   initTheme();
   const params = new URLSearchParams(location.search);
-  const presenting = params.get("present") === "1" || sessionStorage.getItem("presenter") === "on";
+  const presenting = params.get("present") === "1" || session.get("presenter") === "on";
   root.dataset.presenter = presenting ? "on" : "off";
   document.querySelector("[data-testid=presenter-toggle]")?.setAttribute("aria-pressed", String(presenting));
   document.addEventListener("click", (event) => {
