@@ -29,7 +29,10 @@ function labelled(key, control) {
   return el("label", { class: "control-field" }, el("span", { "data-i18n": key, text: t(key) }), control);
 }
 
-export function createControls(handlers, { showTraining = true } = {}) {
+export function createControls(
+  handlers,
+  { showTraining = true, speed: initialSpeed = 1, granularity: initialGranularity = "neuron" } = {},
+) {
   const reset = button("reset", "playground.controls.reset", "⇤", handlers.reset);
   const prev = button("step-prev", "playground.controls.prev", "◀", handlers.prev);
   const play = button("play", "playground.controls.play", "▶", handlers.togglePlay, {
@@ -55,13 +58,18 @@ export function createControls(handlers, { showTraining = true } = {}) {
   const speed = el(
     "select",
     { class: "speed", "data-testid": "speed", onchange: () => handlers.speed(Number(speed.value)) },
-    SPEEDS.map((s) => el("option", { value: s, text: `${s}×` })),
+    SPEEDS.map((s) => el("option", { value: s, text: `${s}×`, selected: s === initialSpeed })),
   );
   const granularity = el(
     "select",
     { class: "granularity", "data-testid": "granularity", onchange: () => handlers.granularity(granularity.value) },
     GRANULARITIES.map((g) =>
-      el("option", { value: g, "data-i18n": `playground.granularity.${g}`, text: t(`playground.granularity.${g}`) }),
+      el("option", {
+        value: g,
+        "data-i18n": `playground.granularity.${g}`,
+        text: t(`playground.granularity.${g}`),
+        selected: g === initialGranularity, // shown before the first trace too
+      }),
     ),
   );
   const transport = el(

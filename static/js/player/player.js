@@ -48,6 +48,7 @@ import { createNarration } from "./narration.js";
 import { createNotationButton } from "./notation.js";
 import { createOpGraph } from "./opgraph.js";
 import { createPlayback } from "./playback.js";
+import { createPredict } from "./predict.js";
 import { createReadout } from "./readout.js";
 import { buildFrames, frameSteps, indexTrace } from "./steps.js";
 import { createStore, initialState } from "./store.js";
@@ -177,7 +178,7 @@ export function mountStepPlayer(container, options = {}) {
       trainStep: () => training.trainStep(),
       trainMany: (n) => training.trainSteps(n),
     },
-    { showTraining: settings.showTraining },
+    { showTraining: settings.showTraining, speed: state().view.speed, granularity: state().view.granularity },
   );
   const legend = createLegend();
   const narration = createNarration({ tools: [createNotationButton()] });
@@ -197,7 +198,10 @@ export function mountStepPlayer(container, options = {}) {
   );
 
   const stage = el("section", { class: "player-stage" }, toolbar, wrap, controls.element, errorBox);
-  const side = el("div", { class: "player-side" }, narration.element);
+  // predict-then-reveal asks the step "next" would show (predict.js); `predict: true` starts it on
+  const predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.next() });
+  if (options.predict === true) store.dispatch({ type: "predict/toggle", on: true });
+  const side = el("div", { class: "player-side" }, narration.element, predict.element);
   if (settings.showOpGraph) side.append(opgraph.element);
   const grid = el("div", { class: "player-grid" }, stage, side);
   if (settings.showLegend) grid.append(legend.element);
@@ -263,6 +267,7 @@ export function mountStepPlayer(container, options = {}) {
       numbers: view.numbers,
       selected: view.selected,
       playing: view.playing,
+      predict: state().predict.on,
     };
   }
 
@@ -304,7 +309,8 @@ export function mountStepPlayer(container, options = {}) {
     if (shown && redraw) render({ diagramToo: !action.travel });
     else if (shown && now.view.selected !== before.view.selected) renderSelection();
     else if (shown && now.view.speed !== before.view.speed) renderControls();
-    if (now.spec !== before.spec || now.view !== before.view) settings.onChange?.(snapshot());
+    if (now.spec !== before.spec || now.view !== before.view || now.predict.on !== before.predict.on)
+      settings.onChange?.(snapshot());
   });
 
   // ----------------------------------------------------------------------------------------- render
@@ -532,6 +538,7 @@ export function mountStepPlayer(container, options = {}) {
       if (spec[name] !== undefined) view[name] = spec[name];
     if (spec.selected !== undefined) view.selected = typeof spec.selected === "string" ? spec.selected : null;
     store.dispatch({ type: "view/set", view, forNextTrace: true });
+    if (typeof spec.predict === "boolean") store.dispatch({ type: "predict/toggle", on: spec.predict });
     return setModel({ ...DEFAULT_MODEL, ...specToModel(spec) }).then(() => undefined);
   }
 
@@ -669,6 +676,7 @@ export function mountStepPlayer(container, options = {}) {
       session.destroyed = true;
       playback.stop();
       training.stop();
+      predict.destroy();
       session.abort?.abort();
       keyTarget?.removeEventListener("keydown", onStepKey, true);
       keyTarget?.removeEventListener("keydown", onKey);
