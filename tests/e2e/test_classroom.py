@@ -145,3 +145,33 @@ def test_a_teacher_and_three_students(browser, live_server: str, lang: str) -> N
             expect(student.get_by_test_id("follow-status")).to_contain_text(
                 "The class has ended" if lang == "en" else "课堂已结束"
             )
+
+
+def test_students_follow_the_teacher_from_lesson_to_lesson(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+    with checked_page(browser, **desktop) as teacher, checked_page(browser, **PHONE, locale="en-US") as student:
+        teacher.goto(f"{live_server}/train")
+        expect(teacher.get_by_test_id("classroom-start")).to_be_visible()
+        teacher.goto(f"{live_server}/lessons/chain-rule")
+        teacher.get_by_test_id("classroom-start").click()
+        code = teacher.get_by_test_id("classroom-code").inner_text()
+        student.goto(f"{live_server}/join?code={code}")  # as the QR code's link opens it
+        expect(student.get_by_test_id("join-code-input")).to_have_value(code)
+        student.get_by_test_id("join-submit").click()
+        student.wait_for_url(f"**/lessons/chain-rule?class={code}*")
+        expect(student.get_by_test_id("follow-status")).to_contain_text("Following the teacher")
+        # the teacher moves on; the class stays with them on the next page
+        teacher.goto(f"{live_server}/lessons/gradient")
+        expect(teacher.get_by_test_id("classroom-code")).to_have_text(code)
+        student.wait_for_url(f"**/lessons/gradient?class={code}*")
+        expect(student.get_by_test_id("lesson-title")).to_contain_text("gradient")
+        # a lesson question, asked from the lesson's own list
+        teacher.get_by_test_id("ask-kind").select_option("choice")
+        teacher.get_by_test_id("ask-open").click()
+        expect(student.get_by_test_id("answer-prompt")).to_contain_text("gradient")
+        student.get_by_test_id("answer-input").select_option("2")
+        student.get_by_test_id("answer-submit").click()
+        expect(teacher.get_by_test_id("ask-count")).to_contain_text("1 of 1")
+        teacher.get_by_test_id("ask-reveal").click()
+        expect(student.get_by_test_id("answer-histogram").locator(".bar.right")).to_contain_text("steepest")
+        student.screenshot(path=str(SHOTS / "phone-lesson-question-en.png"))

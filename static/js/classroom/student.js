@@ -3,6 +3,7 @@
 // to the teacher" returns to the teacher's view at once.
 
 import { el } from "../core/dom.js";
+import { session } from "../core/storage.js";
 import { t } from "../core/i18n.js";
 import { classroomApi, seats } from "./api.js";
 import { currentPlayer, onPlayerChange, whenPlayer } from "./bridge.js";
@@ -11,6 +12,7 @@ import { renderHistogram } from "./histogram.js";
 import { optionLabel, promptText } from "./questions.js";
 
 const RELOCK_MS = 300; // a locked student who moved is brought back after this pause (a load may be in flight)
+const APPLIED = "classroom.applied"; // the teacher's last page state this tab loaded
 const VIEW_ONLY = ["step", "granularity", "speed", "numbers", "selected"];
 
 function sameModel(a, b) {
@@ -142,29 +144,34 @@ export function follow(code, seat) {
     if (!teacher) return;
     exploring = false;
     renderBar();
+    const wanted = `${teacher.path}#${teacher.view}`;
     if (teacher.path !== location.pathname) {
+      session.set(APPLIED, wanted);
       goTo(teacher);
       return;
     }
     const attached = currentPlayer();
     if (!attached) {
-      if (here() !== teacher.view) {
+      // a page without a player reads its state from the address only when it loads: load it once per state
+      // the teacher sends (a page that rewrites its own address must not reload for ever)
+      if (here() !== teacher.view && session.get(APPLIED) !== wanted) {
+        session.set(APPLIED, wanted);
         goTo(teacher);
-        location.reload(); // a page without a player reads its state from the address only when it loads
+        location.reload();
       }
       return;
     }
     const { player, encode, decode } = attached;
     const mine = player.getState();
     if (encode(mine) === teacher.view) return;
-    const wanted = decode(teacher.view);
-    if (!sameModel(decode(encode(mine)), wanted)) {
-      player.load(wanted);
+    const spec = decode(teacher.view);
+    if (!sameModel(decode(encode(mine)), spec)) {
+      player.load(spec);
       return;
     }
-    if (wanted.granularity !== mine.granularity) player.setGranularity(wanted.granularity);
-    if ((wanted.selected || null) !== (mine.selected || null)) player.select(wanted.selected || null);
-    if (wanted.step !== mine.step) player.setStep(wanted.step);
+    if (spec.granularity !== mine.granularity) player.setGranularity(spec.granularity);
+    if ((spec.selected || null) !== (mine.selected || null)) player.select(spec.selected || null);
+    if (spec.step !== mine.step) player.setStep(spec.step);
   }
 
   function onLocalChange(snapshot) {
