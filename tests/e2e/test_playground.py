@@ -494,3 +494,49 @@ def test_player_and_diagram_mount_as_components(page: Page, live_server: str) ->
     expect(standalone.locator("[data-node].pending")).to_have_count(0)  # a diagram without a step shows every value
     page.keyboard.press("ArrowRight")  # the page's player still owns the keys
     assert page.get_by_test_id("playground").get_by_test_id("timeline").input_value() == "1"
+
+
+TRAVEL = """async ([layers, step]) => {
+  const src = document.querySelector("script[src*='/js/pages/playground.js']").src;
+  const base = src.slice(0, src.indexOf("/js/pages/"));
+  const { mountStepPlayer } = await import(`${base}/js/player/player.js`);
+  const { applyState, serializeState } = await import(`${base}/js/player/store.js`);
+  const make = (id) => {
+    const host = document.createElement("div");
+    host.id = id;
+    document.body.append(host);
+    return mountStepPlayer(host, { network: { layers: [2, 3, 1] }, keyboard: false, showOpGraph: false });
+  };
+  const teacher = make("teacher");
+  const student = make("student");
+  await Promise.all([teacher.ready, student.ready]);
+  await teacher.load({ network: { layers, activation: "relu", output_activation: "identity", loss: "mse" },
+                       inputs: [[0.5, -1]], targets: [[0.2]], step });
+  const travelled = serializeState(teacher.store.getState());
+  applyState(student.store, travelled);
+  await new Promise((resolve) => {
+    const done = () => student.store.getState().trace.steps && !student.store.getState().busy;
+    if (done() && student.store.getState().spec.layers.length === layers.length) return resolve();
+    const stop = student.store.subscribe((state) => {
+      if (!state.busy && state.spec.layers.length === layers.length && state.trace.steps) { stop(); resolve(); }
+    });
+  });
+  const read = (player) => ({
+    step: player.getState().step,
+    layers: player.getState().model.layers,
+    circles: player.element.querySelectorAll("[data-node]").length,
+  });
+  return { travelled: JSON.parse(travelled), teacher: read(teacher), student: read(student) };
+}"""
+
+
+def test_a_travelled_state_shows_the_same_network_and_step_in_another_player(page: Page, live_server: str) -> None:
+    """The live classroom's path: one player's serialized state applied to another player's store."""
+    open_player(page, live_server)
+    result = page.evaluate(TRAVEL, [[2, 4, 1], 9])
+    assert result["travelled"]["format"] == "backprop-lab/player-state"
+    assert result["travelled"]["spec"]["layers"] == [2, 4, 1]
+    assert result["travelled"]["view"]["step"] == 9
+    assert result["student"] == result["teacher"]
+    assert result["student"]["layers"] == [2, 4, 1] and result["student"]["step"] == 9
+    assert result["student"]["circles"] >= 2 + 4 + 1
