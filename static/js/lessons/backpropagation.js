@@ -3,6 +3,7 @@
 
 import { api } from "../core/api.js";
 import { t } from "../core/i18n.js";
+import { urlState } from "../core/urlstate.js";
 import { setStatus } from "./common.js";
 
 const FALLBACK = {
@@ -11,6 +12,9 @@ const FALLBACK = {
   targets: [[1]],
   learningRate: 0.5,
 };
+
+// predict-then-reveal is kept in the link (#pr=1), as on the playground
+const link = urlState([{ name: "pr", type: "bool", default: false }]);
 
 async function classroomNetwork() {
   try {
@@ -34,6 +38,10 @@ export async function mount(root) {
       showTraining: true,
       granularity: "neuron",
       keyboard: false,
+      predict: link.read().pr,
+      onChange: (snapshot) => {
+        if (snapshot.predict !== link.read().pr) link.write({ pr: snapshot.predict });
+      },
     });
     await player.ready;
   } catch {

@@ -39,6 +39,7 @@ export const state = urlState([
   { name: "speed", type: "number", default: 1, validate: (v) => SPEEDS.includes(v) },
   { name: "num", type: "bool", default: true },
   { name: "sel", type: "string", default: "", validate: (v) => /^\d{1,2}-\d{1,3}$/.test(v) },
+  { name: "pr", type: "bool", default: false }, // predict, then reveal
 ]);
 
 /** The player's options from a URL fragment: the address's own, or one a live class sends. */
@@ -62,10 +63,11 @@ export function fromUrl(hash = location.hash) {
     speed: s.speed,
     numbers: s.num,
     selected: s.sel || null,
+    predict: s.pr,
   };
 }
 
-export function toUrl({ model, step, granularity, speed, numbers, selected }) {
+export function toUrl({ model, step, granularity, speed, numbers, selected, predict = false }) {
   return {
     layers: model.layers,
     act: model.activation,
@@ -84,5 +86,6 @@ export function toUrl({ model, step, granularity, speed, numbers, selected }) {
     speed,
     num: numbers,
     sel: selected || "",
+    pr: predict,
   };
 }

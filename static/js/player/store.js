@@ -12,11 +12,13 @@
 //          (the numbers themselves stay with the player; the script is cached by id)
 //   training  what the last training step(s) did: { count, before, after } or null
 //   busy   a trace or training is on its way
+//   predict  predict-then-reveal: { on, answers, hints, score } (predict-state.js; actions "predict/…")
 //
 // Travel format (serializeState / applyState): { format: "backprop-lab/player-state", version: 1, spec,
 // view: { step, granularity, speed, numbers, selected } }. A live classroom sends it from the teacher's
 // browser and each student's player applies it; predict-then-reveal reads view.step from it.
 
+import { INITIAL_PREDICT, predictReducer } from "./predict-state.js";
 import { GRANULARITIES, SPEEDS } from "./steps.js";
 
 export const TRAVEL_FORMAT = "backprop-lab/player-state";
@@ -41,6 +43,7 @@ export function initialState({ spec = {}, view = {} } = {}) {
     trace: { ...NO_TRACE },
     training: null,
     busy: false,
+    predict: INITIAL_PREDICT,
   };
 }
 
@@ -58,11 +61,26 @@ function checkedView(base, patch = {}) {
 
 const clampStep = (step, steps) => (steps > 0 ? Math.max(0, Math.min(step, steps - 1)) : Math.max(0, step));
 
+/** The predict slice for a spec about to be set: answers to another network's numbers are forgotten. */
+const forgetIfNew = (state, spec) =>
+  JSON.stringify(spec) === JSON.stringify(state.spec)
+    ? state.predict
+    : predictReducer(state.predict, { type: "predict/forget" });
+
 /** The one update: (state, action) → the next state. Pure; an unknown action returns the state as it is. */
 export function reducer(state, action) {
+  if (typeof action?.type === "string" && action.type.startsWith("predict/")) {
+    const predict = predictReducer(state.predict, action);
+    return predict === state.predict ? state : { ...state, predict };
+  }
   switch (action?.type) {
     case "spec/set":
-      return { ...state, spec: { ...action.spec }, training: action.keepTraining ? state.training : null };
+      return {
+        ...state,
+        spec: { ...action.spec },
+        training: action.keepTraining ? state.training : null,
+        predict: forgetIfNew(state, action.spec),
+      };
     case "view/set": {
       // `forNextTrace`: the step is meant for a trace on its way, so the one shown does not bound it
       const view = checkedView(state.view, action.view);
@@ -99,6 +117,7 @@ export function reducer(state, action) {
         spec: action.spec ? { ...action.spec } : state.spec,
         view,
         training: action.spec ? null : state.training,
+        predict: action.spec ? forgetIfNew(state, action.spec) : state.predict,
       };
     }
     default:
