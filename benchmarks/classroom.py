@@ -155,6 +155,19 @@ async def follow(base: str, code: str, student: Student, stop: asyncio.Event) ->
         await asyncio.sleep(RETRY_SECONDS)
 
 
+async def post(client: httpx.AsyncClient, path: str, **kwargs: object) -> httpx.Response:
+    """POST, again on a fresh connection when a kept-alive one was closed (by the idle timeout, or a killed
+    worker): what a browser does too."""
+    for attempt in range(3):
+        try:
+            return await client.post(path, **kwargs)  # type: ignore[arg-type]
+        except httpx.TransportError:
+            if attempt == 2:
+                raise
+            await asyncio.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -164,9 +177,9 @@ async def run_class(base: str, server: subprocess.Popen, args: argparse.Namespac
     pids = lambda: tree(server.pid)  # noqa: E731 (workers come and go)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=50)) as client:
         rss_before = rss_mb(pids())
-        started = (await client.post(API, json={"state": {"path": "/", "view": "step=-1"}})).json()
+        started = (await post(client, API, json={"state": {"path": "/", "view": "step=-1"}})).json()
         code, teacher = started["code"], {"Authorization": f"Bearer {started['teacher_token']}"}
-        joins = await asyncio.gather(*[client.post(f"{API}/join", json={"code": code}) for _ in range(args.students)])
+        joins = await asyncio.gather(*[post(client, f"{API}/join", json={"code": code}) for _ in range(args.students)])
         students = [Student(response.json()["student_token"]) for response in joins]
         stop = asyncio.Event()
         tasks = [asyncio.create_task(follow(base, code, student, stop)) for student in students]
@@ -184,8 +197,8 @@ async def run_class(base: str, server: subprocess.Popen, args: argparse.Namespac
                 killed_at = time.perf_counter()
             meter.sample(pids())
             sent[action] = time.perf_counter()
-            response = await client.post(
-                f"{API}/{code}/state", json={"path": "/", "view": f"step={action}"}, headers=teacher
+            response = await post(
+                client, f"{API}/{code}/state", json={"path": "/", "view": f"step={action}"}, headers=teacher
             )
             response.raise_for_status()
             await asyncio.sleep(max(0.0, sent[action] + args.interval - time.perf_counter()))

@@ -80,6 +80,18 @@ redis.call('PEXPIRE', KEYS[3], ttl)
 redis.call('PUBLISH', ARGV[5], event)
 return id
 """
+# The events after ARGV[1], read in one step with the numbers that locate them in the log (a publish in
+# between would trim the log and shift them); nil when some are no longer kept or there is no such class.
+# KEYS: seq, log, class
+EVENTS_AFTER = """
+if redis.call('EXISTS', KEYS[3]) == 0 then return nil end
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local after = tonumber(ARGV[1])
+if after >= last then return {} end
+local first = last - redis.call('LLEN', KEYS[2]) + 1
+if after + 1 < first then return nil end
+return redis.call('LRANGE', KEYS[2], after + 1 - first, -1)
+"""
 # KEYS: class, roster, seq, log, question ids; ARGV: ttl ms, prefix of answer keys
 TOUCH = """
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -116,6 +128,7 @@ class RedisStore:
                 "record_answer": RECORD_ANSWER,
                 "publish": PUBLISH,
                 "touch": TOUCH,
+                "events_after": EVENTS_AFTER,
             }.items()
         }
         self.listener: asyncio.Task[None] | None = None
@@ -173,22 +186,8 @@ class RedisStore:
 
     async def events_after(self, code: str, after: int) -> list[Event] | None:
         base = PREFIX + code
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.get(base + ":seq")
-            pipe.llen(base + ":log")
-            last, kept = await pipe.execute()
-        if last is None:
-            return [] if await self.redis.exists(base) else None
-        first = int(last) - kept + 1  # the log holds events first…last, one after another
-        if after >= int(last):
-            return []
-        if after + 1 < first:
-            return None
-        raw = await self.redis.lrange(base + ":log", after + 1 - first, -1)  # only the missed ones are read
-        events = [event for event in map(Event.from_json, raw) if event.id > after]
-        if events and events[0].id != after + 1:
-            return None  # the log was trimmed meanwhile and shifted: the caller takes a snapshot instead
-        return events
+        raw = await self.scripts["events_after"](keys=[base + ":seq", base + ":log", base], args=[after])
+        return None if raw is None else [Event.from_json(item) for item in raw]
 
     async def last_event_id(self, code: str) -> int | None:
         async with self.redis.pipeline(transaction=True) as pipe:
