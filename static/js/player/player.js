@@ -10,6 +10,7 @@
 //     showOpGraph: true, showLegend: true, showTraining: true,
 //     granularity: "neuron",    // or "layer", "phase"
 //     step: 0, speed: 1, numbers: true,
+//     predict: false,          // predict, then reveal (predict.js): the learner answers before each step shows
 //     keyboard: "scoped",       // "global": → ← Space Home PageUp/PageDown anywhere on the page; false: none
 //     prefetched: { body, response },  // a v2 trace already asked for (POST body, promise of the answer):
 //                               // the first trace uses it when its own body is the same
