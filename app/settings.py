@@ -71,7 +71,7 @@ class Settings(BaseSettings):
     classroom_max_name_length: int = 24  # characters of a student's display name
     classroom_idle_seconds: float = 7200.0  # a class nobody acts in for this long is gone
     classroom_join_per_minute: int = 20  # wrong join codes per client address, so codes cannot be enumerated
-    classroom_max_state_bytes: int = 64_000  # the teacher's page state sent to every student
+    classroom_max_state_bytes: int = 256_000  # the teacher's page state sent to every student (weights included)
 
     @field_validator("log_level", mode="before")
     @classmethod

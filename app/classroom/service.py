@@ -29,7 +29,7 @@ class ClassroomLimits:
     max_name_length: int = 24
     idle_seconds: float = 7200.0
     join_per_minute: int = 20
-    max_state_bytes: int = 64_000
+    max_state_bytes: int = 256_000
     log_events: int = 256  # events kept for a reconnecting stream; older gaps get a fresh snapshot
 
 

@@ -276,3 +276,12 @@ def test_ending_a_class_ends_every_stream(http: httpx.Client, sites: Sites) -> N
         assert http.get(f"{sites.students}{API}/{code}").status_code == 404
     finally:
         stream.close()
+
+
+def test_an_oversized_page_state_is_refused(http: httpx.Client, sites: Sites) -> None:
+    code, teacher = start(http, sites)
+    response = http.post(
+        f"{sites.teacher}{API}/{code}/state", json={"path": "/", "view": "x" * 300_000}, headers=teacher
+    )
+    assert response.status_code == 413 and "256000" in response.json()["detail"]
+    assert http.get(f"{sites.students}{API}/{code}").json()["state"]["view"] == "step=0"

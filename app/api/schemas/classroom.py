@@ -10,7 +10,7 @@ from app.api.schemas.common import ResponseModel, StrictModel
 from app.api.schemas.network import TraceRequest
 
 MAX_PATH = 200
-MAX_VIEW = 60_000
+MAX_VIEW = 1_000_000  # the request body's own cap is lower; BACKPROP_CLASSROOM_MAX_STATE_BYTES decides
 
 
 class PageState(StrictModel):
@@ -25,8 +25,8 @@ class PageState(StrictModel):
     view: str = Field(
         default="",
         max_length=MAX_VIEW,
-        description="The page's state as its URL fragment (after #): network, weights, inputs, step, granularity, "
-        "selection.",
+        description="The page's state: the step player's travel format (JSON: network, weights, data, step, "
+        "granularity, selection), or another page's URL fragment (after #).",
         examples=["step=12&g=neuron"],
     )
 

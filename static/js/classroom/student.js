@@ -13,11 +13,9 @@ import { optionLabel, promptText } from "./questions.js";
 
 const RELOCK_MS = 300; // a locked student who moved is brought back after this pause (a load may be in flight)
 const APPLIED = "classroom.applied"; // the teacher's last page state this tab loaded
-const VIEW_ONLY = ["step", "granularity", "speed", "numbers", "selected"];
-
-function sameModel(a, b) {
-  const strip = (spec) => Object.fromEntries(Object.entries(spec).filter(([key]) => !VIEW_ONLY.includes(key)));
-  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+/** A state as an address fragment: a page's own fragment, not a player's travel format (JSON). */
+export function fragment(view) {
+  return view && !view.startsWith("{") ? `#${view}` : "";
 }
 
 export function follow(code, seat) {
@@ -131,12 +129,12 @@ export function follow(code, seat) {
   // ------------------------------------------------------------------------------------- following
   function here() {
     const attached = currentPlayer();
-    if (attached) return attached.encode(attached.player.getState());
+    if (attached) return attached.encode();
     return location.hash.replace(/^#/, "");
   }
 
   function goTo(state) {
-    const url = `${state.path}?class=${encodeURIComponent(code)}${state.view ? `#${state.view}` : ""}`;
+    const url = `${state.path}?class=${encodeURIComponent(code)}${fragment(state.view)}`;
     location.replace(url);
   }
 
@@ -151,6 +149,7 @@ export function follow(code, seat) {
       return;
     }
     const attached = currentPlayer();
+    if (!attached && document.querySelector("[data-player]")) return; // applied once the player is up
     if (!attached) {
       // a page without a player reads its state from the address only when it loads: load it once per state
       // the teacher sends (a page that rewrites its own address must not reload for ever)
@@ -161,23 +160,18 @@ export function follow(code, seat) {
       }
       return;
     }
-    const { player, encode, decode } = attached;
-    const mine = player.getState();
-    if (encode(mine) === teacher.view) return;
-    const spec = decode(teacher.view);
-    if (!sameModel(decode(encode(mine)), spec)) {
-      player.load(spec);
-      return;
+    if (attached.encode() === teacher.view) return;
+    try {
+      attached.apply(teacher.view);
+    } catch {
+      // a state this player cannot read (another version): keep showing what is there
     }
-    if (spec.granularity !== mine.granularity) player.setGranularity(spec.granularity);
-    if ((spec.selected || null) !== (mine.selected || null)) player.select(spec.selected || null);
-    if (spec.step !== mine.step) player.setStep(spec.step);
   }
 
   function onLocalChange(snapshot) {
     if (!teacher || snapshot.playing) return;
     const attached = currentPlayer();
-    const moved = attached.encode(snapshot) !== teacher.view;
+    const moved = attached.encode() !== teacher.view;
     if (!moved) {
       if (exploring) {
         exploring = false;
@@ -187,7 +181,7 @@ export function follow(code, seat) {
     }
     clearTimeout(relock);
     relock = setTimeout(() => {
-      if (attached.encode(attached.player.getState()) === teacher.view) return;
+      if (attached.encode() === teacher.view) return;
       if (locked) apply();
       else {
         exploring = true;

@@ -17,7 +17,7 @@ const POLL_MS = 250; // pages without a step player: how often the address is lo
 /** The page and its view state as students follow it: path and URL fragment. */
 function pageState() {
   const attached = currentPlayer();
-  const view = attached ? attached.encode(attached.player.getState()) : location.hash.replace(/^#/, "");
+  const view = attached ? attached.encode() : location.hash.replace(/^#/, "");
   return { path: location.pathname, view };
 }
 

@@ -4,6 +4,7 @@
 import { ApiError } from "../core/api.js";
 import { t } from "../core/i18n.js";
 import { classroomApi, seats } from "../classroom/api.js";
+import { fragment } from "../classroom/student.js";
 
 const form = document.querySelector("[data-testid=join-form]");
 const codeInput = form.querySelector("[data-testid=join-code-input]");
@@ -26,7 +27,7 @@ form.addEventListener("submit", async (event) => {
     seats.setStudent(joined.code, joined.student_token);
     const view = await classroomApi.view(joined.code);
     const state = view.state || { path: "/", view: "" };
-    location.assign(`${state.path}?class=${joined.code}${state.view ? `#${state.view}` : ""}`);
+    location.assign(`${state.path}?class=${joined.code}${fragment(state.view)}`);
   } catch (failure) {
     showError(failure instanceof ApiError ? failure.message : t("common.error.generic", { message: failure.message }));
     submit.disabled = false;
