@@ -588,13 +588,13 @@ export class Diagram {
     return this.trace.facts.loss;
   }
 
-  /** The symbol the lesson writes for an edge's weight, read from the trace's formulas (w₁₂⁽¹⁾). */
+  /** The symbol the lesson writes for an edge's weight (w₁₂⁽¹⁾), from the trace's facts: no formula is
+   * written for it (a pass writes its formulas only for the steps shown). */
   edgeSymbol(id) {
     const edge = this.trace.facts.edge(id);
     if (!edge) return id;
     if (edge.loss) return `${this.trace.layers[edge.layer].labels[edge.index]} → L`;
-    const update = this.info.stepsOf(nodeId(edge.layer, edge.to)).update;
-    return update?.formula[edge.from]?.lhs ?? id;
+    return this.trace.facts.weightSymbol(edge.layer, edge.to, edge.from);
   }
 
   // ------------------------------------------------------------------------------------------- paint

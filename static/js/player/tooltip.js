@@ -105,7 +105,7 @@ function edgeContent(trace, info, index, id, editable) {
   const target = nodeId(edge.layer, edge.to);
   const steps = info.stepsOf(target);
   const param = trace.params[edge.layer - 1];
-  const symbol = steps.update?.formula[edge.from]?.lhs ?? "w";
+  const symbol = trace.facts.weightSymbol(edge.layer, edge.to, edge.from);
   const from = trace.layers[edge.layer - 1].labels[edge.from];
   const to = trace.layers[edge.layer].labels[edge.to];
   const parts = [el("p", { class: "tip-title" }, el("span", { class: "math", text: symbol }), ` · ${from} → ${to}`)];
