@@ -62,7 +62,7 @@ class Transfer:
 
 def settle(page: Page, transfer: Transfer) -> None:
     """Wait until every request the page started has finished and none started for a second (the player
-    asks for the neuron op graphs after its first paint)."""
+    asks for the caps after its first trace)."""
     quiet_since, seen = 0, -1
     for _ in range(240):
         page.wait_for_timeout(250)  # lets Playwright deliver the DevTools events
