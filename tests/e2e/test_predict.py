@@ -175,3 +175,37 @@ def test_lesson_six_predicts_with_the_player(browser, live_server: str) -> None:
             page.reload()
             page.wait_for_selector("[data-lesson][data-ready=true]")
             expect(page.get_by_test_id("predict-toggle")).to_be_checked()
+
+
+def test_lesson_five_predicts_the_chain_rule_steps(browser, live_server: str) -> None:
+    for locale, tag in (("en-US", "en"), ("zh-CN", "zh-CN")):
+        with checked_page(browser, viewport={"width": 1400, "height": 1000}, locale=locale) as page:
+            with page.expect_response(lambda r: r.url.endswith("/api/v1/expression") and r.ok) as answer:
+                page.goto(f"{live_server}/lessons/chain-rule")
+            page.wait_for_selector("[data-lesson][data-ready=true]")
+            steps = answer.value.json()["steps"]
+            page.get_by_test_id("predict-toggle").check()
+            question = page.get_by_test_id("predict-question")
+            first = steps[1]["formula"][-1]  # u₁ = x^2, asked before step 2 of the figure shows it
+            expect(question).to_contain_text(first["lhs"])
+            assert bool(CJK.search(question.inner_text())) is (tag == "zh-CN")
+            _answer(page, first["value"])
+            feedback = page.get_by_test_id("predict-feedback")
+            expect(feedback).to_have_attribute("data-verdict", "correct")
+            page.get_by_test_id("predict-reveal").click()
+            expect(page.get_by_test_id("step-counter")).to_contain_text("2")
+            backward = next(s for s in steps if s["kind"] == "edge_backward")
+            page.wait_for_function("() => location.hash.includes('pr=1')")
+            page.reload()
+            page.wait_for_selector("[data-lesson][data-ready=true]")
+            expect(page.get_by_test_id("predict-toggle")).to_be_checked()  # kept in the link
+            for _ in range(backward["index"] - 1):
+                page.get_by_test_id("predict-reveal").click()
+            product = backward["formula"][-1]  # df/du = df/dv · ∂v/∂u: the chain-rule product
+            expect(question).to_contain_text(product["lhs"])
+            _answer(page, round(product["value"] + 1, 4))
+            expect(feedback).to_have_attribute("data-verdict", "wrong")
+            expect(feedback.get_by_test_id("predict-formula")).to_contain_text(product["symbolic"])
+            expect(feedback.get_by_test_id("predict-truth")).to_contain_text(product["result"])
+            page.get_by_test_id("predict-panel").scroll_into_view_if_needed()
+            _shot(page, f"lesson5-{tag}")

@@ -177,3 +177,20 @@ test("the store holds the predict slice: its actions change it alone, a new netw
   const applied = reducer(state, { type: "state/apply", spec: { ...spec, seed: 3 }, view: {} });
   assert.deepEqual(applied.predict.answers, {});
 });
+
+test("an expression's steps ask a node's value and the chain-rule product, not the seed or the summary", () => {
+  const steps = [
+    { kind: "input", formula: [line("x", 1.5, "1.5")] },
+    { kind: "node_forward", formula: [line("u₁", 2.25, "2.25")] },
+    { kind: "seed", formula: [line("df/df", 1, "1")] },
+    { kind: "edge_backward", formula: [line("∂f/∂u₁", -0.949, "−0.949"), line("df/du₁", -0.949, "−0.949")] },
+    { kind: "gradient", formula: [line("df/dx", -2.847, "−2.847")] },
+  ];
+  const pass = { steps };
+  assert.deepEqual(
+    steps.map((_, i) => questionFor(pass, i)?.lhs ?? null),
+    [null, "u₁", null, "df/du₁", null],
+  );
+  assert.equal(targetStep(pass, null, 1), null, "the seed is shown on the way");
+  assert.equal(targetStep(pass, null, 2), 3);
+});

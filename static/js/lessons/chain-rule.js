@@ -9,6 +9,8 @@ import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
+import { createPredict } from "../player/predict.js";
+import { createStore, initialState } from "../player/store.js";
 import { latest, onLanguage, withStatus } from "./common.js";
 import { createStepper } from "./stepper.js";
 
@@ -49,6 +51,7 @@ const url = urlState([
     default: { x: 1.5 },
     validate: (v) => v && typeof v === "object" && Object.values(v).every((n) => Number.isFinite(n)),
   },
+  { name: "pr", type: "bool", default: false }, // predict, then reveal
 ]);
 
 function shorten(text, length = 16) {
@@ -115,6 +118,21 @@ export function mount(root) {
   const expression = latest(api.expression);
   const state = { ...url.read(), data: null, layout: null, formulas: new Map() };
   const stepper = createStepper(root, { onStep: show, interval: 1400 });
+  // predict-then-reveal, as in the step player: the panel asks the step that "next" shows, from the
+  // expression's steps (their formula lines as the server wrote them), with its state in a store of its own
+  const store = createStore(initialState());
+  const predict = createPredict({
+    store,
+    shown: () => (state.data ? { pass: state.data, frames: null } : null),
+    reveal: () => stepper.next(),
+  });
+  checkEl.after(predict.element);
+  store.dispatch({ type: "predict/toggle", on: state.pr });
+  store.subscribe((now, before) => {
+    if (now.predict.on === before.predict.on) return;
+    state.pr = now.predict.on;
+    url.write(state);
+  });
 
   input.value = state.f;
 
@@ -272,6 +290,7 @@ export function mount(root) {
 
   function show(index) {
     if (!state.data) return;
+    store.dispatch({ type: "view/step", step: index });
     draw(index);
     describe(index);
   }
@@ -308,6 +327,8 @@ export function mount(root) {
         .filter((step) => step.kind === "node_forward")
         .map((step) => [step.nodes[0], step.formula[0]?.symbolic]),
     );
+    store.dispatch({ type: "spec/set", spec: { f: state.f, v: state.v } }); // a new expression: new questions
+    store.dispatch({ type: "trace/loaded", steps: data.steps.length });
     stepper.reset(data.steps.length, 0);
   }
 

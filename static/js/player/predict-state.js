@@ -5,6 +5,7 @@
 //
 // A question is about one formula line of a step, written by the server:
 //   neuron_forward, loss, output_delta, hidden_delta   type the number (the step's last line: a, L, δ)
+//   node_forward, edge_backward (an expression's)      type the number (a node's value; df/du, the product)
 //   weight_grads                                       pick the sign of the first weight's gradient
 //   update                                             pick the way the first weight moves
 // Nothing is re-derived: the true answer is the line's value as sent (for a move, the new weight compared
@@ -20,7 +21,14 @@ const SIGNIFICANT = 4; // the digits a formula shows (core/trace-render.js num)
 const CLOSE_RELATIVE = 0.05;
 const MAX_TYPED = 40;
 
-const VALUE_KINDS = new Set(["neuron_forward", "loss", "output_delta", "hidden_delta"]);
+const VALUE_KINDS = new Set([
+  "neuron_forward",
+  "loss",
+  "output_delta",
+  "hidden_delta",
+  "node_forward",
+  "edge_backward",
+]);
 
 /** The question step `step` of `pass` asks, or null (input steps, and numbers that were not finite). */
 export function questionFor(pass, step) {

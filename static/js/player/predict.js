@@ -138,11 +138,12 @@ export function createPredict({ store, shown, reveal }) {
   function current() {
     const now = shown();
     const { view } = store.getState();
-    if (!now) return { q: null, why: "" };
-    if (view.playing) return { q: null, why: tr("playing") };
+    if (!now) return { q: null, why: "", more: false };
+    const more = view.step < now.pass.steps.length - 1;
+    if (view.playing) return { q: null, why: tr("playing"), more: false };
     const step = targetStep(now.pass, now.frames, view.step);
-    if (step == null) return { q: null, why: tr(view.step >= now.pass.steps.length - 1 ? "done" : "none") };
-    return { q: questionFor(now.pass, step), why: "" };
+    if (step == null) return { q: null, why: tr(more ? "none" : "done"), more };
+    return { q: questionFor(now.pass, step), why: "", more };
   }
 
   function render({ force = false } = {}) {
@@ -153,15 +154,16 @@ export function createPredict({ store, shown, reveal }) {
     renderScore(predict);
     body.hidden = !predict.on;
     if (!predict.on) return;
-    const { q, why } = current();
+    const { q, why, more } = current();
     if (!q) {
       asked = null;
       question.textContent = why;
       form.hidden = true;
       hints.replaceChildren();
       feedback.hidden = true;
-      revealButton.hidden = true;
+      revealButton.hidden = !more; // a step without a question is shown on the way to the next one
       message.textContent = "";
+      focusNext = false; // the focus stays on Reveal
       return;
     }
     const key = `${q.step}|${q.kind}|${q.lhs}|${q.result}`;
