@@ -228,3 +228,7 @@ async def test_following_starts_with_a_snapshot_and_resumes_after_the_last_event
         ("state", {"state": {"path": "/", "view": "step=2"}}),
         ("control", {"locked": True, "paused": False}),
     ]
+    from_the_future = room.follow(code, 10**9, teacher=False)
+    snapshot = await asyncio.wait_for(anext(from_the_future), 2)
+    await from_the_future.aclose()
+    assert snapshot.type == "snapshot" and snapshot.data["locked"] is True
