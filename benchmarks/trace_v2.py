@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.api.routes.trace_v2 import trace_v2_body  # noqa: E402
+from app.api.routes.trace_v2 import CheckedPass, trace_v2_body  # noqa: E402
 from app.api.schemas.trace_v2 import TraceV2Request  # noqa: E402
 from app.nn.mlp import MLP  # noqa: E402
 from app.tracing import contract, network  # noqa: E402
@@ -97,7 +97,7 @@ def measure(name: str, request: TraceV2Request, runs: int) -> dict[str, str]:
         return network.trace_network(mlp, x, y, request.loss, request.learning_rate, request.sample, graphs)
 
     def v2(known: str | None = None) -> bytes:
-        return trace_v2_body(mlp, x, y, request.model_copy(update={"known_script_id": known}))
+        return trace_v2_body(CheckedPass(mlp, x, y, None, x), request.model_copy(update={"known_script_id": known}))
 
     script_id = contract.TraceShape.of(mlp, request.loss, len(x), request.sample).script_id
     script = contract.scripts.script_for(contract.TraceShape.of(mlp, request.loss, len(x), request.sample))[1]

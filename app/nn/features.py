@@ -30,6 +30,11 @@ _SYMBOLS = {
 }  # by canonical text; any other feature is shown as its canonical text
 
 
+def feature_symbol(canonical: str) -> str:
+    """How a diagram or a formula names a feature given by its canonical text: x₁², sin x₁, or the text."""
+    return _SYMBOLS.get(canonical, canonical)
+
+
 @dataclass(frozen=True)
 class FeatureMap:
     """The parsed features, in order: ``transform`` maps points [n, 2] to features [n, k]."""
@@ -51,7 +56,7 @@ class FeatureMap:
     @property
     def symbols(self) -> list[str]:
         """How a diagram or a formula names each feature: x₁², sin x₁, or the canonical text."""
-        return [_SYMBOLS.get(text, text) for text in self.canonical]
+        return [feature_symbol(text) for text in self.canonical]
 
     def transform(self, points: np.ndarray) -> np.ndarray:
         """φ applied to every row: [n, 2] → [n, k]. A feature without variables is constant over the rows."""

@@ -29,12 +29,15 @@ import numpy as np
 import orjson
 
 from app.engine.tensor import Tensor
+from app.nn.features import feature_symbol
 from app.nn.mlp import MLP
 from app.nn.optim import SGD
+from app.tracing.features import formula_symbol
 from app.tracing.notation import (
     ACTIVATION_SYMBOLS,
     bias_symbol,
     delta_symbol,
+    layer_sup,
     neuron_symbol,
     sub,
     target_symbol,
@@ -45,6 +48,7 @@ from app.tracing.passes import Pass, health_numbers, run_pass
 from app.tracing.render import join_terms
 
 CONTRACT_VERSION = 2
+SCRIPT_WORDING = 2  # raised when the words of a script change: a client holding a script by id never shows old words
 MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …"
 SCRIPT_CACHE_BYTES = 32 << 20  # the largest networks allowed make scripts of a few MB
 PARSED_SCRIPTS_KEPT = 32  # small scripts are also kept as data: reading one again costs more than its trace
@@ -78,10 +82,11 @@ class TraceShape:
     batch: int
     sample: int
     optimizer: str = "sgd"
+    features: tuple[str, ...] = ()  # what each input neuron holds, as canonical expressions; () for the point
 
     @classmethod
-    def of(cls, mlp: MLP, loss: str, batch: int, sample: int) -> TraceShape:
-        return cls(tuple(mlp.sizes), tuple(mlp.activations), loss, batch, sample)
+    def of(cls, mlp: MLP, loss: str, batch: int, sample: int, features: tuple[str, ...] = ()) -> TraceShape:
+        return cls(tuple(mlp.sizes), tuple(mlp.activations), loss, batch, sample, features=tuple(features))
 
     @property
     def depth(self) -> int:
@@ -95,8 +100,8 @@ class TraceShape:
 
 @lru_cache(maxsize=4096)  # asked for by every trace; hashing the shape costs more than a small pass's steps
 def _script_id(shape: TraceShape) -> str:
-    key = orjson.dumps({"contract": CONTRACT_VERSION, **asdict(shape)}, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(key).hexdigest()[:32]
+    key = {"contract": CONTRACT_VERSION, "wording": SCRIPT_WORDING, **asdict(shape)}
+    return hashlib.sha256(orjson.dumps(key, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------------------------------- the script
@@ -151,9 +156,19 @@ class _ScriptWriter:
         self.sizes = list(shape.sizes)
         self.s = shape.sample
         self._edges: dict[tuple[int, int], list[str]] = {}
+        self.inputs = [formula_symbol(text) for text in shape.features]  # the input neurons' names, if features
 
     def symbol(self, layer: int, index: int) -> str:
+        if layer == 0 and self.inputs:
+            return self.inputs[index]
         return neuron_symbol(layer, index, self.sizes)
+
+    def batch_term(self, symbol: str) -> str:
+        """A symbol with the sample it is taken at, inside a sum over the batch: δ₁⁽²⁾[n]."""
+        return symbol if self.shape.batch == 1 else f"{symbol}[n]"
+
+    def batch_sum(self, term: str) -> str:
+        return term if self.shape.batch == 1 else f"Σₙ {term}"
 
     def sum_text(self, terms: list[str]) -> str:
         return join_terms(terms, MAX_TERMS_SHOWN)
@@ -192,7 +207,12 @@ class _ScriptWriter:
         return {"index": 0, "phase": phase, "kind": kind, "layer": layer, "neuron": neuron, **fields}
 
     def input_step(self) -> dict[str, Any]:
-        size = self.sizes[0]
+        size, features = self.sizes[0], self.shape.features
+        narration: dict[str, Any] = {"key": "step.input", "params": {"count": size}}
+        if features:  # the point the features were computed from is a number of the pass
+            point = ["(", ref("points", self.s, 0), ", ", ref("points", self.s, 1), ")"]
+            symbols = ", ".join(feature_symbol(text) for text in features)
+            narration = {"key": "step.input_features", "params": {"count": size, "features": symbols, "point": point}}
         return self.step(
             "forward",
             "input",
@@ -200,7 +220,7 @@ class _ScriptWriter:
             None,
             nodes=[node_id(0, k) for k in range(size)],
             edges=[],
-            narration={"key": "step.input", "params": {"count": size}},
+            narration=narration,
             formula=[_line(self.symbol(0, k), "", [], ref("a", 0, self.s, k)) for k in range(size)],
         )
 
@@ -273,29 +293,33 @@ class _ScriptWriter:
         y_hat, y = self.symbol(layer, j), target_symbol(j, self.sizes[-1])
         prediction, target = ref("a", layer, s, j), ref("y", s, j)
         n = shape.batch * self.sizes[layer]
-        upstream = ref("grad_a", layer, s, j)
-        if shape.loss == "mse":
-            grad_line = _line(
-                f"∂L/∂{y_hat}", f"2({y_hat} − {y})/N", ["2 × (", prediction, " − ", target, f") / {n}"], upstream
-            )
-        elif shape.loss == "bce":
-            substituted = ["(", prediction, " − ", target, f") / ({n} × ", prediction, " × "]
-            substituted += [ref("one_minus_y_hat", s, j), ")"]
-            grad_line = _line(f"∂L/∂{y_hat}", f"({y_hat} − {y}) / (N {y_hat}(1 − {y_hat}))", substituted, upstream)
+        delta, z = delta_symbol(layer, j), z_symbol(layer, j)
+        if shape.loss == "cross_entropy":  # softmax + cross-entropy hand back ∂L/∂z itself: one chain, on the logit
+            lines = [
+                _line(
+                    delta,
+                    f"∂L/∂{z} = (softmax(z{layer_sup(layer)}){sub(j)} − {y})/B",
+                    ["(", ref("softmax", s, j), " − ", target, f") / {shape.batch}"],
+                    ref("delta", layer, s, j),
+                )
+            ]
         else:
-            grad_line = _line(
-                f"∂L/∂{z_symbol(layer, j)}",
-                f"(softmax(z){sub(j)} − {y})/B",
-                ["(", ref("softmax", s, j), " − ", target, f") / {shape.batch}"],
-                upstream,
+            upstream = ref("grad_a", layer, s, j)
+            if shape.loss == "mse":
+                substituted = ["2 × (", prediction, " − ", target, f") / {n}"]
+                grad_line = _line(f"∂L/∂{y_hat}", f"2({y_hat} − {y})/N", substituted, upstream)
+            else:
+                substituted = ["(", prediction, " − ", target, f") / ({n} × ", prediction, " × "]
+                substituted += [ref("one_minus_y_hat", s, j), ")"]
+                symbolic = f"({y_hat} − {y}) / (N {y_hat}(1 − {y_hat}))"
+                grad_line = _line(f"∂L/∂{y_hat}", symbolic, substituted, upstream)
+            delta_line = _line(
+                delta,
+                f"∂L/∂{y_hat} · f′({z})",
+                [paren("grad_a", layer, s, j), " × ", paren("slope", layer, s, j)],
+                ref("delta", layer, s, j),
             )
-        activation = shape.activations[layer - 1]
-        delta_line = _line(
-            delta_symbol(layer, j),
-            f"∂L/∂{y_hat} · f′({z_symbol(layer, j)})",
-            [paren("grad_a", layer, s, j), " × ", paren("slope", layer, s, j)],
-            ref("delta", layer, s, j),
-        )
+            lines = [grad_line, delta_line]
         return self.step(
             "backward",
             "output_delta",
@@ -305,9 +329,9 @@ class _ScriptWriter:
             edges=[f"{layer}-{j}>L"],
             narration={
                 "key": "step.output_delta",
-                "params": {"neuron": y_hat, "activation": activation, "loss": shape.loss},
+                "params": {"neuron": y_hat, "activation": shape.activations[layer - 1], "loss": shape.loss},
             },
-            formula=[grad_line, delta_line],
+            formula=lines,
         )
 
     def hidden_delta_step(self, layer: int, j: int) -> dict[str, Any]:
@@ -342,18 +366,25 @@ class _ScriptWriter:
         batch, fan_in = self.shape.batch, self.sizes[layer - 1]
         delta = delta_symbol(layer, j)
         products = _terms("n", batch, [paren("delta", layer, "n", j), " × ", paren("a", layer - 1, "n", "k")])
-        symbolic = [delta if batch == 1 else f"Σₙ {delta}", "·", neuron(layer - 1, "k")]
-        lines = [
-            _for_each(
-                "k",
-                fan_in,
-                _line(["∂L/∂", weight(layer, j, "k")], symbolic, [_sum([products])], ref("grad_W", layer, j, "k")),
-            )
-        ]
+        product = f"{self.batch_term(delta)}·"
+        if layer == 1 and self.inputs:  # a feature's name is not a symbol token: a line per input, named here
+            lines = [
+                _line(
+                    ["∂L/∂", weight(layer, j, k)],
+                    self.batch_sum(product + self.batch_term(self.inputs[k])),
+                    [_sum([_terms("n", batch, [paren("delta", layer, "n", j), " × ", paren("a", 0, "n", k)])])],
+                    ref("grad_W", layer, j, k),
+                )
+                for k in range(fan_in)
+            ]
+        else:
+            symbolic = [self.batch_sum(product), neuron(layer - 1, "k"), "" if batch == 1 else "[n]"]
+            line = _line(["∂L/∂", weight(layer, j, "k")], symbolic, [_sum([products])], ref("grad_W", layer, j, "k"))
+            lines = [_for_each("k", fan_in, line)]
         lines.append(
             _line(
                 f"∂L/∂{bias_symbol(layer, j)}",
-                delta if batch == 1 else f"Σₙ {delta}",
+                self.batch_sum(self.batch_term(delta)),
                 [_sum([_terms("n", batch, [paren("delta", layer, "n", j)])])],
                 ref("grad_b", layer, j),
             )
@@ -389,6 +420,11 @@ class _ScriptWriter:
             formula=lines,
         )
 
+    def labels(self, layer: int) -> list[str]:
+        if layer == 0 and self.shape.features:
+            return [feature_symbol(text) for text in self.shape.features]
+        return [self.symbol(layer, j) for j in range(self.sizes[layer])]
+
     def layers(self) -> list[dict[str, Any]]:
         depth = self.shape.depth
         return [
@@ -397,7 +433,7 @@ class _ScriptWriter:
                 "size": size,
                 "kind": "input" if layer == 0 else "output" if layer == depth else "hidden",
                 "activation": self.shape.activations[layer - 1] if layer else None,
-                "labels": [self.symbol(layer, j) for j in range(size)],
+                "labels": self.labels(layer),
                 "nodes": [node_id(layer, j) for j in range(size)],
             }
             for layer, size in enumerate(self.sizes)
@@ -410,7 +446,12 @@ def build_script(shape: TraceShape) -> dict[str, Any]:
     return {
         "script_id": shape.script_id,
         "contract": CONTRACT_VERSION,
-        "shape": {**asdict(shape), "sizes": list(shape.sizes), "activations": list(shape.activations)},
+        "shape": {
+            **asdict(shape),
+            "sizes": list(shape.sizes),
+            "activations": list(shape.activations),
+            "features": list(shape.features),
+        },
         "max_terms_shown": MAX_TERMS_SHOWN,
         "learning_rate_symbol": LEARNING_RATE_SYMBOL,
         "loss": shape.loss,
@@ -575,11 +616,15 @@ def trace_numbers(
     learning_rate: float,
     sample: int = 0,
     op_graphs: bool = False,
+    points: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """One forward/backward pass and one SGD update: every number a script refers to, as NumPy arrays,
-    and with ``op_graphs`` those the neuron op graphs add."""
+    and with ``op_graphs`` those the neuron op graphs add; with input features, the ``points`` [batch][2]
+    they were computed from."""
     with np.errstate(all="ignore"):  # overflow is reported as null values and ``diverged``, not warned about
         arrays = pass_numbers(run_pass(mlp, inputs, targets, loss, learning_rate, sample), op_graphs)
+    if points is not None:
+        arrays["points"] = np.asarray(points, dtype=np.float64)
     health = arrays.pop("health")
     non_finite = _non_finite(arrays)
     arrays["health"] = [None, *(_health(numbers) for numbers in health[1:])]

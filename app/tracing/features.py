@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.nn.features import FeatureMap
+from app.nn.features import FeatureMap, feature_symbol
 from app.tracing.notation import num
 
 _SUBSCRIPT_DIGITS = "₀₁₂₃₄₅₆₇₈₉"
@@ -25,8 +25,9 @@ def _index(subscript: str) -> int:
     return int(subscript.translate(str.maketrans(_SUBSCRIPT_DIGITS, "0123456789"))) - 1
 
 
-def _in_formula(symbol: str, canonical: str) -> str:
-    """A symbol that can stand as a factor: x₁² and sin x₁ can, a sum such as x1 + x2 gets parentheses."""
+def formula_symbol(canonical: str) -> str:
+    """A feature's symbol as it stands as a factor: x₁² and sin x₁ can, a sum such as x1 + x2 gets parentheses."""
+    symbol = feature_symbol(canonical)
     return symbol if symbol != canonical or re.fullmatch(r"\w+", canonical) else f"({canonical})"
 
 
@@ -43,7 +44,7 @@ def _relabel(value: Any, replace: Any) -> Any:
 def with_features(trace: bytes, features: FeatureMap, points: np.ndarray, sample: int) -> bytes:
     """The trace (JSON bytes) of a network fed ``features.transform(points)``, told in terms of the features."""
     data = orjson.loads(trace)
-    symbols = [_in_formula(symbol, text) for symbol, text in zip(features.symbols, features.canonical, strict=True)]
+    symbols = [formula_symbol(text) for text in features.canonical]
 
     def replace(match: re.Match[str]) -> str:
         index = _index(match.group(1))

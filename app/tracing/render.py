@@ -15,6 +15,7 @@ A formula template is a list of tokens, each one of
 A step's formula is a list of lines ``{lhs, symbolic, substituted, value}`` (lhs and symbolic are text or
 token lists, substituted a token list, value a reference) and of line loops
 ``{"for": "k", "count": n, "line": line}``: n lines, with k = 0 … n − 1 wherever an index says "k".
+A narration param is a value, a reference (its number as sent) or a token list (its text, e.g. a point).
 
 A reference names an array of the numbers and indexes into it: ``{"ref": "W", "index": [1, 0, 2]}`` is
 ``numbers["W"][1][0][2]``. A number that was not finite travels as null, and ``numbers["non_finite"]``
@@ -230,10 +231,14 @@ class Renderer:
         return written
 
     def narration(self, template: Mapping[str, Any]) -> dict[str, Any]:
-        params = {
-            name: self.value(param) if isinstance(param, dict) else param for name, param in template["params"].items()
-        }
+        """The sentence's key and params: a reference is its number as sent, a token list its text."""
+        params = {name: self._param(param) for name, param in template["params"].items()}
         return {"key": template["key"], "params": params}
+
+    def _param(self, param: Any) -> Any:
+        if isinstance(param, dict):
+            return self.value(param)
+        return self.text(param) if isinstance(param, list) else param
 
     def step(self, step: Mapping[str, Any]) -> dict[str, Any]:
         """A script step with its narration params and formulas filled in."""

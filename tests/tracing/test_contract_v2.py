@@ -68,6 +68,22 @@ def random_request(seed: int, loss: str) -> dict[str, Any]:
     return body
 
 
+FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)", "x1 + x2"]
+
+
+def random_request_with_features(seed: int, loss: str) -> dict[str, Any]:
+    """:func:`random_request` fed input features of points: a random choice of them, in a random order."""
+    body = random_request(seed, loss)
+    rng = np.random.default_rng(seed + 1000)
+    features = [str(text) for text in rng.choice(FEATURES, size=int(rng.integers(1, len(FEATURES) + 1)), replace=False)]
+    batch = len(body["inputs"])
+    layers = [len(features), *body["layers"][1:]]
+    body.update(features=features, layers=layers, inputs=rng.normal(size=(batch, 2)).tolist())
+    if "weights" in body:
+        body["weights"][0] = rng.normal(size=(layers[1], layers[0])).tolist()
+    return body
+
+
 def _post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
     response = client.post(path, json=body)
     assert response.status_code == 200, response.text[:500]
@@ -243,3 +259,95 @@ def test_the_openapi_document_types_the_v2_answers(client):
     get = document["paths"]["/api/v2/trace-scripts/{script_id}"]["get"]["responses"]["200"]["content"]
     assert get["application/json"]["schema"]["$ref"].endswith("/TraceScript")
     assert {"NumberRef", "SumToken", "FormulaTemplate", "TraceNumbers"} <= set(document["components"]["schemas"])
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("seed", range(4))
+def test_a_trace_with_features_renders_what_v1_writes(client, seed, loss):
+    body = random_request_with_features(seed, loss)
+    v1 = _post(client, V1, {**body, "include_neuron_graphs": False})
+    v2 = _post(client, V2, body)
+    TraceV2Response.model_validate(v2)
+    assert_same_steps(render_steps(v2["script"], v2["numbers"]), v1["steps"])
+    assert v2["script"]["layers"][0]["labels"] == v1["layers"][0]["labels"] == [f["symbol"] for f in v1["features"]]
+    assert v2["numbers"]["points"] == v1["points"] == body["inputs"]
+    narration = render_steps(v2["script"], v2["numbers"])[0]["narration"]
+    assert narration["key"] == "step.input_features"
+    assert narration["params"]["count"] == len(body["features"])
+
+
+def test_the_script_names_the_feature_inputs_and_its_id_holds_them(client):
+    body = {
+        "layers": [3, 2, 1],
+        "loss": "bce",
+        "inputs": [[0.5, -2.0], [1.0, 0.25]],
+        "targets": [[1.0], [0.0]],
+        "features": ["x1^2", "sin(x2)", "x1 + x2"],
+        "sample": 1,
+    }
+    answer = _post(client, V2, {**body, "expand": True})
+    script, steps = answer["script"], answer["steps"]
+    assert script["shape"]["features"] == ["x1^2", "sin(x2)", "x1 + x2"]
+    assert script["layers"][0]["labels"] == ["x₁²", "sin x₂", "x1 + x2"]
+    assert steps[0]["narration"] == {
+        "key": "step.input_features",
+        "params": {"count": 3, "features": "x₁², sin x₂, x1 + x2", "point": "(1, 0.25)"},
+    }
+    assert [line["lhs"] for line in steps[0]["formula"]] == ["x₁²", "sin x₂", "(x1 + x2)"]
+    first_grads = next(step for step in steps if step["kind"] == "weight_grads" and step["layer"] == 1)
+    assert [line["symbolic"] for line in first_grads["formula"][:3]] == [
+        "Σₙ δ₁⁽¹⁾[n]·x₁²[n]",
+        "Σₙ δ₁⁽¹⁾[n]·sin x₂[n]",
+        "Σₙ δ₁⁽¹⁾[n]·(x1 + x2)[n]",
+    ]
+    plain = _post(client, V2, {**body, "features": None, "inputs": [[0.25, 4.0, -1.5], [1.0, 0.0625, 1.25]]})
+    other = _post(client, V2, {**body, "features": ["x1^2", "sin(x2)", "x1*x2"]})
+    assert len({answer["script_id"], plain["script_id"], other["script_id"]}) == 3
+    assert plain["script"]["layers"][0]["labels"] == ["x₁", "x₂", "x₃"] and "points" not in plain["numbers"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"features": ["x1", "x2", "x1^2"]},
+        {"features": []},
+        {"features": ["x1"] * 17, "layers": [17, 1]},
+        {"features": ["x1", "y"]},
+        {"features": ["x1", "log(x1)"], "inputs": [[-1.0, 2.0]]},
+        {"features": ["x1", "x2"], "inputs": [[1.0, 2.0, 3.0]]},
+    ],
+)
+def test_bad_features_are_refused_as_v1_refuses_them(client, change):
+    body = {"layers": [2, 1], "inputs": [[1.0, 2.0]], "targets": [[1.0]], **change}
+    v1, v2 = client.post(V1, json=body), client.post(V2, json=body)
+    assert v1.status_code == v2.status_code == 422
+    assert v2.json()["field"] == v1.json()["field"] and v2.json()["detail"] == v1.json()["detail"]
+
+
+def test_cross_entropy_output_step_is_one_line_on_the_logit(client):
+    body = random_request(3, "cross_entropy")
+    answer = _post(client, V2, {**body, "expand": True})
+    numbers, s = answer["numbers"], body["sample"]
+    depth = len(body["layers"]) - 1
+    for step in (step for step in answer["steps"] if step["kind"] == "output_delta"):
+        (line,) = step["formula"]
+        j = step["neuron"]
+        assert line["lhs"].startswith("δ") and line["symbolic"].startswith("∂L/∂z")
+        assert "softmax(z" in line["symbolic"] and "ŷ" not in line["lhs"] + line["symbolic"]
+        assert line["value"] == numbers["delta"][depth][s][j]
+    mse = _post(client, V2, {**random_request(3, "mse"), "expand": True})
+    assert all(len(step["formula"]) == 2 for step in mse["steps"] if step["kind"] == "output_delta")
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_batch_sums_carry_the_sample_index(client, batch):
+    body = {"layers": [2, 2, 1], "inputs": [[1.0, 0.5]] * batch, "targets": [[1.0]] * batch, "expand": True}
+    steps = _post(client, V2, body)["steps"]
+    lines = [line for step in steps if step["kind"] == "weight_grads" for line in step["formula"]]
+    assert lines
+    for line in lines:
+        if batch == 1:
+            assert "Σ" not in line["symbolic"] and "[n]" not in line["symbolic"]
+        else:
+            assert line["symbolic"].startswith("Σₙ δ") and line["symbolic"].endswith("[n]")
+            assert line["substituted"].count(" + ") == batch - 1

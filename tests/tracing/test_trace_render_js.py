@@ -18,7 +18,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.tracing.notation import num
 from app.tracing.render import render_steps
-from tests.tracing.test_contract_v2 import LOSSES, random_request
+from tests.tracing.test_contract_v2 import LOSSES, random_request, random_request_with_features
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = (ROOT / "static" / "js" / "core" / "trace-render.js").as_uri()
@@ -83,7 +83,8 @@ def test_every_step_renders_as_the_python_renderer_writes_it(client, tmp_path):
     traces = []
     for seed in range(8):
         for loss in LOSSES:
-            answer = client.post("/api/v2/network/trace", json=random_request(seed, loss)).json()
+            make = random_request_with_features if seed % 4 == 3 else random_request  # features name the inputs
+            answer = client.post("/api/v2/network/trace", json=make(seed, loss)).json()
             traces.append({"script": answer["script"], "numbers": answer["numbers"]})
     diverged = client.post(
         "/api/v2/network/trace",
@@ -95,6 +96,11 @@ def test_every_step_renders_as_the_python_renderer_writes_it(client, tmp_path):
     for trace, steps in zip(traces, rendered, strict=True):
         assert steps == render_steps(trace["script"], trace["numbers"])
     assert any("∞" in line["substituted"] + line["result"] for line in _lines(rendered[-1])), "no ∞ was written"
+    points = [steps[0]["narration"]["params"].get("point") for steps in rendered]
+    assert sum(point is not None for point in points) == 2 * len(LOSSES), "features' input steps were not rendered"
+    written = [line["symbolic"] for steps in rendered for line in _lines(steps)]
+    assert any(text.startswith("∂L/∂z") for text in written), "no cross-entropy output step"
+    assert any(text.startswith("Σₙ δ") and text.endswith("[n]") for text in written), "no sum over a batch"
 
 
 def _lines(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
-from app.api.routes.network import _batch
+from app.api.routes.network import trace_batch
 from app.api.schemas.classroom import (
     Accepted,
     AnswerRequest,
@@ -243,7 +243,7 @@ def _question(body: AskRequest, settings: Settings) -> Question:
     if body.network is None:
         raise invalid(f"a {body.kind} question needs the teacher's network", "network")
     mlp = build_network(body.network, settings)
-    x, y, _, _ = _batch(body.network, settings)
+    x, y, _, _ = trace_batch(body.network, settings)
     if body.network.sample >= len(x):
         raise invalid(f"sample is {body.network.sample} but the batch has {len(x)} samples", "network.sample")
     numbers = trace_numbers(mlp, x, y, body.network.loss, body.network.learning_rate, body.network.sample)

@@ -17,6 +17,7 @@ from app.api.dependencies import SettingsDep
 from app.api.heavy import CLIENT_CLOSED_REQUEST, heavy_slots, while_connected
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
+from app.api.schemas.trace_v2 import TraceV2Request
 from app.api.validation import build_features, build_network, check_batch, feature_inputs, invalid, too_large
 from app.api.wire import JSON, json_response
 from app.nn.features import FeatureMap
@@ -31,7 +32,9 @@ INLINE_GRADCHECK_WORK = 20_000  # parameters² × samples: central differences r
 router = APIRouter(prefix="/network", tags=["network"], route_class=CachingRoute)
 
 
-def _batch(request: TraceRequest, settings: Settings) -> tuple[np.ndarray, np.ndarray, FeatureMap | None, np.ndarray]:
+def trace_batch(
+    request: TraceRequest | TraceV2Request, settings: Settings
+) -> tuple[np.ndarray, np.ndarray, FeatureMap | None, np.ndarray]:
     """The network's inputs and targets, its features (None without), and the points the inputs came from."""
     features = build_features(request.features, request.layers, settings)
     if features is None:
@@ -57,7 +60,7 @@ async def trace(request: TraceRequest, http: Request, settings: SettingsDep) -> 
     """Every layer's activations and gradients, every parameter's gradient and update, and the ordered
     `steps` of the pass with the chain-rule arithmetic written out with the real numbers."""
     mlp = build_network(request, settings)
-    x, y, features, points = _batch(request, settings)
+    x, y, features, points = trace_batch(request, settings)
     if request.sample >= len(x):
         raise invalid(f"sample is {request.sample} but the batch has {len(x)} samples", "sample")
     step_count = 2 + 4 * sum(request.layers[1:])
@@ -117,7 +120,7 @@ async def gradcheck(request: TraceRequest, http: Request, settings: SettingsDep)
     2 forward passes per parameter for central differences against 1 forward + 1 backward for backprop —
     with both timed on the server."""
     mlp = build_network(request, settings)
-    x, y, _, _ = _batch(request, settings)
+    x, y, _, _ = trace_batch(request, settings)
     count = mlp.parameter_count()
     if count > settings.max_gradcheck_parameters:
         raise too_large(

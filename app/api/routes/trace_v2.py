@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 import numpy as np
@@ -13,11 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
 from app.api.heavy import heavy_slots
-from app.api.routes.network import INLINE_WORK
+from app.api.routes.network import INLINE_WORK, trace_batch
 from app.api.schemas.common import ERROR_RESPONSES, ErrorResponse
 from app.api.schemas.trace_v2 import TraceScript, TraceV2Request, TraceV2Response
-from app.api.validation import build_network, check_batch, invalid, too_large
+from app.api.validation import build_network, invalid, too_large
 from app.api.wire import JSON, ApiError
+from app.nn.features import FeatureMap
 from app.nn.mlp import MLP
 from app.settings import Settings
 from app.tracing.contract import TraceShape, numbers_json, scripts, trace_numbers
@@ -28,10 +30,21 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 router = APIRouter(tags=["trace v2"], route_class=CachingRoute)
 
 
-def _checked_pass(request: TraceV2Request, settings: Settings) -> tuple[MLP, np.ndarray, np.ndarray]:
-    """The network and batch of the request, within the same caps as a v1 trace."""
+@dataclass(frozen=True)
+class CheckedPass:
+    """A request's network and batch, its features (None without) and the points they were computed from."""
+
+    mlp: MLP
+    x: np.ndarray
+    y: np.ndarray
+    features: FeatureMap | None
+    points: np.ndarray
+
+
+def _checked_pass(request: TraceV2Request, settings: Settings) -> CheckedPass:
+    """The network and batch of the request, within the same caps and checks as a v1 trace."""
     mlp = build_network(request, settings)
-    x, y = check_batch(request.inputs, request.targets, request, settings, request.loss)
+    x, y, features, points = trace_batch(request, settings)
     if request.sample >= len(x):
         raise invalid(f"sample is {request.sample} but the batch has {len(x)} samples", "sample")
     step_count = 2 + 4 * sum(request.layers[1:])
@@ -49,16 +62,21 @@ def _checked_pass(request: TraceV2Request, settings: Settings) -> tuple[MLP, np.
             "layers",
             limit=settings.max_trace_weights,
         )
-    return mlp, x, y
+    return CheckedPass(mlp, x, y, features, points)
 
 
-def trace_v2_body(mlp: MLP, x: np.ndarray, y: np.ndarray, request: TraceV2Request) -> bytes:
+def trace_v2_body(checked: CheckedPass, request: TraceV2Request) -> bytes:
     """The answer's JSON: the script's id, the numbers, the script unless the client holds it, and with
     ``expand`` the steps written out (rendered from exactly the JSON sent, as a client would)."""
+    mlp, x, features = checked.mlp, checked.x, checked.features
+    points = None if features is None else checked.points
     numbers = numbers_json(
-        trace_numbers(mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
+        trace_numbers(
+            mlp, x, checked.y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs, points
+        )
     )
-    script_id, script = scripts.script_for(TraceShape.of(mlp, request.loss, len(x), request.sample))
+    canonical = () if features is None else tuple(features.canonical)
+    script_id, script = scripts.script_for(TraceShape.of(mlp, request.loss, len(x), request.sample, canonical))
     parts = [b'{"script_id":', orjson.dumps(script_id), b',"numbers":', numbers]
     if request.known_script_id != script_id:
         parts += [b',"script":', script]
@@ -79,11 +97,11 @@ async def trace_v2(request: TraceV2Request, http: Request, settings: SettingsDep
     """The pass's named arrays (`numbers`) and the id of its `script`: the steps, ids and formula templates,
     which depend only on the network's shape. Send `known_script_id` to leave out a script already held;
     `GET /api/v2/trace-scripts/{script_id}` serves it again."""
-    mlp, x, y = _checked_pass(request, settings)
-    if mlp.parameter_count() * len(x) <= INLINE_WORK:
-        return Response(trace_v2_body(mlp, x, y, request), media_type=JSON)
+    checked = _checked_pass(request, settings)
+    if checked.mlp.parameter_count() * len(checked.x) <= INLINE_WORK:
+        return Response(trace_v2_body(checked, request), media_type=JSON)
     async with heavy_slots(http).held():
-        return Response(await run_in_threadpool(trace_v2_body, mlp, x, y, request), media_type=JSON)
+        return Response(await run_in_threadpool(trace_v2_body, checked, request), media_type=JSON)
 
 
 @router.get(

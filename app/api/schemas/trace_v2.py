@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import ConfigDict, Field
 
 from app.api.schemas.common import FormulaLine, Narration, Number, Phase, ResponseModel
-from app.api.schemas.network import LayerHealth, NetworkSpec
+from app.api.schemas.network import FEATURES_DESCRIPTION, LayerHealth, NetworkSpec
 
 Matrix = list[list[Number]]
 
@@ -20,6 +20,12 @@ Matrix = list[list[Number]]
 class TraceV2Request(NetworkSpec):
     """One forward and backward pass on a batch, plus one SGD update, answered as numbers and a script."""
 
+    features: list[str] | None = Field(
+        default=None,
+        description=FEATURES_DESCRIPTION + " With features, inputs are the points [batch][2]; the script names "
+        "each input neuron by its feature and the numbers carry the points.",
+        examples=[["x1", "x2", "x1^2"]],
+    )
     inputs: list[list[float]] = Field(default=[[1.0, 0.5]], description="The batch, [batch][in].")
     targets: list[list[float]] = Field(default=[[1.0]], description="Targets, [batch][out].")
     learning_rate: float = Field(default=0.1, ge=0, description="η in w ← w − η ∂L/∂w.")
@@ -100,7 +106,9 @@ class FormulaLoop(_Template):
 
 class NarrationTemplate(_Template):
     key: str = Field(description="Translation key of the sentence that explains the step.")
-    params: dict[str, str | int | NumberRef] = Field(description="The values the sentence mentions.")
+    params: dict[str, str | int | NumberRef | list[Token]] = Field(
+        description="The values the sentence mentions: a reference is its number, a token list its text."
+    )
 
 
 class ScriptStep(_Template):
@@ -131,6 +139,9 @@ class TraceShapeModel(_Template):
     batch: int
     sample: int
     optimizer: str
+    features: list[str] = Field(
+        default=[], description="What each input neuron holds, as canonical expressions; empty for the point."
+    )
 
 
 class TraceScript(_Template):
@@ -185,6 +196,9 @@ class TraceNumbers(ResponseModel):
     one_minus_y_hat: Matrix | None = Field(default=None, description="bce: 1 − ŷ.")
     log_softmax: Matrix | None = Field(default=None, description="cross_entropy: log softmax(z) of the output.")
     softmax: Matrix | None = Field(default=None, description="cross_entropy: softmax(z) of the output.")
+    points: Matrix | None = Field(
+        default=None, description="With features: the points [batch][2] the input features were computed from."
+    )
     non_finite: list[NonFiniteNumber] = Field(description="Which nulls were NaN, ∞ or −∞, so text can say so.")
 
 

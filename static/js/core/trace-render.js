@@ -177,7 +177,8 @@ export class TraceRenderer {
   narration(template) {
     const params = {};
     for (const [name, param] of Object.entries(template.params)) {
-      params[name] = param !== null && typeof param === "object" ? this.value(param) : param;
+      if (Array.isArray(param)) params[name] = this.text(param);
+      else params[name] = param !== null && typeof param === "object" ? this.value(param) : param;
     }
     return { key: template.key, params };
   }
