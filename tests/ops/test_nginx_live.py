@@ -244,3 +244,34 @@ def test_the_training_stream_is_passed_through_as_it_is_computed(proxy: int) -> 
     assert done > 0.5, "the run is too short to tell"
     assert first_progress < done / 3
     assert len([t for t, _ in arrivals if t < done / 2]) >= 5
+
+
+def test_a_class_s_live_channel_passes_each_event_at_once(proxy: int) -> None:
+    """Through nginx, a student's stream carries the teacher's change as it happens, uncompressed."""
+    api = http.client.HTTPConnection(HOST, proxy, timeout=10)
+    api.request("POST", "/api/v1/classroom", json.dumps({}), {"Content-Type": "application/json"})
+    answer = api.getresponse()
+    body = answer.read()
+    assert answer.status == 200, (answer.status, body[:300])
+    started = json.loads(body)
+    stream = http.client.HTTPConnection(HOST, proxy, timeout=10)
+    stream.request("GET", f"/api/v1/classroom/{started['code']}/events", headers={"Accept-Encoding": "gzip"})
+    response = stream.getresponse()
+    assert response.status == 200 and response.getheader("Content-Encoding") is None
+    received = b""
+    while b"event: snapshot" not in received:
+        received += response.read1(65536)
+    sent = time.monotonic()
+    api.request(
+        "POST",
+        f"/api/v1/classroom/{started['code']}/state",
+        json.dumps({"path": "/", "view": "step=5"}),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {started['teacher_token']}"},
+    )
+    assert api.getresponse().status == 200
+    while b"event: state" not in received:
+        received += response.read1(65536)
+    assert time.monotonic() - sent < 2, "the event waited in a buffer"
+    assert b"step=5" in received
+    stream.close()
+    api.close()
