@@ -11,7 +11,7 @@ from tests.e2e.conftest import screenshot
 DIAGRAM = "[data-testid=network-diagram]"
 TITLES = {"en": "Notation", "zh-CN": "符号说明"}
 # What the key must state, in either language: every symbol, the torch layout and the course's Wᵢⱼ.
-SYMBOLS = ["wⱼₖ⁽ˡ⁾", "aⱼ⁽ˡ⁾", "zⱼ⁽ˡ⁾", "δⱼ⁽ˡ⁾", "L", "η", "ŷ", "N", "torch.nn.Linear", "[out, in]", "Wᵢⱼ"]
+SYMBOLS = ["wⱼₖ⁽ˡ⁾", "aⱼ⁽ˡ⁾", "zⱼ⁽ˡ⁾", "δⱼ⁽ˡ⁾", "L", "η", "ŷ", "N", "δ[n], a[n]", "torch.nn.Linear", "[out, in]", "Wᵢⱼ"]
 CONVENTION = {
     "en": ["first index j is the target neuron", "second index k the source"],
     "zh-CN": ["第一个下标 j 是目标神经元", "第二个下标 k 是源神经元"],

@@ -1,5 +1,5 @@
-// The notation key: what wⱼₖ⁽ˡ⁾, a, z, δ, L, η, ŷ and N stand for, and which index of a weight is the
-// target neuron and which the source. A button opens it as a modal <dialog>: the browser keeps focus
+// The notation key: what wⱼₖ⁽ˡ⁾, a, z, δ, L, η, ŷ, N and a sample index [n] stand for, and which index of
+// a weight is the target neuron and which the source. A button opens it as a modal <dialog>: the browser keeps focus
 // inside, Esc closes it, and focus goes back to the button that opened it.
 
 import { el } from "../core/dom.js";
@@ -14,6 +14,7 @@ const SYMBOLS = [
   ["y_hat", "ŷ, y"],
   ["loss", "L"],
   ["n", "N"],
+  ["sample", "δ[n], a[n]"],
   ["delta", "δⱼ⁽ˡ⁾"],
   ["eta", "η"],
 ];
