@@ -209,3 +209,25 @@ def test_lesson_five_predicts_the_chain_rule_steps(browser, live_server: str) ->
             expect(feedback.get_by_test_id("predict-truth")).to_contain_text(product["result"])
             page.get_by_test_id("predict-panel").scroll_into_view_if_needed()
             _shot(page, f"lesson5-{tag}")
+
+
+def test_lesson_four_predicts_each_descent_step(browser, live_server: str) -> None:
+    for locale, tag in (("en-US", "en"), ("zh-CN", "zh-CN")):
+        with checked_page(browser, viewport={"width": 1400, "height": 1000}, locale=locale) as page:
+            with page.expect_response(lambda r: r.url.endswith("/api/v1/expression/descent") and r.ok) as answer:
+                page.goto(f"{live_server}/lessons/gradient#pr=1")
+            page.wait_for_selector("[data-lesson][data-ready=true]")
+            path = answer.value.json()["path"]
+            expect(page.get_by_test_id("predict-toggle")).to_be_checked()  # from the link
+            expect(page.get_by_test_id("predict-question")).to_contain_text("x₁")
+            _answer(page, path[1]["point"]["x"])
+            feedback = page.get_by_test_id("predict-feedback")
+            expect(feedback).to_have_attribute("data-verdict", "correct")
+            expect(feedback.get_by_test_id("predict-formula")).to_contain_text("x₀ − η·∂z/∂x")
+            page.get_by_test_id("predict-reveal").click()
+            expect(page.get_by_test_id("predict-question")).to_contain_text("x₂")
+            _answer(page, path[1]["point"]["x"])  # the old x again: the step moved it
+            expect(feedback).to_have_attribute("data-verdict", "wrong")
+            assert _score(page) == (1, 2)
+            page.get_by_test_id("predict-panel").scroll_into_view_if_needed()
+            _shot(page, f"lesson4-{tag}")

@@ -194,3 +194,29 @@ test("an expression's steps ask a node's value and the chain-rule product, not t
   assert.equal(targetStep(pass, null, 1), null, "the seed is shown on the way");
   assert.equal(targetStep(pass, null, 2), 3);
 });
+
+test("lesson 4 asks each descent step's new x, written with the server's point, gradient and new point", async () => {
+  // the lesson modules read the page's language when loaded: a bare document is enough for a pure helper
+  globalThis.document ??= {
+    documentElement: { lang: "en", dataset: {} },
+    getElementById: () => null,
+    querySelector: () => null,
+    addEventListener: () => {},
+  };
+  const { descentQuestions } = await import("../../static/js/lessons/gradient.js");
+  const data = {
+    variables: ["x", "y"],
+    path: [
+      { step: 0, point: { x: 2, y: 1.5 }, gradient: { x: 4, y: 3 } },
+      { step: 1, point: { x: 1.6, y: 1.2 }, gradient: { x: 3.2, y: 2.4 } },
+    ],
+  };
+  const steps = descentQuestions(data, 0.1);
+  assert.equal(questionFor({ steps }, 0), null, "the start is given");
+  const q = questionFor({ steps }, 1);
+  assert.deepEqual(
+    [q.lhs, q.symbolic, q.substituted, q.result, q.truth],
+    ["x₁", "x₀ − η·∂z/∂x", "2 − 0.1·4", "1.6", 1.6],
+  );
+  assert.equal(judge(q, 1.6), "correct");
+});

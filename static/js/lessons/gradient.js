@@ -8,7 +8,10 @@ import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
+import { sub } from "../core/trace-render.js";
 import { urlState } from "../core/urlstate.js";
+import { createPredict } from "../player/predict.js";
+import { createStore, initialState } from "../player/store.js";
 import { latest, onLanguage, withStatus } from "./common.js";
 import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
@@ -38,7 +41,27 @@ const url = urlState([
   { name: "n", type: "int", default: 20, validate: (v) => v >= 1 && v <= 100 },
   { name: "x", type: "number", default: 2, validate: (v) => Math.abs(v) <= 3 },
   { name: "y", type: "number", default: 1.5, validate: (v) => Math.abs(v) <= 3 },
+  { name: "pr", type: "bool", default: false }, // predict, then reveal
 ]);
+
+/**
+ * The descent's steps as predict-then-reveal asks them: from step 1 on, the first variable's new value,
+ * x₁ = x₀ − η·∂z/∂x = 2 − 0.1·4 = 1.6, with the server's point, gradient and new point.
+ */
+export function descentQuestions(data, lr) {
+  const [name] = data.variables;
+  return data.path.map((point, index) => {
+    if (index === 0) return {};
+    const before = data.path[index - 1];
+    const line = {
+      lhs: `${name}${sub(index - 1)}`,
+      symbolic: `${name}${sub(index - 2)} − η·∂z/∂${name}`,
+      substituted: `${grouped(formatNumber(before.point[name], 4))} − ${formatNumber(lr, 4)}·${grouped(formatNumber(before.gradient[name], 4))}`,
+      result: formatNumber(point.point[name], 4),
+    };
+    return { ask: { kind: "value", line, truth: point.point[name] } };
+  });
+}
 
 export function mount(root) {
   const form = root.querySelector("[data-expression-form]");
@@ -52,6 +75,20 @@ export function mount(root) {
   const descent = latest(api.descent);
   const state = { ...url.read(), data: null, grid: null, plot: null };
   const stepper = createStepper(root, { onStep: show, interval: 700 });
+  // predict-then-reveal, as in the step player: before each step the learner types the new x
+  const store = createStore(initialState());
+  const predict = createPredict({
+    store,
+    shown: () => (state.questions ? { pass: { steps: state.questions }, frames: null } : null),
+    reveal: () => stepper.next(),
+  });
+  narration.after(predict.element);
+  store.dispatch({ type: "predict/toggle", on: state.pr });
+  store.subscribe((now, before) => {
+    if (now.predict.on === before.predict.on) return;
+    state.pr = now.predict.on;
+    url.write(state);
+  });
   mapEl.dataset.ownKeys = "";
 
   input.value = state.f;
@@ -157,6 +194,7 @@ export function mount(root) {
 
   function show(index) {
     if (!state.data) return;
+    store.dispatch({ type: "view/step", step: index });
     draw(index);
     renderTable(index);
     narration.textContent = describe(index);
@@ -185,6 +223,9 @@ export function mount(root) {
         .filter(Number.isFinite),
     );
     state.grid = data.grid ? { x: data.grid.xs, y: data.grid.ys, z: data.grid.values } : null;
+    state.questions = descentQuestions(data, state.lr);
+    store.dispatch({ type: "spec/set", spec: { ...body, n: data.path.length } }); // new numbers: new questions
+    store.dispatch({ type: "trace/loaded", steps: data.path.length });
     stepper.reset(data.path.length, step === "end" ? data.path.length - 1 : step);
   }
 

@@ -8,6 +8,7 @@
 //   node_forward, edge_backward (an expression's)      type the number (a node's value; df/du, the product)
 //   weight_grads                                       pick the sign of the first weight's gradient
 //   update                                             pick the way the first weight moves
+// A figure whose steps are not a trace's (lesson 4's descent) gives each step `ask: { kind, line, truth }`.
 // Nothing is re-derived: the true answer is the line's value as sent (for a move, the new weight compared
 // with the old one, both as sent).
 
@@ -35,7 +36,7 @@ export function questionFor(pass, step) {
   const s = pass?.steps?.[step];
   if (!s) return null;
   const lines = s.formula;
-  if (!lines?.length) return null;
+  if (!lines?.length && !s.ask) return null;
   const ask = (kind, line, truth) =>
     truth == null
       ? null
@@ -48,6 +49,10 @@ export function questionFor(pass, step) {
           result: line.result,
           truth,
         };
+  if (s.ask) {
+    const { kind, line, truth } = s.ask;
+    return kind === "value" && !Number.isFinite(truth) ? null : ask(kind, line, truth);
+  }
   if (VALUE_KINDS.has(s.kind)) {
     const line = lines[lines.length - 1];
     return ask("value", line, Number.isFinite(line.value) ? line.value : null);
