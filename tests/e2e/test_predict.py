@@ -228,6 +228,7 @@ def test_lesson_four_predicts_each_descent_step(browser, live_server: str) -> No
             expect(page.get_by_test_id("predict-question")).to_contain_text("x₂")
             _answer(page, path[1]["point"]["x"])  # the old x again: the step moved it
             expect(feedback).to_have_attribute("data-verdict", "wrong")
+            expect(page.get_by_test_id("predict-input")).to_have_value(repr(path[1]["point"]["x"]))  # kept, disabled
             assert _score(page) == (1, 2)
             page.get_by_test_id("predict-panel").scroll_into_view_if_needed()
             _shot(page, f"lesson4-{tag}")

@@ -79,7 +79,7 @@ export function mount(root) {
   const store = createStore(initialState());
   const predict = createPredict({
     store,
-    shown: () => (state.questions ? { pass: { steps: state.questions }, frames: null } : null),
+    shown: () => (state.questions ? { pass: state.questions, frames: null } : null),
     reveal: () => stepper.next(),
   });
   narration.after(predict.element);
@@ -223,7 +223,7 @@ export function mount(root) {
         .filter(Number.isFinite),
     );
     state.grid = data.grid ? { x: data.grid.xs, y: data.grid.ys, z: data.grid.values } : null;
-    state.questions = descentQuestions(data, state.lr);
+    state.questions = { steps: descentQuestions(data, state.lr) }; // one object per path: the panel keeps its input
     store.dispatch({ type: "spec/set", spec: { ...body, n: data.path.length } }); // new numbers: new questions
     store.dispatch({ type: "trace/loaded", steps: data.path.length });
     stepper.reset(data.path.length, step === "end" ? data.path.length - 1 : step);
