@@ -6,6 +6,9 @@ and each connection's arrays, every step with the numbers its panel shows (``val
 neuron's computation as a small op graph. The numbers are those v2 sends, including the update from
 :class:`app.nn.optim.SGD`; this module only arranges them.
 
+With input features (x₁², sin x₂, …) the script names each input neuron by its feature, and the answer
+also says which feature each input holds and the points they were computed from.
+
 The result is JSON bytes. Non-finite numbers go out as ``null``, and ``diverged`` says that one did.
 """
 
@@ -17,8 +20,10 @@ from typing import Any
 import numpy as np
 import orjson
 
+from app.nn.features import FeatureMap
 from app.nn.mlp import MLP
 from app.tracing.contract import TraceShape, node_id, pass_numbers, scripts
+from app.tracing.features import formula_symbol
 from app.tracing.forms import fill_steps
 from app.tracing.notation import (
     ACTIVATION_DERIVATIVES,
@@ -50,16 +55,22 @@ def trace_network(
     sample: int = 0,
     neuron_graphs: bool = True,
     stop: Callable[[], bool] | None = None,
+    features: FeatureMap | None = None,
+    points: np.ndarray | None = None,
 ) -> bytes:
     """Run one forward/backward pass and one SGD update; return layers, params and the steps as JSON.
+    With ``features``, ``inputs`` are ``features.transform(points)``.
 
     Writing the steps of a large network is most of the work: it ends early with :class:`TraceStopped`
     once ``stop()`` holds (asked every few dozen steps)."""
     with np.errstate(all="ignore"):  # overflow is reported as null values and ``diverged``, not warned about
         arrays = pass_numbers(run_pass(mlp, inputs, targets, loss, learning_rate, sample), neuron_graphs)
         diverged = _diverged(arrays, sample, neuron_graphs)
+    canonical = () if features is None else tuple(features.canonical)
+    if features is not None:
+        arrays["points"] = np.asarray(points, dtype=np.float64)
     numbers = {name: _plain(value) for name, value in arrays.items()}
-    script = scripts.parsed(TraceShape.of(mlp, loss, len(targets), sample))
+    script = scripts.parsed(TraceShape.of(mlp, loss, len(targets), sample, canonical))
     members = [
         b'{"loss":' + orjson.dumps(numbers["loss"]),
         b'"diverged":' + orjson.dumps(diverged),
@@ -70,6 +81,10 @@ def trace_network(
     ]
     if neuron_graphs:
         members.append(b'"neuron_graphs":' + orjson.dumps(dict(_neuron_graphs(script, numbers))))
+    if features is not None:
+        labels = script["layers"][0]["labels"]
+        written = [{"expression": text, "symbol": symbol} for text, symbol in zip(canonical, labels, strict=True)]
+        members += [b'"features":' + orjson.dumps(written), b'"points":' + orjson.dumps(numbers["points"])]
     return b",".join(members) + b"}"
 
 
@@ -222,6 +237,11 @@ def _neuron_graphs(script: dict[str, Any], numbers: Numbers) -> Iterator[tuple[s
     """
     n, s = numbers, script["shape"]["sample"]
     sizes = script["shape"]["sizes"]
+    inputs = [formula_symbol(text) for text in script["shape"]["features"]]  # features name the inputs
+
+    def symbol(layer: int, k: int) -> str:
+        return inputs[k] if layer == 0 and inputs else neuron_symbol(layer, k, sizes)
+
     for layer in range(1, len(sizes)):
         activation = script["shape"]["activations"][layer - 1]
         for j in range(sizes[layer]):
@@ -233,7 +253,7 @@ def _neuron_graphs(script: dict[str, Any], numbers: Numbers) -> Iterator[tuple[s
                 label = weight_symbol(layer, j, k)
                 nodes += [
                     {"id": f"w{k}", "op": "leaf", "label": label, "value": w, "grad": w_grad},
-                    {"id": f"a{k}", "op": "leaf", "label": neuron_symbol(layer - 1, k, sizes), "value": a, "grad": a_grad},
+                    {"id": f"a{k}", "op": "leaf", "label": symbol(layer - 1, k), "value": a, "grad": a_grad},
                     {"id": f"p{k}", "op": "mul", "label": "×", "value": w_a, "grad": delta},
                 ]  # fmt: skip
                 edges += [

@@ -22,7 +22,6 @@ from app.api.validation import build_features, build_network, check_batch, featu
 from app.api.wire import JSON, json_response
 from app.nn.features import FeatureMap
 from app.settings import Settings
-from app.tracing.features import with_features
 from app.tracing.gradcheck import check_network_gradients
 from app.tracing.network import TraceStopped, trace_network
 
@@ -88,22 +87,21 @@ async def trace(request: TraceRequest, http: Request, settings: SettingsDep) -> 
             limit=settings.max_response_bytes,
         )
     args = (mlp, x, y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs)
+    named = {"features": features, "points": points}  # with features, the script names the inputs by them
     if mlp.parameter_count() * len(x) <= INLINE_WORK:
-        written = trace_network(*args)
+        written = trace_network(*args, **named)
     else:
         async with heavy_slots(http).held():
-            written = await while_connected(http, partial(_trace_unless_stopped, args))
+            written = await while_connected(http, partial(_trace_unless_stopped, args, named))
         if written is None:
             return Response(status_code=CLIENT_CLOSED_REQUEST)
-    if features is not None:
-        written = with_features(written, features, points, request.sample)
     return Response(written, media_type=JSON)
 
 
-def _trace_unless_stopped(args: tuple[Any, ...], stop: Event) -> bytes | None:
+def _trace_unless_stopped(args: tuple[Any, ...], named: dict[str, Any], stop: Event) -> bytes | None:
     """A trace written in the threadpool; None once ``stop`` is set (its client has gone)."""
     try:
-        return trace_network(*args, stop=stop.is_set)
+        return trace_network(*args, stop=stop.is_set, **named)
     except TraceStopped:
         return None
 
