@@ -48,6 +48,15 @@ VALID_BODIES: dict[str, dict[str, Any]] = {
     API + "/expression/descent": {"expression": "x^2 + y^2", "start": {"x": 1, "y": 1}, "steps": 3},
     API + "/datasets/parse": {"text": "x1,x2,label\n0.5,-0.2,1\n-0.4,0.8,0"},
     "/api/v2/network/trace": {**TRACE, "known_script_id": "s1"},
+    API + "/exercises/check": {"kind": "limit", "seed": 1, "lang": "en", "answers": {"limit": 3.0}},
+    API + "/classroom": {"state": {"path": "/", "view": "step=1"}},
+    API + "/classroom/join": {"code": "ABCDEF", "name": "Ann"},
+    # A class's own routes are walked with the literal code "{code}": the body is read before the class is.
+    API + "/classroom/{code}/state": {"path": "/", "view": "step=1"},
+    API + "/classroom/{code}/control": {"locked": True},
+    API + "/classroom/{code}/ask": {"kind": "value", "network": TRACE, "quantity": "a", "parameter": "w"},
+    API + "/classroom/{code}/reveal": {"question": "q1"},
+    API + "/classroom/{code}/answer": {"student_token": "t", "question": "q1", "answer": "1"},
 }
 
 

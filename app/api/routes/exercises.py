@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from app.api.body import JsonBodyRoute
 from app.api.schemas.common import ERROR_RESPONSES
 from app.api.schemas.exercises import (
     CheckRequest,
@@ -19,7 +20,7 @@ from app.api.validation import invalid
 from app.api.wire import json_response
 from app.tracing.exercises import ABSOLUTE_TOLERANCE, ExerciseKind, generate, is_close
 
-router = APIRouter(prefix="/exercises", tags=["exercises"])
+router = APIRouter(prefix="/exercises", tags=["exercises"], route_class=JsonBodyRoute)
 
 
 @router.get("", response_model=ExerciseResponse, responses=ERROR_RESPONSES, summary="One exercise, picked by a seed")
