@@ -104,3 +104,7 @@ def test_cross_entropy_output_step_names_the_logit(browser, live_server: str) ->
             sentence = page.get_by_test_id("narration-sentence").last.inner_text()
             assert words in sentence and "δ = ∂L/∂z" in sentence
             assert "∂L/∂ŷ" not in sentence and "f′(z) = 1" in sentence
+            # one line on the logit, and no "why × f′(z)": there is no slope to multiply
+            lhs = page.locator(".narration-step").last.locator(".f-lhs").all_text_contents()
+            assert len(lhs) == 1 and lhs[0].startswith("δ")
+            expect(page.get_by_test_id("narration-why")).to_have_count(0)

@@ -8,6 +8,9 @@ import { PHASES } from "./steps.js";
 
 const MAX_STEPS_SHOWN = 12; // a whole phase of a big network is summarised after this many steps
 
+/** Softmax + cross-entropy: the output step hands back ∂L/∂z itself, with no × f′(z) to explain. */
+const onTheLogit = (step) => step.kind === "output_delta" && step.narration.params?.loss === "cross_entropy";
+
 /** The sentence of a step, its parameters translated where they name a thing (activation, loss). */
 export function narrationText(step) {
   const params = { ...(step.narration.params || {}) };
@@ -15,10 +18,7 @@ export function narrationText(step) {
   if (params.loss) params.loss = t(`playground.loss_short.${params.loss}`);
   if (typeof params.learning_rate === "number") params.learning_rate = formatNumber(params.learning_rate, 4);
   // softmax + cross-entropy hands back ∂L/∂z itself: its sentence names the logit z, not ŷ and a slope
-  const key =
-    step.narration.key === "step.output_delta" && step.narration.params?.loss === "cross_entropy"
-      ? "step.output_delta_logits"
-      : step.narration.key;
+  const key = onTheLogit(step) ? "step.output_delta_logits" : step.narration.key;
   return t(`playground.${key}`, params);
 }
 
@@ -64,7 +64,8 @@ function bceShortcut(trace, step) {
 /** The "why" notes of a step: why δ takes f′(z), why no weight moves before every gradient is known. */
 function whyNotes(trace, step) {
   const notes = [];
-  if ((step.kind === "output_delta" || step.kind === "hidden_delta") && isFirstOfKind(trace, step)) {
+  const takesSlope = step.kind === "hidden_delta" || (step.kind === "output_delta" && !onTheLogit(step));
+  if (takesSlope && isFirstOfKind(trace, step)) {
     notes.push(t("playground.narration.why_slope"));
   }
   const shortcut = bceShortcut(trace, step);
