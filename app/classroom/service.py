@@ -175,7 +175,10 @@ class Classroom:
                 "full", f"this class is full ({self.limits.max_students} students)", limit=self.limits.max_students
             )
         await self.store.touch(code, self.limits.idle_seconds)
-        await self._publish(code, "roster", {"count": count, "joined": shown}, teacher_only=True)
+        # the whole list, not the one name: a teacher's stream that resumes replays roster events, and a
+        # replayed "joined" would list a student twice
+        names = sorted(name for name in (await self.store.roster(code)).values() if name)
+        await self._publish(code, "roster", {"count": count, "names": names}, teacher_only=True)
         return Joined(code, token, count)
 
     def _too_many_joins(self) -> ClassroomError:

@@ -111,8 +111,9 @@ class AppProcess:
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # an open event stream can hold a graceful shutdown
             self.process.kill()
+            self.process.wait(timeout=10)
 
 
 SERVER_ENV = {"BACKPROP_CLASSROOM_JOIN_PER_MINUTE": "20", "BACKPROP_RATE_LIMIT_PER_MINUTE": "0"}

@@ -285,3 +285,23 @@ def test_an_oversized_page_state_is_refused(http: httpx.Client, sites: Sites) ->
     )
     assert response.status_code == 413 and "256000" in response.json()["detail"]
     assert http.get(f"{sites.students}{API}/{code}").json()["state"]["view"] == "step=0"
+
+
+def test_roster_events_carry_the_whole_list_so_a_replay_lists_nobody_twice(http: httpx.Client, sites: Sites) -> None:
+    code, teacher = start(http, sites)
+    stream = EventReader(f"{sites.teacher}{API}/{code}/events", teacher)
+    try:
+        snapshot = stream.next("snapshot")
+        join(http, sites, code, "Bo")
+        join(http, sites, code, "Al")
+        assert stream.next("roster")["data"] == {"count": 1, "names": ["Bo"]}
+        assert stream.next("roster")["data"] == {"count": 2, "names": ["Al", "Bo"]}
+    finally:
+        stream.close()
+    # a teacher's tab that reconnects resumes after its snapshot: the same two events come again, whole lists
+    resumed = EventReader(f"{sites.teacher}{API}/{code}/events", {**teacher, "Last-Event-ID": snapshot["sse_id"]})
+    try:
+        replayed = [resumed.next("roster")["data"] for _ in range(2)]
+        assert replayed[-1]["names"] == ["Al", "Bo"] and replayed[-1]["count"] == 2
+    finally:
+        resumed.close()

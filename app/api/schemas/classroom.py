@@ -152,5 +152,5 @@ class ClassEvent(BaseModel):
     type: Literal["snapshot", "state", "control", "question", "reveal", "ended", "roster", "tally"]
     data: dict[str, Any] = Field(
         description="snapshot: a ClassView; state: {state}; control: {locked, paused}; question and reveal: "
-        "{question}; roster (teacher): {count, joined}; tally (teacher): {question, answered, histogram}."
+        "{question}; roster (teacher): {count, names}; tally (teacher): {question, answered, histogram}."
     )

@@ -189,7 +189,7 @@ export function lead(code, token) {
     if (event.type === "snapshot") state = { ...state, ...data };
     else if (event.type === "roster") {
       state.count = data.count;
-      if (data.joined) state.names = [...(state.names || []), data.joined].sort();
+      if (Array.isArray(data.names)) state.names = data.names;
     } else if (event.type === "control") Object.assign(state, data);
     else if (event.type === "question" || event.type === "reveal") {
       const same = state.question?.id === data.question.id;
