@@ -189,3 +189,42 @@ def test_axe_on_the_digits_view(axe, axe_page, live_server, theme: str) -> None:
     axe_page.goto(f'{live_server}/train#data=digits&hidden=[8]&feat=["x1","x1^2"]')
     axe_page.wait_for_selector(f"{READY} [data-testid=confusion]", timeout=30_000)
     assert not blocking_violations(axe, axe_page)
+
+
+def test_explaining_a_network_fed_features_narrates_them_in_the_player(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    open_train(page, live_server, 'data=xor&hidden=[3]&feat=["x1","x2","x1^2","sin(x2)"]')
+    traces: list[dict] = []
+    page.on(
+        "request",
+        lambda request: (
+            traces.append(json.loads(request.post_data or "{}"))
+            if request.method == "POST" and "/api/v2/network/trace" in request.url
+            else None
+        ),
+    )
+    page.click("[data-testid=explain]")
+    page.wait_for_url(f"{live_server}/#*", timeout=30_000)
+    page.wait_for_selector("[data-testid=network-diagram][data-ready]", timeout=30_000)
+    assert json.loads(page.evaluate("new URLSearchParams(location.hash.slice(1)).get('feat')")) == [
+        "x1",
+        "x2",
+        "x1^2",
+        "sin(x2)",
+    ]
+    # the player opens on the input step, where the features are narrated
+    sentence = page.get_by_test_id("narration-sentence").last.inner_text()
+    assert "4 input features: x₁, x₂, x₁², sin x₂" in sentence, sentence
+    point = json.loads(page.evaluate("new URLSearchParams(location.hash.slice(1)).get('x')"))[0]
+    assert len(point) == 2 and f"({point[0]:.4g}".replace("-", "−") in sentence
+    formulas = page.locator(".formula-line .f-lhs").all_text_contents()
+    assert formulas[:4] == ["x₁", "x₂", "x₁²", "sin x₂"]
+    assert traces and traces[-1]["features"] == ["x1", "x2", "x1^2", "sin(x2)"] and traces[-1]["layers"][0] == 4
+    shot(page, "e2e-player-features")
+    # training in the player trains the same network: on the features of the points
+    bodies = train_bodies(page)
+    page.get_by_test_id("train-count").fill("3")
+    with page.expect_response(lambda r: "/network/train" in r.url, timeout=30_000) as trained:
+        page.get_by_test_id("train-many").click()
+    assert trained.value.status == 200, trained.value.text()[:300]
+    assert bodies and bodies[-1]["features"] == ["x1", "x2", "x1^2", "sin(x2)"]
+    assert bodies[-1]["dataset"]["points"] == [point]

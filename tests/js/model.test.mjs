@@ -223,3 +223,24 @@ test("modelFromExport reads an exported file and refuses anything else with a re
   assert.throws(() => modelFromExport({ ...file, network: { ...file.network, weights: [["1"]] } }), /weights/);
   assert.throws(() => modelFromExport({ ...file, inputs: "1,2" }), /inputs/);
 });
+
+test("input features travel to the trace request, with each sample the point they are computed from", () => {
+  const model = normalizeModel({
+    layers: [3, 2, 1],
+    features: ["x1^2", "sin(x2)", "x1*x2"],
+    inputs: [[0.5], [1, -2, 7]],
+  });
+  assert.deepEqual(model.features, ["x1^2", "sin(x2)", "x1*x2"]);
+  assert.deepEqual(model.inputs, [
+    [0.5, 0.5],
+    [1, -2],
+  ]);
+  assert.deepEqual(traceRequest(model).features, ["x1^2", "sin(x2)", "x1*x2"]);
+  assert.deepEqual(specToModel({ features: ["x1"] }).features, ["x1"]);
+  const plain = normalizeModel({ layers: [3, 2, 1], features: [], inputs: [[1, 2, 3]] });
+  assert.equal(plain.features, null);
+  assert.equal("features" in traceRequest(plain), false);
+  for (const bad of ["x1", [1, 2], Array(17).fill("x1"), ["x".repeat(500)]]) {
+    assert.equal(normalizeModel({ features: bad }).features, null);
+  }
+});

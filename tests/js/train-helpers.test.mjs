@@ -152,3 +152,11 @@ test("segment seeds wrap at 2³²", () => {
   assert.equal(segmentSeed(1, 10), 11);
   assert.equal(segmentSeed(4294967295, 1), 0);
 });
+
+test("the explain link carries the network's input features, and none without them", () => {
+  const features = ["x1", "x2", "x1^2"];
+  const read = playerUrl.read(explainLink({ ...MODEL, layers: [3, 3, 1], features }).slice(1));
+  assert.deepEqual(read.feat, features);
+  assert.deepEqual(read.x, [[1.5, -0.25]]);
+  assert.equal(playerUrl.read(explainLink(MODEL).slice(1)).feat, null);
+});

@@ -2,7 +2,7 @@
 // declarative table of properties, read by the page and by its early trace request.
 
 import { urlState } from "../core/urlstate.js";
-import { ACTIVATIONS, DEFAULT_MODEL, INITS, LOSSES } from "../player/model.js";
+import { ACTIVATIONS, DEFAULT_MODEL, INITS, LOSSES, isFeatureList } from "../player/model.js";
 import { GRANULARITIES, SPEEDS } from "../player/steps.js";
 
 const isIntArray = (v) =>
@@ -40,6 +40,7 @@ export const state = urlState([
   { name: "num", type: "bool", default: true },
   { name: "sel", type: "string", default: "", validate: (v) => /^\d{1,2}-\d{1,3}$/.test(v) },
   { name: "pr", type: "bool", default: false }, // predict, then reveal
+  { name: "feat", type: "json", default: null, validate: isFeatureList }, // input features, e.g. ["x1^2"]
 ]);
 
 /** The player's options from a URL fragment: the address's own, or one a live class sends. */
@@ -58,6 +59,7 @@ export function fromUrl(hash = location.hash) {
     targets: s.y,
     learningRate: s.lr,
     sample: s.s,
+    features: s.feat,
     step: s.step,
     granularity: s.g,
     speed: s.speed,
@@ -81,6 +83,7 @@ export function toUrl({ model, step, granularity, speed, numbers, selected, pred
     y: model.targets,
     lr: model.learningRate,
     s: model.sample,
+    feat: model.features ?? null,
     step,
     g: granularity,
     speed,

@@ -304,8 +304,7 @@ function resizeLayer(layer, delta) {
 async function explain() {
   if (session.playing) await session.pause();
   const sample = pickSample(session.dataset);
-  // The player traces the point itself: a network fed features cannot be opened there yet.
-  if (!session.weights || !sample || featuresFor(page.settings, shape())) {
+  if (!session.weights || !sample) {
     toast(t("train.explain.unavailable"));
     return;
   }
@@ -318,6 +317,7 @@ async function explain() {
     learningRate: page.settings.lr,
     seed: page.settings.seed,
     sample,
+    features: featuresFor(page.settings, shape()),
   });
   location.assign(link);
 }

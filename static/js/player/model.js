@@ -5,6 +5,15 @@
 export const ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "identity"];
 export const LOSSES = ["mse", "bce", "cross_entropy"];
 export const INITS = ["auto", "xavier", "he", "torch"];
+export const MAX_FEATURES = 16; // the server's cap on input features (app/api/schemas/network.py)
+const MAX_FEATURE_LENGTH = 120;
+
+/** Input features as the server reads them: a short list of expressions over x1 and x2 ("x1^2", "sin(x2)"). */
+export const isFeatureList = (v) =>
+  Array.isArray(v) &&
+  v.length >= 1 &&
+  v.length <= MAX_FEATURES &&
+  v.every((f) => typeof f === "string" && f.length >= 1 && f.length <= MAX_FEATURE_LENGTH);
 
 export const DEFAULT_MODEL = Object.freeze({
   layers: [2, 3, 1],
@@ -19,6 +28,7 @@ export const DEFAULT_MODEL = Object.freeze({
   targets: [[1]],
   learningRate: 0.5,
   sample: 0,
+  features: null, // null: the input neurons hold the point itself
 });
 
 const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
@@ -94,7 +104,9 @@ export function normalizeModel(input, limits = null) {
   const rows = Array.isArray(raw.inputs) && raw.inputs.length ? raw.inputs : DEFAULT_MODEL.inputs;
   // a link asking for a layer of a million neurons is sent as it is, for the server to refuse, not padded
   const fits = (size) => size <= (limits?.max_neurons ?? MAX_PADDED);
-  const inputs = fits(layers[0]) ? rows.map((row) => numberRow(row, layers[0], 0.5)) : rows;
+  const features = isFeatureList(raw.features) ? [...raw.features] : null;
+  const width = features ? 2 : layers[0]; // with features, a sample is the point (x1, x2) they are computed from
+  const inputs = fits(layers[0]) ? rows.map((row) => numberRow(row, width, 0.5)) : rows;
   const targetRows = Array.isArray(raw.targets) ? raw.targets : [];
   const targets = fits(outputs)
     ? inputs.map((_, n) => numberRow(targetRows[n], outputs, loss === "cross_entropy" ? 0 : 1))
@@ -115,6 +127,7 @@ export function normalizeModel(input, limits = null) {
     targets,
     learningRate,
     sample,
+    features,
   };
 }
 
@@ -140,6 +153,7 @@ export function specToModel(spec = {}) {
     targets: spec.targets,
     learningRate: pick(spec.learningRate, spec.learning_rate),
     sample: spec.sample,
+    features: pick(network.features, spec.features),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
 }
@@ -161,6 +175,7 @@ export function traceRequest(model, { graphs = true } = {}) {
   };
   if (model.weights) body.weights = model.weights;
   if (model.biases) body.biases = model.biases;
+  if (model.features) body.features = model.features;
   return body;
 }
 

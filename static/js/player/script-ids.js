@@ -9,7 +9,8 @@ const REMEMBERED_MAX = 20;
 export function shapeKey(body) {
   const hidden = body.layers.length - 2;
   const activation = Array.isArray(body.activation) ? body.activation : Array(hidden).fill(body.activation);
-  return JSON.stringify([body.layers, activation, body.output_activation, body.loss, body.inputs.length, body.sample]);
+  const shape = [body.layers, activation, body.output_activation, body.loss, body.inputs.length, body.sample];
+  return JSON.stringify(body.features ? [...shape, body.features] : shape);
 }
 
 function readRemembered() {

@@ -17,7 +17,7 @@ const MAX_TRAIN_STEPS = 1000;
 export function trainBody(model, pass, steps) {
   const inputs = model.inputs;
   const outputs = model.layers[model.layers.length - 1];
-  if (![1, 2].includes(model.layers[0])) return null;
+  if (!model.features && ![1, 2].includes(model.layers[0])) return null; // features are of 2-D points
   const dataset = { points: inputs };
   if (model.loss === "mse" && outputs === 1) dataset.targets = model.targets.map((row) => row[0]);
   else if (model.loss === "bce" && outputs === 1 && model.targets.every((row) => row[0] === 0 || row[0] === 1))
@@ -36,6 +36,7 @@ export function trainBody(model, pass, steps) {
     weights: current.weights,
     biases: current.biases,
     dataset,
+    ...(model.features ? { features: model.features } : {}),
     optimizer: "sgd",
     learning_rate: model.learningRate,
     batch_size: inputs.length,

@@ -12,8 +12,9 @@ export function pickSample(dataset) {
 }
 
 /**
- * The link to the player, in the names of its URL table (static/js/pages/playground.js). model: {layers,
- * activations (per connection), loss, weights, biases, learningRate, seed, sample: {input, target}}.
+ * The link to the player, in the names of its URL table (static/js/pages/playground-state.js). model: {layers,
+ * activations (per connection), loss, weights, biases, learningRate, seed, sample: {input, target}, and
+ * features (null for the point itself; with features, the sample's input is the point they come from)}.
  */
 export function explainLink(model) {
   const params = new URLSearchParams();
@@ -28,5 +29,6 @@ export function explainLink(model) {
   params.set("y", JSON.stringify([roundAll(model.sample.target)]));
   params.set("lr", String(model.learningRate));
   params.set("s", "0");
+  if (model.features) params.set("feat", JSON.stringify(model.features));
   return `/#${params.toString()}`;
 }
