@@ -72,7 +72,14 @@ def trace_v2_body(checked: CheckedPass, request: TraceV2Request) -> bytes:
     points = None if features is None else checked.points
     numbers = numbers_json(
         trace_numbers(
-            mlp, x, checked.y, request.loss, request.learning_rate, request.sample, request.include_neuron_graphs, points
+            mlp,
+            x,
+            checked.y,
+            request.loss,
+            request.learning_rate,
+            request.sample,
+            request.include_neuron_graphs,
+            points,
         )
     )
     canonical = () if features is None else tuple(features.canonical)
