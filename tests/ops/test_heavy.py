@@ -147,7 +147,7 @@ def test_training_stops_when_the_client_of_a_whole_run_leaves(server):
 
 
 def largest_trace(outputs: int) -> dict:
-    """A trace of a network of about the most weights a trace allows, on 256 samples: seconds of writing."""
+    """A trace of a network of about the most weights a trace allows, on 256 samples: the heaviest trace."""
     rng = np.random.default_rng(outputs)
     return {
         "layers": [2, 64, 64, 64, outputs],
@@ -160,18 +160,20 @@ def largest_trace(outputs: int) -> dict:
 def test_a_trace_stops_when_its_client_leaves(server):
     process, base = server
     trace = "/api/v1/network/trace"
-    kept = open_request(base, trace, largest_trace(26))  # another shape than the next: nothing is reused
+    pause = 0.15  # the trace is under way, far from written
+    kept = open_request(base, trace, largest_trace(26))  # each a new shape: nothing is reused
     try:
-        time.sleep(0.3)
-        busy = cpu_over(process.pid, 2.0)
+        time.sleep(pause)
+        rest_when_kept = cpu_over(process.pid, 3.0)  # the control: what the rest of a trace costs
     finally:
         kept.close()
     time.sleep(0.5)
     left = open_request(base, trace, largest_trace(25))
-    time.sleep(0.3)
+    time.sleep(pause)
     left.close()
-    after_leaving = cpu_over(process.pid, 2.0)
-    assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)
+    rest_when_left = cpu_over(process.pid, 3.0)
+    # against the control, not a fixed time: machines differ
+    assert rest_when_left < rest_when_kept / 2, (rest_when_left, rest_when_kept)
 
 
 def test_a_stream_whose_client_does_not_read_holds_no_slot(server):
