@@ -91,6 +91,28 @@ def test_training_view_keeps_what_a_teacher_shows(browser, live_server) -> None:
         shot(page, "presenter-train-en")
 
 
+def test_training_network_neurons_keep_apart_and_below_their_headers(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Neurons are buttons: presenter mode's larger buttons must not stretch them over their neighbours."""
+    with checked_page(browser, viewport=PROJECTOR) as page:
+        page.goto(f"{live_server}/train")
+        page.wait_for_selector(".train .neuron")
+        page.get_by_test_id("presenter-toggle").click()
+        expect(page.locator("html")).to_have_attribute("data-presenter", "on")
+        page.wait_for_timeout(300)  # the view lays itself out again for the new sizes
+        boxes = page.locator(".train .neuron").evaluate_all(
+            "els => els.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.bottom]; })"
+        )
+        header_bottom = page.locator(".train .net-column-header").evaluate_all(
+            "els => Math.max(...els.map(e => e.getBoundingClientRect().bottom))"
+        )
+        assert len(boxes) >= 5
+        for left, top, _ in boxes:
+            assert top >= header_bottom, (top, header_bottom)
+            below = [b for b in boxes if b[0] == left and b[1] > top]
+            for _, other_top, _ in below:
+                assert other_top >= min(b[2] for b in boxes if b[0] == left and b[1] == top), "neurons overlap"
+
+
 @pytest.mark.parametrize("lang", LOCALES)
 def test_presenter_toggle_shows_whether_it_is_on(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport=PROJECTOR, locale=LOCALES[lang]) as page:

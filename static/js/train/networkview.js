@@ -119,7 +119,9 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     const compact = width < 520;
     const size = compact ? 30 : sizes.some((n) => n > 6) ? 34 : 42;
     const gap = compact ? 8 : 10;
-    const top = 56;
+    // below the column headers, whose buttons and titles are sized in rem (larger in presenter mode)
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+    const top = Math.round(3.5 * rem);
     const tallest = Math.max(...sizes.map((_, layer) => shownCount(layer)));
     const height = top + tallest * (size + gap) + 8;
     root.style.height = `${height}px`;
