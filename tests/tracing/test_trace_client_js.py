@@ -3,11 +3,7 @@ what a v1 trace gives them: layers, parameters, steps with their formulas and va
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,11 +13,11 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.tracing.node import NODE, run_program
 from tests.tracing.test_contract_v2 import LOSSES, V1, V2, random_request
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = (ROOT / "static" / "js" / "player" / "trace-client.js").as_uri()
-NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 # Reads [{script, numbers}, ...] from the file TRACE_INPUT names; writes each pass as the views read it.
@@ -58,18 +54,7 @@ process.stdout.write(JSON.stringify(passes));
 
 
 def read_passes(tmp_path: Path, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    source = tmp_path / "input.json"
-    source.write_text(json.dumps([{"script": a["script"], "numbers": a["numbers"]} for a in answers]))
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", PROGRAM],
-        env={**os.environ, "TRACE_INPUT": str(source)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_program(PROGRAM, [{"script": a["script"], "numbers": a["numbers"]} for a in answers], tmp_path)
 
 
 @pytest.fixture(scope="module")

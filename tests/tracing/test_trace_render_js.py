@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,11 +14,11 @@ from app.main import create_app
 from app.settings import Settings
 from app.tracing.notation import num
 from app.tracing.render import render_steps
+from tests.tracing.node import NODE, run_program
 from tests.tracing.test_contract_v2 import LOSSES, random_request, random_request_with_features
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = (ROOT / "static" / "js" / "core" / "trace-render.js").as_uri()
-NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 # Reads {"numbers": [...], "traces": [{script, numbers}, ...]} from the file TRACE_INPUT names, writes the text.
@@ -38,18 +34,7 @@ process.stdout.write(JSON.stringify({{ numbers, traces }}));
 
 
 def run_node(tmp_path: Path, numbers: list[Any], traces: list[dict[str, Any]]) -> dict[str, Any]:
-    source = tmp_path / "input.json"
-    source.write_text(json.dumps({"numbers": numbers, "traces": traces}, allow_nan=False))
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", PROGRAM],
-        env={**os.environ, "TRACE_INPUT": str(source)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return run_program(PROGRAM, {"numbers": numbers, "traces": traces}, tmp_path)
 
 
 @pytest.fixture(scope="module")
