@@ -20,7 +20,7 @@ from app.middleware import install_middleware
 from app.pages import ROOT, is_page_path, not_found_page
 from app.pages import router as pages_router
 from app.settings import Settings, get_settings
-from app.static_assets import STATIC_URL, VersionedStaticFiles, static_tree_hash, versioned_prefix
+from app.static_assets import STATIC_URL, HeldStaticFiles, static_tree_hash, versioned_prefix
 
 DESCRIPTION = """
 Backprop Lab's API: every value and gradient of a small neural network or expression, and the ordered
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     static_version = static_tree_hash(ROOT / "static")  # once: a release changes files only by restarting
     app.state.static_prefix = versioned_prefix(static_version)
-    app.mount(STATIC_URL, VersionedStaticFiles(directory=ROOT / "static", version=static_version), name="static")
+    app.mount(STATIC_URL, HeldStaticFiles(directory=ROOT / "static", version=static_version), name="static")
     install_docs(app)
     install_openapi(app)
     install_middleware(app, settings)

@@ -9,16 +9,25 @@ Plain ``/static/...`` keeps working (old links, translation files fetched by abs
 revalidated on each use (``no-cache`` with the ETag and Last-Modified that StaticFiles sends). A
 versioned URL carrying another hash (a page from the release before, during a rolling upgrade) gets the
 current file, marked ``no-cache`` too: it is not the content that hash named.
+
+Each file is read and gzipped once and then answered from memory (the whole tree is under a megabyte): a
+page of the step player asks for some fifty modules at once, and reading and compressing each of them on
+every request made serving them the slowest part of opening it (benchmarks/static_files.py). A file
+changed on disk is read again (its size and modification time are checked on every request).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
+import anyio
+from starlette.datastructures import Headers
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
 STATIC_URL = "/static"
@@ -26,6 +35,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 _VERSION_SEGMENT = "v"
 _HASH_LENGTH = 12
+HELD_MAX_BYTES = 512 * 1024  # a file larger than this is streamed from disk as StaticFiles does
+_GZIP_MIN_BYTES = 1024  # as the GZip middleware: below this compression saves nothing worth a header
 
 
 def static_tree_hash(directory: Path) -> str:
@@ -78,3 +89,71 @@ class VersionedStaticFiles(StaticFiles):
         version, _ = _split_version(self._route_path(scope))
         response.headers["Cache-Control"] = IMMUTABLE if version == self.version else REVALIDATE
         return response
+
+
+@dataclass(frozen=True)
+class _HeldFile:
+    """One static file's bytes, gzipped bytes and headers, and the disk state they were read from."""
+
+    full_path: str
+    mtime_ns: int
+    size: int
+    headers: dict[str, str]
+    plain: bytes
+    gzipped: bytes | None
+
+    def is_current(self) -> bool:
+        try:
+            now = os.stat(self.full_path)
+        except OSError:
+            return False
+        return now.st_mtime_ns == self.mtime_ns and now.st_size == self.size
+
+
+def _hold(response: FileResponse) -> _HeldFile | None:
+    """Read the file a StaticFiles answer would stream, unless it is large or changes while read."""
+    stat_result = response.stat_result
+    if stat_result is None or stat_result.st_size > HELD_MAX_BYTES:
+        return None
+    plain = Path(response.path).read_bytes()
+    if len(plain) != stat_result.st_size:
+        return None  # written to while read: stream it this time, hold it next time
+    gzipped = gzip.compress(plain, compresslevel=9, mtime=0) if len(plain) >= _GZIP_MIN_BYTES else None
+    names = ("content-type", "etag", "last-modified")
+    headers = {name: response.headers[name] for name in names if name in response.headers}
+    return _HeldFile(str(response.path), stat_result.st_mtime_ns, len(plain), headers, plain, gzipped)
+
+
+class HeldStaticFiles(VersionedStaticFiles):
+    """VersionedStaticFiles answering from memory: each file read and gzipped once, not on every request."""
+
+    def __init__(self, *, directory: Path, version: str) -> None:
+        super().__init__(directory=directory, version=version)
+        self._held: dict[str, _HeldFile] = {}
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        request_headers = Headers(scope=scope)
+        if scope["method"] != "GET" or "range" in request_headers:
+            return await super().get_response(path, scope)
+        held = self._held.get(path)
+        if held is None or not held.is_current():
+            response = await super().get_response(path, scope)
+            if response.status_code != 200 or not isinstance(response, FileResponse):
+                return response
+            held = await anyio.to_thread.run_sync(_hold, response)
+            if held is None:
+                return response
+            self._held[path] = held
+        return self._answer(held, scope, request_headers)
+
+    def _answer(self, held: _HeldFile, scope: Scope, request_headers: Headers) -> Response:
+        version, _ = _split_version(self._route_path(scope))
+        headers = {**held.headers, "cache-control": IMMUTABLE if version == self.version else REVALIDATE}
+        if held.gzipped is not None:
+            headers["vary"] = "Accept-Encoding"
+        if self.is_not_modified(Headers(headers), request_headers):
+            return NotModifiedResponse(Headers(headers))
+        if held.gzipped is not None and "gzip" in request_headers.get("accept-encoding", ""):
+            headers["content-encoding"] = "gzip"
+            return Response(held.gzipped, headers=headers)
+        return Response(held.plain, headers=headers)

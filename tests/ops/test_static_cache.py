@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -143,3 +144,62 @@ def test_the_version_changes_with_any_change_to_the_static_tree(tmp_path: Path) 
     (tmp_path / "img").mkdir()
     (tmp_path / "img" / "new.svg").write_text("<svg/>")
     assert static_tree_hash(tmp_path) != original
+
+
+def held_client(directory: Path) -> TestClient:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    from app.static_assets import HeldStaticFiles
+
+    files = HeldStaticFiles(directory=directory, version="abc")
+    return TestClient(Starlette(routes=[Mount("/static", files)]))
+
+
+def test_a_held_file_changed_on_disk_is_served_as_it_is_now(tmp_path: Path) -> None:
+    """Files are answered from memory, but an edit (a developer's, or a deploy into the tree) is seen at once."""
+    module = tmp_path / "a.js"
+    module.write_text("export const a = 1;\n" * 100)
+    client = held_client(tmp_path)
+    first = client.get("/static/a.js")
+    assert first.content == module.read_bytes()
+    module.write_text("export const a = 2;\n" * 120)
+    second = client.get("/static/a.js")
+    assert second.content == module.read_bytes()
+    assert second.headers["etag"] != first.headers["etag"]
+    module.unlink()
+    assert client.get("/static/a.js").status_code == 404
+
+
+def test_a_held_file_is_gzipped_once_and_answers_304s_and_plain_callers(tmp_path: Path) -> None:
+    module = tmp_path / "b.js"
+    module.write_text("export const b = 'a line repeated';\n" * 200)
+    client = held_client(tmp_path)
+    zipped = client.get("/static/v/abc/b.js", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == module.read_bytes()  # the test client decompresses
+    assert int(zipped.headers["content-length"]) < module.stat().st_size / 5
+    assert zipped.headers["cache-control"] == IMMUTABLE
+    assert "javascript" in zipped.headers["content-type"]
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    plain = client.get("/static/b.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert plain.content == module.read_bytes()
+    assert plain.headers["cache-control"] == "no-cache"
+    again = client.get("/static/b.js", headers={"If-None-Match": plain.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    head = client.head("/static/b.js")
+    assert head.status_code == 200 and head.content == b""
+    part = client.get("/static/b.js", headers={"Range": "bytes=0-5", "Accept-Encoding": "identity"})
+    assert part.status_code == 206 and part.content == module.read_bytes()[:6]
+
+
+def test_a_file_over_the_held_size_is_streamed_from_disk(tmp_path: Path) -> None:
+    from app.static_assets import HELD_MAX_BYTES
+
+    data = tmp_path / "big.bin"
+    data.write_bytes(os.urandom(HELD_MAX_BYTES + 1))
+    client = held_client(tmp_path)
+    response = client.get("/static/big.bin")
+    assert response.status_code == 200 and response.content == data.read_bytes()
+    assert client.app.routes[0].app._held == {}
