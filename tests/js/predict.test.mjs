@@ -3,11 +3,14 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
+  awaitsAnswer,
+  checkedPredict,
   displayUnit,
   INITIAL_PREDICT,
   judge,
   judgeNumber,
   parseTyped,
+  predictForTravel,
   predictReducer,
   questionFor,
   targetStep,
@@ -219,4 +222,74 @@ test("lesson 4 asks each descent step's new x, written with the server's point, 
     ["x₁", "x₀ − η·∂z/∂x", "2 − 0.1·4", "1.6", 1.6],
   );
   assert.equal(judge(q, 1.6), "correct");
+});
+
+test("a figure's own unit sets the tolerance: a table of 8 digits judges the digits it shows", () => {
+  // 12.002 is the quotient at Δx = 0.001; at 4 digits 12 would pass, at the table's digits it is only close
+  assert.equal(judgeNumber(12, 12.002), "correct");
+  assert.equal(judgeNumber(12, 12.002, 0.001), "close");
+  assert.equal(judgeNumber(12.002, 12.001999999999, 0.001), "correct");
+  assert.equal(displayUnit(12.002, 8), 1e-6);
+  const pass = {
+    steps: [{}, { ask: { kind: "value", line: line("q", 12.002, "12.002"), truth: 12.002, unit: 0.001 } }],
+  };
+  const question = questionFor(pass, 1);
+  assert.equal(question.unit, 0.001);
+  assert.equal(judge(question, 12), "close");
+  assert.equal(
+    questionFor({ steps: [{}, { ask: { kind: "value", line: line("q", 1, "1"), truth: 1 } }] }, 1).unit,
+    undefined,
+  );
+});
+
+test("Play waits at an open question while predicting, and not once it is answered or given up", () => {
+  const pass = fakePass();
+  let predict = predictReducer(INITIAL_PREDICT, { type: "predict/toggle", on: true });
+  assert.equal(awaitsAnswer(INITIAL_PREDICT, pass, null, 0), null, "predict mode off: Play never waits");
+  assert.equal(awaitsAnswer(predict, pass, null, 0), 1);
+  predict = predictReducer(predict, { type: "predict/answer", step: 1, given: 0.4772, verdict: "correct" });
+  assert.equal(awaitsAnswer(predict, pass, null, 0), null);
+  assert.equal(awaitsAnswer(predict, pass, null, 1), 2);
+  for (let i = 0; i < 3; i++) predict = predictReducer(predict, { type: "predict/hint", step: 2 });
+  assert.equal(awaitsAnswer(predict, pass, null, 1), null, "the ladder showed the answer");
+  assert.equal(awaitsAnswer(predict, pass, null, 5), null, "a step without a question (not finite) lets it on");
+  // with frames, the question is any step up to the next stop
+  const frames = buildFrames(pass.steps, "layer");
+  assert.equal(awaitsAnswer(predict, pass, frames, 2), 3);
+});
+
+test("a saved predict slice comes back as it was; anything malformed in it is dropped", () => {
+  let predict = predictReducer(INITIAL_PREDICT, { type: "predict/toggle", on: true });
+  predict = predictReducer(predict, { type: "predict/answer", step: 4, given: "up", verdict: "wrong" });
+  predict = predictReducer(predict, { type: "predict/hint", step: 5 });
+  const travelled = JSON.parse(JSON.stringify(predictForTravel(predict)));
+  assert.deepEqual(checkedPredict(travelled), predictForTravel(predict));
+  assert.deepEqual(
+    predictReducer(INITIAL_PREDICT, { type: "predict/restore", predict: travelled }),
+    predictForTravel(predict),
+  );
+
+  assert.equal(checkedPredict(null), null);
+  assert.equal(checkedPredict({ answers: {} }), null, "no mode: not a slice");
+  assert.equal(predictReducer(predict, { type: "predict/restore", predict: [] }), predict);
+  const hostile = checkedPredict({
+    on: true,
+    answers: {
+      1: { given: "<img>", verdict: "correct" },
+      "-2": { given: 1, verdict: "correct" },
+      x: { given: 1, verdict: "correct" },
+      3: { given: 1, verdict: "lucky" },
+      6: { given: 0.5, verdict: "close", extra: "dropped" },
+    },
+    hints: { 1: 9, 2: 2, 3: "3" },
+    score: { answered: -1, correct: 2.5, close: 4, wrong: "1", revealed: 1 },
+  });
+  assert.deepEqual(hostile, {
+    on: true,
+    answers: { 6: { given: 0.5, verdict: "close" } },
+    hints: { 2: 2 },
+    score: { answered: 0, correct: 0, close: 4, wrong: 0, revealed: 1 },
+  });
+  const many = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [i, { given: 1, verdict: "correct" }]));
+  assert.ok(Object.keys(checkedPredict({ on: false, answers: many }).answers).length <= 2000, "capped");
 });

@@ -87,16 +87,47 @@ test("subscribers hear each change once, with the state before it, and can unsub
   assert.equal(store.getState().view.speed, 4);
 });
 
-test("the travel format carries the spec and the view, not playback or the trace", () => {
+test("the travel format carries the spec, the view and the predictions, not playback or the trace", () => {
   let state = loaded(initialState({ spec: SPEC, view: { step: 6, selected: "1-2", playing: true } }));
   state = reducer(state, { type: "view/set", view: { numbers: false, speed: 2 } });
+  state = reducer(state, { type: "predict/toggle", on: true });
+  state = reducer(state, { type: "predict/answer", step: 7, given: -0.25, verdict: "close" });
+  state = reducer(state, { type: "predict/hint", step: 8 });
   const travelled = JSON.parse(serializeState(state));
   assert.deepEqual(travelled, {
     format: "backprop-lab/player-state",
     version: 1,
     spec: SPEC,
     view: { step: 6, granularity: "neuron", speed: 2, numbers: false, selected: "1-2" },
+    predict: {
+      on: true,
+      answers: { 7: { given: -0.25, verdict: "close" } },
+      hints: { 8: 1 },
+      score: { answered: 1, correct: 0, close: 1, wrong: 0, revealed: 0 },
+    },
   });
+  assert.equal(JSON.parse(serializeState(state, { predict: false })).predict, undefined, "a live class leaves it out");
+});
+
+test("a travelled state restores the predictions with its spec; one without them keeps the store's", () => {
+  let saved = loaded(initialState({ spec: SPEC, view: { step: 2 } }));
+  saved = reducer(saved, { type: "predict/toggle", on: true });
+  saved = reducer(saved, { type: "predict/answer", step: 3, given: "negative", verdict: "correct" });
+  const text = serializeState(saved);
+
+  const other = createStore(loaded(initialState({ spec: { ...SPEC, seed: 7 } })));
+  other.dispatch({ type: "predict/answer", step: 1, given: 2, verdict: "wrong" }); // another network's answer
+  applyState(other, text);
+  assert.deepEqual(other.getState().predict, saved.predict);
+
+  // an export from before predictions travelled: the spec and view load, the predictions stay as they were
+  const old = createStore(loaded(initialState({ spec: SPEC })));
+  old.dispatch({ type: "predict/toggle", on: true });
+  old.dispatch({ type: "predict/answer", step: 1, given: 2, verdict: "wrong" });
+  const before = old.getState().predict;
+  applyState(old, { format: "backprop-lab/player-state", version: 1, spec: SPEC, view: { step: 4 } });
+  assert.equal(old.getState().predict, before);
+  assert.equal(old.getState().view.step, 4);
 });
 
 test("applying a travelled state to another store reproduces its spec and view, and stops playback", () => {

@@ -13,7 +13,7 @@ function throughStore(player) {
   const { store } = player;
   return {
     player,
-    encode: () => serializeState(store.getState()),
+    encode: () => serializeState(store.getState(), { predict: false }), // each student predicts for themselves
     apply(view) {
       const wanted = JSON.parse(view);
       // the same network: only the view changes, so no new trace is asked for

@@ -1,8 +1,13 @@
 // Step controls of a lesson figure: previous / play / next buttons, "step n of m", and the hooks the
-// page's keyboard handler (and a presentation clicker) uses. A token cancels a stale play loop.
+// page's keyboard handler (and a presentation clicker) uses. One timer at a time: a new schedule or a stop
+// cancels the one pending. With predict-then-reveal on, Play waits at a step whose question is open
+// (setHold) and goes on once the answer is shown; reveal() during that wait shows the step and plays on.
 
 import { t } from "../core/i18n.js";
 import { prefersReducedMotion } from "../core/dom.js";
+
+const HOLD_POLL_MS = 200; // how often a waiting Play looks whether the question was answered
+const READ_MS = 2200; // how long the answer's feedback stays before Play shows the step
 
 export function createStepper(root, { onStep, interval = 1100 } = {}) {
   const box = root.querySelector("[data-stepper]");
@@ -12,7 +17,11 @@ export function createStepper(root, { onStep, interval = 1100 } = {}) {
   const counter = box?.querySelector("[data-step-counter]");
   let index = 0;
   let count = 0;
-  let playing = 0; // token of the running loop; 0 when stopped
+  let playing = false;
+  let timer = null;
+  let held = false; // Play is waiting for an answer (or, once answered, for its feedback to be read)
+  let reading = false;
+  let holdAt = () => false; // (index) → whether Play waits before leaving step `index`
 
   function render() {
     if (!box) return;
@@ -36,27 +45,47 @@ export function createStepper(root, { onStep, interval = 1100 } = {}) {
     onStep?.(index);
   }
 
+  function schedule(ms) {
+    clearTimeout(timer);
+    timer = setTimeout(tick, ms);
+  }
+
+  function tick() {
+    if (!playing) return;
+    if (index >= count - 1) {
+      stop();
+      return;
+    }
+    if (holdAt(index)) {
+      held = true;
+      schedule(HOLD_POLL_MS);
+      return;
+    }
+    if (held && !reading) {
+      // answered: the feedback is read before the step replaces it
+      reading = true;
+      schedule(READ_MS);
+      return;
+    }
+    held = reading = false;
+    go(index + 1);
+    schedule(prefersReducedMotion() ? interval * 1.5 : interval);
+  }
+
   function stop() {
-    playing = 0;
+    playing = false;
+    held = reading = false;
+    clearTimeout(timer);
     render();
   }
 
   function play() {
     if (count < 2) return;
     if (index >= count - 1) go(0);
-    const token = Date.now() + Math.random();
-    playing = token;
+    playing = true;
+    held = reading = false;
     render();
-    const tick = () => {
-      if (playing !== token) return;
-      if (index >= count - 1) {
-        stop();
-        return;
-      }
-      go(index + 1);
-      setTimeout(tick, prefersReducedMotion() ? interval * 1.5 : interval);
-    };
-    setTimeout(tick, interval);
+    schedule(interval);
   }
 
   prevButton?.addEventListener("click", () => {
@@ -73,7 +102,9 @@ export function createStepper(root, { onStep, interval = 1100 } = {}) {
   return {
     /** Set how many steps there are and show step `start`. */
     reset(total, start = 0) {
-      playing = 0;
+      playing = false;
+      held = reading = false;
+      clearTimeout(timer);
       count = total;
       go(start);
       if (!total) render();
@@ -90,13 +121,32 @@ export function createStepper(root, { onStep, interval = 1100 } = {}) {
       go(index - 1);
       return true;
     },
+    /** The predict panel's Reveal: while Play waits at a question, show the step and play on; else next(). */
+    reveal() {
+      if (!playing || !held) return this.next();
+      held = reading = false;
+      go(index + 1);
+      schedule(prefersReducedMotion() ? interval * 1.5 : interval);
+      return true;
+    },
+    /** Make Play wait before leaving step `index` while `wait(index)` is true (predict mode's open question). */
+    setHold(wait) {
+      holdAt = wait ?? (() => false);
+    },
     go,
+    play,
     stop,
     get index() {
       return index;
     },
     get count() {
       return count;
+    },
+    get playing() {
+      return playing;
+    },
+    get waiting() {
+      return playing && held;
     },
   };
 }

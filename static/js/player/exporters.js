@@ -5,6 +5,7 @@
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
 import { networkSpec } from "./model.js";
+import { predictForTravel } from "./predict-state.js";
 
 const STYLE_PROPERTIES = [
   "fill",
@@ -35,8 +36,11 @@ export function download(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
-/** The network file: shape, activations, loss, the exact weights of the trace, the data and η. */
-export function networkDocument(model, trace) {
+/**
+ * The network file: shape, activations, loss, the exact weights of the trace, the data and η; with the
+ * store's predict slice, the learner's predictions too (mode, answers, hints, score), which an import restores.
+ */
+export function networkDocument(model, trace, predict = null) {
   return {
     format: "backprop-lab/network",
     version: 1,
@@ -46,11 +50,12 @@ export function networkDocument(model, trace) {
     learning_rate: model.learningRate,
     sample: model.sample,
     loss_value: trace?.loss ?? null,
+    ...(predict ? { predict: predictForTravel(predict) } : {}),
   };
 }
 
-export function exportJson(model, trace) {
-  const text = JSON.stringify(networkDocument(model, trace), null, 2);
+export function exportJson(model, trace, predict = null) {
+  const text = JSON.stringify(networkDocument(model, trace, predict), null, 2);
   download(new Blob([text], { type: "application/json" }), "backprop-network.json");
 }
 

@@ -1,14 +1,19 @@
 // Playback: moving the view's step through a pass, with values travelling along the edges on the way and a
 // timer that plays frame after frame. It changes the store's view ({ step, playing }) and nothing else; the
 // player redraws from the store. An action with `travel: true` tells the player that the diagram shows the
-// move itself (pulses), so it redraws everything but the diagram.
+// move itself (pulses), so it redraws everything but the diagram. With predict-then-reveal on, Play waits
+// before a step whose question is open (predict-state.js awaitsAnswer) and goes on once the answer is
+// shown; reveal() during that wait shows the step and plays on.
 
 import { prefersReducedMotion } from "../core/dom.js";
+import { awaitsAnswer } from "./predict-state.js";
 import { nextStop, previousStop } from "./steps.js";
 
 const TRAVEL_MS = 700;
 const GROUP_TRAVEL_MS = 950;
 const DWELL_MS = 450;
+const HOLD_POLL_MS = 200; // how often a waiting Play looks whether the question was answered
+const READ_MS = 2200; // how long the answer's feedback stays before Play shows the step
 
 /** How long values take to travel for a move through `steps` at `speed` (0: no animation). */
 export function travelDuration(steps, speed, reducedMotion = false) {
@@ -27,6 +32,7 @@ export function createPlayback({ store, current, diagram }) {
   let animationToken = 0;
   let playToken = 0;
   let stopped = false;
+  let release = null; // while Play waits at a question: shows the step and plays on
   const view = () => store.getState().view;
 
   function animate(duration, onFrame, onDone) {
@@ -104,14 +110,10 @@ export function createPlayback({ store, current, diagram }) {
     if (view().step >= shown.pass.steps.length - 1) goTo(0);
     store.dispatch({ type: "view/set", view: { playing: true }, travel: true });
     const token = ++playToken;
-    const loop = () => {
-      const now = current();
-      if (token !== playToken || !view().playing || stopped || !now) return;
-      const target = nextStop(now.frames, view().step);
-      if (target === view().step) {
-        pause();
-        return;
-      }
+    let held = false;
+    const advance = (target) => {
+      held = false;
+      release = null;
       goTo(target, {
         animated: true,
         onDone: () => {
@@ -121,10 +123,39 @@ export function createPlayback({ store, current, diagram }) {
         },
       });
     };
+    const loop = () => {
+      const now = current();
+      if (token !== playToken || !view().playing || stopped || !now) return;
+      const target = nextStop(now.frames, view().step);
+      if (target === view().step) {
+        pause();
+        return;
+      }
+      if (awaitsAnswer(store.getState().predict, now.pass, now.frames, view().step) != null) {
+        held = true;
+        release = () => advance(target);
+        animate(HOLD_POLL_MS, null, loop);
+        return;
+      }
+      if (held) {
+        // answered: the feedback is read before the step replaces it (Reveal skips the wait)
+        held = false;
+        animate(READ_MS, null, loop);
+        return;
+      }
+      advance(target);
+    };
     loop();
   }
 
+  /** The predict panel's Reveal: while Play waits at a question (or its feedback), show the step and play on. */
+  function reveal() {
+    if (view().playing && release) release();
+    else next();
+  }
+
   function pause() {
+    release = null;
     if (!view().playing) return;
     playToken++;
     animationToken++;
@@ -148,5 +179,5 @@ export function createPlayback({ store, current, diagram }) {
     animationToken++;
   }
 
-  return { goTo, next, prev, reset, end, play, pause, togglePlay, stop, cancelMove };
+  return { goTo, next, prev, reset, end, play, pause, togglePlay, stop, cancelMove, reveal };
 }

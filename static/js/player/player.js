@@ -200,7 +200,7 @@ export function mountStepPlayer(container, options = {}) {
 
   const stage = el("section", { class: "player-stage" }, toolbar, wrap, controls.element, errorBox);
   // predict-then-reveal asks the step "next" would show (predict.js); `predict: true` starts it on
-  const predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.next() });
+  const predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.reveal() });
   if (options.predict === true) store.dispatch({ type: "predict/toggle", on: true });
   const side = el("div", { class: "player-side" }, narration.element, predict.element);
   if (settings.showOpGraph) side.append(opgraph.element);
@@ -213,7 +213,7 @@ export function mountStepPlayer(container, options = {}) {
         onChange: (patch, { structural } = {}) => update(patch, { structural }),
         actions: {
           copyLink: () => settings.onCopyLink?.(),
-          exportJson: () => current() && exportJson(model(), current()),
+          exportJson: () => current() && exportJson(model(), current(), state().predict),
           importJson: (file) => importJson(file),
           loadPreset: (request) => load({ ...request, step: 0, selected: null }),
           exportSvg: (exportOptions) => exportSvg(svgEl, { caption: caption(exportOptions) }),
@@ -544,14 +544,17 @@ export function mountStepPlayer(container, options = {}) {
   }
 
   async function importJson(file) {
-    let spec;
+    let spec, saved;
     try {
-      spec = modelFromExport(await readJsonFile(file));
+      const data = await readJsonFile(file);
+      spec = modelFromExport(data);
+      saved = data.predict; // a file saved while predicting (older files have none)
     } catch {
       showError(new Error(t("playground.errors.bad_file")));
       return;
     }
     await load({ ...spec, step: 0 });
+    if (saved !== undefined) store.dispatch({ type: "predict/restore", predict: saved });
     if (current()) toast(t("playground.export.imported"));
   }
 

@@ -8,7 +8,8 @@
 //   node_forward, edge_backward (an expression's)      type the number (a node's value; df/du, the product)
 //   weight_grads                                       pick the sign of the first weight's gradient
 //   update                                             pick the way the first weight moves
-// A figure whose steps are not a trace's (lesson 4's descent) gives each step `ask: { kind, line, truth }`.
+// A figure whose steps are not a trace's (lessons 2–4) gives each step `ask: { kind, line, truth, unit? }`,
+// `unit` being one unit of the last digit its figure shows (when that is not the formula's 4 digits).
 // Nothing is re-derived: the true answer is the line's value as sent (for a move, the new weight compared
 // with the old one, both as sent).
 
@@ -37,7 +38,7 @@ export function questionFor(pass, step) {
   if (!s) return null;
   const lines = s.formula;
   if (!lines?.length && !s.ask) return null;
-  const ask = (kind, line, truth) =>
+  const ask = (kind, line, truth, unit) =>
     truth == null
       ? null
       : {
@@ -48,10 +49,11 @@ export function questionFor(pass, step) {
           substituted: line.substituted,
           result: line.result,
           truth,
+          ...(Number.isFinite(unit) && unit > 0 ? { unit } : {}),
         };
   if (s.ask) {
-    const { kind, line, truth } = s.ask;
-    return kind === "value" && !Number.isFinite(truth) ? null : ask(kind, line, truth);
+    const { kind, line, truth, unit } = s.ask;
+    return kind === "value" && !Number.isFinite(truth) ? null : ask(kind, line, truth, unit);
   }
   if (VALUE_KINDS.has(s.kind)) {
     const line = lines[lines.length - 1];
@@ -80,21 +82,21 @@ export function targetStep(pass, frames, index) {
   return null;
 }
 
-/** One unit of the last digit a formula shows of `truth` (4 significant digits); 1e-4 for zero. */
-export function displayUnit(truth) {
+/** One unit of the last digit `digits` significant digits show of `truth` (a formula shows 4); 1e-4 for zero. */
+export function displayUnit(truth, digits = SIGNIFICANT) {
   // "1e-4" read as a number is exactly the double nearest 0.0001, which 10 ** -4 is not
   if (!Number.isFinite(truth) || truth === 0) return Number(`1e-${SIGNIFICANT}`);
-  return Number(`1e${Math.floor(Math.log10(Math.abs(truth))) - (SIGNIFICANT - 1)}`);
+  return Number(`1e${Math.floor(Math.log10(Math.abs(truth))) - (digits - 1)}`);
 }
 
 /**
  * A typed number's verdict: "correct" within one unit of the last digit shown (so an answer worked out by
- * hand from the rounded numbers on screen counts), "close" within 5 %, else "wrong".
+ * hand from the rounded numbers on screen counts), "close" within 5 %, else "wrong". `unit` overrides the
+ * last digit of a formula's 4 significant ones, for a figure that shows more (or whose inputs show fewer).
  */
-export function judgeNumber(given, truth) {
+export function judgeNumber(given, truth, unit = displayUnit(truth)) {
   if (!Number.isFinite(given) || !Number.isFinite(truth)) return "wrong";
   const error = Math.abs(given - truth);
-  const unit = displayUnit(truth);
   if (error <= unit * (1 + 1e-9)) return "correct";
   if (error <= Math.max(CLOSE_RELATIVE * Math.abs(truth), unit)) return "close";
   return "wrong";
@@ -102,7 +104,7 @@ export function judgeNumber(given, truth) {
 
 /** The verdict on an answer to `question`: a number, or one of SIGNS / DIRECTIONS. */
 export function judge(question, given) {
-  if (question.kind === "value") return judgeNumber(given, question.truth);
+  if (question.kind === "value") return judgeNumber(given, question.truth, question.unit);
   return given === question.truth ? "correct" : "wrong";
 }
 
@@ -117,6 +119,21 @@ export function parseTyped(text) {
   if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(clean)) return null;
   const value = Number(clean);
   return Number.isFinite(value) ? value : null;
+}
+
+/** Whether step `step` is still a question: asked, not answered, not given up on the hint ladder. */
+export function isOpen(predict, step) {
+  return !predict.answers[step] && (predict.hints[step] ?? 0) < HINT_LEVELS;
+}
+
+/**
+ * The step whose question playing on from view step `index` has to wait for (predict mode on, and the learner
+ * has not answered it yet), or null: Play stops at a question and goes on once its answer is shown.
+ */
+export function awaitsAnswer(predict, pass, frames, index) {
+  if (!predict?.on) return null;
+  const step = targetStep(pass, frames, index);
+  return step != null && questionFor(pass, step) && isOpen(predict, step) ? step : null;
 }
 
 // ----------------------------------------------------------------------------------------- the store's slice
@@ -168,9 +185,52 @@ export function predictReducer(predict, action) {
         : { ...predict, answers: INITIAL_PREDICT.answers, hints: INITIAL_PREDICT.hints };
     case "predict/reset":
       return { ...INITIAL_PREDICT, on: predict.on };
+    case "predict/restore": {
+      // a saved or shared slice (travel format, network file); one that is not one changes nothing
+      const restored = checkedPredict(action.predict);
+      return restored ?? predict;
+    }
     default:
       return predict;
   }
 }
 
 const isEmpty = (object) => Object.keys(object).length === 0;
+
+// ----------------------------------------------------------------------------------------- travel
+const MAX_SAVED = 2000; // answers or hints a saved slice may hold (a pass has fewer steps than that)
+const SCORE_FIELDS = Object.keys(INITIAL_PREDICT.score);
+const isCount = (n) => Number.isSafeInteger(n) && n >= 0;
+const isPlainObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** The slice as plain data for a saved or shared state: { on, answers, hints, score }. */
+export function predictForTravel(predict) {
+  const { on, answers, hints, score } = predict ?? INITIAL_PREDICT;
+  return { on, answers: { ...answers }, hints: { ...hints }, score: { ...score } };
+}
+
+/**
+ * A slice read from a saved or shared state (which anyone can edit): the well-formed answers, hints and
+ * counts are kept and the rest is dropped; null when it is not an object with a boolean `on`.
+ */
+export function checkedPredict(data) {
+  if (!isPlainObject(data) || typeof data.on !== "boolean") return null;
+  const entries = (object) => (isPlainObject(object) ? Object.entries(object).slice(0, MAX_SAVED) : []);
+  const steps = (key) => (/^\d{1,6}$/.test(key) ? Number(key) : null);
+  const answers = {};
+  for (const [key, answer] of entries(data.answers)) {
+    const step = steps(key);
+    if (step === null || !isPlainObject(answer)) continue;
+    if (isGiven(answer.given) && VERDICTS.includes(answer.verdict))
+      answers[step] = { given: answer.given, verdict: answer.verdict };
+  }
+  const hints = {};
+  for (const [key, level] of entries(data.hints)) {
+    const step = steps(key);
+    if (step !== null && Number.isInteger(level) && level >= 1 && level <= HINT_LEVELS) hints[step] = level;
+  }
+  const score = { ...INITIAL_PREDICT.score };
+  if (isPlainObject(data.score))
+    for (const field of SCORE_FIELDS) if (isCount(data.score[field])) score[field] = data.score[field];
+  return { on: data.on, answers, hints, score };
+}

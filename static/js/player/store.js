@@ -15,10 +15,12 @@
 //   predict  predict-then-reveal: { on, answers, hints, score } (predict-state.js; actions "predict/…")
 //
 // Travel format (serializeState / applyState): { format: "backprop-lab/player-state", version: 1, spec,
-// view: { step, granularity, speed, numbers, selected } }. A live classroom sends it from the teacher's
-// browser and each student's player applies it; predict-then-reveal reads view.step from it.
+// view: { step, granularity, speed, numbers, selected }, predict?: { on, answers, hints, score } }. A saved
+// or shared state carries the learner's predictions; one without `predict` (older, or the live classroom's,
+// where every student answers for themselves) leaves the player's as they are. A live classroom sends it
+// from the teacher's browser and each student's player applies it; predict-then-reveal reads view.step.
 
-import { INITIAL_PREDICT, predictReducer } from "./predict-state.js";
+import { checkedPredict, INITIAL_PREDICT, predictForTravel, predictReducer } from "./predict-state.js";
 import { GRANULARITIES, SPEEDS } from "./steps.js";
 
 export const TRAVEL_FORMAT = "backprop-lab/player-state";
@@ -112,12 +114,14 @@ export function reducer(state, action) {
       // with a spec, a new trace comes and bounds the step; without one, the trace shown does
       const view = checkedView(state.view, { ...action.view, playing: false });
       if (!action.spec) view.step = clampStep(view.step, state.trace.steps);
+      // the predictions travelled with their spec, so they replace what another network's answers left
+      const predict = action.spec ? forgetIfNew(state, action.spec) : state.predict;
       return {
         ...state,
         spec: action.spec ? { ...action.spec } : state.spec,
         view,
         training: action.spec ? null : state.training,
-        predict: action.spec ? forgetIfNew(state, action.spec) : state.predict,
+        predict: checkedPredict(action.predict) ?? predict,
       };
     }
     default:
@@ -144,14 +148,15 @@ export function createStore(initial, update = reducer) {
   };
 }
 
-/** The travel format of a state as JSON text (see the top of this file). */
-export function serializeState(state) {
+/** The travel format of a state as JSON text (see the top of this file); `predict: false` leaves it out. */
+export function serializeState(state, { predict = true } = {}) {
   const { step, granularity, speed, numbers, selected } = state.view;
   return JSON.stringify({
     format: TRAVEL_FORMAT,
     version: TRAVEL_VERSION,
     spec: state.spec,
     view: { step, granularity, speed, numbers, selected },
+    ...(predict ? { predict: predictForTravel(state.predict) } : {}),
   });
 }
 
@@ -162,11 +167,11 @@ export function parseState(json) {
   if (data.version !== TRAVEL_VERSION) throw new Error(`unknown ${TRAVEL_FORMAT} version ${data.version}`);
   const spec = data.spec && typeof data.spec === "object" && !Array.isArray(data.spec) ? data.spec : null;
   const view = data.view && typeof data.view === "object" ? data.view : {};
-  return { spec, view };
+  return { spec, view, predict: checkedPredict(data.predict) };
 }
 
-/** Apply the travel format to a store: its spec (when given) and view. Playback stops. */
+/** Apply the travel format to a store: its spec (when given), view and predictions (when given). Playback stops. */
 export function applyState(store, json) {
-  const { spec, view } = parseState(json);
-  return store.dispatch({ type: "state/apply", spec, view });
+  const { spec, view, predict } = parseState(json);
+  return store.dispatch({ type: "state/apply", spec, view, predict });
 }
