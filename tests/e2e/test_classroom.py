@@ -175,3 +175,125 @@ def test_students_follow_the_teacher_from_lesson_to_lesson(browser, live_server:
         teacher.get_by_test_id("ask-reveal").click()
         expect(student.get_by_test_id("answer-histogram").locator(".bar.right")).to_contain_text("steepest")
         student.screenshot(path=str(SHOTS / "phone-lesson-question-en.png"))
+
+
+MARKER = "window.__stillThisDocument"
+
+
+def start_class(teacher: Page) -> str:
+    teacher.get_by_test_id("classroom-start").click()
+    code = teacher.get_by_test_id("classroom-code").inner_text()
+    assert len(code) == 6
+    return code
+
+
+def join_at(student: Page, base: str, code: str, path: str) -> None:
+    """Join as a student and land on the teacher's page; mark the document, so a reload would show."""
+    student.goto(f"{base}/join?code={code}")
+    student.get_by_test_id("join-submit").click()
+    student.wait_for_url(f"**{path}?class={code}*")
+    expect(student.get_by_test_id("follow-status")).to_be_visible()
+    student.evaluate(f"{MARKER} = true")
+
+
+def same_document(student: Page) -> bool:
+    return student.evaluate(f"{MARKER} === true")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_a_lesson_figure_follows_in_place(browser, live_server: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    words = WORDS[lang]
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": lang}
+    with checked_page(browser, **desktop) as teacher, checked_page(browser, **PHONE, locale=lang) as student:
+        teacher.goto(f"{live_server}/lessons/derivative")
+        expect(teacher.locator("[data-lesson][data-ready]")).to_have_count(1)
+        code = start_class(teacher)
+        join_at(student, live_server, code, "/lessons/derivative")
+        expect(student.locator("[data-lesson][data-ready]")).to_have_count(1)
+        teacher_slider = teacher.get_by_test_id("delta-slider")
+        student_slider = student.get_by_test_id("delta-slider")
+        narration = "[data-testid=narration]"
+
+        # the slider (Δx shown), then a new function and point: the student's figure follows, same document
+        teacher_slider.fill("4")
+        expect(student_slider).to_have_value("4")
+        expect(student.locator(narration)).to_have_text(teacher.locator(narration).inner_text())
+        teacher.get_by_test_id("expression-input").fill("x^3")
+        teacher.get_by_test_id("x0-input").fill("2")
+        teacher.get_by_test_id("expression-apply").click()
+        expect(teacher.get_by_test_id("exact-derivative")).to_have_attribute("data-value", "12")
+        expect(student.get_by_test_id("expression-input")).to_have_value("x^3")
+        expect(student.get_by_test_id("exact-derivative")).to_have_attribute("data-value", "12")
+        expect(student_slider).to_have_value("0")
+        teacher_slider.fill("6")
+        expect(student_slider).to_have_value("6")
+        expect(student.locator(narration)).to_have_text(teacher.locator(narration).inner_text())
+        student.screenshot(path=str(SHOTS / f"phone-lesson-{lang}.png"))
+
+        # explore, then back to the teacher
+        student_slider.fill("2")
+        expect(student.get_by_test_id("follow-back")).to_be_visible()
+        student.get_by_test_id("follow-back").click()
+        expect(student_slider).to_have_value("6")
+
+        # locked: a student who moves is brought back
+        teacher.get_by_test_id("classroom-lock").click()
+        expect(student.get_by_test_id("follow-status")).to_contain_text(words["locked"])
+        student_slider.fill("1")
+        expect(student_slider).to_have_value("6")
+        assert same_document(student)
+
+        # another lesson: the student's page navigates, with the teacher's figure state in its address
+        teacher.goto(f"{live_server}/lessons/chain-rule#f=x*y&v=%7B%22x%22%3A2%2C%22y%22%3A3%7D")
+        expect(teacher.locator("[data-lesson][data-ready]")).to_have_count(1)
+        teacher.locator("[data-step=next]").click()
+        teacher.locator("[data-step=next]").click()
+        student.wait_for_url(f"**/lessons/chain-rule?class={code}*")
+        expect(student.get_by_test_id("expression-input")).to_have_value("x*y")
+        counter = "[data-step-counter]"
+        expect(student.locator(counter)).to_have_text(teacher.locator(counter).inner_text())
+        student.evaluate(f"{MARKER} = true")
+        teacher.locator("[data-step=next]").click()
+        expect(student.locator(counter)).to_have_text(teacher.locator(counter).inner_text())
+        assert same_document(student)
+
+
+def test_the_training_view_follows_in_place(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+    with checked_page(browser, **desktop) as teacher, checked_page(browser, **desktop) as student:
+        teacher.goto(f"{live_server}/train")
+        ready = "[data-testid=train][data-state=ready]"
+        teacher.wait_for_selector(ready)
+        code = start_class(teacher)
+        join_at(student, live_server, code, "/train")
+        student.wait_for_selector(ready)
+        step = teacher.get_by_test_id("step-counter")
+
+        # the teacher trains step by step: the student's copy has the same weights (same loss), in place
+        for n in (1, 2):
+            teacher.get_by_test_id("step").click()
+            expect(step).to_have_attribute("data-step", str(n))
+        expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "2")
+        loss = teacher.get_by_test_id("train-loss").get_attribute("data-value")
+        expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss or "")
+
+        # an optimizer setting, then the network's shape (which starts the run over)
+        teacher.get_by_test_id("learning-rate").select_option("0.3")
+        expect(student.get_by_test_id("learning-rate")).to_have_value("0.3")
+        teacher.get_by_test_id("layers-plus").click()
+        expect(student.get_by_test_id("layer-count")).to_have_text(teacher.get_by_test_id("layer-count").inner_text())
+        expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "0")
+        teacher.get_by_test_id("step").click()
+        expect(step).to_have_attribute("data-step", "1")
+        expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "1")
+        loss = teacher.get_by_test_id("train-loss").get_attribute("data-value")
+        expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss or "")
+
+        # locked: a student who trains ahead is brought back to the teacher's run
+        teacher.get_by_test_id("classroom-lock").click()
+        expect(student.get_by_test_id("follow-status")).to_contain_text(WORDS["en"]["locked"])
+        student.get_by_test_id("step").click()
+        student.wait_for_function("document.querySelector('[data-testid=step-counter]').dataset.step === '2'")
+        expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "1")
+        expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss or "")
+        assert same_document(student)

@@ -13,6 +13,8 @@ import { optionLabel, promptText } from "./questions.js";
 
 const RELOCK_MS = 300; // a locked student who moved is brought back after this pause (a load may be in flight)
 const APPLIED = "classroom.applied"; // the teacher's last page state this tab loaded
+// pages whose view is driven in place (static/js/classroom/bridge.js): the step player, a lesson, training
+const VIEW_HOSTS = "[data-player], [data-lesson], [data-testid=train]";
 /** A state as an address fragment: a page's own fragment, not a player's travel format (JSON). */
 export function fragment(view) {
   return view && !view.startsWith("{") ? `#${view}` : "";
@@ -149,10 +151,10 @@ export function follow(code, seat) {
       return;
     }
     const attached = currentPlayer();
-    if (!attached && document.querySelector("[data-player]")) return; // applied once the player is up
+    if (!attached && document.querySelector(VIEW_HOSTS)) return; // applied once the page's view is up
     if (!attached) {
-      // a page without a player reads its state from the address only when it loads: load it once per state
-      // the teacher sends (a page that rewrites its own address must not reload for ever)
+      // a page with no view to drive reads its state from the address only when it loads: load it once
+      // per state the teacher sends (a page that rewrites its own address must not reload for ever)
       if (here() !== teacher.view && session.get(APPLIED) !== wanted) {
         session.set(APPLIED, wanted);
         goTo(teacher);
@@ -162,15 +164,16 @@ export function follow(code, seat) {
     }
     if (attached.encode() === teacher.view) return;
     try {
-      attached.apply(teacher.view);
+      Promise.resolve(attached.apply(teacher.view)).catch(() => {});
     } catch {
-      // a state this player cannot read (another version): keep showing what is there
+      // a state this view cannot read (another version): keep showing what is there
     }
   }
 
   function onLocalChange(snapshot) {
-    if (!teacher || snapshot.playing) return;
+    if (!teacher || snapshot?.playing) return;
     const attached = currentPlayer();
+    if (!attached || teacher.path !== location.pathname) return;
     const moved = attached.encode() !== teacher.view;
     if (!moved) {
       if (exploring) {
@@ -181,7 +184,7 @@ export function follow(code, seat) {
     }
     clearTimeout(relock);
     relock = setTimeout(() => {
-      if (attached.encode() === teacher.view) return;
+      if (attached.applying || attached.encode() === teacher.view) return;
       if (locked) apply();
       else {
         exploring = true;

@@ -156,7 +156,7 @@ export function lead(code, token) {
     show(networkFields, k !== "choice" && !(k === "value" && quantity.value === "loss"));
     show(weightFields, k === "gradient_sign" || k === "weight_direction");
     show(choiceFields, k === "choice");
-    open.disabled = k === "choice" ? !choice.value : !currentPlayer();
+    open.disabled = k === "choice" ? !choice.value : !currentPlayer()?.player; // a network question needs one
   }
 
   function renderQuestion() {

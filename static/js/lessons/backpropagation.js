@@ -1,6 +1,7 @@
 // Lesson 6: the full step player (forward → loss → backward → update → again) on the classroom network.
 // The page's keyboard handler drives it, so the player's own key handling is off.
 
+import { attachPlayer, playerChanged } from "../classroom/bridge.js";
 import { api } from "../core/api.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
@@ -41,8 +42,10 @@ export async function mount(root) {
       predict: link.read().pr,
       onChange: (snapshot) => {
         if (snapshot.predict !== link.read().pr) link.write({ pr: snapshot.predict });
+        playerChanged(snapshot);
       },
     });
+    attachPlayer(player); // a live class leads from this player, or drives it, as on the playground
     await player.ready;
   } catch {
     setStatus(root, t("lessons.backpropagation.player_missing"), { error: true });

@@ -11,7 +11,7 @@ import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
 import { createPredict } from "../player/predict.js";
 import { createStore, initialState } from "../player/store.js";
-import { latest, onLanguage, withStatus } from "./common.js";
+import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { createStepper } from "./stepper.js";
 
 const NODE_W = 118;
@@ -43,7 +43,7 @@ export function edgeRoute(x1, y1, x2, y2, boxes, nodeHeight = NODE_H) {
   return { d, labelX: mid, labelY: top - 6 };
 }
 
-const url = urlState([
+const LINK = [
   { name: "f", type: "string", default: "cos(x^2 - 1)", validate: (v) => v.length <= 200 },
   {
     name: "v",
@@ -52,7 +52,9 @@ const url = urlState([
     validate: (v) => v && typeof v === "object" && Object.values(v).every((n) => Number.isFinite(n)),
   },
   { name: "pr", type: "bool", default: false }, // predict, then reveal
-]);
+];
+const url = urlState(LINK);
+const viewLink = urlState([...LINK, STEP_PROPERTY]); // the link and the step shown (a live class follows both)
 
 function shorten(text, length = 16) {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
@@ -132,6 +134,7 @@ export function mount(root) {
     if (now.predict.on === before.predict.on) return;
     state.pr = now.predict.on;
     url.write(state);
+    viewChanged();
   });
 
   input.value = state.f;
@@ -293,9 +296,10 @@ export function mount(root) {
     store.dispatch({ type: "view/step", step: index });
     draw(index);
     describe(index);
+    viewChanged();
   }
 
-  async function compute() {
+  async function compute({ start = 0 } = {}) {
     const text = input.value.trim();
     let values = readVariables();
     let data = null;
@@ -329,16 +333,33 @@ export function mount(root) {
     );
     store.dispatch({ type: "spec/set", spec: { f: state.f, v: state.v } }); // a new expression: new questions
     store.dispatch({ type: "trace/loaded", steps: data.steps.length });
-    stepper.reset(data.steps.length, 0);
+    stepper.reset(data.steps.length, start);
   }
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     compute();
   });
-  variablesBox.addEventListener("change", compute);
+  variablesBox.addEventListener("change", () => compute());
   onLanguage(() => state.data && show(stepper.index));
   renderVariables(Object.keys(state.v));
-  compute();
-  return stepper;
+  compute({ start: viewLink.read().s });
+  return Object.assign(stepper, {
+    view: {
+      encode: () => viewLink.encode({ f: state.f, v: state.v, pr: state.pr, s: stepper.index }),
+      async apply(text) {
+        const wanted = viewLink.read(`#${text}`);
+        stepper.stop();
+        if (wanted.pr !== state.pr) store.dispatch({ type: "predict/toggle", on: wanted.pr });
+        if (state.data && wanted.f === state.f && JSON.stringify(wanted.v) === JSON.stringify(state.v)) {
+          stepper.go(wanted.s);
+          return;
+        }
+        input.value = wanted.f;
+        state.v = wanted.v;
+        renderVariables(Object.keys(wanted.v));
+        await compute({ start: wanted.s });
+      },
+    },
+  });
 }

@@ -81,3 +81,9 @@ export async function withStatus(root, work) {
 export function onLanguage(render) {
   document.addEventListener("langchange", () => render());
 }
+
+/** The step shown, in a figure's view state (a live class, and the address a following student opens). */
+export const STEP_PROPERTY = { name: "s", type: "int", default: 0, validate: (v) => v >= 0 && v <= 10000 };
+
+/** Tell a live class (static/js/classroom/bridge.js) that the figure's view changed. */
+export { viewChanged } from "../classroom/bridge.js";

@@ -8,14 +8,16 @@ import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
-import { latest, onLanguage, withStatus } from "./common.js";
+import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { axes, extent, frame, lineThrough, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
-const url = urlState([
+const LINK = [
   { name: "f", type: "string", default: "2x^2", validate: (v) => v.length <= 200 },
   { name: "x0", type: "number", default: 1, validate: (v) => Math.abs(v) <= 100 },
-]);
+];
+const url = urlState(LINK);
+const viewLink = urlState([...LINK, STEP_PROPERTY]); // the link and the Δx shown (a live class follows both)
 
 export function mount(root) {
   const form = root.querySelector("[data-expression-form]");
@@ -105,6 +107,7 @@ export function mount(root) {
       exact: formatNumber(data.derivative, 8),
       gap: formatNumber(Math.abs(row.abs_error ?? row.error), 3),
     });
+    viewChanged();
   }
 
   // f′(x) = 4x, then f′(3) = 4·3 = 12: the server's formula, with x₀ put in, beside the backprop value
@@ -132,7 +135,7 @@ export function mount(root) {
     );
   }
 
-  async function compute() {
+  async function compute({ step = 0 } = {}) {
     const expression = input.value.trim();
     const at = Number(x0Input.value);
     if (!Number.isFinite(at)) return;
@@ -155,7 +158,7 @@ export function mount(root) {
     url.write(state);
     state.data = data;
     slider.max = String(data.rows.length - 1);
-    stepper.reset(data.rows.length, 0);
+    stepper.reset(data.rows.length, step);
   }
 
   form.addEventListener("submit", (event) => {
@@ -171,6 +174,21 @@ export function mount(root) {
     });
   slider.addEventListener("input", () => stepper.go(Number(slider.value)));
   onLanguage(() => state.data && show(stepper.index));
-  compute();
-  return stepper;
+  compute({ step: viewLink.read().s });
+  return Object.assign(stepper, {
+    view: {
+      encode: () => viewLink.encode({ f: state.f, x0: state.x0, s: stepper.index }),
+      async apply(text) {
+        const wanted = viewLink.read(`#${text}`);
+        stepper.stop();
+        if (state.data && wanted.f === state.f && wanted.x0 === state.x0) {
+          stepper.go(wanted.s);
+          return;
+        }
+        input.value = wanted.f;
+        x0Input.value = String(wanted.x0);
+        await compute({ step: wanted.s });
+      },
+    },
+  });
 }

@@ -5,7 +5,8 @@ import { api } from "../core/api.js";
 import { svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
-import { latest, onLanguage, withStatus } from "./common.js";
+import { urlState } from "../core/urlstate.js";
+import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { createStepper } from "./stepper.js";
 
 const LAYERS = [5, 4, 3];
@@ -14,10 +15,24 @@ const HEIGHT = 380;
 const COLUMNS = [110, 320, 530];
 const RADIUS = 22;
 
+// weights (seed), input and layer shown: what a live class follows, and a following student's address
+const viewLink = urlState([
+  { name: "seed", type: "int", default: 1, validate: (v) => v >= 0 && v <= 4294967295 },
+  {
+    name: "in",
+    type: "json",
+    default: DEFAULT_INPUT,
+    validate: (v) =>
+      Array.isArray(v) && v.length === LAYERS[0] && v.every((x) => Number.isFinite(x) && Math.abs(x) <= 100),
+  },
+  STEP_PROPERTY,
+]);
+
 export function mount(root) {
   const diagram = root.querySelector(".ff-diagram");
   const narration = root.querySelector("[data-testid=narration]");
-  const state = { seed: 1, input: DEFAULT_INPUT.slice(), trace: null };
+  const opened = viewLink.read();
+  const state = { seed: opened.seed, input: opened.in, trace: null };
   const trace = latest(api.trace);
   const stepper = createStepper(root, { onStep: show });
 
@@ -106,6 +121,7 @@ export function mount(root) {
   function show(step) {
     draw(step);
     narration.textContent = describe(step);
+    viewChanged();
   }
 
   async function load(keepStep = 0) {
@@ -134,6 +150,20 @@ export function mount(root) {
     load(stepper.index);
   });
   onLanguage(() => show(stepper.index));
-  load();
-  return stepper;
+  load(opened.s);
+  return Object.assign(stepper, {
+    view: {
+      encode: () => viewLink.encode({ seed: state.seed, in: state.input, s: stepper.index }),
+      async apply(text) {
+        const wanted = viewLink.read(`#${text}`);
+        stepper.stop();
+        if (state.trace && wanted.seed === state.seed && JSON.stringify(wanted.in) === JSON.stringify(state.input)) {
+          stepper.go(wanted.s);
+          return;
+        }
+        Object.assign(state, { seed: wanted.seed, input: wanted.in });
+        await load(wanted.s);
+      },
+    },
+  });
 }

@@ -12,7 +12,7 @@ import { sub } from "../core/trace-render.js";
 import { urlState } from "../core/urlstate.js";
 import { createPredict } from "../player/predict.js";
 import { createStore, initialState } from "../player/store.js";
-import { latest, onLanguage, withStatus } from "./common.js";
+import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
@@ -35,14 +35,17 @@ export function arrowPixels(norm, largest) {
 
 const grouped = (text) => (text.startsWith("−") ? `(${text})` : text);
 
-const url = urlState([
+const LINK = [
   { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 },
   { name: "lr", type: "number", default: 0.1, validate: (v) => v > 0 && v <= 1.1 },
   { name: "n", type: "int", default: 20, validate: (v) => v >= 1 && v <= 100 },
   { name: "x", type: "number", default: 2, validate: (v) => Math.abs(v) <= 3 },
   { name: "y", type: "number", default: 1.5, validate: (v) => Math.abs(v) <= 3 },
   { name: "pr", type: "bool", default: false }, // predict, then reveal
-]);
+];
+const url = urlState(LINK);
+const viewLink = urlState([...LINK, STEP_PROPERTY]); // the link and the descent step shown (a live class follows both)
+const PATH_INPUTS = ["f", "lr", "n", "x", "y"]; // changing one asks the server for a new path
 
 /**
  * The descent's steps as predict-then-reveal asks them: from step 1 on, the first variable's new value,
@@ -88,6 +91,7 @@ export function mount(root) {
     if (now.predict.on === before.predict.on) return;
     state.pr = now.predict.on;
     url.write(state);
+    viewChanged();
   });
   mapEl.dataset.ownKeys = "";
 
@@ -198,6 +202,7 @@ export function mount(root) {
     draw(index);
     renderTable(index);
     narration.textContent = describe(index);
+    viewChanged();
   }
 
   async function compute({ step = 0 } = {}) {
@@ -269,6 +274,25 @@ export function mount(root) {
   });
   onLanguage(() => state.data && show(stepper.index));
   onTheme(() => state.data && draw(stepper.index));
-  compute();
-  return stepper;
+  compute({ step: viewLink.read().s });
+  return Object.assign(stepper, {
+    view: {
+      encode: () => viewLink.encode({ ...state, s: stepper.index }),
+      async apply(text) {
+        const wanted = viewLink.read(`#${text}`);
+        stepper.stop();
+        if (wanted.pr !== state.pr) store.dispatch({ type: "predict/toggle", on: wanted.pr });
+        if (state.data && PATH_INPUTS.every((name) => wanted[name] === state[name])) {
+          stepper.go(wanted.s);
+          return;
+        }
+        Object.assign(state, { lr: wanted.lr, n: wanted.n, x: wanted.x, y: wanted.y });
+        input.value = wanted.f;
+        lrInput.value = String(wanted.lr);
+        lrOutput.textContent = formatNumber(wanted.lr, 3);
+        stepsInput.value = String(wanted.n);
+        await compute({ step: wanted.s });
+      },
+    },
+  });
 }

@@ -8,11 +8,12 @@ import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
-import { latest, onLanguage, withStatus } from "./common.js";
+import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { axes, contourLevels, contours, extent, frame, heat, lineThrough, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
-const url = urlState([{ name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 }]);
+const EXPRESSION = { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 };
+const url = urlState([EXPRESSION]);
 const RANGE = [-3, 3];
 const TOUR = [
   { x: 1, y: 0.5, vary: "x" },
@@ -22,6 +23,15 @@ const TOUR = [
   { x: 0, y: 1.5, vary: "x" },
   { x: 0, y: 1.5, vary: "y" },
 ];
+const onMap = (v) => v >= RANGE[0] && v <= RANGE[1];
+// the expression, the tour's step and the point (a click moves it off the tour): what a live class follows
+const viewLink = urlState([
+  EXPRESSION,
+  STEP_PROPERTY,
+  { name: "x", type: "number", default: TOUR[0].x, validate: onMap },
+  { name: "y", type: "number", default: TOUR[0].y, validate: onMap },
+  { name: "vary", type: "enum", values: ["x", "y"], default: TOUR[0].vary },
+]);
 const clamp = (v) => Math.max(RANGE[0], Math.min(RANGE[1], v));
 const round = (v) => Math.round(v * 20) / 20;
 
@@ -120,6 +130,7 @@ export function mount(root) {
   }
 
   async function update() {
+    viewChanged();
     xInput.value = String(state.x);
     yInput.value = String(state.y);
     for (const radio of radios) radio.checked = radio.value === state.vary;
@@ -215,9 +226,37 @@ export function mount(root) {
   });
   onTheme(drawMap);
 
+  const encode = () =>
+    viewLink.encode({ f: state.expression, s: stepper.index, x: state.x, y: state.y, vary: state.vary });
+
+  const samePoint = (wanted) => wanted.x === state.x && wanted.y === state.y && wanted.vary === state.vary;
+
+  /** The tour's step, then the point (a click may have moved it off the tour), drawn anew. */
+  function showView(wanted) {
+    if (wanted.s !== stepper.index) stepper.go(wanted.s);
+    Object.assign(state, { x: wanted.x, y: wanted.y, vary: wanted.vary });
+    return update();
+  }
+
+  const opened = viewLink.read();
   (async () => {
     await loadGrid();
-    stepper.reset(TOUR.length, 0);
+    stepper.reset(TOUR.length, opened.s);
+    if (!samePoint(opened)) setPoint(opened);
   })();
-  return stepper;
+  return Object.assign(stepper, {
+    view: {
+      encode,
+      async apply(text) {
+        const wanted = viewLink.read(`#${text}`);
+        stepper.stop();
+        if (wanted.f !== state.expression) {
+          input.value = wanted.f;
+          state.expression = wanted.f;
+          if (!(await loadGrid())) return;
+        } else if (wanted.s === stepper.index && samePoint(wanted) && state.slice) return;
+        await showView(wanted);
+      },
+    },
+  });
 }

@@ -2,6 +2,7 @@
 // sends PageDown/PageUp or the arrow keys) walk through it: first the figure's steps, then the page's
 // sections, then on to the next lesson.
 
+import { attachView, currentPlayer } from "../classroom/bridge.js";
 import { ready, isPresenting } from "../core/shell.js";
 import { t } from "../core/i18n.js";
 import { stepDirection } from "../core/keys.js";
@@ -88,6 +89,9 @@ if (load) {
   const module = await load();
   figure = await module.mount(article.querySelector("[data-figure]"));
 }
+// A live class follows the figure in place (its view: state string in, state string out); a figure that
+// keeps no state, or a page whose step player attached itself, leaves nothing more to follow.
+if (!currentPlayer()) attachView(figure?.view ?? { encode: () => "", apply: () => {} });
 const exercises = article.querySelector("[data-exercises]");
 if (exercises) (await import("../lessons/exercises.js")).mountExercises(exercises, slug);
 article.dataset.ready = "true";

@@ -1,6 +1,7 @@
 // The training view: wires the data picker, the controls, the network diagram, the loss chart and the
 // output picture to one settings object (kept in the URL) and one training session (kept by the server).
 
+import { attachView, viewChanged } from "../classroom/bridge.js";
 import { api } from "../core/api.js";
 import { el, prefersReducedMotion, toast } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
@@ -54,11 +55,35 @@ function isEmptyCustom() {
   return page.settings.data === "custom" && !(page.settings.pts || []).length;
 }
 
-function writeUrl() {
-  const { log, step } = session;
+/** The settings and the run as a link holds them; `step` is the step on screen (mid-segment while playing). */
+function linkState(step = session.step) {
+  const { log } = session;
   let run = log.length ? log : null;
   if (run && JSON.stringify(run) === JSON.stringify(canonicalLog(totalSteps(run)))) run = null;
-  url.write({ ...page.settings, steps: run || step <= LINK_LIMITS.steps ? step : 0, run });
+  return { ...page.settings, steps: run || step <= LINK_LIMITS.steps ? step : 0, run };
+}
+
+function writeUrl() {
+  url.write(linkState());
+  viewChanged();
+}
+
+/**
+ * A live class's state for this view: the link of the run logged so far (a segment streaming is not in it
+ * until it ends, so a student's copy can be trained to exactly these weights).
+ */
+const encodeView = () => url.encode(linkState(totalSteps(session.log)));
+
+/** Show the teacher's run in place: the same settings, and the same weights, trained on only if need be. */
+async function applyView(text) {
+  const { steps, run, ...settings } = url.read(`#${text}`);
+  const structural = STRUCTURAL.some((key) => JSON.stringify(settings[key]) !== JSON.stringify(page.settings[key]));
+  Object.assign(page.settings, settings);
+  if (settings.data === "custom" && settings.pts)
+    picker.setCustom(settings.pts, settings.pts[0]?.length - 1 || 2, settings.pk);
+  syncControls();
+  const log = boundRun(run || canonicalLog(steps)).log;
+  if (structural || !(await session.extend(log))) await restart(log);
 }
 
 /** The log a continuous run of `steps` with the current settings leaves: full segments, then the rest. */
@@ -576,6 +601,8 @@ async function start() {
       }
     : null;
   await restart(bounded.log, notice);
+  // a live class leads from this view, or drives it in place (static/js/classroom)
+  attachView({ encode: encodeView, apply: applyView });
 }
 
 document.addEventListener("langchange", () => {

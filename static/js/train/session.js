@@ -14,6 +14,7 @@ import {
   segmentEntry,
   segmentSeed,
   segments,
+  totalSteps,
   trainBody,
 } from "./settings.js";
 
@@ -103,21 +104,7 @@ export class TrainingSession {
       });
       if (token !== this.token) return;
       this.apply(first, 0, { replaceHistory: true });
-      const all = [...segments(log)];
-      for (const [index, entry] of all.entries()) {
-        const response = await this.request({
-          picture: index === all.length - 1 ? "still" : "none",
-          steps: entry[0],
-          hyper: entryHyper(entry),
-          weights: this.weights,
-          biases: this.biases,
-          seed: segmentSeed(this.context.settings().seed, this.step),
-        });
-        if (token !== this.token) return;
-        this.apply(response, this.step);
-        this.log = appendSegment(this.log, [...entry.slice(0, 6), 1]);
-        if (this.diverged) break;
-      }
+      await this.replay(log, token);
     } catch (error) {
       if (token === this.token && !isAbort(error)) this.context.onError(error);
     } finally {
@@ -126,6 +113,55 @@ export class TrainingSession {
         this.context.onChange("reset");
       }
     }
+  }
+
+  /** Train the segments of `log` one after another from the weights shown (a link's run, or its next part). */
+  async replay(log, token) {
+    const all = [...segments(log)];
+    for (const [index, entry] of all.entries()) {
+      const response = await this.request({
+        picture: index === all.length - 1 ? "still" : "none",
+        steps: entry[0],
+        hyper: entryHyper(entry),
+        weights: this.weights,
+        biases: this.biases,
+        seed: segmentSeed(this.context.settings().seed, this.step),
+      });
+      if (token !== this.token) return;
+      this.apply(response, this.step);
+      this.log = appendSegment(this.log, [...entry.slice(0, 6), 1]);
+      if (this.diverged) break;
+    }
+  }
+
+  /**
+   * Bring the run to `log` when the run shown is the start of it (a live class's teacher trained on): only
+   * the segments after it are trained. Returns false, doing nothing, when the run shown is not its start.
+   */
+  async extend(log) {
+    const wanted = [...segments(log)];
+    const have = [...segments(this.log)];
+    const same = (a, b) => a.slice(0, 6).every((v, i) => v === b[i]);
+    // weights part-way through a segment (playing, or a stream cut short) are not the end of this.log
+    const settled = this.weights && !this.playing && !this.busy && this.step === totalSteps(this.log);
+    if (!settled || have.length > wanted.length || !have.every((entry, i) => same(entry, wanted[i]))) return false;
+    const token = this.cancel();
+    this.busy = true;
+    this.context.onChange("replaying");
+    try {
+      await this.replay(
+        wanted.slice(have.length).map((entry) => [...entry.slice(0, 6), 1]),
+        token,
+      );
+    } catch (error) {
+      if (token === this.token && !isAbort(error)) this.context.onError(error);
+    } finally {
+      if (token === this.token) {
+        this.busy = false;
+        this.context.onChange("reset");
+      }
+    }
+    return true;
   }
 
   /** Stop whatever is running; returns the new token. */
