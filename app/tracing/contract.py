@@ -34,6 +34,7 @@ from app.nn.mlp import MLP
 from app.nn.optim import SGD
 from app.tracing.features import formula_symbol
 from app.tracing.notation import (
+    ACTIVATION_DERIVATIVES,
     ACTIVATION_SYMBOLS,
     bias_symbol,
     delta_symbol,
@@ -48,7 +49,7 @@ from app.tracing.passes import Pass, health_numbers, run_pass
 from app.tracing.render import join_terms
 
 CONTRACT_VERSION = 2
-SCRIPT_WORDING = 2  # raised when the words of a script change: a client holding a script by id never shows old words
+SCRIPT_WORDING = 3  # raised when the words of a script change: a client holding a script by id never shows old words
 MAX_TERMS_SHOWN = 8  # longer sums are written with their first terms and "+ …"
 SCRIPT_CACHE_BYTES = 32 << 20  # the largest networks allowed make scripts of a few MB
 PARSED_SCRIPTS_KEPT = 32  # small scripts are also kept as data: reading one again costs more than its trace
@@ -432,12 +433,22 @@ class _ScriptWriter:
                 "index": layer,
                 "size": size,
                 "kind": "input" if layer == 0 else "output" if layer == depth else "hidden",
-                "activation": self.shape.activations[layer - 1] if layer else None,
+                **self.activation(layer),
                 "labels": self.labels(layer),
                 "nodes": [node_id(layer, j) for j in range(size)],
             }
             for layer, size in enumerate(self.sizes)
         ]
+
+    def activation(self, layer: int) -> dict[str, str | None]:
+        """A layer's activation with the words a client shows for it: its symbol (the op graph's f) and
+        its local derivative f′(z) (the δ step's note); none for the input layer."""
+        name = self.shape.activations[layer - 1] if layer else None
+        return {
+            "activation": name,
+            "activation_symbol": ACTIVATION_SYMBOLS[name] if name else None,
+            "activation_derivative": ACTIVATION_DERIVATIVES[name] if name else None,
+        }
 
 
 def build_script(shape: TraceShape) -> dict[str, Any]:

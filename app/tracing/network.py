@@ -25,14 +25,7 @@ from app.nn.mlp import MLP
 from app.tracing.contract import TraceShape, node_id, pass_numbers, scripts
 from app.tracing.features import formula_symbol
 from app.tracing.forms import fill_steps
-from app.tracing.notation import (
-    ACTIVATION_DERIVATIVES,
-    ACTIVATION_SYMBOLS,
-    bias_symbol,
-    neuron_symbol,
-    weight_symbol,
-    z_symbol,
-)
+from app.tracing.notation import bias_symbol, neuron_symbol, weight_symbol, z_symbol
 from app.tracing.passes import run_pass
 from app.tracing.render import Renderer
 
@@ -177,7 +170,7 @@ class _Panel:
     def __init__(self, script: dict[str, Any], numbers: Numbers) -> None:
         self.n = numbers
         self.s = script["shape"]["sample"]
-        self.activations: list[str] = script["shape"]["activations"]
+        self.derivatives: list[str | None] = [layer["activation_derivative"] for layer in script["layers"]]
 
     def values(self, step: dict[str, Any]) -> dict[str, Any]:
         write: Callable[[int, int], dict[str, Any]] = getattr(self, step["kind"])
@@ -217,7 +210,7 @@ class _Panel:
             "upstream": n["grad_a"][layer][s][j],
             "local": n["slope"][layer][s][j],
             "delta": n["delta"][layer][s][j],
-            "derivative": ACTIVATION_DERIVATIVES[self.activations[layer - 1]],
+            "derivative": self.derivatives[layer],
         }
 
     def weight_grads(self, layer: int, j: int) -> dict[str, Any]:
@@ -243,7 +236,7 @@ def _neuron_graphs(script: dict[str, Any], numbers: Numbers) -> Iterator[tuple[s
         return inputs[k] if layer == 0 and inputs else neuron_symbol(layer, k, sizes)
 
     for layer in range(1, len(sizes)):
-        activation = script["shape"]["activations"][layer - 1]
+        activation, f = script["layers"][layer]["activation"], script["layers"][layer]["activation_symbol"]
         for j in range(sizes[layer]):
             delta = n["delta"][layer][s][j]
             nodes, edges = [], []
@@ -265,7 +258,7 @@ def _neuron_graphs(script: dict[str, Any], numbers: Numbers) -> Iterator[tuple[s
                 {"id": "sum", "op": "sum", "label": "Σ", "value": n["weighted_sum"][layer][j], "grad": delta},
                 {"id": "b", "op": "leaf", "label": bias_symbol(layer, j), "value": n["b"][layer][j], "grad": delta},
                 {"id": "z", "op": "add", "label": z_symbol(layer, j), "value": n["z"][layer][s][j], "grad": delta},
-                {"id": "a", "op": activation, "label": ACTIVATION_SYMBOLS[activation],
+                {"id": "a", "op": activation, "label": f,
                  "value": n["a"][layer][s][j], "grad": n["grad_a"][layer][s][j]},
             ]  # fmt: skip
             edges += [

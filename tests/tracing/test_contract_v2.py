@@ -18,6 +18,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.tracing import contract
 from app.tracing.contract import ScriptCache, TraceShape, build_script
+from app.tracing.notation import ACTIVATION_DERIVATIVES, ACTIVATION_SYMBOLS
 from app.tracing.render import render_steps
 
 ACTIVATIONS = ["identity", "tanh", "sigmoid", "relu", "leaky_relu"]
@@ -351,3 +352,21 @@ def test_batch_sums_carry_the_sample_index(client, batch):
         else:
             assert line["symbolic"].startswith("Σₙ δ") and line["symbolic"].endswith("[n]")
             assert line["substituted"].count(" + ") == batch - 1
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_each_layer_of_the_script_writes_its_activation_as_clients_show_it(client, activation):
+    body = {**random_request(3, "mse"), "layers": [2, 3, 1], "activation": activation, "output_activation": "tanh"}
+    body |= {"inputs": [[0.5, -1.0]], "targets": [[0.2]], "weights": None, "biases": None, "sample": 0}
+    layers = _post(client, V2, body)["script"]["layers"]
+    assert [layer["activation"] for layer in layers] == [None, activation, "tanh"]
+    assert layers[0]["activation_symbol"] is None and layers[0]["activation_derivative"] is None
+    assert layers[1]["activation_symbol"] == ACTIVATION_SYMBOLS[activation]
+    assert layers[1]["activation_derivative"] == ACTIVATION_DERIVATIVES[activation]
+    assert (layers[2]["activation_symbol"], layers[2]["activation_derivative"]) == ("tanh", "1 − tanh²(z)")
+    v1 = _post(client, V1, {**body, "include_neuron_graphs": True})  # v1 writes the same words, from the script
+    deltas = {step["layer"]: step["values"]["derivative"] for step in v1["steps"] if "delta" in step["kind"]}
+    assert deltas == {1: layers[1]["activation_derivative"], 2: "1 − tanh²(z)"}
+    assert {node["label"] for node in v1["neuron_graphs"]["1-0"]["nodes"] if node["id"] == "a"} == {
+        ACTIVATION_SYMBOLS[activation]
+    }

@@ -9,7 +9,6 @@
 import { svg, el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
-import { parseNodeId } from "./steps.js";
 
 const MAX_INPUTS_SHOWN = 4;
 const BOX_HEIGHT = 50;
@@ -20,7 +19,7 @@ const PAD = { x: 10, y: 14 };
 const OP_SYMBOLS = { mul: "×", sum: "Σ", add: "+" };
 
 function layoutGraph(graph, gap = COLUMN_GAP) {
-  const inputs = graph.nodes.filter((n) => /^p\d+$/.test(n.id)).length;
+  const inputs = graph.nodes.filter((n) => n.role === "product").length;
   const shown = Math.min(inputs, MAX_INPUTS_SHOWN);
   const position = new Map();
   const col = (c) => PAD.x + COLUMN_WIDTHS.slice(0, c).reduce((sum, w) => sum + w + gap, 0);
@@ -46,15 +45,15 @@ function layoutGraph(graph, gap = COLUMN_GAP) {
   };
 }
 
-/** Which of the neuron's numbers the player has reached, and how its current step flows. */
-function revealState(info, index, id) {
+/** Which of the neuron's numbers the player has reached, and how its current step flows; `inputs`: the
+ * node ids of the layer that feeds it. */
+function revealState(info, index, id, inputs) {
   const reached = (at) => index == null || at <= index;
-  const [layer] = parseNodeId(id);
   const steps = info.stepsOf(id);
   const current = index == null ? null : steps && Object.values(steps).find((s) => s.index === index);
   return {
     values: reached(info.valueAt(id)),
-    inputValue: (k) => reached(info.valueAt(`${layer - 1}-${k}`)),
+    inputValue: (k) => reached(info.valueAt(inputs[k])),
     grads: reached(info.deltaAt(id)),
     weightGrads: reached(info.gradAt(id)),
     flow: current ? current.kind : null,
@@ -62,32 +61,32 @@ function revealState(info, index, id) {
 }
 
 function nodeGrad(node, state) {
-  if (/^w\d+$/.test(node.id)) return state.weightGrads;
-  return state.grads;
+  return node.role === "weight" ? state.weightGrads : state.grads;
 }
 
 function nodeValueShown(node, state) {
-  if (/^w\d+$/.test(node.id) || node.id === "b") return true;
-  const match = /^a(\d+)$/.exec(node.id);
-  if (match) return state.inputValue(Number(match[1]));
+  if (node.role === "weight" || node.role === "bias") return true;
+  if (node.role === "input") return state.inputValue(node.input);
   return state.values;
 }
 
-function edgeFlow(edge, flow) {
+/** How the current step flows along an edge: by what its source op is (`source`: that op). */
+function edgeFlow(source, flow) {
   if (flow === "neuron_forward") return "forward";
-  if (flow === "output_delta" || flow === "hidden_delta") return /^w\d+$/.test(edge.source) ? null : "backward";
-  if (flow === "weight_grads") return /^w\d+$/.test(edge.source) || edge.source === "b" ? "backward" : null;
+  if (flow === "output_delta" || flow === "hidden_delta") return source?.role === "weight" ? null : "backward";
+  if (flow === "weight_grads") return source?.role === "weight" || source?.role === "bias" ? "backward" : null;
   return null;
 }
 
 /** The total gradients of the drawn leaves, each once the player has reached the step that computes it:
  * a weight's and the bias's summed over the batch (its weight_grads step), an input's over every neuron
  * it feeds for the focus sample (that neuron's δ step, or for x the end of the backward pass). */
-function totalLines(trace, info, index, layer, neuron, graph, shown) {
+function totalLines(trace, info, index, { id, layer, index: neuron }, graph, shown) {
   const reached = (at) => index == null || at <= index;
   const params = trace.params?.[layer - 1];
   const sample = trace.sample ?? 0;
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const ofRole = (role) => graph.nodes.filter((n) => n.role === role);
+  const [weights, inputs, [bias]] = [ofRole("weight"), ofRole("input"), ofRole("bias")];
   const line = (key, node, value) =>
     el("li", {
       "data-op": node.id,
@@ -98,15 +97,15 @@ function totalLines(trace, info, index, layer, neuron, graph, shown) {
       }),
     });
   const lines = [];
-  if (params && reached(info.gradAt(`${layer}-${neuron}`))) {
-    for (let k = 0; k < shown; k++) lines.push(line("total_batch", byId.get(`w${k}`), params.grad_weight[neuron][k]));
-    lines.push(line("total_batch", byId.get("b"), params.grad_bias[neuron]));
+  if (params && reached(info.gradAt(id))) {
+    for (let k = 0; k < shown; k++) lines.push(line("total_batch", weights[k], params.grad_weight[neuron][k]));
+    lines.push(line("total_batch", bias, params.grad_bias[neuron]));
   }
   const gradA = trace.layers[layer - 1]?.grad_a?.[sample];
   const backwardDone = trace.steps.find((step) => step.phase === "update")?.index ?? Infinity;
   for (let k = 0; k < (gradA ? shown : 0); k++) {
-    const computed = layer - 1 === 0 ? backwardDone : info.deltaAt(`${layer - 1}-${k}`);
-    if (reached(computed)) lines.push(line("total_paths", byId.get(`a${k}`), gradA[k]));
+    const computed = layer - 1 === 0 ? backwardDone : info.deltaAt(trace.layers[layer - 1].nodes[k]);
+    if (reached(computed)) lines.push(line("total_paths", inputs[k], gradA[k]));
   }
   return lines;
 }
@@ -134,11 +133,11 @@ export function createOpGraph({ onSelectInput } = {}) {
   function render(trace, info, index, id) {
     last = { trace, info, index, id };
     const graph = id && trace?.neuron_graphs?.[id];
-    const parsed = id ? parseNodeId(id) : null;
+    const neuron = id ? trace?.facts.node(id) : null;
     legend.textContent = t("playground.opgraph.legend");
-    if (!graph || !parsed) {
+    if (!graph || !neuron) {
       title.textContent = t("playground.opgraph.title");
-      hint.textContent = t(parsed && parsed[0] === 0 ? "playground.opgraph.input_hint" : "playground.opgraph.hint");
+      hint.textContent = t(neuron?.layer === 0 ? "playground.opgraph.input_hint" : "playground.opgraph.hint");
       canvas.replaceChildren();
       canvas.setAttribute("viewBox", "0 0 10 10");
       canvas.classList.add("empty");
@@ -147,12 +146,13 @@ export function createOpGraph({ onSelectInput } = {}) {
       return;
     }
     canvas.classList.remove("empty");
-    const [layer, neuron] = parsed;
-    const symbol = trace.layers[layer].labels[neuron];
+    const { layer } = neuron;
+    const feeding = trace.layers[layer - 1].nodes; // the ids of the neurons that feed this one
+    const symbol = trace.layers[layer].labels[neuron.index];
     const sample = (trace.sample ?? 0) + 1;
     title.textContent = t("playground.opgraph.title_for", { neuron: symbol, sample });
     hint.textContent = t("playground.opgraph.explain", { sample });
-    const state = revealState(info, index, id);
+    const state = revealState(info, index, id, feeding);
     // presenter mode hides the edge labels and closes the gaps they need, so the boxes can be drawn larger
     const gap = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--opgraph-gap")) || COLUMN_GAP;
     const { position, shown, inputs, width, height } = layoutGraph(graph, gap);
@@ -172,7 +172,7 @@ export function createOpGraph({ onSelectInput } = {}) {
       const x2 = to.x;
       const y2 = to.y + BOX_HEIGHT / 2;
       const mid = (x1 + x2) / 2;
-      const flow = edgeFlow(edge, state.flow);
+      const flow = edgeFlow(byId.get(edge.source), state.flow);
       edges.append(
         svg("path", {
           class: `op-edge${flow ? ` flow-${flow}` : ""}`,
@@ -219,18 +219,17 @@ export function createOpGraph({ onSelectInput } = {}) {
       g.append(svg("text", { class: "op-value", x: middle, y: 30, "text-anchor": "middle", text: valueText }));
       const gradText = nodeGrad(node, state) ? `∇ ${formatNumber(node.grad, 4)}` : "∇ ?";
       g.append(svg("text", { class: "op-grad", x: middle, y: 44, "text-anchor": "middle", text: gradText }));
-      const inputMatch = /^a(\d+)$/.exec(node.id);
-      if (inputMatch && onSelectInput) {
+      if (node.role === "input" && onSelectInput) {
         g.classList.add("op-link");
         g.setAttribute("tabindex", "0");
         g.setAttribute("role", "button");
         g.setAttribute("aria-label", t("playground.opgraph.go_to", { neuron: node.label }));
-        g.dataset.target = `${layer - 1}-${inputMatch[1]}`;
+        g.dataset.target = feeding[node.input];
       }
       nodes.append(g);
     }
     canvas.replaceChildren(edges, nodes, labels);
-    totals.replaceChildren(...totalLines(trace, info, index, layer, neuron, graph, shown));
+    totals.replaceChildren(...totalLines(trace, info, index, { id, ...neuron }, graph, shown));
     followFlow(state.flow, position, width);
   }
 

@@ -5,24 +5,12 @@ export const PHASES = ["forward", "loss", "backward", "update"];
 export const GRANULARITIES = ["neuron", "layer", "phase"];
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8]; // playback speeds, × the normal pace
 
+// The ids the server writes (app/tracing/contract.py); what an id names is read from the script
+// (script-ids.js scriptIndex), never parsed from the id.
 export const nodeId = (layer, index) => `${layer}-${index}`;
 export const edgeId = (layer, to, from) => `${layer - 1}-${from}>${layer}-${to}`;
 export const lossEdgeId = (layer, index) => `${layer}-${index}>L`;
 export const LOSS_NODE = "L";
-
-/** Parse "3-12" into [3, 12], or null. */
-export function parseNodeId(id) {
-  const match = /^(\d+)-(\d+)$/.exec(String(id));
-  return match ? [Number(match[1]), Number(match[2])] : null;
-}
-
-/** Parse "0-1>1-2" into { layer: 1, to: 2, from: 1 }, or a loss edge { loss: true, layer, index }. */
-export function parseEdgeId(id) {
-  let match = /^(\d+)-(\d+)>(\d+)-(\d+)$/.exec(String(id));
-  if (match) return { layer: Number(match[3]), to: Number(match[4]), from: Number(match[2]) };
-  match = /^(\d+)-(\d+)>L$/.exec(String(id));
-  return match ? { loss: true, layer: Number(match[1]), index: Number(match[2]) } : null;
-}
 
 const NEVER = Number.POSITIVE_INFINITY;
 

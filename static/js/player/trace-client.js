@@ -11,18 +11,8 @@
 
 import { ApiError, api } from "../core/api.js";
 import { biasSymbol, TraceRenderer, weightSymbol, zSymbol } from "../core/trace-render.js";
-import { knownScriptId, remember, shapeKey } from "./script-ids.js";
-import { edgeId, lossEdgeId, nodeId } from "./steps.js";
+import { knownScriptId, remember, scriptIndex, shapeKey } from "./script-ids.js";
 
-const ACTIVATION_SYMBOLS = { identity: "id", tanh: "tanh", sigmoid: "σ", relu: "ReLU", leaky_relu: "LeakyReLU" };
-// The activation's local derivative as the narration's note writes it (app/tracing/notation.py).
-const ACTIVATION_DERIVATIVES = {
-  identity: "1",
-  tanh: "1 − tanh²(z)",
-  sigmoid: "σ(z)(1 − σ(z))",
-  relu: "1 if z > 0 else 0",
-  leaky_relu: "1 if z > 0 else 0.01",
-};
 /** Asks for passes and keeps their scripts. One per player. */
 export function createTraceClient(client = api) {
   const scripts = new Map();
@@ -64,7 +54,7 @@ export function createTraceClient(client = api) {
 const row = (matrix, s) => (matrix ? matrix[s] : null);
 
 /** The numbers each kind of step shows on the diagram and in tooltips, from the pass's arrays. */
-function stepValues(step, numbers, depth, activations) {
+function stepValues(step, numbers, depth, layers) {
   const s = numbers.sample;
   const l = step.layer;
   const j = step.neuron;
@@ -87,7 +77,7 @@ function stepValues(step, numbers, depth, activations) {
         upstream: n.grad_a[l][s][j],
         local: n.slope[l][s][j],
         delta: n.delta[l][s][j],
-        derivative: ACTIVATION_DERIVATIVES[activations[l - 1]],
+        derivative: layers[l].activation_derivative,
       };
       if (step.kind === "hidden_delta")
         values.terms = n.W[l + 1].map((weights, k) => [weights[j], n.delta[l + 1][s][k], n.delta_times_w[l + 1][k][j]]);
@@ -103,7 +93,7 @@ function stepValues(step, numbers, depth, activations) {
 }
 
 /** A step whose narration, formulas and values are written when first read (most are never shown). */
-function lazyStep(scriptStep, renderer, numbers, depth, activations) {
+function lazyStep(scriptStep, renderer, numbers, depth, layers) {
   const step = { ...scriptStep };
   const once = (name, make) => {
     Object.defineProperty(step, name, {
@@ -118,18 +108,22 @@ function lazyStep(scriptStep, renderer, numbers, depth, activations) {
   };
   once("narration", () => renderer.narration(scriptStep.narration));
   once("formula", () => renderer.lines(scriptStep.formula));
-  once("values", () => stepValues(scriptStep, numbers, depth, activations));
+  once("values", () => stepValues(scriptStep, numbers, depth, layers));
   return step;
 }
 
-/** Neuron id → its computation as ops (wₖ·aₖ → Σ → + b → z → f), with the values and gradients sent. */
+/**
+ * Neuron id → its computation as ops (wₖ·aₖ → Σ → + b → z → f), with the values and gradients sent. Each
+ * op says what it is (`role`: weight, input, product, sum, bias, z or output) and a per-input op which
+ * input (`input`: k), so that the op graph reads them rather than its ids.
+ */
 function neuronGraphs(script, numbers) {
   const n = numbers;
   const s = n.sample;
   const sizes = script.shape.sizes;
   const graphs = {};
   for (let l = 1; l < sizes.length; l++) {
-    const activation = script.shape.activations[l - 1];
+    const { activation, activation_symbol: f, nodes: ids } = script.layers[l];
     for (let j = 0; j < sizes[l]; j++) {
       const delta = n.delta[l][s][j];
       const nodes = [];
@@ -140,9 +134,17 @@ function neuronGraphs(script, numbers) {
         const wGrad = n.delta_times_a[l][j][k];
         const aGrad = n.delta_times_w[l][j][k];
         nodes.push(
-          { id: `w${k}`, op: "leaf", label: weightSymbol(l, j, k), value: w, grad: wGrad },
-          { id: `a${k}`, op: "leaf", label: script.layers[l - 1].labels[k], value: a, grad: aGrad },
-          { id: `p${k}`, op: "mul", label: "×", value: n.w_times_a[l][j][k], grad: delta },
+          { id: `w${k}`, role: "weight", input: k, op: "leaf", label: weightSymbol(l, j, k), value: w, grad: wGrad },
+          {
+            id: `a${k}`,
+            role: "input",
+            input: k,
+            op: "leaf",
+            label: script.layers[l - 1].labels[k],
+            value: a,
+            grad: aGrad,
+          },
+          { id: `p${k}`, role: "product", input: k, op: "mul", label: "×", value: n.w_times_a[l][j][k], grad: delta },
         );
         edges.push(
           { source: `w${k}`, target: `p${k}`, local: a, contribution: wGrad },
@@ -151,23 +153,17 @@ function neuronGraphs(script, numbers) {
         );
       }
       nodes.push(
-        { id: "sum", op: "sum", label: "Σ", value: n.weighted_sum[l][j], grad: delta },
-        { id: "b", op: "leaf", label: biasSymbol(l, j), value: n.b[l][j], grad: delta },
-        { id: "z", op: "add", label: zSymbol(l, j), value: n.z[l][s][j], grad: delta },
-        {
-          id: "a",
-          op: activation,
-          label: ACTIVATION_SYMBOLS[activation],
-          value: n.a[l][s][j],
-          grad: n.grad_a[l][s][j],
-        },
+        { id: "sum", role: "sum", op: "sum", label: "Σ", value: n.weighted_sum[l][j], grad: delta },
+        { id: "b", role: "bias", op: "leaf", label: biasSymbol(l, j), value: n.b[l][j], grad: delta },
+        { id: "z", role: "z", op: "add", label: zSymbol(l, j), value: n.z[l][s][j], grad: delta },
+        { id: "a", role: "output", op: activation, label: f, value: n.a[l][s][j], grad: n.grad_a[l][s][j] },
       );
       edges.push(
         { source: "sum", target: "z", local: 1, contribution: delta },
         { source: "b", target: "z", local: 1, contribution: delta },
         { source: "z", target: "a", local: n.slope[l][s][j], contribution: delta },
       );
-      graphs[nodeId(l, j)] = { nodes, edges, output: "a" };
+      graphs[ids[j]] = { nodes, edges, output: "a" };
     }
   }
   return graphs;
@@ -201,7 +197,7 @@ export function passFrom(script, numbers) {
       updated_bias: numbers.updated_b[l],
     });
   }
-  const steps = script.steps.map((step) => lazyStep(step, renderer, numbers, depth, script.shape.activations));
+  const steps = script.steps.map((step) => lazyStep(step, renderer, numbers, depth, script.layers));
   const pass = {
     scriptId: script.script_id,
     loss: numbers.loss,
@@ -231,40 +227,10 @@ export function traceFacts(script, numbers) {
     lossAt: lossAt < 0 ? null : lossAt,
     updateFrom: updateFrom < 0 ? null : updateFrom,
     /** What an edge id names: a weight { layer, to, from }, an output's edge to the loss { loss, layer, index }, or null. */
-    edge: (id) => edgeIndex(sizes).get(id) ?? null,
+    edge: (id) => scriptIndex(script).edge(id),
     /** The neuron a node id names, { layer, index }, or null. */
-    node: (id) => nodeIndex(sizes).get(id) ?? null,
+    node: (id) => scriptIndex(script).node(id),
     weightSymbol,
     biasSymbol,
   };
-}
-
-// Ids are made once per shape from the same helpers the diagram uses, then looked up: no id is parsed.
-const edgeIndexes = new Map();
-const nodeIndexes = new Map();
-
-function edgeIndex(sizes) {
-  const key = sizes.join(",");
-  if (!edgeIndexes.has(key)) {
-    const index = new Map();
-    for (let l = 1; l < sizes.length; l++)
-      for (let to = 0; to < sizes[l]; to++)
-        for (let from = 0; from < sizes[l - 1]; from++) index.set(edgeId(l, to, from), { layer: l, to, from });
-    const depth = sizes.length - 1;
-    for (let i = 0; i < sizes[depth]; i++) index.set(lossEdgeId(depth, i), { loss: true, layer: depth, index: i });
-    edgeIndexes.set(key, index);
-  }
-  return edgeIndexes.get(key);
-}
-
-function nodeIndex(sizes) {
-  const key = sizes.join(",");
-  if (!nodeIndexes.has(key)) {
-    const index = new Map();
-    sizes.forEach((size, layer) => {
-      for (let i = 0; i < size; i++) index.set(nodeId(layer, i), { layer, index: i });
-    });
-    nodeIndexes.set(key, index);
-  }
-  return nodeIndexes.get(key);
 }
