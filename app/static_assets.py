@@ -21,6 +21,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,3 +159,52 @@ class HeldStaticFiles(VersionedStaticFiles):
             headers["content-encoding"] = "gzip"
             return Response(held.gzipped, headers=headers)
         return Response(held.plain, headers=headers)
+
+
+# `import … from "./x.js"`, `export … from "./x.js"` (over several lines too) and `import "./x.js"`; the
+# dynamic `import("./x.js")` is left out on purpose: a module loaded on demand is not wanted up front.
+_STATIC_IMPORT = re.compile(
+    r"""^\s*(?:import|export)\b[^;'"()]*?\bfrom\s*["'](\.{1,2}/[^"']+\.js)["']|^\s*import\s*["'](\.{1,2}/[^"']+\.js)["']""",
+    re.MULTILINE,
+)
+
+
+class ModuleGraph:
+    """Which ES modules each module under ``root`` imports statically, so a page can preload them all.
+
+    A browser learns of a module's imports only once the module has arrived, so a page that names only its
+    entry module fetches the tree one level per round trip. Listing every module the entry needs as
+    ``<link rel="modulepreload">`` lets them all be fetched at once. Read once at start-up, as the static
+    tree's version is.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.imports: dict[str, tuple[str, ...]] = {}
+        for path in sorted(root.rglob("*.js")):
+            name = path.relative_to(root).as_posix()
+            text = path.read_text(encoding="utf-8")
+            found = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(name), a or b))
+                for a, b in _STATIC_IMPORT.findall(text)
+            )
+            self.imports[name] = tuple(dict.fromkeys(found))
+
+    def preloads(self, entries: list[str], skip: list[str] | tuple[str, ...] = ()) -> list[str]:
+        """Every module ``entries`` import, nearest first, leaving out ``skip`` and all that it imports."""
+        skipped = set(self._closure(list(skip)))
+        return [name for name in self._closure(entries) if name not in skipped and name not in entries]
+
+    def _closure(self, entries: list[str]) -> list[str]:
+        """``entries`` and all they import, breadth first (the modules needed soonest come first)."""
+        order: dict[str, None] = {}
+        level = [name for name in entries if name in self.imports]
+        while level:
+            following: list[str] = []
+            for name in level:
+                if name in order:
+                    continue
+                order[name] = None
+                following.extend(self.imports.get(name, ()))
+            level = following
+        return list(order)

@@ -203,3 +203,38 @@ def test_a_file_over_the_held_size_is_streamed_from_disk(tmp_path: Path) -> None
     response = client.get("/static/big.bin")
     assert response.status_code == 200 and response.content == data.read_bytes()
     assert client.app.routes[0].app._held == {}
+
+
+PRELOAD = re.compile(r"""<link rel="modulepreload" href="/static/v/[0-9a-f]+/js/([^"]+)">""")
+ENTRY = re.compile(r"""<script type="module"(?: async)? src="/static/v/[0-9a-f]+/js/([^"]+)">""")
+IMPORTED = re.compile(r"""^\s*(?:import|export)\b[^;'"()]*?\bfrom\s*["'](\.{1,2}/[^"']+)["']""", re.MULTILINE)
+
+
+def imported_by(module: str) -> set[str]:
+    """What ``module`` imports statically, read from the file here independently of app/static_assets.py."""
+    folder = (ROOT / "static" / "js" / module).parent
+    found = set()
+    for relative in IMPORTED.findall((ROOT / "static" / "js" / module).read_text(encoding="utf-8")):
+        found.add((folder / relative).resolve().relative_to((ROOT / "static" / "js").resolve()).as_posix())
+    return found
+
+
+@pytest.mark.parametrize("page", ["/", "/train", "/join", "/lessons/chain-rule", "/lessons/backpropagation"])
+def test_a_page_preloads_every_module_its_scripts_import(client: TestClient, page: str) -> None:
+    """Without the whole list the browser learns of a module only when its importer has arrived: one round
+    trip per level of imports before the page can run."""
+    html = client.get(page).text
+    preloaded = set(PRELOAD.findall(html))
+    entries = set(ENTRY.findall(html)) - {"core/shell.js", "classroom/classroom.js"}  # small, and on every page
+    assert entries
+    needed, todo = set(), list(entries)
+    while todo:
+        for module in imported_by(todo.pop()):
+            if module not in needed:
+                needed.add(module)
+                todo.append(module)
+    missing = needed - preloaded - entries
+    assert not missing, f"{page} does not preload {sorted(missing)}"
+    assert len(PRELOAD.findall(html)) == len(preloaded), "a module is preloaded twice"
+    if page.startswith("/lessons/"):
+        assert f"lessons/{page.rsplit('/', 1)[1]}.js" in preloaded  # imported on demand, wanted at once
