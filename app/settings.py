@@ -44,9 +44,11 @@ class Settings(BaseSettings):
     max_expression_length: int = 500
     max_expression_depth: int = 40
     max_variables: int = 16
+    max_features: int = 16  # input features of a network (features of POST /network/trace and /train)
     max_body_bytes: int = 1_000_000
     max_trace_steps: int = 5000  # narration steps in one trace response
     max_trace_weights: int = 10_000  # weights of a traced network: each is written into several formulas
+    max_graph_nodes: int = 400  # scalar nodes of a pass's whole graph (include_graph): more are not readable
     max_grid: int = 64  # decision-boundary grid resolution per axis
     max_neuron_grid_cells: int = 200_000  # hidden neurons × grid cells of the per-neuron heat maps
     max_train_records: int = 2000  # points of the loss history in one training run

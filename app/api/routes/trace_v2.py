@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import orjson
@@ -24,6 +24,7 @@ from app.nn.mlp import MLP
 from app.settings import Settings
 from app.tracing.contract import TraceShape, numbers_json, scripts, trace_numbers
 from app.tracing.render import render_steps
+from app.tracing.whole_graph import build_pass_graph, node_count
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -62,6 +63,15 @@ def _checked_pass(request: TraceV2Request, settings: Settings) -> CheckedPass:
             "layers",
             limit=settings.max_trace_weights,
         )
+    if request.include_graph:
+        nodes = node_count(request.layers, len(x), request.loss)
+        if nodes > settings.max_graph_nodes:
+            raise invalid(
+                f"the whole graph of this pass has {nodes} nodes; it is drawn for at most {settings.max_graph_nodes} "
+                "(BACKPROP_MAX_GRAPH_NODES) — use fewer or narrower layers or fewer samples, or leave out include_graph",
+                "include_graph",
+                code="over_cap",
+            )
     return CheckedPass(mlp, x, y, features, points)
 
 
@@ -89,8 +99,18 @@ def trace_v2_body(checked: CheckedPass, request: TraceV2Request) -> bytes:
         parts += [b',"script":', script]
     if request.expand:
         parts += [b',"steps":', orjson.dumps(render_steps(orjson.loads(script), orjson.loads(numbers)))]
+    if request.include_graph:
+        parts += [b',"graph":', orjson.dumps(_pass_graph(checked, request, script))]
     parts.append(b"}")
     return b"".join(parts)
+
+
+def _pass_graph(checked: CheckedPass, request: TraceV2Request, script: bytes) -> dict[str, Any]:
+    """The pass as scalar operations, each node tagged with the steps of the script sent with it."""
+    parsed = orjson.loads(script)
+    labels = [layer["labels"] for layer in parsed["layers"]]
+    with np.errstate(all="ignore"):  # overflow is sent as null, as the numbers send it
+        return build_pass_graph(checked.mlp, checked.x, checked.y, request.loss, labels, parsed["steps"])
 
 
 @router.post(

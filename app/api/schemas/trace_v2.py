@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool
 
 from app.api.schemas.common import FormulaLine, Narration, Number, Phase, ResponseModel
 from app.api.schemas.network import FEATURES_DESCRIPTION, LayerHealth, NetworkSpec
+from app.api.schemas.whole_graph import PassGraph
 
 Matrix = list[list[Number]]
 
@@ -33,6 +34,11 @@ class TraceV2Request(NetworkSpec):
     include_neuron_graphs: bool = Field(
         default=False,
         description="Also send the numbers only the neuron op graphs show: delta_times_a and weighted_sum.",
+    )
+    include_graph: StrictBool = Field(
+        default=False,
+        description="Also send `graph`: every scalar operation of the pass with its value and gradient, for "
+        "networks small enough to draw (GET /api/v1/limits: max_graph_nodes; larger ones get 422).",
     )
     known_script_id: str | None = Field(
         default=None,
@@ -128,13 +134,6 @@ class ScriptLayer(_Template):
     size: int
     kind: Literal["input", "hidden", "output"]
     activation: str | None
-    activation_symbol: str | None = Field(
-        description="The activation as formulas and op graphs write it (tanh, σ, ReLU); null for the inputs."
-    )
-    activation_derivative: str | None = Field(
-        description="The activation's local derivative f′(z) as the δ steps write it (1 − tanh²(z)); null for "
-        "the inputs."
-    )
     labels: list[str] = Field(description="Each neuron's symbol as the lesson writes it (x₁, a₁⁽¹⁾, ŷ).")
     nodes: list[str] = Field(description="Each neuron's diagram id, 'layer-index'.")
 
@@ -228,3 +227,4 @@ class TraceV2Response(ResponseModel):
         default=None, description="Left out when the request's known_script_id is this script's id."
     )
     steps: list[ExpandedStep] | None = Field(default=None, description="With expand: the steps written out.")
+    graph: PassGraph | None = Field(default=None, description="With include_graph: the pass as scalar operations.")
