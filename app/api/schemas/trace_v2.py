@@ -134,6 +134,13 @@ class ScriptLayer(_Template):
     size: int
     kind: Literal["input", "hidden", "output"]
     activation: str | None
+    activation_symbol: str | None = Field(
+        description="The activation as formulas and op graphs write it (tanh, σ, ReLU); null for the inputs."
+    )
+    activation_derivative: str | None = Field(
+        description="The activation's local derivative f′(z) as the δ steps write it (1 − tanh²(z)); null for "
+        "the inputs."
+    )
     labels: list[str] = Field(description="Each neuron's symbol as the lesson writes it (x₁, a₁⁽¹⁾, ŷ).")
     nodes: list[str] = Field(description="Each neuron's diagram id, 'layer-index'.")
 
