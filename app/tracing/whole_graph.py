@@ -92,6 +92,8 @@ class _GraphWriter:
         self.edges: list[dict[str, str]] = []
         self.ids: dict[int, str] = {}
         self.step_of = _step_index(steps)
+        # the inputs' gradients are complete once the backward pass is: no step of its own computes them
+        self.backward_end = max((step["index"] for step in steps if step["phase"] == "backward"), default=None)
 
     def add(self, tensor: Tensor, node_id: str, kind: str, label: str, symbol: str, **where: Any) -> Tensor:
         """Record ``tensor`` as a node, with an edge from each of its inputs that is a node."""
@@ -108,6 +110,23 @@ class _GraphWriter:
 
     def steps(self, *keys: tuple[Any, ...]) -> list[int]:
         return sorted({self.step_of[key] for key in keys if key in self.step_of})
+
+    def at(self, key: tuple[Any, ...]) -> int | None:
+        """The index of the step that does ``key`` (what, layer, neuron), or None when no step does."""
+        return self.step_of.get(key)
+
+    def loss_steps(self, output: int | None) -> dict[str, Any]:
+        """The steps of a loss op: the loss step computes its value, the δ step of its output (of the first
+        output, for ops every output passes through) its gradient."""
+        depth = len(self.sizes) - 1
+        outputs = range(self.sizes[-1]) if output is None else [output]
+        deltas = [("delta", depth, i) for i in outputs]
+        grads = [self.at(key) for key in deltas]
+        return {
+            "steps": self.steps(("loss", depth, None), *deltas),
+            "value_step": self.at(("loss", depth, None)),
+            "grad_step": min((g for g in grads if g is not None), default=None),
+        }
 
     def parameters(self) -> tuple[list[list[list[Tensor]]], list[list[Tensor]]]:
         weights: list[list[list[Tensor]]] = [[]]
@@ -127,6 +146,8 @@ class _GraphWriter:
                             neuron=j,
                             input=k,
                             steps=self.steps(("forward", layer, j), ("grads", layer, j), ("update", layer, j)),
+                            value_step=None,
+                            grad_step=self.at(("grads", layer, j)),
                         )
                         for k in range(columns)
                     ]
@@ -144,6 +165,8 @@ class _GraphWriter:
                         layer=layer,
                         neuron=j,
                         steps=self.steps(("forward", layer, j), ("grads", layer, j), ("update", layer, j)),
+                        value_step=None,
+                        grad_step=self.at(("grads", layer, j)),
                     )
                     for j in range(rows)
                 ]
@@ -163,6 +186,8 @@ class _GraphWriter:
                 neuron=k,
                 sample=n,
                 steps=self.steps(("input", 0, None)),
+                value_step=self.at(("input", 0, None)),
+                grad_step=self.backward_end,
             )
             for k in range(self.sizes[0])
         ]
@@ -171,7 +196,13 @@ class _GraphWriter:
             activation = self.mlp.activations[layer - 1]
             outputs = []
             for j in range(self.sizes[layer]):
-                where = {"layer": layer, "neuron": j, "sample": n}
+                where = {
+                    "layer": layer,
+                    "neuron": j,
+                    "sample": n,
+                    "value_step": self.at(("forward", layer, j)),
+                    "grad_step": self.at(("delta", layer, j)),
+                }
                 computed = self.steps(("forward", layer, j), ("delta", layer, j))
                 products = [
                     self.add(
@@ -221,36 +252,34 @@ class _GraphWriter:
                 neuron=j,
                 sample=n,
                 steps=self.steps(("loss", depth, None)),
+                value_step=self.at(("loss", depth, None)),
+                grad_step=None,
             )
             for j in range(len(outputs))
         ]
 
-        def steps_of(j: int | None) -> list[int]:
-            deltas = [("delta", depth, i) for i in range(len(outputs))] if j is None else [("delta", depth, j)]
-            return self.steps(("loss", depth, None), *deltas)
-
         if loss == "cross_entropy":
             lse = self.add(
                 F.apply(LogSumExp, *outputs), f"lse@{n}", "loss", "log Σ exp z", "log Σ exp", sample=n,
-                steps=steps_of(None),
+                **self.loss_steps(None),
             )  # fmt: skip
             terms = []
             for j, (out, target) in enumerate(zip(outputs, targets, strict=True)):
                 log_p = self.add(
                     F.sub(out, lse), f"ls{j}@{n}", "loss", f"log softmax({self.labels[depth][j]})", "−",
-                    neuron=j, sample=n, steps=steps_of(j),
+                    neuron=j, sample=n, **self.loss_steps(j),
                 )  # fmt: skip
                 terms.append(
                     self.add(
                         F.mul(target, log_p), f"t{j}@{n}", "loss", "y·log softmax", "×", neuron=j, sample=n,
-                        steps=steps_of(j),
+                        **self.loss_steps(j),
                     )
                 )  # fmt: skip
             own = F.apply(ScaledSum, *terms, scale=-1.0)
-            return [self.add(own, f"l@{n}", "loss", "−Σ y·log softmax", "−Σ", sample=n, steps=steps_of(None))]
+            return [self.add(own, f"l@{n}", "loss", "−Σ y·log softmax", "−Σ", sample=n, **self.loss_steps(None))]
         terms = []
         for j, (out, target) in enumerate(zip(outputs, targets, strict=True)):
-            where = {"neuron": j, "sample": n, "steps": steps_of(j)}
+            where = {"neuron": j, "sample": n, **self.loss_steps(j)}
             if loss == "mse":
                 diff = self.add(F.sub(out, target), f"d{j}@{n}", "loss", "ŷ − y", "−", **where)
                 terms.append(self.add(F.power(diff, 2.0), f"q{j}@{n}", "loss", "(ŷ − y)²", "( )²", **where))
@@ -303,10 +332,8 @@ def build_pass_graph(
     for n in range(len(inputs)):
         outputs = writer.sample(n, inputs[n], weights, biases)
         terms += writer.sample_loss(n, outputs, targets[n], loss)
-    depth = len(mlp.sizes) - 1
-    every_delta = [("delta", depth, j) for j in range(mlp.sizes[-1])]
     total = F.apply(ScaledSum, *terms, scale=1.0 / len(terms))
-    writer.add(total, LOSS_NODE, "loss", "L", "mean", steps=writer.steps(("loss", depth, None), *every_delta))
+    writer.add(total, LOSS_NODE, "loss", "L", "mean", **writer.loss_steps(None))
     total.backward()
     writer.describe()
     return {

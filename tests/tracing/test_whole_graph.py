@@ -212,8 +212,16 @@ def test_edges_join_nodes_in_order_and_steps_light_the_right_nodes(client: TestC
         operands.setdefault(edge["target"], []).append(edge["operand"])
     assert all(sorted(found) == list(range(len(found))) for found in operands.values())
     lit: dict[int, set[str]] = {}
+    backward_end = max(step["index"] for step in steps if step["phase"] == "backward")
     for node in graph["nodes"]:
         assert all(0 <= index < len(steps) for index in node["steps"])
+        assert node["value_step"] is None or node["value_step"] in node["steps"]
+        if node["kind"] == "input":  # no step of its own: known once the backward pass is done
+            assert node["grad_step"] == backward_end
+        elif node["kind"] != "target":
+            assert node["grad_step"] in node["steps"], node["id"]
+            assert steps[node["grad_step"]]["phase"] == "backward"
+            assert node["value_step"] is None or node["value_step"] < node["grad_step"]
         for index in node["steps"]:
             lit.setdefault(index, set()).add(node["id"])
     assert set(lit) == set(range(len(steps)))  # every step lights some node

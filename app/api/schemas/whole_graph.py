@@ -28,6 +28,13 @@ class GraphNode(ResponseModel):
         description="Indexes of the script's steps the node belongs to: the one computing its value, the one "
         "computing its gradient, and a parameter's update."
     )
+    value_step: int | None = Field(
+        description="The step that computes the value (a player shows it from there on); null when it is known "
+        "before the pass (weights, biases)."
+    )
+    grad_step: int | None = Field(
+        description="The step by which ∂L/∂(this node) is known; null when no gradient is sent (targets)."
+    )
     value: Number = Field(description="The node's value in this pass; null when not finite.")
     grad: Number = Field(description="∂L/∂(this node) from the engine's backward pass; null for targets.")
 
