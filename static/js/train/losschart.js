@@ -33,6 +33,8 @@ export function createLossChart(root) {
   root.append(chart);
   let history = [];
   let logScale = false;
+  let size = null; // the chart's box, measured when it resizes: measuring on every draw forces a layout
+  let shown = []; // the history drawn and its length and latest record, to skip redrawing the same chart
 
   function yScale(values, height) {
     const finite = values.filter((v) => Number.isFinite(v) && (!logScale || v > 0));
@@ -72,9 +74,9 @@ export function createLossChart(root) {
   }
 
   function draw() {
-    const rect = chart.getBoundingClientRect();
-    const width = Math.max(120, rect.width);
-    const height = Math.max(100, rect.height);
+    size ??= chart.getBoundingClientRect();
+    const width = Math.max(120, size.width);
+    const height = Math.max(100, size.height);
     chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
     const w = width - MARGIN.left - MARGIN.right;
     const h = height - MARGIN.top - MARGIN.bottom;
@@ -123,12 +125,19 @@ export function createLossChart(root) {
     chart.dataset.scale = logScale ? "log" : "linear";
   }
 
-  new ResizeObserver(() => draw()).observe(chart);
+  new ResizeObserver(() => {
+    size = chart.getBoundingClientRect();
+    draw();
+  }).observe(chart);
   document.addEventListener("langchange", () => draw());
 
   return {
     /** records: [{step, train, test}] */
     set(records) {
+      const last = records.at(-1);
+      const next = [records, records.length, last?.step, last?.train, last?.test];
+      if (next.every((value, i) => Object.is(value, shown[i]))) return;
+      shown = next;
       history = records;
       draw();
     },

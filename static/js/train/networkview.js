@@ -10,6 +10,7 @@ import { cssVar, domainFor } from "./palette.js";
 import { largestWeight, paintPixels } from "./realdata.js";
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
+const round2 = (x) => Math.round(x * 100) / 100; // as the style reads it back, so equal values are not rewritten
 const subscript = (n) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[d]);
 
 function paintCurve(canvas, xs, values, domain) {
@@ -274,15 +275,21 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     onHover?.(id);
   }
 
-  /** Repaint thumbnails only (same shape): cheap enough for every streamed update. */
+  /** Repaint thumbnails only (same shape), and only when what they show changed: most streamed events
+   * bring a loss and no new picture or weights, and the page updates once a frame. */
   function update(next) {
     const shapeKey = (m) => JSON.stringify([m.sizes, m.inputLabels ?? null, m.inputImage ?? null]);
     const sameShape = model && shapeKey(model) === shapeKey(next);
+    const samePictures =
+      sameShape &&
+      ["weights", "biases", "drawing", "inputSample", "outputScale"].every((key) => model[key] === next[key]) &&
+      String(model.activations) === String(next.activations);
     model = next;
     if (!sameShape || nodes.childElementCount === 0) {
       render();
       return;
     }
+    if (samePictures) return;
     for (const button of nodes.querySelectorAll(".neuron")) {
       const [layer, index] = button.dataset.neuron.split("-").map(Number);
       paintThumbnail(button.querySelector("canvas"), layer, index);
@@ -304,16 +311,16 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       return linkWeight(layer, toIndex, Number(from.split("-")[1]));
     });
     const maxWeight = Math.max(1e-9, ...shown.map((w) => Math.abs(w ?? 0)));
+    // Only what changed is written: every write makes the browser restyle the link.
+    const write = (target, key, value) => target[key] !== value && (target[key] = value);
     for (const [i, link] of all.entries()) {
       const w = shown[i];
       const strength = w == null ? 0 : Math.abs(w) / maxWeight;
-      link.setAttribute(
-        "class",
-        `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}${link.classList.contains("is-dim") ? " is-dim" : ""}`,
-      );
-      link.style.strokeWidth = String(0.6 + strength * 5.4);
-      link.style.opacity = String(0.3 + strength * 0.7);
-      link.firstChild.textContent = `w = ${formatNumber(w)}`;
+      link.classList.toggle("link-neg", w != null && w < 0);
+      link.classList.toggle("link-pos", w != null && w >= 0);
+      write(link.style, "strokeWidth", String(round2(0.6 + strength * 5.4)));
+      write(link.style, "opacity", String(round2(0.3 + strength * 0.7)));
+      write(link.firstChild, "textContent", `w = ${formatNumber(w)}`);
     }
   }
 

@@ -3,6 +3,25 @@
 
 const cache = new Map();
 
+// The theme's properties, read once per theme: reading a computed style after the page changed forces the
+// browser to recompute styles there and then, which per pixel or per neuron cost more than the painting.
+// They depend only on the root's theme and presenter attributes (static/css), so those key the cache.
+let themeKey = null;
+const themeValues = new Map();
+
+function themeValue(name) {
+  const root = document.documentElement;
+  const key = `${root.dataset.theme}|${root.dataset.presenter}`;
+  if (key !== themeKey) {
+    themeKey = key;
+    themeValues.clear();
+  }
+  if (themeValues.has(name)) return themeValues.get(name);
+  const value = getComputedStyle(root).getPropertyValue(name);
+  if (value) themeValues.set(name, value); // an empty value may be a sheet still loading: ask again next time
+  return value;
+}
+
 function parseColour(text) {
   const probe = document.createElement("canvas").getContext("2d");
   probe.fillStyle = "#000";
@@ -17,14 +36,14 @@ function parseColour(text) {
 
 /** An [r, g, b] triple for a CSS custom property of the root element. */
 export function cssColour(name) {
-  const text = getComputedStyle(document.documentElement).getPropertyValue(name);
+  const text = themeValue(name);
   const key = `${name}|${text}`;
   if (!cache.has(key)) cache.set(key, parseColour(text));
   return cache.get(key);
 }
 
 export function cssVar(name) {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return themeValue(name).trim();
 }
 
 function mix(a, b, t) {

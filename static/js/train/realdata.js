@@ -16,6 +16,11 @@ export function largestWeight(matrix) {
   return m;
 }
 
+/** Change a node's text only when it differs: an equal write still replaces the text node. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
 
 /** root: the container; it is filled and shown only while the data has more than two inputs. */
@@ -32,6 +37,8 @@ export function createRealDataView(root) {
   );
   let shownShape = "";
   let last = {};
+  let tableKey = ""; // the confusion table's classes and language: a new table only when they change
+  let cells = [];
 
   function renderWeights(image, weights) {
     const first = weights?.[0];
@@ -39,8 +46,8 @@ export function createRealDataView(root) {
     weightsHead.parentElement.hidden = !show;
     if (!show) return;
     const [rows, cols] = image;
-    weightsHead.textContent = t("train.real.weights_heading");
-    weightsHint.textContent = t("train.real.weights_hint", { rows, cols });
+    setText(weightsHead, t("train.real.weights_heading"));
+    setText(weightsHint, t("train.real.weights_hint", { rows, cols }));
     const m = largestWeight(first);
     const key = `${first.length}|${rows}x${cols}|${currentLanguage()}`;
     if (key !== shownShape) {
@@ -64,40 +71,55 @@ export function createRealDataView(root) {
   }
 
   function renderConfusion(confusion, testAccuracy, classNames) {
-    confusionHead.textContent = t("train.real.confusion_heading");
+    setText(confusionHead, t("train.real.confusion_heading"));
     if (!confusion) {
       accuracy.textContent = "";
       clear(confusionBox);
+      tableKey = "";
       return;
     }
     const { matrix, on } = confusion;
     const total = matrix.flat().reduce((a, b) => a + b, 0);
     const right = matrix.reduce((sum, row, i) => sum + row[i], 0);
-    accuracy.textContent = t(on === "test" ? "train.real.accuracy_test" : "train.real.accuracy_train", {
-      accuracy: percent(on === "test" && testAccuracy != null ? testAccuracy : total ? right / total : null),
-      right,
-      total,
+    setText(
+      accuracy,
+      t(on === "test" ? "train.real.accuracy_test" : "train.real.accuracy_train", {
+        accuracy: percent(on === "test" && testAccuracy != null ? testAccuracy : total ? right / total : null),
+        right,
+        total,
+      }),
+    );
+    const key = `${matrix.length}|${classNames}|${currentLanguage()}`;
+    if (key !== tableKey) {
+      tableKey = key;
+      cells = buildTable(matrix.length, classNames);
+    }
+    // Updated in place: the table stays the same element, so a screen reader and the layout keep their place.
+    matrix.forEach((row, i) => {
+      const rowTotal = row.reduce((a, b) => a + b, 0) || 1;
+      row.forEach((count, k) => {
+        const cell = cells[i][k];
+        setText(cell, String(count));
+        const kind = `mono ${i === k ? "diagonal" : count ? "miss" : ""}`;
+        if (cell.className !== kind) cell.className = kind;
+        const share = String(count / rowTotal);
+        if (cell.style.getPropertyValue("--share") !== share) cell.style.setProperty("--share", share);
+      });
     });
+  }
+
+  /** An empty confusion table for `classes` classes; returns its cells, cells[true][predicted]. */
+  function buildTable(classes, classNames) {
     const name = (k) => classNames?.[k] ?? String(k);
+    const indices = [...Array(classes).keys()];
     const head = el(
       "tr",
       {},
       el("th", { scope: "col", class: "corner", text: t("train.real.true_predicted") }),
-      ...matrix.map((_, k) => el("th", { scope: "col", text: name(k) })),
+      ...indices.map((k) => el("th", { scope: "col", text: name(k) })),
     );
-    const body = matrix.map((row, i) => {
-      const rowTotal = row.reduce((a, b) => a + b, 0) || 1;
-      return el(
-        "tr",
-        {},
-        el("th", { scope: "row", text: name(i) }),
-        ...row.map((count, k) => {
-          const cell = el("td", { class: `mono ${i === k ? "diagonal" : count ? "miss" : ""}`, text: String(count) });
-          cell.style.setProperty("--share", String(count / rowTotal));
-          return cell;
-        }),
-      );
-    });
+    const table = indices.map(() => indices.map(() => el("td", { class: "mono" })));
+    const body = table.map((row, i) => el("tr", {}, el("th", { scope: "row", text: name(i) }), ...row));
     clear(confusionBox).append(
       el(
         "table",
@@ -107,6 +129,7 @@ export function createRealDataView(root) {
         el("tbody", {}, ...body),
       ),
     );
+    return table;
   }
 
   return {
