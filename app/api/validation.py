@@ -8,7 +8,7 @@ from collections.abc import Collection
 import numpy as np
 
 from app.api.budget import TrainingCost, training_cost
-from app.api.schemas.network import MAX_FEATURES, NetworkSpec
+from app.api.schemas.network import NetworkSpec
 from app.api.schemas.training import DatasetSpec, GridSpec, TrainRequest
 from app.api.wire import ApiError
 from app.engine.expression import MAX_DEPTH_LIMIT, Expression, ExpressionError, parse
@@ -133,12 +133,12 @@ def build_features(texts: list[str] | None, layers: list[int], settings: Setting
         return None
     if not texts:
         raise invalid('features is empty; omit it to feed the point itself, or list e.g. ["x1", "x2"]', "features")
-    if len(texts) > MAX_FEATURES:
+    if len(texts) > settings.max_features:
         raise invalid(
-            f"features lists {len(texts)} expressions; at most {MAX_FEATURES} are allowed",
+            f"features lists {len(texts)} expressions; at most {settings.max_features} are allowed",
             "features",
             code="over_cap",
-            limit=MAX_FEATURES,
+            limit=settings.max_features,
         )
     depth = max(1, min(settings.max_expression_depth, MAX_DEPTH_LIMIT))
     expressions = []

@@ -306,3 +306,13 @@ def test_a_stream_with_confusion_matrices_writes_no_more_than_its_estimate(clien
     written = lengths[steps]
     assert 1 < steps < 1999 and written is not None
     assert bound / 3 < written <= bound  # an upper bound, and not a wild one
+
+
+def test_the_feature_cap_is_a_setting_that_limits_reports_and_traces_keep(client_with) -> None:
+    client = client_with(max_features=3)
+    assert client.get(API + "/limits").json()["max_features"] == 3
+    body = {"layers": [4, 1], "loss": "mse", "inputs": [[0.5, -0.5]], "targets": [[1.0]]}
+    response = client.post(API + "/network/trace", json={**body, "features": ["x1", "x2", "x1^2", "x2^2"]})
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "features" and "at most 3" in response.json()["detail"]
+    ok(client, "/network/trace", {**body, "layers": [3, 1], "features": ["x1", "x2", "x1^2"]})

@@ -240,7 +240,17 @@ test("input features travel to the trace request, with each sample the point the
   const plain = normalizeModel({ layers: [3, 2, 1], features: [], inputs: [[1, 2, 3]] });
   assert.equal(plain.features, null);
   assert.equal("features" in traceRequest(plain), false);
-  for (const bad of ["x1", [1, 2], Array(17).fill("x1"), ["x".repeat(500)]]) {
+  for (const bad of ["x1", [1, 2], ["x1", ""], [["x1"]]]) {
     assert.equal(normalizeModel({ features: bad }).features, null);
   }
+});
+
+test("a feature list past the server's caps is sent as asked: the server's 422 names the cap", () => {
+  const many = Array(17).fill("x1");
+  assert.deepEqual(
+    traceRequest(normalizeModel({ layers: [17, 1], features: many }, { max_features: 16 })).features,
+    many,
+  );
+  const long = ["x1 + ".repeat(100) + "x2"];
+  assert.deepEqual(normalizeModel({ layers: [1, 1], features: long }).features, long);
 });

@@ -47,11 +47,9 @@ class NetworkSpec(StrictModel):
     )
 
 
-MAX_FEATURES = 16
-
 FEATURES_DESCRIPTION = (
     "Input features as in the TensorFlow Playground: expressions over x1 and x2 in the app's syntax, e.g. "
-    '["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"] (at most 16). The network sees these instead '
+    '["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"] (at most max_features of GET /api/v1/limits, 16 by default). The network sees these instead '
     "of the point, so layers[0] must equal their number. Omit for the point itself."
 )
 

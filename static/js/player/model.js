@@ -5,15 +5,14 @@
 export const ACTIVATIONS = ["tanh", "sigmoid", "relu", "leaky_relu", "identity"];
 export const LOSSES = ["mse", "bce", "cross_entropy"];
 export const INITS = ["auto", "xavier", "he", "torch"];
-export const MAX_FEATURES = 16; // the server's cap on input features (app/api/schemas/network.py)
-const MAX_FEATURE_LENGTH = 120;
 
-/** Input features as the server reads them: a short list of expressions over x1 and x2 ("x1^2", "sin(x2)"). */
+/**
+ * Input features as the server reads them: a list of expressions over x1 and x2 ("x1^2", "sin(x2)"). How
+ * many, and how long, is the server's to say (max_features and max_expression_length of GET /api/v1/limits):
+ * a list past them is sent as asked and the server's 422 names the cap.
+ */
 export const isFeatureList = (v) =>
-  Array.isArray(v) &&
-  v.length >= 1 &&
-  v.length <= MAX_FEATURES &&
-  v.every((f) => typeof f === "string" && f.length >= 1 && f.length <= MAX_FEATURE_LENGTH);
+  Array.isArray(v) && v.length >= 1 && v.every((f) => typeof f === "string" && f.length >= 1);
 
 export const DEFAULT_MODEL = Object.freeze({
   layers: [2, 3, 1],
