@@ -45,7 +45,6 @@ class Settings(BaseSettings):
     max_expression_depth: int = 40
     max_variables: int = 16
     max_features: int = 16  # input features of a network (features of POST /network/trace and /train)
-    max_features: int = 16  # input features of a network (features of POST /network/trace and /train)
     max_body_bytes: int = 1_000_000
     max_trace_steps: int = 5000  # narration steps in one trace response
     max_trace_weights: int = 10_000  # weights of a traced network: each is written into several formulas

@@ -44,7 +44,6 @@ class Limits(BaseModel):
     max_expression_depth: int = _cap("Nesting depth of an expression.")
     max_variables: int = _cap("Variables in an expression.")
     max_features: int = _cap("Input features of a network (`features` of a trace or a training run).")
-    max_features: int = _cap("Input features of a network (`features` of a trace or a training run).")
     max_body_bytes: int = _cap("Bytes of a request body.")
     max_header_bytes: int = _cap("Bytes of the request line and headers (`python -m app`; more get a 400).")
     max_trace_steps: int = _cap("Narration steps in one trace response.")
