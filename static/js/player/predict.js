@@ -14,6 +14,7 @@ import { DIRECTIONS, HINT_LEVELS, judge, parseTyped, questionFor, SIGNS, targetS
 const PROMPTS = { value: "ask_value", sign: "ask_sign", direction: "ask_direction" };
 const CHOICES = { sign: SIGNS, direction: DIRECTIONS };
 
+const isField = (node) => Boolean(node?.closest?.("input, select, textarea, [contenteditable]"));
 const tr = (key, params) => t(`common.predict.${key}`, params);
 const translated = (tag, key, attrs = {}) => el(tag, { ...attrs, "data-i18n": `common.predict.${key}`, text: tr(key) });
 
@@ -44,6 +45,7 @@ export function createPredict({ store, shown, reveal }) {
   const hint = translated("button", "hint", { type: "button", "data-testid": "predict-hint", class: "secondary" });
   const form = el("form", { class: "predict-form", novalidate: true }, field, submit, hint);
   const message = el("p", { class: "predict-message", role: "alert", "data-testid": "predict-message" });
+  const waiting = translated("p", "playing", { class: "muted predict-waiting", "data-testid": "predict-waiting" });
   const hints = el("ol", { class: "predict-hints math", "data-testid": "predict-hints" });
   const feedback = el("div", { class: "predict-feedback", "data-testid": "predict-feedback", role: "status" });
   const revealButton = translated("button", "reveal", { type: "button", "data-testid": "predict-reveal" });
@@ -57,6 +59,7 @@ export function createPredict({ store, shown, reveal }) {
     { class: "predict-body", hidden: true },
     translated("p", "intro", { class: "muted predict-intro" }),
     question,
+    waiting,
     form,
     message,
     hints,
@@ -140,7 +143,7 @@ export function createPredict({ store, shown, reveal }) {
     const { view } = store.getState();
     if (!now) return { q: null, why: "", more: false };
     const more = view.step < now.pass.steps.length - 1;
-    if (view.playing) return { q: null, why: tr("playing"), more: false };
+    // while playing, the question asked is the one Play will wait at (playback.js, stepper.js)
     const step = targetStep(now.pass, now.frames, view.step);
     if (step == null) return { q: null, why: tr(more ? "none" : "done"), more };
     return { q: questionFor(now.pass, step), why: "", more };
@@ -149,6 +152,7 @@ export function createPredict({ store, shown, reveal }) {
   function render({ force = false } = {}) {
     const state = store.getState();
     const { predict } = state;
+    waiting.hidden = !state.view.playing;
     toggle.checked = predict.on;
     element.classList.toggle("on", predict.on);
     renderScore(predict);
@@ -157,6 +161,7 @@ export function createPredict({ store, shown, reveal }) {
     const { q, why, more } = current();
     if (!q) {
       asked = null;
+      waiting.hidden = true;
       question.textContent = why;
       form.hidden = true;
       hints.replaceChildren();
@@ -169,7 +174,12 @@ export function createPredict({ store, shown, reveal }) {
     const key = `${q.step}|${q.kind}|${q.lhs}|${q.result}`;
     if (force || asked?.key !== key || asked.pass !== shown()?.pass) {
       const input = makeInput(q);
+      // the same question drawn again (in another language): what was typed and not yet checked stays
+      const same = asked?.key === key && asked.pass === shown()?.pass;
+      const focused = same && document.activeElement === asked.input;
+      if (same) input.value = asked.input.value;
       field.replaceChildren(input);
+      if (focused) input.focus();
       asked = { key, question: q, input, pass: shown()?.pass };
       message.textContent = "";
       question.textContent = tr(PROMPTS[q.kind], { lhs: q.lhs });
@@ -179,6 +189,9 @@ export function createPredict({ store, shown, reveal }) {
     form.hidden = false;
     revealButton.hidden = false;
     renderState(q, predict);
+    // Play waits at this question: its field takes the keys, unless the learner is typing elsewhere
+    if (state.view.playing && !asked.input.disabled && !isField(document.activeElement))
+      asked.input.focus({ preventScroll: true });
   }
 
   function renderState(q, predict) {
