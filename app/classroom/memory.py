@@ -19,6 +19,7 @@ class _Class:
     fields: dict[str, Any]
     expires: float
     roster: dict[str, str] = field(default_factory=dict)
+    present: dict[str, float] = field(default_factory=dict)  # student key → until when (this store's clock)
     answers: dict[str, dict[str, str]] = field(default_factory=dict)
     attempts: dict[str, dict[str, int]] = field(default_factory=dict)
     log: deque[Event] = field(default_factory=deque)
@@ -82,6 +83,25 @@ class MemoryStore:
     async def roster(self, code: str) -> dict[str, str]:
         found = self._live(code)
         return dict(found.roster) if found else {}
+
+    async def present(self, code: str, key: str, ttl: float) -> None:
+        found = self._live(code)
+        if found is not None:
+            found.present[key] = self.clock() + ttl
+
+    async def absent(self, code: str, key: str) -> None:
+        found = self._live(code)
+        if found is not None:
+            found.present.pop(key, None)
+
+    async def connected(self, code: str) -> int:
+        found = self._live(code)
+        if found is None:
+            return 0
+        now = self.clock()
+        for key in [key for key, until in found.present.items() if until <= now]:
+            del found.present[key]
+        return len(found.present)
 
     async def record_answer(self, code: str, question: str, key: str, answer: str, cap: int) -> bool:
         found = self._live(code)

@@ -4,7 +4,8 @@ Any number of workers and hosts share one class. Each change that must be atomic
 a capped roster, a capped count of answers) is one Lua script. Each process holds one pattern
 subscription and hands what arrives to its own streams (:class:`~app.classroom.store.Fanout`).
 
-Keys, for a class ``C``: ``bpl:c:C`` (fields, JSON values), ``…:r`` (roster), ``…:a:Q`` and ``…:n:Q``
+Keys, for a class ``C``: ``bpl:c:C`` (fields, JSON values), ``…:r`` (roster), ``…:on`` (students with a
+live stream: a sorted set scored by the Redis time, in ms, until which each counts), ``…:a:Q`` and ``…:n:Q``
 (answers and attempts of question Q), ``…:qs`` (question ids), ``…:log`` and ``…:seq`` (events);
 channel ``bpl:ch:C``.
 """
@@ -92,10 +93,26 @@ local first = last - redis.call('LLEN', KEYS[2]) + 1
 if after + 1 < first then return nil end
 return redis.call('LRANGE', KEYS[2], after + 1 - first, -1)
 """
-# KEYS: class, roster, seq, log, question ids; ARGV: ttl ms, prefix of answer keys
+# Presence is timed by the Redis server's clock, so workers on hosts whose clocks differ agree on it.
+# KEYS: class, connected; ARGV: student, ttl ms
+PRESENT = """
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then return 0 end
+local now = redis.call('TIME')
+redis.call('ZADD', KEYS[2], now[1] * 1000 + math.floor(now[2] / 1000) + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ttl)
+return 1
+"""
+# KEYS: connected
+CONNECTED = """
+local now = redis.call('TIME')
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now[1] * 1000 + math.floor(now[2] / 1000))
+return redis.call('ZCARD', KEYS[1])
+"""
+# KEYS: class, roster, seq, log, question ids, connected; ARGV: ttl ms, prefix of answer keys
 TOUCH = """
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return 0 end
-for i = 2, 5 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+for i = 2, 6 do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
 for _, q in ipairs(redis.call('SMEMBERS', KEYS[5])) do
   redis.call('PEXPIRE', ARGV[2] .. 'a:' .. q, ARGV[1])
   redis.call('PEXPIRE', ARGV[2] .. 'n:' .. q, ARGV[1])
@@ -129,6 +146,8 @@ class RedisStore:
                 "publish": PUBLISH,
                 "touch": TOUCH,
                 "events_after": EVENTS_AFTER,
+                "present": PRESENT,
+                "connected": CONNECTED,
             }.items()
         }
         self.listener: asyncio.Task[None] | None = None
@@ -151,13 +170,13 @@ class RedisStore:
 
     async def touch(self, code: str, ttl: float) -> None:
         base = PREFIX + code
-        keys = [base, base + ":r", base + ":seq", base + ":log", base + ":qs"]
+        keys = [base, base + ":r", base + ":seq", base + ":log", base + ":qs", base + ":on"]
         await self.scripts["touch"](keys=keys, args=[_ms(ttl), base + ":"])
 
     async def delete(self, code: str) -> None:
         base = PREFIX + code
         questions = await self.redis.smembers(base + ":qs")
-        keys = [base, base + ":r", base + ":seq", base + ":log", base + ":qs"]
+        keys = [base, base + ":r", base + ":seq", base + ":log", base + ":qs", base + ":on"]
         keys += [f"{base}:{kind}:{q}" for q in questions for kind in ("a", "n")]
         await self.redis.delete(*keys)
 
@@ -168,6 +187,16 @@ class RedisStore:
 
     async def roster(self, code: str) -> dict[str, str]:
         return await self.redis.hgetall(PREFIX + code + ":r")
+
+    async def present(self, code: str, key: str, ttl: float) -> None:
+        base = PREFIX + code
+        await self.scripts["present"](keys=[base, base + ":on"], args=[key, _ms(ttl)])
+
+    async def absent(self, code: str, key: str) -> None:
+        await self.redis.zrem(PREFIX + code + ":on", key)
+
+    async def connected(self, code: str) -> int:
+        return int(await self.scripts["connected"](keys=[PREFIX + code + ":on"]))
 
     async def record_answer(self, code: str, question: str, key: str, answer: str, cap: int) -> bool:
         base = PREFIX + code

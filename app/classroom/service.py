@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,7 +19,9 @@ from app.classroom.store import ClassroomStore, Event, StreamOverflow
 Reason = Literal["not_found", "unauthorized", "forbidden", "full", "rate_limited", "too_large", "invalid", "closed"]
 CODE_ATTEMPTS = 20  # fresh codes tried before giving up (a collision is one in millions)
 JOIN_WINDOW = 60.0
-KEEP_ALIVE_SECONDS = 15.0
+TICK_SECONDS = 2.0  # a stream wakes this often while nothing happens: keep-alive, presence, a gone class
+PRESENCE_SECONDS = 8.0  # a student counts as connected this long after their stream last said so (a worker
+# that dies cannot say goodbye); a stream that closes says so at once
 
 
 @dataclass(frozen=True)
@@ -216,11 +219,37 @@ class Classroom:
         return self._public(code, await self._fields(code))
 
     # ------------------------------------------------------------------------------------------ the live channel
-    async def follow(self, code: str, after: int | None, teacher: bool) -> AsyncIterator[Event | None]:
+    async def seat_of(self, code: str, student_token: str | None) -> str | None:
+        """The roster key of the student whose token this is, or None (no token, or not a seat of this class)."""
+        if not student_token:
+            return None
+        key = codes.token_digest(student_token)
+        return key if key in await self.store.roster(code) else None
+
+    async def follow(
+        self, code: str, after: int | None, teacher: bool, seat: str | None = None
+    ) -> AsyncIterator[Event | None]:
         """The class's events for one stream: what was missed since ``after`` (or a snapshot), then each change
         as it happens. None now and then, while nothing happens, so the caller can keep the line alive. Ends
-        after an "ended" event, or when this stream fell too far behind (its reader resumes from the log)."""
+        after an "ended" event, or when this stream fell too far behind (its reader resumes from the log).
+
+        A student's stream (``seat``: their roster key) counts them as connected while it is open; a teacher's
+        stream carries "presence" events ({connected}) when that number changes. They are not logged: a
+        resumed stream gets the number in its snapshot or its next tick."""
         await self._fields(code)
+        if seat is not None:
+            await self.store.present(code, seat, PRESENCE_SECONDS)
+        try:
+            async for event in self._follow(code, after, teacher, seat):
+                yield event
+        finally:
+            if seat is not None:
+                await self.store.absent(code, seat)
+
+    async def _follow(
+        self, code: str, after: int | None, teacher: bool, seat: str | None
+    ) -> AsyncIterator[Event | None]:
+        connected = -1
         async with self.store.subscribe(code) as live:
             last = -1
             newest = await self.store.last_event_id(code) or 0
@@ -229,20 +258,32 @@ class Classroom:
             if missed is None:
                 last = await self.store.last_event_id(code) or 0  # before the fields: an event between comes twice
                 view = await (self.teacher_view_unchecked(code) if teacher else self.student_view(code))
+                connected = view.get("connected", -1)
                 yield Event(last, "snapshot", view)
             for event in missed or []:
                 last = event.id
                 if teacher or event.audience == "all":
                     yield event
             pending = asyncio.ensure_future(anext(live))
+            tick = time.monotonic() + TICK_SECONDS
             try:
                 while True:
-                    done, _ = await asyncio.wait({pending}, timeout=KEEP_ALIVE_SECONDS)
-                    if not done:
+                    if time.monotonic() >= tick:
+                        # on time even while events keep coming: renew presence, tell the teacher, keep alive
+                        tick = time.monotonic() + TICK_SECONDS
                         if await self.store.fields(code) is None:
                             yield Event(last + 1, "ended", {})
                             return
-                        yield None
+                        if seat is not None:
+                            await self.store.present(code, seat, PRESENCE_SECONDS)
+                        if teacher and connected != (now := await self.store.connected(code)):
+                            connected = now
+                            yield Event(last, "presence", {"connected": now})
+                        else:
+                            yield None
+                        continue
+                    done, _ = await asyncio.wait({pending}, timeout=max(0.0, tick - time.monotonic()))
+                    if not done:
                         continue
                     try:
                         event = pending.result()
@@ -266,7 +307,11 @@ class Classroom:
         fields = await self._fields(code)
         roster = await self.store.roster(code)
         view = self._public(code, fields)
-        view.update(count=len(roster), names=sorted(name for name in roster.values() if name))
+        view.update(
+            count=len(roster),
+            connected=await self.store.connected(code),
+            names=sorted(name for name in roster.values() if name),
+        )
         if fields["question"]:
             question = Question.from_dict(fields["question"])
             view["question"] = tally(

@@ -1,7 +1,7 @@
 """The interface both backends keep, and the per-process fan-out of events to open streams.
 
-A class is a small hash of fields (JSON values), a roster (student key → display name), answers per
-question, and a numbered log of events. Every event is published to the class's channel; each process
+A class is a small hash of fields (JSON values), a roster (student key → display name), who of them is
+connected now (student key → until when), answers per question, and a numbered log of events. Every event is published to the class's channel; each process
 hands what arrives to its own open streams through :class:`Fanout`.
 """
 
@@ -66,6 +66,15 @@ class ClassroomStore(Protocol):
         """Keep ``answer`` as the student's latest; False when they have answered ``cap`` times already."""
 
     async def answers(self, code: str, question: str) -> dict[str, str]: ...
+
+    async def present(self, code: str, key: str, ttl: float) -> None:
+        """Student ``key`` has a live stream for ``ttl`` more seconds (a stream renews this while it is open)."""
+
+    async def absent(self, code: str, key: str) -> None:
+        """Student ``key``'s stream closed."""
+
+    async def connected(self, code: str) -> int:
+        """How many students have a live stream now (on any worker)."""
 
     async def publish(self, code: str, type: str, data: dict[str, Any], audience: Audience, log: int) -> Event:
         """Number the event, keep it among the last ``log`` of the class, and send it to every stream."""

@@ -3,6 +3,7 @@ real redis-server (the teacher on one process, the students on the other)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -305,3 +306,39 @@ def test_roster_events_carry_the_whole_list_so_a_replay_lists_nobody_twice(http:
         assert replayed[-1]["names"] == ["Al", "Bo"] and replayed[-1]["count"] == 2
     finally:
         resumed.close()
+
+
+def teacher_counts(http: httpx.Client, sites: Sites, code: str, teacher: dict[str, str]) -> tuple[int, int]:
+    view = http.get(f"{sites.teacher}{API}/{code}/teacher", headers=teacher).json()
+    return view["count"], view["connected"]
+
+
+def wait_for_counts(
+    http: httpx.Client, sites: Sites, code: str, teacher: dict[str, str], want: tuple[int, int]
+) -> None:
+    deadline = time.monotonic() + 6  # a closed stream is noticed at its next keep-alive (every 2 s)
+    while (counts := teacher_counts(http, sites, code, teacher)) != want:
+        assert time.monotonic() < deadline, f"joined, connected = {counts}, not {want}"
+        time.sleep(0.1)
+
+
+def test_the_teacher_sees_joined_and_connected_students(http: httpx.Client, sites: Sites) -> None:
+    code, teacher = start(http, sites)
+    seats = [join(http, sites, code, name) for name in ("Ann", "Lee", None)]
+    events = f"{sites.students}{API}/{code}/events"
+    teacher_stream = EventReader(f"{sites.teacher}{API}/{code}/events", headers=teacher)
+    streams = [EventReader(events, headers={"X-Classroom-Seat": seat}) for seat in seats[:2]]
+    # a stream without a seat, or with a token that is no seat of this class, is not a student connected
+    strangers = [EventReader(events), EventReader(events, headers={"X-Classroom-Seat": "forged"})]
+    try:
+        for stream in streams + strangers:
+            stream.next("snapshot")
+        assert teacher_stream.next("snapshot")["data"]["count"] == 3
+        wait_for_counts(http, sites, code, teacher, (3, 2))
+        assert teacher_stream.next("presence", timeout=6)["data"]["connected"] == 2
+        streams[0].close()  # a student closes the tab
+        wait_for_counts(http, sites, code, teacher, (3, 1))
+        assert teacher_stream.next("presence", timeout=6)["data"]["connected"] == 1
+    finally:
+        for stream in [teacher_stream, *streams, *strangers]:
+            stream.close()

@@ -232,3 +232,56 @@ async def test_following_starts_with_a_snapshot_and_resumes_after_the_last_event
     snapshot = await asyncio.wait_for(anext(from_the_future), 2)
     await from_the_future.aclose()
     assert snapshot.type == "snapshot" and snapshot.data["locked"] is True
+
+
+# ---------------------------------------------------------------------------------------------- presence
+async def test_presence_counts_students_until_they_leave_or_their_stream_stops_renewing(store: ClassroomStore) -> None:
+    code = new_code()
+    await store.create(code, {}, TTL)
+    assert await store.connected(code) == 0
+    await store.present(code, "ann", TTL)
+    await store.present(code, "lee", 0.3)
+    await store.present(code, "lee", 0.3)  # renewed, still one student
+    assert await store.connected(code) == 2
+    await store.absent(code, "ann")
+    assert await store.connected(code) == 1
+    await asyncio.sleep(0.45)  # lee's stream stopped renewing (a worker that died says no goodbye)
+    assert await store.connected(code) == 0
+    missing = new_code()
+    await store.present(missing, "ann", TTL)  # no class: nothing is kept
+    assert await store.connected(missing) == 0
+    await store.present(code, "ann", TTL)
+    await store.delete(code)
+    assert await store.connected(code) == 0
+
+
+async def test_a_student_stream_counts_as_connected_while_it_is_open(
+    store: ClassroomStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.classroom.service.TICK_SECONDS", 0.05)
+    room = classroom(store)
+    started = await room.start({"path": "/", "view": ""})
+    code = started.code
+    token = (await room.join(code, "Ann", "10.0.0.1")).student_token
+    seat = await room.seat_of(code, token)
+    assert seat is not None
+    assert await room.seat_of(code, "forged-token") is None and await room.seat_of(code, None) is None
+
+    teacher = room.follow(code, None, teacher=True)
+    snapshot = await anext(teacher)
+    assert snapshot.type == "snapshot" and snapshot.data["count"] == 1 and snapshot.data["connected"] == 0
+
+    async def presence() -> int:
+        while True:
+            event = await asyncio.wait_for(anext(teacher), 5)
+            if event is not None and event.type == "presence":
+                return event.data["connected"]
+
+    student = room.follow(code, None, teacher=False, seat=seat)
+    assert (await anext(student)).type == "snapshot"
+    assert await presence() == 1
+    assert (await room.teacher_view(code, started.teacher_token))["connected"] == 1
+    await student.aclose()  # the tab closed
+    assert await presence() == 0
+    assert (await room.teacher_view(code, started.teacher_token))["connected"] == 0
+    await teacher.aclose()

@@ -6,6 +6,7 @@ token as ``Authorization: Bearer``; the live channel is server-sent events that 
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -289,7 +290,9 @@ async def answer(code: str, body: AnswerRequest, classroom: ClassroomDep) -> Acc
 EVENTS_DESCRIPTION = """Server-sent events: `id:` (the event's number), `event:` (its type) and one `data:` line, a
 `ClassEvent` as strict JSON. The first is a `snapshot` of the whole class, unless `Last-Event-ID` (or `after`)
 names an event still kept, in which case the missed events come first. With the teacher's token the stream also
-carries `roster` and `tally`, and the snapshot is the teacher's view. Lines starting with `:` keep the line alive."""
+carries `roster`, `tally` and `presence` (how many students have a live stream now), and the snapshot is the
+teacher's view. A student's stream sends their token as `X-Classroom-Seat` to count as connected while it is open.
+Lines starting with `:` keep the line alive."""
 
 
 @router.get(
@@ -314,24 +317,32 @@ async def events(
     token: TeacherToken,
     classroom: ClassroomDep,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+    x_classroom_seat: Annotated[
+        str | None,
+        Header(max_length=200, description="A student's token (`POST /classroom/join`): counts them as connected."),
+    ] = None,
     after: Annotated[int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event.")] = None,
 ) -> StreamingResponse:
     code = _code(code)
     teacher = token is not None
+    seat = None
     if teacher:
         await _run(lambda: classroom.teacher_fields(code, _token(token)))
     else:
         await _run(lambda: classroom.student_view(code))
+        seat = await classroom.seat_of(code, x_classroom_seat)
     if last_event_id is not None and last_event_id.isdigit() and int(last_event_id) <= MAX_EVENT_ID:
         after = int(last_event_id)
 
     async def stream() -> AsyncIterator[bytes]:
         yield RETRY
-        async for event in classroom.follow(code, after, teacher):
-            if event is None:
-                yield KEEP_ALIVE
-                continue
-            payload = ClassEvent(id=event.id, type=event.type, data=event.data).model_dump()  # type: ignore[arg-type]
-            yield b"id: %d\nevent: %s\ndata: %s\n\n" % (event.id, event.type.encode(), dumps(payload))
+        # closed with this stream (a client gone), so the student stops counting as connected at once
+        async with contextlib.aclosing(classroom.follow(code, after, teacher, seat)) as events:
+            async for event in events:
+                if event is None:
+                    yield KEEP_ALIVE
+                    continue
+                payload = ClassEvent(id=event.id, type=event.type, data=event.data).model_dump()  # type: ignore[arg-type]
+                yield b"id: %d\nevent: %s\ndata: %s\n\n" % (event.id, event.type.encode(), dumps(payload))
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers=SSE_HEADERS)

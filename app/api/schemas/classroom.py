@@ -93,6 +93,9 @@ class ClassView(ResponseModel):
     paused: bool = Field(description="Every student's screen is paused: eyes on the teacher.")
     question: QuestionView | None
     count: int | None = Field(default=None, description="Students joined (teacher's view only).")
+    connected: int | None = Field(
+        default=None, description="Students with a live stream now, on any worker (teacher's view only)."
+    )
     names: list[str] | None = Field(default=None, description="Display names given (teacher's view only).")
 
 
@@ -149,8 +152,9 @@ class ClassEvent(BaseModel):
     """One event of the live channel (`data:` of a server-sent event, whose `id:` is `id`)."""
 
     id: int = Field(description="Its number in the class; send the last one seen as Last-Event-ID to resume.")
-    type: Literal["snapshot", "state", "control", "question", "reveal", "ended", "roster", "tally"]
+    type: Literal["snapshot", "state", "control", "question", "reveal", "ended", "roster", "tally", "presence"]
     data: dict[str, Any] = Field(
         description="snapshot: a ClassView; state: {state}; control: {locked, paused}; question and reveal: "
-        "{question}; roster (teacher): {count, names}; tally (teacher): {question, answered, histogram}."
+        "{question}; roster (teacher): {count, names}; tally (teacher): {question, answered, histogram}; presence "
+        "(teacher): {connected}."
     )

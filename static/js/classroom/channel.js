@@ -20,10 +20,10 @@ function parseEvent(block) {
 }
 
 /**
- * Follow class `code`: onEvent({id, type, data}) for each event, onStatus("live" | "reconnecting" | "gone")
+ * Follow class `code` (as its teacher with `token`, as a student with `seat`): onEvent({id, type, data}) for each event, onStatus("live" | "reconnecting" | "gone")
  * when the line changes. Returns { close() }.
  */
-export function openChannel(code, { token = null, onEvent, onStatus = () => {} }) {
+export function openChannel(code, { token = null, seat = null, onEvent, onStatus = () => {} }) {
   let lastId = null;
   let closed = false;
   let controller = null;
@@ -33,6 +33,7 @@ export function openChannel(code, { token = null, onEvent, onStatus = () => {} }
     controller = new AbortController();
     const headers = { Accept: "text/event-stream" };
     if (token) headers.Authorization = `Bearer ${token}`;
+    if (seat) headers["X-Classroom-Seat"] = seat; // a student's stream counts them as connected while open
     if (lastId != null) headers["Last-Event-ID"] = lastId;
     try {
       const response = await fetch(`/api/v1/classroom/${encodeURIComponent(code)}/events`, {

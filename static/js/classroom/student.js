@@ -255,6 +255,7 @@ export function follow(code, seat) {
   whenPlayer(() => apply());
   onPlayerChange(onLocalChange);
   const channel = openChannel(code, {
+    seat,
     onEvent,
     onStatus: (next) => {
       status = next;

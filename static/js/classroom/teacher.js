@@ -38,7 +38,7 @@ function selectOf(testid, options) {
 }
 
 export function lead(code, token) {
-  let state = { count: 0, names: [], locked: false, paused: false, question: null };
+  let state = { count: 0, connected: 0, names: [], locked: false, paused: false, question: null };
   let lastSent = null;
   let sendTimer = null;
   const codeText = el("strong", { class: "classroom-code", "data-testid": "classroom-code", text: code });
@@ -52,6 +52,8 @@ export function lead(code, token) {
     height: 200,
   });
   const count = el("output", { class: "classroom-count", "data-testid": "classroom-count", text: "0" });
+  // joined is the roster; connected, those whose page holds a live stream now (a closed tab drops out)
+  const connected = el("output", { class: "classroom-count", "data-testid": "classroom-connected", text: "0" });
   // display names as text (textContent), never as markup: a student chooses them
   const names = el("ul", { class: "classroom-names", "data-testid": "classroom-names" });
   const lock = el("button", { type: "button", "data-testid": "classroom-lock", "aria-pressed": "false" });
@@ -107,7 +109,23 @@ export function lead(code, token) {
     el(
       "div",
       { class: "classroom-controls" },
-      el("span", {}, el("span", { "data-i18n": "common.classroom.students" }), " ", count),
+      el(
+        "span",
+        { class: "classroom-students" },
+        el("span", { "data-i18n": "common.classroom.students" }),
+        " ",
+        count,
+        " ",
+        el("span", { "data-i18n": "common.classroom.joined" }),
+        " · ",
+        el(
+          "span",
+          { "data-i18n-attr": "title:common.classroom.connected_label" },
+          connected,
+          " ",
+          el("span", { "data-i18n": "common.classroom.connected" }),
+        ),
+      ),
       lock,
       pause,
       end,
@@ -178,6 +196,7 @@ export function lead(code, token) {
 
   function renderControls() {
     count.textContent = String(state.count);
+    connected.textContent = String(state.connected ?? 0);
     names.replaceChildren(...(state.names || []).map((name) => el("li", { text: name })));
     lock.setAttribute("aria-pressed", String(state.locked));
     pause.setAttribute("aria-pressed", String(state.paused));
@@ -187,6 +206,7 @@ export function lead(code, token) {
   function onEvent(event) {
     const data = event.data;
     if (event.type === "snapshot") state = { ...state, ...data };
+    else if (event.type === "presence") state.connected = data.connected;
     else if (event.type === "roster") {
       state.count = data.count;
       if (Array.isArray(data.names)) state.names = data.names;
