@@ -57,6 +57,7 @@ import { createTooltip } from "./tooltip.js";
 import { createTraceClient, passFrom } from "./trace-client.js";
 import { createTraining } from "./training.js";
 import { createBiasField, createWeightEditor } from "./weight-editor.js";
+import { createWholeGraph } from "./whole-graph.js";
 
 const REVEAL_MS = 150;
 
@@ -204,6 +205,8 @@ export function mountStepPlayer(container, options = {}) {
   if (options.predict === true) store.dispatch({ type: "predict/toggle", on: true });
   const side = el("div", { class: "player-side" }, narration.element, predict.element);
   if (settings.showOpGraph) side.append(opgraph.element);
+  const wholeGraph = settings.showOpGraph ? createWholeGraph({ store, shown: () => session.shown, select }) : null;
+  if (wholeGraph) side.append(wholeGraph.element);
   const grid = el("div", { class: "player-grid" }, stage, side);
   if (settings.showLegend) grid.append(legend.element);
   root.append(grid);
@@ -688,6 +691,7 @@ export function mountStepPlayer(container, options = {}) {
       document.removeEventListener("presenterchange", onPresenter);
       document.removeEventListener("pointerdown", outsideTap);
       diagram.destroy();
+      wholeGraph?.destroy();
       root.remove();
     },
   };

@@ -1,0 +1,397 @@
+// The whole pass as a graph of scalar operations (micrograd's draw_dot, live): every input, weight, bias,
+// product wⱼₖ·aₖ, Σ, z, activation and loss op of every sample, each box with its value and ∇ = ∂L/∂(node).
+// The server computes the graph (POST /api/v2/network/trace with include_graph, its nodes tagged with the
+// steps they belong to); this view lays it out (whole-graph-layout.js), lights the nodes of the player's
+// current step and brings them into view, reveals each number once the player reaches the step that
+// computes it, and lets the learner pan (drag) and zoom (wheel, + and − buttons, + − 0 keys). Clicking a
+// node selects its neuron in the player. Arrows and PageUp/PageDown keep stepping the player.
+//
+//   const whole = createWholeGraph({ store, shown: () => session.shown, select });
+//   side.append(whole.element);  …  whole.destroy();
+
+import { ApiError, api } from "../core/api.js";
+import { el, svg } from "../core/dom.js";
+import { formatNumber } from "../core/format.js";
+import { t } from "../core/i18n.js";
+import { frameSteps, nodeId } from "./steps.js";
+import { layoutGraph, litNodes, nodeTitle, revealed } from "./whole-graph-layout.js";
+
+const ZOOM_STEP = 1.25;
+const MIN_ZOOM = 0.2;
+const MAX_ZOOM = 4;
+const PRESENTER_ZOOM = 1.45; // 15-unit labels at ≥ 20 px on a projector
+const MARGIN = 24; // kept between lit nodes brought into view and the edge of the view
+const CLICK_SLOP = 4; // pixels a pointer may move and still click
+
+let panels = 0; // ids for aria-controls when a page holds several players
+
+const isPresenter = () => document.documentElement.dataset.presenter === "on";
+
+export function createWholeGraph({ store, shown, select, client = api }) {
+  const bodyId = `whole-graph-${++panels}`;
+  const toggle = el("button", {
+    type: "button",
+    class: "whole-graph-toggle",
+    "aria-expanded": "false",
+    "aria-controls": bodyId,
+    "data-testid": "whole-graph-toggle",
+  });
+  const hint = el("p", { class: "whole-graph-hint muted" });
+  const status = el("p", { class: "whole-graph-status", role: "status", "data-testid": "whole-graph-status" });
+  const zoomOut = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-zoom-out" });
+  const zoomIn = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-zoom-in" });
+  const fit = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-fit" });
+  const actual = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-actual" });
+  const tools = el("div", { class: "whole-graph-tools" }, zoomOut, zoomIn, fit, actual);
+  const viewport = svg("g", { class: "wg-viewport", "data-testid": "whole-graph-viewport" });
+  const canvas = svg("svg", { class: "whole-graph-svg", role: "img", "data-testid": "whole-graph" }, viewport);
+  const view = el("div", { class: "whole-graph-view", tabindex: "0", role: "group" }, canvas);
+  const body = el("div", { class: "whole-graph-body", id: bodyId, hidden: true }, hint, tools, view, status);
+  const element = el(
+    "section",
+    { class: "panel whole-graph", "data-testid": "whole-graph-panel" },
+    el("h2", { class: "whole-graph-title" }, toggle),
+    body,
+  );
+
+  const model = {
+    open: false,
+    graph: null, // the server's graph of the pass shown
+    layout: null,
+    boxes: new Map(), // node id → its <g>
+    edges: [], // [edge, <path>]
+    lit: new Set(),
+    zoom: { k: 1, x: 0, y: 0 },
+    abort: null,
+    error: null,
+    loading: false,
+  };
+
+  // ----------------------------------------------------------------------------------------- words
+  function translate() {
+    toggle.textContent = t("playground.wholegraph.title");
+    hint.textContent = t("playground.wholegraph.hint");
+    for (const [button, key, text] of [
+      [zoomOut, "zoom_out", "−"],
+      [zoomIn, "zoom_in", "+"],
+      [fit, "fit", "⤢"],
+      [actual, "actual", "1:1"],
+    ]) {
+      button.textContent = text;
+      button.setAttribute("aria-label", t(`playground.wholegraph.${key}`));
+      button.title = t(`playground.wholegraph.${key}`);
+    }
+    view.setAttribute("aria-label", t("playground.wholegraph.view_label"));
+    renderStatus();
+    if (model.graph)
+      canvas.setAttribute("aria-label", t("playground.wholegraph.aria", { count: model.graph.nodes.length }));
+  }
+
+  function renderStatus() {
+    if (model.loading) status.textContent = t("common.loading");
+    else if (model.error) status.textContent = model.error;
+    else if (model.graph)
+      status.textContent = t("playground.wholegraph.count", {
+        nodes: model.graph.nodes.length,
+        edges: model.graph.edges.length,
+        samples: model.graph.batch,
+      });
+    else status.textContent = "";
+    status.classList.toggle("error", Boolean(model.error));
+  }
+
+  // ----------------------------------------------------------------------------------------- data
+  async function load() {
+    model.abort?.abort();
+    const abort = new AbortController();
+    model.abort = abort;
+    const { spec, trace } = store.getState();
+    const request = { ...spec, include_graph: true };
+    if (trace.scriptId) request.known_script_id = trace.scriptId; // the steps are held already
+    model.loading = true;
+    model.error = null;
+    renderStatus();
+    try {
+      const answer = await client.traceV2(request, { signal: abort.signal });
+      if (abort.signal.aborted) return;
+      model.graph = answer.graph;
+      draw();
+    } catch (error) {
+      if (error?.name === "AbortError" || abort.signal.aborted) return;
+      model.graph = null;
+      draw();
+      model.error =
+        error instanceof ApiError
+          ? t("playground.wholegraph.refused", { detail: error.message })
+          : t("common.error.network");
+    } finally {
+      if (model.abort === abort) {
+        model.loading = false;
+        renderStatus();
+      }
+    }
+  }
+
+  // ----------------------------------------------------------------------------------------- drawing
+  function draw() {
+    viewport.replaceChildren();
+    model.boxes.clear();
+    model.edges = [];
+    model.lit = new Set();
+    const graph = model.graph;
+    canvas.classList.toggle("empty", !graph);
+    if (!graph) return;
+    const layout = layoutGraph(graph);
+    model.layout = layout;
+    const edgeLayer = svg("g", { class: "wg-edges" });
+    const nodeLayer = svg("g", { class: "wg-nodes" });
+    for (const edge of graph.edges) {
+      const from = layout.position.get(edge.source);
+      const to = layout.position.get(edge.target);
+      const x1 = from.x + from.w;
+      const y1 = from.y + from.h / 2;
+      const x2 = to.x;
+      const y2 = to.y + to.h / 2;
+      const bend = (x2 - x1) / 2;
+      const path = svg("path", {
+        class: "wg-edge",
+        d: `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}`,
+        "data-source": edge.source,
+        "data-target": edge.target,
+      });
+      edgeLayer.append(path);
+      model.edges.push([edge, path]);
+    }
+    for (const node of graph.nodes) {
+      const at = layout.position.get(node.id);
+      const box = svg(
+        "g",
+        {
+          class: `wg-node wg-${node.kind}`,
+          transform: `translate(${at.x},${at.y})`,
+          "data-node": node.id,
+          "data-kind": node.kind,
+        },
+        svg("rect", { width: at.w, height: at.h, rx: 7 }),
+        svg("text", { class: "wg-title", x: 10, y: 20, text: nodeTitle(node) }),
+        svg("text", { class: "wg-value", x: 10, y: 41, "data-testid": "whole-graph-value" }),
+        svg("text", { class: "wg-grad", x: at.w - 10, y: 41, "text-anchor": "end", "data-testid": "whole-graph-grad" }),
+      );
+      nodeLayer.append(box);
+      model.boxes.set(node.id, box);
+    }
+    viewport.append(edgeLayer, nodeLayer);
+    canvas.setAttribute("aria-label", t("playground.wholegraph.aria", { count: graph.nodes.length }));
+    resetZoom();
+    follow({ bringIntoView: true });
+  }
+
+  /** The steps the player highlights now: the frame's steps up to the current one. */
+  function currentFrame() {
+    const current = shown();
+    if (!current) return { index: 0, steps: [] };
+    const index = store.getState().view.step;
+    return { index, steps: frameSteps(current.pass, current.frames, index) };
+  }
+
+  /** Light the current step's nodes, reveal the numbers reached, mark the selected neuron. */
+  function follow({ bringIntoView = false } = {}) {
+    const graph = model.graph;
+    if (!graph) return;
+    const { index, steps } = currentFrame();
+    const shownView = store.getState().view;
+    const lit = litNodes(graph, steps);
+    const changed = lit.size !== model.lit.size || [...lit].some((id) => !model.lit.has(id));
+    model.lit = lit;
+    const phase = steps.length ? steps[steps.length - 1].phase : "forward";
+    canvas.dataset.phase = phase;
+    canvas.dataset.step = String(index);
+    canvas.classList.toggle("no-numbers", !shownView.numbers);
+    for (const node of graph.nodes) {
+      const box = model.boxes.get(node.id);
+      const reached = revealed(node, index);
+      box.classList.toggle("lit", lit.has(node.id));
+      box.classList.toggle(
+        "selected",
+        node.layer != null && node.neuron != null && shownView.selected === nodeId(node.layer, node.neuron),
+      );
+      const [valueText, gradText] = box.querySelectorAll("text.wg-value, text.wg-grad");
+      valueText.textContent = reached.value ? formatNumber(node.value, 4) : "?";
+      gradText.textContent = node.grad_step == null ? "" : `∇ ${reached.grad ? formatNumber(node.grad, 4) : "?"}`;
+      valueText.classList.toggle("unreached", !reached.value);
+      gradText.classList.toggle("unreached", !reached.grad);
+    }
+    for (const [edge, path] of model.edges) path.classList.toggle("lit", lit.has(edge.source) && lit.has(edge.target));
+    if (bringIntoView || changed) bringLitIntoView();
+  }
+
+  // ----------------------------------------------------------------------------------------- pan and zoom
+  function applyZoom() {
+    const { k, x, y } = model.zoom;
+    viewport.setAttribute("transform", `translate(${round(x)},${round(y)}) scale(${round(k)})`);
+    canvas.dataset.zoom = String(round(k));
+  }
+
+  const round = (v) => Math.round(v * 1000) / 1000;
+  const clampZoom = (k) => Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, k));
+
+  function viewSize() {
+    const box = view.getBoundingClientRect();
+    return { width: box.width || 1, height: box.height || 1 };
+  }
+
+  /** Zoom by `factor` about the point (px, py) of the view (its centre by default). */
+  function zoomBy(factor, px = null, py = null) {
+    const { width, height } = viewSize();
+    const cx = px ?? width / 2;
+    const cy = py ?? height / 2;
+    const { k, x, y } = model.zoom;
+    const next = clampZoom(k * factor);
+    model.zoom = { k: next, x: cx - ((cx - x) * next) / k, y: cy - ((cy - y) * next) / k };
+    applyZoom();
+  }
+
+  /** The default zoom: labels at full size (larger in presenter mode), the graph's top left in view. */
+  function resetZoom() {
+    model.zoom = { k: isPresenter() ? PRESENTER_ZOOM : 1, x: 0, y: 0 };
+    applyZoom();
+  }
+
+  function fitAll() {
+    if (!model.layout) return;
+    const { width, height } = viewSize();
+    const k = clampZoom(Math.min(width / model.layout.width, height / model.layout.height));
+    model.zoom = { k, x: (width - model.layout.width * k) / 2, y: (height - model.layout.height * k) / 2 };
+    applyZoom();
+  }
+
+  /** Pan (zoom kept) so that the lit nodes are in view, unless they already are. */
+  function bringLitIntoView() {
+    if (!model.layout || !model.lit.size) return;
+    const boxes = [...model.lit].map((id) => model.layout.position.get(id));
+    const left = Math.min(...boxes.map((b) => b.x));
+    const right = Math.max(...boxes.map((b) => b.x + b.w));
+    const top = Math.min(...boxes.map((b) => b.y));
+    const bottom = Math.max(...boxes.map((b) => b.y + b.h));
+    const { width, height } = viewSize();
+    const { k } = model.zoom;
+    let { x, y } = model.zoom;
+    const inside = (lo, hi, offset, size) => lo * k + offset >= 0 && hi * k + offset <= size;
+    if (!inside(left, right, x, width))
+      x = right - left < width / k - 2 * MARGIN ? width / 2 - ((left + right) / 2) * k : MARGIN - left * k;
+    if (!inside(top, bottom, y, height))
+      y = bottom - top < height / k - 2 * MARGIN ? height / 2 - ((top + bottom) / 2) * k : MARGIN - top * k;
+    model.zoom = { k, x, y };
+    applyZoom();
+  }
+
+  let drag = null; // { id, startX, startY, x, y, node, moved }
+  view.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0) return;
+    const node = event.target instanceof Element ? event.target.closest("[data-node]") : null;
+    drag = { id: event.pointerId, startX: event.clientX, startY: event.clientY, ...model.zoom, node, moved: false };
+    view.setPointerCapture?.(event.pointerId);
+  });
+  view.addEventListener("pointermove", (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    const dx = event.clientX - drag.startX;
+    const dy = event.clientY - drag.startY;
+    if (!drag.moved && Math.hypot(dx, dy) < CLICK_SLOP) return;
+    drag.moved = true;
+    view.classList.add("panning");
+    model.zoom = { k: drag.k, x: drag.x + dx, y: drag.y + dy };
+    applyZoom();
+  });
+  const endDrag = (event) => {
+    if (!drag || event.pointerId !== drag.id) return;
+    const { node, moved } = drag;
+    drag = null;
+    view.classList.remove("panning");
+    if (!moved && node && event.type === "pointerup") chooseNode(node.dataset.node);
+  };
+  view.addEventListener("pointerup", endDrag);
+  view.addEventListener("pointercancel", endDrag);
+  view.addEventListener(
+    "wheel",
+    (event) => {
+      if (!model.graph) return;
+      event.preventDefault();
+      const box = view.getBoundingClientRect();
+      zoomBy(Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
+    },
+    { passive: false },
+  );
+  // + − 0 zoom; the arrows and PageUp/PageDown are left to the player, which steps on them
+  view.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const action = {
+      "+": () => zoomBy(ZOOM_STEP),
+      "=": () => zoomBy(ZOOM_STEP),
+      "-": () => zoomBy(1 / ZOOM_STEP),
+      0: fitAll,
+    }[event.key];
+    if (!action) return;
+    event.preventDefault();
+    action();
+  });
+  zoomIn.addEventListener("click", () => zoomBy(ZOOM_STEP));
+  zoomOut.addEventListener("click", () => zoomBy(1 / ZOOM_STEP));
+  fit.addEventListener("click", fitAll);
+  actual.addEventListener("click", () => {
+    resetZoom();
+    bringLitIntoView();
+  });
+
+  function chooseNode(id) {
+    const node = model.graph?.nodes.find((n) => n.id === id);
+    if (!node || node.layer == null || node.neuron == null) return;
+    select(nodeId(node.layer, node.neuron));
+  }
+
+  // ----------------------------------------------------------------------------------------- wiring
+  function setOpen(open) {
+    model.open = open;
+    toggle.setAttribute("aria-expanded", String(open));
+    body.hidden = !open;
+    element.classList.toggle("open", open);
+    if (open && !model.graph && !model.loading) load();
+    else if (open) requestAnimationFrame(() => follow({ bringIntoView: true }));
+  }
+  toggle.addEventListener("click", () => setOpen(!model.open));
+
+  const unsubscribe = store.subscribe((now, before) => {
+    if (now.trace !== before.trace) {
+      model.graph = null; // another pass: its graph is asked for when shown
+      model.abort?.abort();
+      if (model.open) load();
+      else draw();
+      return;
+    }
+    const moved =
+      now.view.step !== before.view.step ||
+      now.view.granularity !== before.view.granularity ||
+      now.view.numbers !== before.view.numbers ||
+      now.view.selected !== before.view.selected;
+    if (moved && model.open) follow();
+  });
+  const onLanguage = () => translate();
+  const onPresenter = () =>
+    requestAnimationFrame(() => {
+      resetZoom();
+      follow({ bringIntoView: true });
+    });
+  document.addEventListener("langchange", onLanguage);
+  document.addEventListener("presenterchange", onPresenter);
+  translate();
+
+  return {
+    element,
+    open: () => setOpen(true),
+    destroy() {
+      unsubscribe();
+      model.abort?.abort();
+      document.removeEventListener("langchange", onLanguage);
+      document.removeEventListener("presenterchange", onPresenter);
+    },
+  };
+}
