@@ -53,6 +53,7 @@ from app.classroom.questions import (
     sign_question,
     value_question,
 )
+from app.classroom.workers import worker_processes
 from app.settings import Settings
 from app.tracing.contract import trace_numbers
 
@@ -163,12 +164,13 @@ async def start_class(
     body: ClassStartRequest, request: Request, settings: SettingsDep, classroom: ClassroomDep
 ) -> ClassStarted:
     """A join code, a join URL with its QR code, and the teacher's token (shown this once)."""
-    if settings.workers > 1 and not settings.redis_url:
+    workers = worker_processes(settings.workers)
+    if workers.count > 1 and not settings.redis_url:
         raise ApiError(
             503,
-            f"this server runs {settings.workers} worker processes and classes are kept in one process's memory, so a "
-            "class would be split between them; set BACKPROP_REDIS_URL (e.g. redis://localhost:6379/0) to share "
-            "classes between workers, or run one worker (BACKPROP_WORKERS=1)",
+            f"this server runs {workers.count} worker processes ({workers.source}) and classes are kept in one "
+            "process's memory, so a class would be split between them; set BACKPROP_REDIS_URL (e.g. "
+            "redis://localhost:6379/0) to share classes between workers, or run one worker",
             code="classroom_needs_redis",
         )
     state = body.state.model_dump() if body.state else None
