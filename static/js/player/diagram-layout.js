@@ -1,0 +1,167 @@
+// The diagram's geometry: where each neuron, edge, header and the loss node sit for a size, and how large
+// their text is. computeLayout is pure; layoutDiagram moves a built diagram's elements (diagram-build.js)
+// to a layout and sizes their labels, reading only the CSS custom properties that presenter mode sets.
+
+import { formatNumber } from "../core/format.js";
+import { nodeId } from "./steps.js";
+
+/**
+ * Positions of every neuron, the loss node and the header for a network of `sizes` in W × H px;
+ * `headerLine`: the height of one of the header's three lines of text; `labelRoom`: the room under a
+ * circle for its δ bar and δ text, kept free of the next circle.
+ */
+export function computeLayout(sizes, width, height, maxRadius = 30, headerLine = 15, labelRoom = 26) {
+  const n = sizes.length;
+  const lossGap = 0.9;
+  const marginL = Math.max(36, Math.min(70, width * 0.06));
+  // the loss box is as wide as a neuron: large circles (presenter mode) need the room on the right
+  const marginR = Math.max(40, Math.min(60, width * 0.05), Math.min(maxRadius + 10, width * 0.08));
+  const gap = (width - marginL - marginR) / (n - 1 + lossGap);
+  const header = height < 260 ? 40 : Math.round(headerLine * 3.6);
+  const top = header + 6;
+  const bottom = height - 10;
+  const maxSize = Math.max(...sizes);
+  const row = Math.min((bottom - top) / maxSize, Math.max(130, 2 * maxRadius + labelRoom + 16));
+  let radius = Math.min(gap * 0.18, (row - labelRoom) / 2, maxRadius);
+  const compact = radius < 13;
+  if (compact) radius = Math.max(3, Math.min(gap * 0.2, row * 0.4, 13));
+  const middle = (top + bottom) / 2 - (compact ? 0 : 8);
+  const columns = sizes.map((_, l) => marginL + l * gap);
+  const nodes = sizes.map((size, l) =>
+    Array.from({ length: size }, (_, i) => ({ x: columns[l], y: middle + (i - (size - 1) / 2) * row })),
+  );
+  return {
+    width,
+    height,
+    radius,
+    compact,
+    gap,
+    row,
+    header,
+    columns,
+    nodes,
+    loss: { x: marginL + (n - 1 + lossGap) * gap, y: middle },
+  };
+}
+
+/** The size a diagram is laid out at for the box it is given (never smaller than can be read). */
+export function fitSize(box) {
+  return { width: Math.max(200, Math.round(box.width)), height: Math.max(160, Math.round(box.height)) };
+}
+
+// Advance of one character of the monospaced value font, in ems (a little over most monospace fonts).
+const MONO_ADVANCE = 0.62;
+
+/**
+ * Size a neuron's (or the loss's) value label to fit its shape: `record.valueSize` for short text,
+ * smaller for long text ("−0.0467") so that it stays within `record.valueWidth`, yet never under
+ * `record.valueMin` (presenter mode's minimum wins: read from the back row, a digit may touch the rim).
+ */
+export function fitValueLabel(record) {
+  const length = record.val.textContent.length;
+  const fitting = length ? record.valueWidth / (length * MONO_ADVANCE) : record.valueSize;
+  record.val.style.fontSize = `${Math.max(record.valueMin, Math.min(record.valueSize, fitting)).toFixed(1)}px`;
+}
+
+/** A value's label with `digits` significant digits, one fewer when even the smallest font would not fit it. */
+export function valueLabel(record, value, digits) {
+  const text = formatNumber(value, digits);
+  return text.length * MONO_ADVANCE * record.valueMin > record.valueWidth ? formatNumber(value, digits - 1) : text;
+}
+
+/** Move every element of the built diagram `d` to its place for a `width` × `height` layout. */
+export function layoutDiagram(d, { width, height }) {
+  const style = getComputedStyle(d.svg);
+  const maxRadius = parseFloat(style.getPropertyValue("--diagram-max-radius")) || 30;
+  // presenter mode asks for text that reads from the back of a room, whatever the circles' size
+  const minFont = parseFloat(style.getPropertyValue("--diagram-min-font")) || 9;
+  const headerLine = parseFloat(style.getPropertyValue("--diagram-header-line")) || 15;
+  const layout = computeLayout(d.info.sizes, width, height, maxRadius, headerLine, Math.max(26, minFont * 2));
+  d.layout = layout;
+  const r = layout.radius;
+  d.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  d.pulses.invalidate();
+  d.svg.classList.toggle("compact", layout.compact);
+  const symbolSize = Math.max(minFont, Math.min(22, r * 0.5));
+  const valueSize = Math.max(minFont, Math.min(24, r * 0.55));
+  // sizes are set as styles: a page's own stylesheet (a lesson's .node-value) must not override them
+  d.headers.forEach((header, l) => {
+    const x = layout.columns[l];
+    header.title.setAttribute("x", x);
+    header.title.setAttribute("y", headerLine + 1);
+    header.sub.setAttribute("x", x);
+    header.sub.setAttribute("y", 2 * headerLine + 1);
+    header.health.setAttribute("x", x);
+    header.health.setAttribute("y", 3 * headerLine + 1);
+  });
+  d.lossHeader.title.setAttribute("x", layout.loss.x);
+  d.lossHeader.title.setAttribute("y", headerLine + 1);
+  d.lossHeader.sub.setAttribute("x", layout.loss.x);
+  d.lossHeader.sub.setAttribute("y", 2 * headerLine + 1);
+  for (const node of d.nodeList) {
+    const { x, y } = layout.nodes[node.layer][node.index];
+    node.x = x;
+    node.y = y;
+    node.sx = x.toFixed(1);
+    node.sy = y.toFixed(1);
+    node.g.setAttribute("transform", `translate(${node.sx} ${node.sy})`);
+    node.circle.setAttribute("r", r);
+    node.ring.setAttribute("r", r + 4);
+    node.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
+    node.sym.style.fontSize = `${symbolSize.toFixed(1)}px`;
+    node.val.setAttribute("y", r * 0.5);
+    Object.assign(node, { valueSize, valueMin: minFont, valueWidth: r * 1.6 });
+    fitValueLabel(node);
+    node.bar.setAttribute("y", r + 3);
+    node.deltaText.setAttribute("y", r + 8 + Math.max(10, minFont * 0.6));
+    node.barHalf = Math.max(r * 1.3, 16);
+    node.barKey = null;
+  }
+  const loss = d.lossNode;
+  const side = r * 2;
+  loss.x = layout.loss.x;
+  loss.y = layout.loss.y;
+  loss.sx = loss.x.toFixed(1);
+  loss.sy = loss.y.toFixed(1);
+  loss.g.setAttribute("transform", `translate(${loss.sx} ${loss.sy})`);
+  for (const [rect, pad] of [
+    [loss.circle, 0],
+    [loss.ring, 4],
+  ]) {
+    rect.setAttribute("x", -side / 2 - pad);
+    rect.setAttribute("y", -side / 2 - pad);
+    rect.setAttribute("width", side + 2 * pad);
+    rect.setAttribute("height", side + 2 * pad);
+    rect.setAttribute("rx", 6 + pad);
+  }
+  loss.sym.setAttribute("y", layout.compact ? 0 : -r * 0.18);
+  loss.sym.style.fontSize = `${symbolSize.toFixed(1)}px`;
+  loss.val.setAttribute("y", r * 0.5);
+  Object.assign(loss, { valueSize, valueMin: minFont, valueWidth: side * 0.85 });
+  fitValueLabel(loss);
+  for (const edge of d.edgeList) {
+    const source = edge.loss
+      ? d.nodes.get(nodeId(edge.layer, edge.to))
+      : d.nodes.get(nodeId(edge.layer - 1, edge.from));
+    const target = edge.loss ? loss : d.nodes.get(nodeId(edge.layer, edge.to));
+    edge.x1 = source.x;
+    edge.y1 = source.y;
+    edge.x2 = target.x;
+    edge.y2 = target.y;
+    for (const line of edge.hit ? [edge.line, edge.hit] : [edge.line]) {
+      line.setAttribute("x1", source.sx);
+      line.setAttribute("y1", source.sy);
+      line.setAttribute("x2", target.sx);
+      line.setAttribute("y2", target.sy);
+    }
+  }
+  const depth = d.info.depth;
+  d.targetLabels.forEach((label, j) => {
+    const out = d.nodes.get(nodeId(depth, j));
+    const x = out.x + (loss.x - out.x) * 0.45;
+    const y = out.y + (loss.y - out.y) * 0.45 + Math.max(13, minFont * 0.8);
+    label.text.setAttribute("x", x.toFixed(1));
+    label.text.setAttribute("y", y.toFixed(1));
+  });
+  for (const copy of d.copies) copy.id = null; // their ends moved with the edges
+}
