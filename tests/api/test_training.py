@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 import time
@@ -277,6 +278,29 @@ def test_stream_reports_progress_then_done(client):
     plain = ok(client, "/network/train", body)
     assert done["history"] == plain["history"]
     assert done["weights"] == plain["weights"]
+
+
+def test_stream_pictures_follow_the_clock_when_asked(client):
+    # A 100-step run takes far less than a minute: after the first picture none is due again until the end.
+    body = {**XOR, "steps": 100, "record_every": 10, "stream_grid_every": 1, "stream_picture_seconds": 60}
+    with client.stream("POST", API + "/network/train/stream", json=body) as response:
+        events = read_events(response)
+    progress = [data for name, data in events if name == "progress"]
+    assert [("grid" in p) for p in progress] == [True] + [False] * 10
+    assert "grid" in events[-1][1]  # the report still ends with the final picture
+
+
+def test_stream_pictures_on_the_clock_keep_to_stream_grid_every(client):
+    body = {**XOR, "steps": 200, "record_every": 10, "stream_grid_every": 3, "stream_picture_seconds": 0.01}
+    with client.stream("POST", API + "/network/train/stream", json=body) as response:
+        events = read_events(response)
+    pictured = [k for k, (name, data) in enumerate(events) if name == "progress" and "grid" in data]
+    assert pictured[0] == 0 and all(b - a >= 3 for a, b in itertools.pairwise(pictured))
+
+
+@pytest.mark.parametrize("seconds", [0, 0.001, 61, "soon"])
+def test_stream_picture_seconds_is_checked(client, seconds):
+    refused(client, "/network/train/stream", {**XOR, "stream_picture_seconds": seconds}, 422, "stream_picture_seconds")
 
 
 def test_stream_keeps_the_line_alive_between_distant_record_points(client, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from functools import partial
@@ -77,23 +78,42 @@ def event(name: str, data: Any) -> bytes:
 
 
 class _Stream:
-    """A run that reports a progress event per record point, with a fresh grid every ``grid_every`` events."""
+    """A run that reports a progress event per record point, with a fresh picture every ``grid_every`` events
+    and, given ``picture_seconds``, no sooner than that after the last one: a run at full speed then draws
+    (and sends) the pictures a reader can see, not one per so many steps."""
 
-    def __init__(self, trainer: Trainer, view: View | None, grid_every: int, details: bool = False) -> None:
+    def __init__(
+        self,
+        trainer: Trainer,
+        view: View | None,
+        grid_every: int,
+        details: bool = False,
+        picture_seconds: float | None = None,
+    ) -> None:
         self.trainer = trainer
         self.view = view
         self.grid_every = grid_every
         self.details = details  # parameters and confusion matrix with each picture
-        self.sent = 0
+        self.picture_seconds = picture_seconds
+        self.since_picture = grid_every  # events since the last picture: the first event has one
+        self.last_picture = -math.inf  # time.perf_counter() of the last picture
+
+    def _picture_due(self) -> bool:
+        if self.since_picture < self.grid_every:
+            return False
+        return self.picture_seconds is None or time.perf_counter() - self.last_picture >= self.picture_seconds
 
     def progress(self, records: list[Record]) -> list[dict[str, Any]]:
         events = []
         first = len(self.trainer.history) - len(records)
         for offset, record in enumerate(records):
-            due = self.sent % self.grid_every == 0
+            due = self._picture_due()
+            if due:
+                self.since_picture = 0
+                self.last_picture = time.perf_counter()
             view = self.view if due else None
             events.append(progress_data(self.trainer, record, view, first + offset, self.details and due))
-            self.sent += 1
+            self.since_picture += 1
         return events
 
     def chunk(self) -> list[dict[str, Any]]:
@@ -113,7 +133,8 @@ strict JSON and a blank line; a line starting with `:` is a comment that only ke
 `{"event": <name>, "data": <the parsed JSON>}`, every event is a `TrainStreamEvent` (see the schemas), told apart
 by `event`:
 
-- `progress`: a `Progress` at every record point, with `grid` or `curve` every `stream_grid_every` events;
+- `progress`: a `Progress` at every record point, with `grid` or `curve` every `stream_grid_every` events (and,
+  given `stream_picture_seconds`, no sooner than that many seconds after the last picture);
 - `done`: the last event, a `TrainResponse`, the same answer POST /api/v1/network/train gives;
 - `error`: the last event of a run that failed after the stream started, an `ErrorResponse`.
 
@@ -169,7 +190,9 @@ async def train_stream(request: TrainRequest, http: Request, settings: SettingsD
     async def events() -> AsyncIterator[bytes]:
         try:
             trainer = await computed(_trainer, mlp, train_set, test_set, config, features)
-            stream = _Stream(trainer, view, request.stream_grid_every, request.report_confusion)
+            stream = _Stream(
+                trainer, view, request.stream_grid_every, request.report_confusion, request.stream_picture_seconds
+            )
             for data in await computed(stream.progress, list(trainer.history)):
                 yield event("progress", data)
             while not trainer.finished:

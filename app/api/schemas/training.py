@@ -80,13 +80,22 @@ class TrainRequest(NetworkSpec):
     stream_grid_every: int = Field(
         default=10, ge=1, description="Streaming only: a fresh grid (or curve) every this many progress events."
     )
+    stream_picture_seconds: float | None = Field(
+        default=None,
+        ge=0.01,
+        le=60,
+        description="Streaming only: a picture also waits until this many seconds of the run have passed since "
+        "the last one, so that a run going as fast as it can sends about 1 / stream_picture_seconds pictures a "
+        "second whatever its speed; stream_grid_every still bounds how often (and what the budget counts).",
+        examples=[0.04],
+    )
     features: list[str] | None = Field(
         default=None, description=FEATURES_DESCRIPTION + " Needs a dataset of 2-D points.", examples=[["x1", "x2"]]
     )
     report_confusion: bool = Field(
         default=False,
         description="Add the confusion matrix (classification); streaming, also add it and the parameters to "
-        "each progress event that carries a picture (every stream_grid_every events).",
+        "each progress event that carries a picture (stream_grid_every, stream_picture_seconds).",
     )
 
     model_config = ConfigDict(

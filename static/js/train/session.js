@@ -219,10 +219,19 @@ export class TrainingSession {
     }
   }
 
-  /** Pictures in a stream: one every this many progress events. */
+  /**
+   * Pictures in a stream: one every this many progress events. At full speed the server's clock spaces
+   * them instead (streamPictureSeconds), and this only bounds how often, for the budget.
+   */
   streamGridEvery() {
     const rate = this.context.rate?.() ?? Infinity;
-    return Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 10;
+    return Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 3;
+  }
+
+  /** At full speed nobody knows the steps per second beforehand: a picture every 1/25 s of the run. */
+  streamPictureSeconds() {
+    const rate = this.context.rate?.() ?? Infinity;
+    return Number.isFinite(rate) ? null : 1 / PICTURES_PER_SECOND;
   }
 
   /**
@@ -293,8 +302,9 @@ export class TrainingSession {
         recordEvery: RECORD_EVERY,
         grid: this.picture("stream"),
       }),
-      // A fresh picture about 25 times a second at the chosen pace (every 100 steps at full speed).
+      // A fresh picture about 25 times a second, at the chosen pace or at full speed.
       stream_grid_every: this.streamGridEvery(),
+      ...(this.streamPictureSeconds() ? { stream_picture_seconds: this.streamPictureSeconds() } : {}),
     };
     this.controller = new AbortController();
     let report = null;
