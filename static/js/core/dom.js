@@ -26,6 +26,12 @@ function setAttrs(node, attrs) {
   }
 }
 
+/** Set a node's text only when it differs: even an equal write replaces the text node, which the browser
+ * then restyles — a cost that adds up in views redrawn every frame. */
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 export function clear(node) {
   node.replaceChildren();
   return node;

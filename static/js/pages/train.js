@@ -3,7 +3,7 @@
 
 import { attachView, viewChanged } from "../classroom/bridge.js";
 import { api } from "../core/api.js";
-import { el, prefersReducedMotion, toast } from "../core/dom.js";
+import { el, prefersReducedMotion, setText, toast } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
@@ -378,7 +378,7 @@ function showLinkNotice(notice) {
 function setStatus(key, params = {}) {
   page.status = { key, params };
   const status = $("[data-testid=status]");
-  status.textContent = key ? t(key, typeof params === "function" ? params() : params) : "";
+  setText(status, key ? t(key, typeof params === "function" ? params() : params) : ""); // every event sets it
 }
 
 function counterText(value) {
@@ -387,25 +387,25 @@ function counterText(value) {
 
 function renderCounters() {
   const { step, dataset } = session;
-  $("[data-testid=step-counter]").textContent = counterText(step);
+  setText($("[data-testid=step-counter]"), counterText(step));
   $("[data-testid=step-counter]").dataset.step = String(step);
   const trainCount = dataset?.train?.points?.length;
   const epoch = trainCount ? Math.floor((step * Math.min(page.settings.batch, trainCount)) / trainCount) : 0;
-  $("[data-testid=epoch-counter]").textContent = trainCount ? t("train.run.epoch", { n: counterText(epoch) }) : "";
+  setText($("[data-testid=epoch-counter]"), trainCount ? t("train.run.epoch", { n: counterText(epoch) }) : "");
 }
 
 function renderStats() {
   const latest = session.latest;
   const testLoss = $("[data-testid=test-loss]");
   const trainLoss = $("[data-testid=train-loss]");
-  testLoss.textContent = formatNumber(latest?.test ?? null);
-  trainLoss.textContent = formatNumber(latest?.train ?? null);
+  setText(testLoss, formatNumber(latest?.test ?? null));
+  setText(trainLoss, formatNumber(latest?.train ?? null));
   testLoss.dataset.value = latest?.test == null ? "" : String(latest.test);
   trainLoss.dataset.value = latest?.train == null ? "" : String(latest.train);
   const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
   const classification = shape().kind !== "regression";
   $(".stat-accuracy").hidden = !classification;
-  $("[data-testid=accuracy]").textContent = `${percent(latest?.trainAccuracy)} / ${percent(latest?.testAccuracy)}`;
+  setText($("[data-testid=accuracy]"), `${percent(latest?.trainAccuracy)} / ${percent(latest?.testAccuracy)}`);
 }
 
 function renderNetwork() {
@@ -473,7 +473,7 @@ function renderSplitWarning() {
     .filter((side) => missing?.[side]?.length)
     .map((side) => t(`train.split.missing_${side}`, { classes: missing[side].join(t("train.split.separator")) }));
   box.hidden = !lines.length;
-  box.textContent = lines.join(" ");
+  setText(box, lines.join(" "));
 }
 
 function render() {

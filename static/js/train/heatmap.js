@@ -20,6 +20,10 @@ export function pointShape(x, y, label, r) {
   return svg("polygon", { points: `${x},${y - r * 1.3} ${x + r * 1.3},${y} ${x},${y + r * 1.3} ${x - r * 1.3},${y}` });
 }
 
+// One off-screen canvas, one pixel per grid value, that every painting shares: a new canvas and context
+// for each picture cost more than the painting itself.
+let scratch = null;
+
 /**
  * Paint grid values (rows follow y upwards, columns follow x) onto a canvas the size of its box.
  * `scale` is a domain [low, middle, high] for the diverging palette, or a function value → [r, g, b].
@@ -38,7 +42,12 @@ export function paintGrid(canvas, values, scale) {
   if (!values?.length || !values[0]?.length) return;
   const rows = values.length;
   const cols = values[0].length;
-  const image = new ImageData(cols, rows);
+  if (!scratch) {
+    const offscreen = document.createElement("canvas");
+    scratch = { canvas: offscreen, context: offscreen.getContext("2d") };
+  }
+  const small = scratch;
+  const image = small.context.createImageData(cols, rows);
   const colour = typeof scale === "function" ? scale : divergingScale(scale);
   for (let r = 0; r < rows; r++) {
     const row = values[rows - 1 - r];
@@ -51,17 +60,18 @@ export function paintGrid(canvas, values, scale) {
       image.data[i + 3] = 255;
     }
   }
-  const small = document.createElement("canvas");
-  small.width = cols;
-  small.height = rows;
-  small.getContext("2d").putImageData(image, 0, 0);
+  if (small.canvas.width !== cols || small.canvas.height !== rows) {
+    small.canvas.width = cols;
+    small.canvas.height = rows;
+  }
+  small.context.putImageData(image, 0, 0);
   // The samples sit on the grid lines xs[0] … xs[n−1]: widen the image by half a cell on each side so
   // each pixel's centre lands on its sample.
   const cellW = cols > 1 ? width / (cols - 1) : width;
   const cellH = rows > 1 ? height / (rows - 1) : height;
   context.imageSmoothingEnabled = true;
   context.imageSmoothingQuality = "high";
-  context.drawImage(small, -cellW / 2, -cellH / 2, width + cellW, height + cellH);
+  context.drawImage(small.canvas, -cellW / 2, -cellH / 2, width + cellW, height + cellH);
 }
 
 /** A horizontal colour bar with numbers at both ends and the middle, or one block per class. */
@@ -177,15 +187,26 @@ export function createHeatMap(root, { onPlanePointer, onHover } = {}) {
     overlay.dataset.test = String(points.filter((p) => p.test).length);
   }
 
+  let size = null; // the plot's box, measured when it resizes rather than at every picture (a forced layout)
+  let pointsKey = null; // what the points were drawn from: a new picture alone leaves them in place
+
   function redraw() {
     if (!current) return;
-    const rect = area.getBoundingClientRect();
-    overlay.setAttribute("viewBox", `0 0 ${rect.width} ${rect.height}`);
+    size ??= area.getBoundingClientRect();
+    overlay.setAttribute("viewBox", `0 0 ${size.width} ${size.height}`);
     paintGrid(canvas, current.grid?.values, current.scale);
-    drawPoints(rect.width, rect.height);
+    const { x0, x1, y0, y1 } = extent();
+    const { theme, presenter } = document.documentElement.dataset; // the points' colours follow the theme
+    const key = [current.points, current.showTest, String(current.pointScale), x0, x1, y0, y1, size, theme, presenter];
+    if (pointsKey && key.every((value, i) => value === pointsKey[i])) return;
+    pointsKey = key;
+    drawPoints(size.width, size.height);
   }
 
-  new ResizeObserver(() => redraw()).observe(area);
+  new ResizeObserver(() => {
+    size = area.getBoundingClientRect();
+    redraw();
+  }).observe(area);
 
   return {
     /** view: {grid: {xs, ys, values}, scale: domain or value → rgb, points, showTest, pointScale?} */

@@ -158,9 +158,26 @@ export function createOutputView(root, { onPlanePointer }) {
     else colourBar.draw(view.domain);
   }
 
+  // What a render draws from: the page renders once a frame while a run streams, and most frames bring
+  // only a new loss, so an unchanged panel (same objects, language and theme) is left as it is.
+  const INPUTS = ["drawing", "activations", "layers", "hovered", "dataset", "showTest", "discretize", "inputLabels"];
+  let drawn = null;
+  let drawnKey = "";
+  let points = { dataset: null, list: [] };
+
+  function datasetPointsOf(dataset) {
+    if (points.dataset !== dataset) points = { dataset, list: datasetPoints(dataset) };
+    return points.list;
+  }
+
   return {
     /** next: {shape, drawing, activations, layers, hovered, dataset, showTest, discretize, inputLabels} */
     render(next) {
+      const { theme, presenter } = document.documentElement.dataset;
+      const inputsKey = [currentLanguage(), theme, presenter, JSON.stringify(next.shape)].join("|");
+      if (drawn && inputsKey === drawnKey && INPUTS.every((name) => drawn[name] === next[name])) return;
+      drawn = next;
+      drawnKey = inputsKey;
       const many = next.shape.inputDim > 2; // no input plane: the real-data view shows the run instead
       heatMap.element.hidden = many;
       $("[data-testid=colourbar]").hidden = many;
@@ -173,7 +190,7 @@ export function createOutputView(root, { onPlanePointer }) {
         $("[data-testid=colourbar-title]").textContent = "";
         return;
       }
-      state = { ...next, points: datasetPoints(next.dataset) };
+      state = { ...next, points: datasetPointsOf(next.dataset) };
       view = describe(state);
       const oneD = state.shape.inputDim === 1;
       $("[data-testid=view-caption]").textContent = view.caption;

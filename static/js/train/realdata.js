@@ -2,7 +2,7 @@
 // first layer's weights drawn as the images they multiply (8×8 for digits), the confusion matrix of the
 // held-out points and the accuracy on them. Everything shown is what the server sent.
 
-import { clear, el } from "../core/dom.js";
+import { clear, el, setText } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { paintPixels } from "./pixels.js";
@@ -14,11 +14,6 @@ export function largestWeight(matrix) {
   let m = 1e-9;
   for (const row of matrix || []) for (const w of row) if (Number.isFinite(w)) m = Math.max(m, Math.abs(w));
   return m;
-}
-
-/** Change a node's text only when it differs: an equal write still replaces the text node. */
-function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
 }
 
 const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
