@@ -228,6 +228,7 @@ def test_a_lesson_figure_follows_in_place(browser, live_server: str, lang: str) 
         teacher_slider.fill("6")
         expect(student_slider).to_have_value("6")
         expect(student.locator(narration)).to_have_text(teacher.locator(narration).inner_text())
+        student.get_by_test_id("derivative-plot").scroll_into_view_if_needed()
         student.screenshot(path=str(SHOTS / f"phone-lesson-{lang}.png"))
 
         # explore, then back to the teacher
@@ -297,3 +298,80 @@ def test_the_training_view_follows_in_place(browser, live_server: str) -> None: 
         expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "1")
         expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss or "")
         assert same_document(student)
+
+
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
+ASK_TEXT = [
+    "ask-kind",
+    "ask-quantity",
+    "ask-layer",
+    "ask-neuron",
+    "ask-open",
+    "ask-reveal",
+    "ask-prompt",
+    "ask-count",
+    "classroom-count",
+    "classroom-connected",
+]
+
+
+def font_px(page: Page, selector: str) -> float:
+    return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_presenting_the_teacher_asks_and_sees_who_is_connected(browser, live_server: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with checked_page(browser, **PROJECTOR, locale=lang) as teacher:
+        teacher.goto(f"{live_server}/")
+        teacher.wait_for_selector(READY)
+        code = start_class(teacher)
+        connected = teacher.get_by_test_id("classroom-connected")
+        expect(connected).to_have_text("0")
+        with checked_page(browser, **PHONE, locale=lang) as student:
+            join(student, live_server, code)
+            expect(teacher.get_by_test_id("classroom-count")).to_have_text("1")
+            expect(connected).to_have_text("1", timeout=8000)
+            with checked_page(browser, **PHONE, locale=lang) as second:
+                join(second, live_server, code)
+                expect(teacher.get_by_test_id("classroom-count")).to_have_text("2")
+                expect(connected).to_have_text("2", timeout=8000)
+            # the second student closed the tab: still joined, no longer connected
+            expect(connected).to_have_text("1", timeout=8000)
+            expect(teacher.get_by_test_id("classroom-count")).to_have_text("2")
+
+            teacher.get_by_test_id("presenter-toggle").click()
+            expect(teacher.locator(":root[data-presenter=on]")).to_have_count(1)
+            # every field of a network question, in presenter mode, at projector size
+            teacher.get_by_test_id("ask-kind").select_option("value")
+            teacher.get_by_test_id("ask-quantity").select_option("a")
+            teacher.get_by_test_id("ask-layer").fill("1")
+            teacher.get_by_test_id("ask-neuron").fill("2")
+            for testid in ["ask-kind", "ask-quantity", "ask-layer", "ask-neuron", "ask-open"]:
+                expect(teacher.get_by_test_id(testid)).to_be_visible()
+                expect(teacher.get_by_test_id(testid)).to_be_in_viewport()
+            teacher.get_by_test_id("ask-open").click()
+            expect(student.get_by_test_id("answer-panel")).to_be_visible()
+            a_neuron = "a" if lang == "en" else "激活"
+            expect(teacher.get_by_test_id("ask-prompt")).to_contain_text(a_neuron)
+            student.get_by_test_id("answer-input").fill("0.5")
+            student.get_by_test_id("answer-submit").click()
+            expect(teacher.get_by_test_id("ask-count")).to_contain_text("1")
+            for testid in ASK_TEXT:
+                size = font_px(teacher, f"[data-testid={testid}]")
+                assert size >= 20, f"{testid} is {size}px on the projector"
+            for label in teacher.locator(".classroom-ask .classroom-field:not([hidden]) > span").all():
+                assert float(label.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 20
+            teacher.screenshot(path=str(SHOTS / f"projector-ask-{lang}.png"))
+
+            # the sign of a gradient and a weight's direction, asked the same way; then a lesson's question
+            teacher.get_by_test_id("ask-kind").select_option("weight_direction")
+            expect(teacher.get_by_test_id("ask-source")).to_be_visible()
+            teacher.get_by_test_id("ask-source").fill("1")
+            teacher.get_by_test_id("ask-open").click()
+            expect(student.get_by_test_id("answer-input")).to_have_js_property("tagName", "SELECT")
+            teacher.get_by_test_id("ask-reveal").click()
+            expect(teacher.get_by_test_id("ask-answer")).to_be_visible()
+            expect(teacher.get_by_test_id("ask-histogram")).to_be_visible()
+            teacher.screenshot(path=str(SHOTS / f"projector-revealed-{lang}.png"))
+        expect(connected).to_have_text("0", timeout=8000)
