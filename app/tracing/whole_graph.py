@@ -271,7 +271,7 @@ class _GraphWriter:
                 )  # fmt: skip
                 terms.append(
                     self.add(
-                        F.mul(target, log_p), f"t{j}@{n}", "loss", "y·log softmax", "×", neuron=j, sample=n,
+                        F.mul(target, log_p), f"t{j}@{n}", "loss", f"{target_symbol(j, len(outputs))}·log softmax", "×", neuron=j, sample=n,
                         **self.loss_steps(j),
                     )
                 )  # fmt: skip
@@ -280,12 +280,15 @@ class _GraphWriter:
         terms = []
         for j, (out, target) in enumerate(zip(outputs, targets, strict=True)):
             where = {"neuron": j, "sample": n, **self.loss_steps(j)}
+            y_hat, y_symbol = self.labels[depth][j], target_symbol(j, len(outputs))
             if loss == "mse":
-                diff = self.add(F.sub(out, target), f"d{j}@{n}", "loss", "ŷ − y", "−", **where)
-                terms.append(self.add(F.power(diff, 2.0), f"q{j}@{n}", "loss", "(ŷ − y)²", "( )²", **where))
+                diff = self.add(F.sub(out, target), f"d{j}@{n}", "loss", f"{y_hat} − {y_symbol}", "−", **where)
+                terms.append(
+                    self.add(F.power(diff, 2.0), f"q{j}@{n}", "loss", f"({y_hat} − {y_symbol})²", "²", **where)
+                )
             else:
                 term = F.binary_cross_entropy(out, target)
-                terms.append(self.add(term, f"e{j}@{n}", "loss", "−[y ln ŷ + (1 − y) ln(1 − ŷ)]", "BCE", **where))
+                terms.append(self.add(term, f"e{j}@{n}", "loss", f"BCE({y_hat}, {y_symbol})", "BCE", **where))
         return terms
 
     def describe(self) -> None:

@@ -10,10 +10,11 @@ const CHAR_WIDTH = 8.6; // of the 15-unit label font, generous for sub- and supe
 const PAD = 24;
 const SWEEPS = 4;
 
-/** The first line of a box: the op's symbol and what the node holds (a leaf, or a label that starts with
- * the symbol, as Σₖ wₖ·aₖ does: the label only). */
+/** The first line of a box: the op's symbol and what the node holds; the label alone for a leaf, a loss
+ * op (its label is its formula, BCE(ŷ, y)) and a label that starts with the symbol (Σₖ wₖ·aₖ). */
 export function nodeTitle(node) {
-  return node.symbol && !node.label.startsWith(node.symbol) ? `${node.symbol}  ${node.label}` : node.label;
+  const symbolToo = node.symbol && node.kind !== "loss" && !node.label.startsWith(node.symbol);
+  return symbolToo ? `${node.symbol}  ${node.label}` : node.label;
 }
 
 /** A box's width: enough for its title, at least for its two numbers. */

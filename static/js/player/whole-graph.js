@@ -17,11 +17,13 @@ import { frameSteps, nodeId } from "./steps.js";
 import { layoutGraph, litNodes, nodeTitle, revealed } from "./whole-graph-layout.js";
 
 const ZOOM_STEP = 1.25;
-const MIN_ZOOM = 0.2;
+const MIN_ZOOM = 0.05; // fit shows a large graph whole, as an overview
 const MAX_ZOOM = 4;
 const PRESENTER_ZOOM = 1.45; // 15-unit labels at ≥ 20 px on a projector
 const MARGIN = 24; // kept between lit nodes brought into view and the edge of the view
 const CLICK_SLOP = 4; // pixels a pointer may move and still click
+
+const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 let panels = 0; // ids for aria-controls when a page holds several players
 
@@ -265,22 +267,34 @@ export function createWholeGraph({ store, shown, select, client = api }) {
     applyZoom();
   }
 
-  /** Pan (zoom kept) so that the lit nodes are in view, unless they already are. */
+  /** Pan (zoom kept) so that the lit nodes are in view, unless they already are: centred when they fit,
+   * else their middle (the mean of their centres) at the centre of the view. */
   function bringLitIntoView() {
     if (!model.layout || !model.lit.size) return;
     const boxes = [...model.lit].map((id) => model.layout.position.get(id));
-    const left = Math.min(...boxes.map((b) => b.x));
-    const right = Math.max(...boxes.map((b) => b.x + b.w));
-    const top = Math.min(...boxes.map((b) => b.y));
-    const bottom = Math.max(...boxes.map((b) => b.y + b.h));
     const { width, height } = viewSize();
     const { k } = model.zoom;
     let { x, y } = model.zoom;
-    const inside = (lo, hi, offset, size) => lo * k + offset >= 0 && hi * k + offset <= size;
-    if (!inside(left, right, x, width))
-      x = right - left < width / k - 2 * MARGIN ? width / 2 - ((left + right) / 2) * k : MARGIN - left * k;
-    if (!inside(top, bottom, y, height))
-      y = bottom - top < height / k - 2 * MARGIN ? height / 2 - ((top + bottom) / 2) * k : MARGIN - top * k;
+    const axis = (start, size, offset, extent) => {
+      const lo = Math.min(...boxes.map(start));
+      const hi = Math.max(...boxes.map((b) => start(b) + size(b)));
+      if (lo * k + offset >= 0 && hi * k + offset <= extent) return offset; // already in view
+      const middle =
+        hi - lo <= extent / k - (2 * MARGIN) / k ? (lo + hi) / 2 : mean(boxes.map((b) => start(b) + size(b) / 2));
+      return extent / 2 - middle * k;
+    };
+    x = axis(
+      (b) => b.x,
+      (b) => b.w,
+      x,
+      width,
+    );
+    y = axis(
+      (b) => b.y,
+      (b) => b.h,
+      y,
+      height,
+    );
     model.zoom = { k, x, y };
     applyZoom();
   }
