@@ -20,6 +20,7 @@ is allocated after construction; parameter shapes must stay fixed.
 from __future__ import annotations
 
 import inspect
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -48,7 +49,7 @@ class _Slots:
     shaped like parameter i."""
 
     def __init__(self, shapes: list[tuple[int, ...]]) -> None:
-        ends = np.cumsum([math.prod(shape) for shape in shapes]).tolist()
+        ends = list(itertools.accumulate(math.prod(shape) for shape in shapes))
         self.whole = np.zeros(ends[-1] if ends else 0)
         starts = [0, *ends[:-1]]
         self.parts = [self.whole[a:b].reshape(shape) for a, b, shape in zip(starts, ends, shapes, strict=True)]
@@ -71,10 +72,16 @@ class Optimizer:
         self._shapes = [p.data.shape for p in self.params]
         self._grad = self._slots()  # g (+ λ·p): our own copy, so the caller's gradient stays intact
         self._delta = self._slots()  # the step δ
-        self._data = self._slots()  # λ·p
+        self._decay: _Slots | None = None  # λ·p, made when weight decay is first used
 
     def _slots(self) -> _Slots:
         return _Slots(self._shapes)
+
+    @property
+    def _data(self) -> _Slots:
+        if self._decay is None:
+            self._decay = self._slots()
+        return self._decay
 
     def zero_grad(self) -> None:
         """Forget the gradients, so the next ``backward()`` starts from nothing instead of adding."""

@@ -565,17 +565,22 @@ def _updated_parameters(mlp: MLP, learning_rate: float) -> list[np.ndarray]:
 
 def _non_finite(arrays: dict[str, Any]) -> list[dict[str, Any]]:
     """Where each number that is sent as null is, and whether it was NaN, ∞ or −∞."""
+    named = [
+        (name, layer if isinstance(value, list) else None, np.asarray(array))
+        for name, value in arrays.items()
+        for layer, array in enumerate(value if isinstance(value, list) else [value])
+        if array is not None
+    ]
+    # One check of every number at once: a pass nearly always has none to report, and looking for where
+    # array by array costs more than the rest of writing a small pass's numbers.
+    if np.isfinite(np.concatenate([array.ravel() for _, _, array in named])).all():
+        return []
     found = []
-    for name, value in arrays.items():
-        layered = isinstance(value, list)
-        for layer, array in enumerate(value if layered else [value]):
-            if array is None:
-                continue
-            array = np.asarray(array)
-            for at in np.argwhere(~np.isfinite(array)).tolist():
-                number = float(array[tuple(at)])
-                kind = "nan" if math.isnan(number) else "inf" if number > 0 else "-inf"
-                found.append({"ref": name, "index": [layer, *at] if layered else at, "value": kind})
+    for name, layer, array in named:
+        for at in np.argwhere(~np.isfinite(array)).tolist():
+            number = float(array[tuple(at)])
+            kind = "nan" if math.isnan(number) else "inf" if number > 0 else "-inf"
+            found.append({"ref": name, "index": at if layer is None else [layer, *at], "value": kind})
     return found
 
 
