@@ -7,6 +7,8 @@ Starts the server on 127.0.0.1 with one worker, then points wrk (Debian package 
     trace     POST /api/v1/network/trace     a 2-3-1 network, one sample, include_neuron_graphs false,
                                              a new input number in every request (a Lua counter), so the
                                              response cache never answers and every pass is computed
+    trace v2  POST /api/v2/network/trace     the same passes as the step player asks for them: the numbers,
+                                             naming the script of the shape it already holds
 
 and prints req/s, p50 and p99 of each and the ratio trace / healthz, and beside them the server's CPU
 time per request (user + system of its process over the run, divided by the requests) and the ratio of
@@ -41,6 +43,10 @@ GOAL_RATIO = 0.60
 GOAL_P99_MS = 20.0
 TRACE_BODY = (
     '{"layers": [2, 3, 1], "inputs": [[%s, -1.0]], "targets": [[1.0]], "seed": 1, "include_neuron_graphs": false}'
+)
+
+TRACE_V2_BODY = (
+    '{"layers": [2, 3, 1], "inputs": [[%s, -1.0]], "targets": [[1.0]], "seed": 1, "known_script_id": "{id}"}'
 )
 
 # wrk's Lua hooks: a GET, or a POST whose body carries a new number per request; one JSON line of figures.
@@ -111,14 +117,19 @@ def wrk(server: subprocess.Popen, port: int, path: str, template: str, connectio
     }
 
 
-def warm_up(port: int) -> None:
+def post(port: int, path: str, body: str) -> dict:
+    request = urllib.request.Request(
+        f"http://{HOST}:{port}{path}", data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def warm_up(port: int) -> str:
+    """Warm the server's caches; return the id of the 2-3-1 shape's script, as a player would hold it."""
     for number in range(300):
-        body = (TRACE_BODY % f"2.{number:09d}").encode()
-        request = urllib.request.Request(
-            f"http://{HOST}:{port}/api/v1/network/trace", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+        post(port, "/api/v1/network/trace", TRACE_BODY % f"2.{number:09d}")
+    return post(port, "/api/v2/network/trace", TRACE_BODY % "0.5")["script_id"]
 
 
 def main() -> None:
@@ -133,18 +144,30 @@ def main() -> None:
         port = free_port()
         server = start(port, http)
         try:
-            warm_up(port)
+            script_id = warm_up(port)
             health = wrk(server, port, "/healthz", "", args.connections, args.seconds)
-            trace = wrk(server, port, "/api/v1/network/trace", TRACE_BODY, args.connections, args.seconds)
+            traces = {
+                "v1": wrk(server, port, "/api/v1/network/trace", TRACE_BODY, args.connections, args.seconds),
+                "v2": wrk(
+                    server,
+                    port,
+                    "/api/v2/network/trace",
+                    TRACE_V2_BODY.replace("{id}", script_id),
+                    args.connections,
+                    args.seconds,
+                ),
+            }
         finally:
             stop_server(server)
-        for name, figures in (("healthz", health), ("fresh 2-3-1 trace", trace)):
+        rows = [("healthz", health)] + [(f"fresh 2-3-1 trace, {v}", figures) for v, figures in traces.items()]
+        for name, figures in rows:
             print(
                 f"| {http} | {name} | {figures['rps']:,.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
                 f"| {figures['cpu_ms']:.3f} | {figures['errors']} |"
             )
-        ratio, cpu_ratio = trace["rps"] / health["rps"], health["cpu_ms"] / trace["cpu_ms"]
-        print(f"| {http} | **trace / healthz** | **{ratio:.0%}** | | | **{cpu_ratio:.0%}** | |")
+        for version, trace in traces.items():
+            ratio, cpu_ratio = trace["rps"] / health["rps"], health["cpu_ms"] / trace["cpu_ms"]
+            print(f"| {http} | **{version} trace / healthz** | **{ratio:.0%}** | | | **{cpu_ratio:.0%}** | |")
     print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, {args.connections} connections")
     print(f"goals: trace / healthz ≥ {GOAL_RATIO:.0%}, trace p99 < {GOAL_P99_MS:.0f} ms")
 
