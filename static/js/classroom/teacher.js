@@ -41,6 +41,7 @@ export function lead(code, token) {
   let state = { count: 0, connected: 0, names: [], locked: false, paused: false, question: null };
   let lastSent = null;
   let sendTimer = null;
+  let sentAt = -Infinity;
   const codeText = el("strong", { class: "classroom-code", "data-testid": "classroom-code", text: code });
   const joinUrl = `${location.origin}/join?code=${code}`;
   const qr = el("img", {
@@ -226,6 +227,7 @@ export function lead(code, token) {
   // ----------------------------------------------------------------------------------- leading the screens
   function send() {
     sendTimer = null;
+    sentAt = performance.now();
     const next = pageState();
     const key = JSON.stringify(next);
     if (key === lastSent) return;
@@ -233,8 +235,13 @@ export function lead(code, token) {
     classroomApi.setState(code, token, next).catch(report);
   }
 
+  // The first change goes at once (before the page redraws what changed), the ones that follow it within
+  // SEND_EVERY_MS once, with their latest state.
   function schedule() {
-    if (!sendTimer) sendTimer = setTimeout(send, SEND_EVERY_MS);
+    if (sendTimer) return;
+    const wait = sentAt + SEND_EVERY_MS - performance.now();
+    if (wait <= 0) send();
+    else sendTimer = setTimeout(send, wait);
   }
 
   function report(error) {

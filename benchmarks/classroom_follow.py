@@ -1,0 +1,151 @@
+"""Live class in the browser: how long a teacher's change on a lesson figure or the training view takes
+to show on each student's page, which applies it in place (no reload).
+
+    python benchmarks/classroom_follow.py [--students 3] [--moves 40]
+
+Starts ``python -m app`` (memory backend, 1 worker) and headless Chromium (the browser tests' flags): one
+teacher page and ``--students`` student pages on the same machine. Measured with ``Date.now()`` (one clock
+for every page), from the teacher's input to the student's page showing it:
+
+* **lesson step** — lesson 2's Δx slider moved; until the student's narration shows that Δx;
+* **lesson expression** — a new f(x) and x₀ applied; until the student's exact derivative shows the new
+  value (both pages ask the server for the figure's numbers: the teacher first, then each student);
+* **train step** — one training step on /train; until the student's step counter shows it (the teacher's
+  server call, the state, then the student training the same step from the same weights).
+
+Printed: p50 / p95 / max per kind, and whether any student page reloaded (a marker on its window). The
+goal for the figures is the class's 250 ms (p95).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+# Each student page records when its figure changes: the narration (text) and the exact derivative and
+# the step counter (attributes), with the value they then show.
+WATCH = """() => {
+  window.__marker = true;
+  window.__seen = [];
+  const observe = (selector, read) => {
+    const node = document.querySelector(selector);
+    if (!node) return;
+    new MutationObserver(() => window.__seen.push({ at: Date.now(), what: selector, value: read(node) }))
+      .observe(node, { childList: true, characterData: true, subtree: true, attributes: true });
+  };
+  observe("[data-testid=narration]", () => document.querySelector("[data-delta-slider]")?.value);
+  observe("[data-testid=exact-derivative]", (n) => n.dataset.value);
+  observe("[data-testid=step-counter]", (n) => n.dataset.step);
+}"""
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"p50 {statistics.median(ordered):6.1f} ms · p95 {p95:6.1f} ms · max {ordered[-1]:6.1f} ms (n={len(ordered)})"
+    )
+
+
+def arrival(student, what: str, value: str, since: int) -> float:  # type: ignore[no-untyped-def]
+    """When the student's `what` first showed `value` after `since` (epoch ms), waiting for it."""
+    student.wait_for_function(
+        "([what, value, since]) => window.__seen.some((s) => s.what === what && s.value === value && s.at >= since)",
+        arg=[what, value, since],
+        timeout=20000,
+    )
+    return student.evaluate(
+        "([what, value, since]) => window.__seen.find((s) => s.what === what && s.value === value && s.at >= since).at",
+        [what, value, since],
+    )
+
+
+def join(context, base: str, code: str, path: str):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.goto(f"{base}/join?code={code}")
+    page.get_by_test_id("join-submit").click()
+    page.wait_for_url(f"**{path}?class={code}*")
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=3)
+    parser.add_argument("--moves", type=int, default=40)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    port = free_port()
+    server = start_server(port)
+    base = f"http://{HOST}:{port}"
+    results: dict[str, list[float]] = {"lesson step": [], "lesson expression": [], "train step": []}
+    reloaded = False
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            teacher = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+            teacher.goto(f"{base}/lessons/derivative")
+            teacher.wait_for_selector("[data-lesson][data-ready]")
+            teacher.get_by_test_id("classroom-start").click()
+            code = teacher.get_by_test_id("classroom-code").inner_text()
+            students = [join(browser.new_context(), base, code, "/lessons/derivative") for _ in range(args.students)]
+            for student in students:
+                student.wait_for_selector("[data-lesson][data-ready]")
+                student.evaluate(WATCH)
+            rows = int(teacher.get_by_test_id("delta-slider").get_attribute("max") or "0")
+            for move in range(args.moves):
+                value = str((move * 3 + 1) % (rows + 1))
+                if teacher.get_by_test_id("delta-slider").input_value() == value:
+                    continue
+                since = teacher.evaluate(
+                    "(v) => { const s = document.querySelector('[data-delta-slider]'); const at = Date.now();"
+                    " s.value = v; s.dispatchEvent(new Event('input')); return at; }",
+                    value,
+                )
+                for student in students:
+                    results["lesson step"].append(arrival(student, "[data-testid=narration]", value, since) - since)
+            for move in range(max(3, args.moves // 4)):
+                x0 = str(move % 7 + 2)  # f(x) = x^3: f′(x₀) = 3·x₀², a new value each time
+                teacher.get_by_test_id("expression-input").fill("x^3")
+                teacher.get_by_test_id("x0-input").fill(x0)
+                since = teacher.evaluate("() => Date.now()")
+                teacher.get_by_test_id("expression-apply").click()
+                want = str(3 * int(x0) ** 2)
+                for student in students:
+                    at = arrival(student, "[data-testid=exact-derivative]", want, since)
+                    results["lesson expression"].append(at - since)
+            reloaded |= not all(student.evaluate("window.__marker === true") for student in students)
+
+            teacher.goto(f"{base}/train")
+            teacher.wait_for_selector("[data-testid=train][data-state=ready]")
+            for student in students:
+                student.wait_for_url(f"**/train?class={code}*")
+                student.wait_for_selector("[data-testid=train][data-state=ready]")
+                student.evaluate(WATCH)
+            for move in range(1, max(3, args.moves // 4) + 1):
+                since = teacher.evaluate("() => Date.now()")
+                teacher.get_by_test_id("step").click()
+                teacher.wait_for_selector(f"[data-testid=step-counter][data-step='{move}']")
+                for student in students:
+                    at = arrival(student, "[data-testid=step-counter]", str(move), since)
+                    results["train step"].append(at - since)
+            reloaded |= not all(student.evaluate("window.__marker === true") for student in students)
+            browser.close()
+    finally:
+        stop_server(server)
+    print(f"live class in the browser: {args.students} students, memory backend, 1 worker")
+    for kind, values in results.items():
+        print(f"  {kind:18} {percentiles(values)}")
+    print(f"  student pages reloaded: {'yes' if reloaded else 'no'}")
+
+
+if __name__ == "__main__":
+    main()
