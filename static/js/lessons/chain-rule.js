@@ -12,6 +12,7 @@ import { urlState } from "../core/urlstate.js";
 import { createPredict } from "../player/predict.js";
 import { createStore, initialState } from "../player/store.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
+import { waitForAnswers } from "./lesson-predict.js";
 import { createStepper } from "./stepper.js";
 
 const NODE_W = 118;
@@ -126,8 +127,9 @@ export function mount(root) {
   const predict = createPredict({
     store,
     shown: () => (state.data ? { pass: state.data, frames: null } : null),
-    reveal: () => stepper.next(),
+    reveal: () => stepper.reveal(),
   });
+  waitForAnswers(stepper, store, () => state.data); // Play waits at each question
   checkEl.after(predict.element);
   store.dispatch({ type: "predict/toggle", on: state.pr });
   store.subscribe((now, before) => {

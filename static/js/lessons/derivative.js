@@ -1,7 +1,8 @@
 // Lesson 2: the secant through (x₀, f(x₀)) and (x₀ + Δx, f(x₀ + Δx)) shrinking to the tangent.
 // Every row (Δx, f(x₀ + Δx), Δy/Δx, the secant line) and the exact derivative come from
 // POST /expression/limit; stepping walks through the server's rows. The derivative as a formula
-// (f′(x) = 4x, then f′(3) = 4·3 = 12) comes from POST /expression's symbolic_derivatives.
+// (f′(x) = 4x, then f′(3) = 4·3 = 12) comes from POST /expression's symbolic_derivatives. Predicting
+// (lesson-predict.js), each row's Δy/Δx, and at the last row f′(x₀), stay hidden until answered or shown.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
@@ -9,12 +10,14 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
+import { limitQuestions, mountLessonPredict } from "./lesson-predict.js";
 import { axes, extent, frame, lineThrough, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
 const LINK = [
   { name: "f", type: "string", default: "2x^2", validate: (v) => v.length <= 200 },
   { name: "x0", type: "number", default: 1, validate: (v) => Math.abs(v) <= 100 },
+  { name: "pr", type: "bool", default: false }, // predict, then reveal
 ];
 const url = urlState(LINK);
 const viewLink = urlState([...LINK, STEP_PROPERTY]); // the link and the Δx shown (a live class follows both)
@@ -34,6 +37,20 @@ export function mount(root) {
   const symbolicEl = root.querySelector("[data-testid=symbolic-derivative]");
   const state = { ...url.read(), data: null, symbolic: null };
   const stepper = createStepper(root, { onStep: show, interval: 1300 });
+  const predict = mountLessonPredict({
+    stepper,
+    on: state.pr,
+    shown: () => (state.questions ? { pass: state.questions } : null),
+    place: (panel) => narration.after(panel),
+    onToggle: (on) => {
+      state.pr = on;
+      url.write(state);
+    },
+  });
+  const limitHidden = () => predict.hides(state.data.rows.length - 1); // f′(x₀), and what gives it away
+  predict.store.subscribe((now, before) => {
+    if (now.predict !== before.predict && state.data) paint(stepper.index);
+  });
 
   input.value = state.f;
   x0Input.value = String(state.x0);
@@ -48,8 +65,10 @@ export function mount(root) {
     axes(plot, { xLabel: "x", yLabel: "y" });
     const { xs, ys } = plot;
     plot.data.append(svg("path", { class: "curve", d: pathData(points, xs, ys) }));
-    const tangent = lineThrough(0, data.tangent.intercept, data.tangent.slope, xs);
-    plot.data.append(svg("path", { class: "tangent-line", d: pathData(tangent, xs, ys) }));
+    if (!limitHidden()) {
+      const tangent = lineThrough(0, data.tangent.intercept, data.tangent.slope, xs);
+      plot.data.append(svg("path", { class: "tangent-line", d: pathData(tangent, xs, ys) }));
+    }
     const secant = lineThrough(0, row.secant.intercept, row.secant.slope, xs);
     plot.data.append(svg("path", { class: "secant-line", d: pathData(secant, xs, ys) }));
     plot.data.append(svg("circle", { class: "point point-main", cx: xs(data.at), cy: ys(data.value), r: 6 }));
@@ -75,16 +94,23 @@ export function mount(root) {
     );
   }
 
+  /** A number cell, or "?" while its value is a question not yet answered (predict mode). */
+  const cell = (value, digits, hidden, className = "mono") =>
+    hidden
+      ? el("td", { class: `${className} is-hidden`, "data-hidden": "", text: "?" })
+      : el("td", { class: className, "data-value": value, text: formatNumber(value, digits) });
+
   function renderTable(index) {
+    const gapHidden = limitHidden();
     tbody.replaceChildren(
       ...state.data.rows.map((row, i) =>
         el(
           "tr",
           { class: i === index ? "is-current" : null, "aria-current": i === index ? "true" : null },
-          el("td", { class: "mono", "data-value": row.delta, text: formatNumber(row.delta, 6) }),
-          el("td", { class: "mono", "data-value": row.f_x, text: formatNumber(row.f_x, 8) }),
-          el("td", { class: "mono quotient", "data-value": row.quotient, text: formatNumber(row.quotient, 8) }),
-          el("td", { class: "mono", "data-value": row.error, text: formatNumber(row.error, 3) }),
+          cell(row.delta, 6, false),
+          cell(row.f_x, 8, false),
+          cell(row.quotient, 8, predict.hides(i), "mono quotient"),
+          cell(row.error, 3, gapHidden),
         ),
       ),
     );
@@ -96,23 +122,33 @@ export function mount(root) {
     const row = data.rows[index];
     slider.value = String(index);
     slider.setAttribute("aria-valuetext", `Δx = ${formatNumber(row.delta, 6)}`);
+    predict.show(index);
+    paint(index);
+    viewChanged();
+  }
+
+  /** The figure, table and sentences of row `index`, with what predict mode still hides as "?". */
+  function paint(index) {
+    const data = state.data;
+    const row = data.rows[index];
+    const hidden = limitHidden();
     draw(index);
     renderTable(index);
-    exactEl.textContent = t("lessons.derivative.exact", { value: formatNumber(data.derivative, 8) });
-    exactEl.dataset.value = String(data.derivative);
+    exactEl.textContent = t("lessons.derivative.exact", { value: hidden ? "?" : formatNumber(data.derivative, 8) });
+    if (hidden) delete exactEl.dataset.value;
+    else exactEl.dataset.value = String(data.derivative);
     showSymbolic();
-    narration.textContent = t("lessons.derivative.narration", {
+    narration.textContent = t(`lessons.derivative.${hidden ? "narration_predict" : "narration"}`, {
       dx: formatNumber(row.delta, 6),
       slope: formatNumber(row.quotient, 8),
       exact: formatNumber(data.derivative, 8),
       gap: formatNumber(Math.abs(row.abs_error ?? row.error), 3),
     });
-    viewChanged();
   }
 
   // f′(x) = 4x, then f′(3) = 4·3 = 12: the server's formula, with x₀ put in, beside the backprop value
   function showSymbolic() {
-    const derivative = state.symbolic;
+    const derivative = limitHidden() ? null : state.symbolic;
     symbolicEl.hidden = !derivative;
     symbolicEl.dataset.formula = derivative?.text ?? "";
     if (!derivative) {
@@ -157,6 +193,8 @@ export function mount(root) {
     state.x0 = at;
     url.write(state);
     state.data = data;
+    state.questions = limitQuestions(data, state.symbolic); // one object per answer: the panel asks anew
+    predict.load({ expression, at }, data.rows.length); // the stepper shows the row asked for
     slider.max = String(data.rows.length - 1);
     stepper.reset(data.rows.length, step);
   }
@@ -173,7 +211,7 @@ export function mount(root) {
       compute();
     });
   slider.addEventListener("input", () => stepper.go(Number(slider.value)));
-  onLanguage(() => state.data && show(stepper.index));
+  onLanguage(() => state.data && paint(stepper.index));
   compute({ step: viewLink.read().s });
   return Object.assign(stepper, {
     view: {

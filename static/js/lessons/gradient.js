@@ -14,6 +14,7 @@ import { createPredict } from "../player/predict.js";
 import { createStore, initialState } from "../player/store.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } from "./plot.js";
+import { waitForAnswers } from "./lesson-predict.js";
 import { createStepper } from "./stepper.js";
 
 const RANGE = [-3, 3];
@@ -83,8 +84,9 @@ export function mount(root) {
   const predict = createPredict({
     store,
     shown: () => (state.questions ? { pass: state.questions, frames: null } : null),
-    reveal: () => stepper.next(),
+    reveal: () => stepper.reveal(),
   });
+  waitForAnswers(stepper, store, () => state.questions); // Play waits at each question
   narration.after(predict.element);
   store.dispatch({ type: "predict/toggle", on: state.pr });
   store.subscribe((now, before) => {

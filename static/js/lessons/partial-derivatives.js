@@ -1,7 +1,8 @@
 // Lesson 3: z = x² + y² (or the course's z = 3x + 2y, or any z(x, y) typed in) as a contour map (grid from
 // POST /expression/descent with no steps) and one slice through a point (POST /expression/partial): the
 // curve, its tangent and ∂z/∂x or ∂z/∂y there, also as a formula with the point's numbers put in
-// (∂z/∂x = 2x = 2·1 = 2, from POST /expression's symbolic_derivatives).
+// (∂z/∂x = 2x = 2·1 = 2, from POST /expression's symbolic_derivatives). Predicting (lesson-predict.js),
+// the partial at each point stays hidden, with its tangent and formula, until answered or shown.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
@@ -9,11 +10,13 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
+import { mountLessonPredict, partialQuestions } from "./lesson-predict.js";
 import { axes, contourLevels, contours, extent, frame, heat, lineThrough, onTheme, pathData } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
 const EXPRESSION = { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 };
-const url = urlState([EXPRESSION]);
+const PREDICT = { name: "pr", type: "bool", default: false }; // predict, then reveal
+const url = urlState([EXPRESSION, PREDICT]);
 const RANGE = [-3, 3];
 const TOUR = [
   { x: 1, y: 0.5, vary: "x" },
@@ -52,6 +55,26 @@ export function mount(root) {
   const state = { ...TOUR[0], grid: null, slice: null, map: null, symbolic: null, expression: url.read().f };
   input.value = state.expression;
   const stepper = createStepper(root, { onStep: (i) => setPoint(TOUR[i]) });
+  state.pr = url.read().pr;
+  const predict = mountLessonPredict({
+    stepper,
+    on: state.pr,
+    shown: () => (state.questions ? { pass: state.questions } : null),
+    place: (panel) => symbolicEl.after(panel),
+    onToggle: (on) => {
+      state.pr = on;
+      url.write({ f: state.expression, pr: on });
+    },
+    // Reveal shows this point's partial while it is hidden, and otherwise goes on to the tour's next point
+    reveal: () => (partialHidden() ? predict.show(1) : stepper.next()),
+  });
+  const partialHidden = () => predict.hides(1);
+  predict.store.subscribe((now, before) => {
+    if (now.predict === before.predict && now.view.step === before.view.step) return;
+    drawSlice();
+    describe();
+    showSymbolic();
+  });
   mapEl.dataset.ownKeys = "";
 
   function drawMap() {
@@ -88,8 +111,10 @@ export function mount(root) {
     const { xs, ys } = plot;
     const points = data.slice.xs.map((x, i) => [x, data.slice.values[i]]);
     plot.data.append(svg("path", { class: "curve", d: pathData(points, xs, ys) }));
-    const tangent = lineThrough(0, data.tangent.intercept, data.tangent.slope, xs);
-    plot.data.append(svg("path", { class: "tangent-line", d: pathData(tangent, xs, ys) }));
+    if (!partialHidden()) {
+      const tangent = lineThrough(0, data.tangent.intercept, data.tangent.slope, xs);
+      plot.data.append(svg("path", { class: "tangent-line", d: pathData(tangent, xs, ys) }));
+    }
     const at = data.at[state.vary];
     plot.data.append(svg("circle", { class: "point point-main", cx: xs(at), cy: ys(data.value), r: 6 }));
   }
@@ -98,12 +123,14 @@ export function mount(root) {
     const data = state.slice;
     if (!data) return;
     const key = state.vary === "x" ? "readout_x" : "readout_y";
+    const hidden = partialHidden();
     narration.textContent = t(`lessons.partial-derivatives.${key}`, {
       x: formatNumber(data.at.x, 3),
       y: formatNumber(data.at.y, 3),
-      slope: formatNumber(data.partial, 6),
+      slope: hidden ? "?" : formatNumber(data.partial, 6),
     });
-    narration.dataset.value = String(data.partial);
+    if (hidden) delete narration.dataset.value;
+    else narration.dataset.value = String(data.partial);
     narration.dataset.x = String(data.at.x);
     narration.dataset.y = String(data.at.y);
     narration.dataset.vary = state.vary;
@@ -112,7 +139,7 @@ export function mount(root) {
   // ∂z/∂x = 2x = 2·1 = 2: the server's formula, then with the point put in, then the backprop value
   function showSymbolic() {
     const derivative = state.symbolic;
-    symbolicEl.hidden = !derivative || !state.slice;
+    symbolicEl.hidden = !derivative || !state.slice || partialHidden();
     symbolicEl.dataset.formula = derivative?.text ?? "";
     if (symbolicEl.hidden) return;
     if (derivative.omitted) {
@@ -149,6 +176,9 @@ export function mount(root) {
     if (!data || !formula) return;
     state.slice = data;
     state.symbolic = formula.symbolic_derivatives[state.vary] ?? null;
+    const more = stepper.index < TOUR.length - 1;
+    state.questions = partialQuestions(data, state.symbolic, state.vary, { more }); // a new question
+    predict.load({ f: state.expression, ...data.at, vary: state.vary }, state.questions.steps.length);
     drawSlice();
     describe();
     showSymbolic();
@@ -178,7 +208,7 @@ export function mount(root) {
       state.expression = previous;
       return;
     }
-    url.write({ f: state.expression });
+    url.write({ f: state.expression, pr: state.pr });
     update();
   }
 

@@ -22,8 +22,14 @@ export function createStepper(root, { onStep, interval = 1100 } = {}) {
   let held = false; // Play is waiting for an answer (or, once answered, for its feedback to be read)
   let reading = false;
   let holdAt = () => false; // (index) → whether Play waits before leaving step `index`
+  const playWatchers = new Set();
+  let playingShown = false;
 
   function render() {
+    if (playing !== playingShown) {
+      playingShown = playing;
+      for (const watcher of playWatchers) watcher(playing);
+    }
     if (!box) return;
     counter.textContent = count ? t("lessons.ui.step_counter", { n: index + 1, total: count }) : "";
     prevButton.disabled = index <= 0;
@@ -132,6 +138,10 @@ export function createStepper(root, { onStep, interval = 1100 } = {}) {
     /** Make Play wait before leaving step `index` while `wait(index)` is true (predict mode's open question). */
     setHold(wait) {
       holdAt = wait ?? (() => false);
+    },
+    /** Call `watcher(playing)` whenever Play starts or stops. */
+    watchPlaying(watcher) {
+      playWatchers.add(watcher);
     },
     go,
     play,
