@@ -375,3 +375,20 @@ def test_presenting_the_teacher_asks_and_sees_who_is_connected(browser, live_ser
             expect(teacher.get_by_test_id("ask-histogram")).to_be_visible()
             teacher.screenshot(path=str(SHOTS / f"projector-revealed-{lang}.png"))
         expect(connected).to_have_text("0", timeout=8000)
+
+
+def test_the_neuron_a_teacher_selects_becomes_the_question_target(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1280, "height": 800}) as teacher:
+        teacher.goto(f"{live_server}/")
+        teacher.wait_for_selector(READY)
+        teacher.get_by_test_id("classroom-start").click()
+        expect(teacher.get_by_test_id("classroom-code")).not_to_be_empty()
+        teacher.get_by_test_id("ask-kind").select_option("gradient_sign")
+        teacher.locator(f'{DIAGRAM} [data-node="1-2"]').click()  # a₃ of layer 1: neurons count from 1
+        expect(teacher.get_by_test_id("ask-layer")).to_have_value("1")
+        expect(teacher.get_by_test_id("ask-neuron")).to_have_value("3")
+        teacher.locator(f'{DIAGRAM} [data-node="2-0"]').click()  # the output neuron
+        expect(teacher.get_by_test_id("ask-layer")).to_have_value("2")
+        expect(teacher.get_by_test_id("ask-neuron")).to_have_value("1")
+        teacher.locator(f'{DIAGRAM} [data-node="0-1"]').click()  # an input is no question's target
+        expect(teacher.get_by_test_id("ask-layer")).to_have_value("2")

@@ -316,12 +316,13 @@ export function lead(code, token) {
     showKindFields();
   }
 
-  // teacher's selection (layer-neuron) fills the question's target
+  // teacher's selection fills the question's target: the neuron its id names in the trace shown
   function followSelection(snapshot) {
-    const match = /^(\d+)-(\d+)$/.exec(snapshot?.selected || "");
-    if (match && Number(match[1]) >= 1) {
-      layer.value = match[1];
-      neuron.value = String(Number(match[2]) + 1);
+    const selected = snapshot?.selected;
+    const at = selected ? currentPlayer()?.player?.getTrace()?.facts.node(selected) : null;
+    if (at && at.layer >= 1) {
+      layer.value = String(at.layer);
+      neuron.value = String(at.index + 1);
     }
   }
 
