@@ -96,4 +96,6 @@ test("a box's title writes the op and what it holds, once", () => {
   assert.equal(nodeTitle(nodes[0]), "w₁₁⁽¹⁾");
   assert.equal(nodeTitle(nodes[5]), "×  w₁₁⁽¹⁾·x₁");
   assert.equal(nodeTitle(nodes[6]), "Σₖ wₖ·aₖ");
+  assert.equal(nodeTitle({ ...nodes[5], sample: 1 }, 2), "×  w₁₁⁽¹⁾·x₁ [2]"); // samples of a batch told apart
+  assert.equal(nodeTitle({ ...nodes[0], sample: null }, 2), "w₁₁⁽¹⁾"); // a weight is every sample's
 });

@@ -12,14 +12,16 @@ const SWEEPS = 4;
 
 /** The first line of a box: the op's symbol and what the node holds; the label alone for a leaf, a loss
  * op (its label is its formula, BCE(ŷ, y)) and a label that starts with the symbol (Σₖ wₖ·aₖ). */
-export function nodeTitle(node) {
+export function nodeTitle(node, batch = 1) {
   const symbolToo = node.symbol && node.kind !== "loss" && !node.label.startsWith(node.symbol);
-  return symbolToo ? `${node.symbol}  ${node.label}` : node.label;
+  const title = symbolToo ? `${node.symbol}  ${node.label}` : node.label;
+  // a batch's samples are told apart as the notation key writes them: a[n], n counted from 1
+  return batch > 1 && node.sample != null ? `${title} [${node.sample + 1}]` : title;
 }
 
 /** A box's width: enough for its title, at least for its two numbers. */
-export function boxWidth(node) {
-  return Math.max(MIN_WIDTH, Math.ceil(nodeTitle(node).length * CHAR_WIDTH) + 20);
+export function boxWidth(node, batch = 1) {
+  return Math.max(MIN_WIDTH, Math.ceil(nodeTitle(node, batch).length * CHAR_WIDTH) + 20);
 }
 
 /** Each op's rank is one more than its furthest input's; a leaf (input, weight, bias, target) sits one
@@ -83,7 +85,7 @@ export function layoutGraph(graph) {
   const position = new Map();
   let x = PAD;
   for (const column of columns) {
-    const width = Math.max(...column.map(boxWidth));
+    const width = Math.max(...column.map((node) => boxWidth(node, graph.batch)));
     for (const node of column) position.set(node.id, { x, y: PAD + y.get(node.id), w: width, h: BOX_HEIGHT });
     x += width + COLUMN_GAP;
   }

@@ -175,7 +175,7 @@ export function createWholeGraph({ store, shown, select, client = api }) {
           "data-kind": node.kind,
         },
         svg("rect", { width: at.w, height: at.h, rx: 7 }),
-        svg("text", { class: "wg-title", x: 10, y: 20, text: nodeTitle(node) }),
+        svg("text", { class: "wg-title", x: 10, y: 20, text: nodeTitle(node, graph.batch) }),
         svg("text", { class: "wg-value", x: 10, y: 41, "data-testid": "whole-graph-value" }),
         svg("text", { class: "wg-grad", x: at.w - 10, y: 41, "text-anchor": "end", "data-testid": "whole-graph-grad" }),
       );
