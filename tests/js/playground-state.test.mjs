@@ -91,3 +91,9 @@ test("weights accept a list of finite-number matrices and nothing else", () => {
   assert.equal(state.read("#w=[[[1e999]]]").w, null);
   assert.equal(state.read("#w=1").w, null);
 });
+
+test("a pinned neuron's id goes as written when it is made of an id's characters; what it names is the trace's", () => {
+  assert.equal(state.read("#sel=1-2").sel, "1-2");
+  assert.equal(state.read("#sel=120-4").sel, "120-4"); // no such layer: the player unpins it once traced
+  for (const bad of ["1-2>L", "a-1", "1_2", "1-2-3-4-5-6-7-8-9"]) assert.equal(state.read(`#sel=${bad}`).sel, "", bad);
+});

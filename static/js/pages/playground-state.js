@@ -16,6 +16,10 @@ const isNestedNumbers = (v) =>
     (m) => isNumberMatrix(m) || (Array.isArray(m) && m.every((x) => typeof x === "number" && Number.isFinite(x))),
   );
 
+// The neuron pinned in a link: the link is anyone's to write, so only the characters of an id are let
+// through; what it names is the trace's to say (a neuron the network lacks is unpinned by the player).
+const isNeuronIdText = (v) => v.length <= 16 && [...v].every((c) => "0123456789-".includes(c));
+
 export const state = urlState([
   { name: "layers", type: "json", default: DEFAULT_MODEL.layers, validate: isIntArray },
   {
@@ -38,7 +42,7 @@ export const state = urlState([
   { name: "g", type: "enum", values: GRANULARITIES, default: "neuron" },
   { name: "speed", type: "number", default: 1, validate: (v) => SPEEDS.includes(v) },
   { name: "num", type: "bool", default: true },
-  { name: "sel", type: "string", default: "", validate: (v) => /^\d{1,2}-\d{1,3}$/.test(v) },
+  { name: "sel", type: "string", default: "", validate: isNeuronIdText },
   { name: "pr", type: "bool", default: false }, // predict, then reveal
   { name: "feat", type: "json", default: null, validate: isFeatureList }, // input features, e.g. ["x1^2"]
 ]);
