@@ -11,6 +11,14 @@ each setup below, presses play, and for a few seconds samples:
   one refresh. (A matrix whose counts did not move since the last frame shows nothing new, so late in a
   run, when the matrix settles, this reads low.)
 
+On a machine shared with other work the wall-clock figures above fall with the load, so two more say
+where the time goes whatever the load (with the load average printed beside them):
+
+* steps/CPU-s: steps per second of CPU the server (all its processes) spent in the window: the steps/s
+  the server could keep with a core to itself;
+* CPU ms/frame: CPU time of the page's main thread (Chromium's ThreadTime: script, style, layout, paint)
+  per frame drawn; a frame at 60 Hz has 16.7 ms, so well under that leaves room for 60 frames/s.
+
     python benchmarks/train_pace.py [--seconds 4]
 """
 
@@ -62,19 +70,50 @@ WATCH = """() => {
 }"""
 
 
-def measure(page, base: str, fragment: str, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    ticks, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def main_thread_seconds(cdp) -> float:  # type: ignore[no-untyped-def]
+    metrics = cdp.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "ThreadTime")
+
+
+def measure(page, base: str, fragment: str, seconds: float, server_pid: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     page.goto("about:blank")  # a new document: a hash change alone would not reload the view
     page.goto(f"{base}/train#{fragment}")
     page.wait_for_selector("[data-testid=train][data-state=ready]", timeout=60_000)
     page.click("[data-testid=play]")
     page.wait_for_timeout(1000)  # the first segment's request and its first events
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
     page.evaluate(WATCH)
     start_step = int(page.get_attribute("[data-testid=step-counter]", "data-step") or 0)
     start = page.evaluate("performance.now()")
+    start_cpu, start_main = cpu_seconds(server_pid), main_thread_seconds(cdp)
     page.wait_for_timeout(seconds * 1000)
     end = page.evaluate("performance.now()")
-    counts = page.evaluate("window.__pace")
     steps = int(page.get_attribute("[data-testid=step-counter]", "data-step") or 0) - start_step
+    server_cpu, main_cpu = cpu_seconds(server_pid) - start_cpu, main_thread_seconds(cdp) - start_main
+    cdp.detach()
+    counts = page.evaluate("window.__pace")
     page.click("[data-testid=play]")
     page.wait_for_selector("[data-testid=train][data-state=ready]", timeout=60_000)
     elapsed = (end - start) / 1000
@@ -83,6 +122,8 @@ def measure(page, base: str, fragment: str, seconds: float) -> dict[str, float]:
         "frames_per_s": counts["frames"] / elapsed,
         "pictures_per_s": counts["pictures"] / elapsed,
         "matrices_per_s": counts["matrices"] / elapsed,
+        "steps_per_cpu_s": steps / server_cpu if server_cpu else float("nan"),
+        "cpu_ms_per_frame": main_cpu * 1000 / counts["frames"] if counts["frames"] else float("nan"),
     }
 
 
@@ -100,13 +141,19 @@ def main() -> None:
                 executable_path=os.environ.get("BACKPROP_CHROMIUM", CHROMIUM), args=CHROMIUM_ARGS, headless=True
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            print(f"{'setup':<28} {'steps/s':>9} {'frames/s':>9} {'pictures/s':>11} {'matrices/s':>11}")
+            print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores")
+            print(
+                f"{'setup':<28} {'steps/s':>9} {'frames/s':>9} {'pictures/s':>11} {'matrices/s':>11} "
+                f"{'steps/CPU-s':>12} {'CPU ms/frame':>13}"
+            )
             for name, fragment in SETUPS:
-                figures = measure(page, f"http://{HOST}:{port}", fragment, args.seconds)
+                figures = measure(page, f"http://{HOST}:{port}", fragment, args.seconds, server.pid)
                 print(
                     f"{name:<28} {figures['steps_per_s']:>9.0f} {figures['frames_per_s']:>9.1f} "
-                    f"{figures['pictures_per_s']:>11.1f} {figures['matrices_per_s']:>11.1f}"
+                    f"{figures['pictures_per_s']:>11.1f} {figures['matrices_per_s']:>11.1f} "
+                    f"{figures['steps_per_cpu_s']:>12.0f} {figures['cpu_ms_per_frame']:>13.1f}"
                 )
+            print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             browser.close()
     finally:
         stop_server(server)

@@ -27,9 +27,11 @@ let scratch = null;
 /**
  * Paint grid values (rows follow y upwards, columns follow x) onto a canvas the size of its box.
  * `scale` is a domain [low, middle, high] for the diverging palette, or a function value → [r, g, b].
+ * `box` ({width, height} in CSS pixels) saves measuring the canvas, which after any change to the page
+ * makes the browser lay it out there and then.
  */
-export function paintGrid(canvas, values, scale) {
-  const rect = canvas.getBoundingClientRect();
+export function paintGrid(canvas, values, scale, box = null) {
+  const rect = box ?? canvas.getBoundingClientRect();
   const ratio = window.devicePixelRatio || 1;
   const width = Math.max(1, Math.round(rect.width * ratio));
   const height = Math.max(1, Math.round(rect.height * ratio));
@@ -79,8 +81,17 @@ export function createColourBar(root) {
   const canvas = el("canvas", { class: "colourbar-canvas", "aria-hidden": "true" });
   const labels = el("div", { class: "colourbar-labels mono" });
   root.append(canvas, labels);
+  let shown = ""; // what the bar shows: every picture of a run asks again, and mostly for the same bar
+  const unchanged = (...what) => {
+    const { lang, dataset } = document.documentElement;
+    const key = JSON.stringify([...what, lang, dataset.theme, dataset.presenter]);
+    if (key === shown) return true;
+    shown = key;
+    return false;
+  };
   return {
     draw([low, middle, high]) {
+      if (unchanged(low, middle, high)) return;
       const steps = 64;
       const row = Array.from({ length: steps }, (_, i) => low + ((high - low) * i) / (steps - 1));
       requestAnimationFrame(() => paintGrid(canvas, [row, row], [low, middle, high]));
@@ -94,6 +105,7 @@ export function createColourBar(root) {
       );
     },
     drawClasses(count, scale) {
+      if (unchanged(count)) return;
       // Repeat each class so smoothing keeps the blocks flat but for a thin blend at the seams.
       const row = Array.from({ length: count * 8 }, (_, i) => Math.floor(i / 8));
       requestAnimationFrame(() => paintGrid(canvas, [row, row], scale));
@@ -194,7 +206,7 @@ export function createHeatMap(root, { onPlanePointer, onHover } = {}) {
     if (!current) return;
     size ??= area.getBoundingClientRect();
     overlay.setAttribute("viewBox", `0 0 ${size.width} ${size.height}`);
-    paintGrid(canvas, current.grid?.values, current.scale);
+    paintGrid(canvas, current.grid?.values, current.scale, size); // the canvas fills the plot area
     const { x0, x1, y0, y1 } = extent();
     const { theme, presenter } = document.documentElement.dataset; // the points' colours follow the theme
     const key = [current.points, current.showTest, String(current.pointScale), x0, x1, y0, y1, size, theme, presenter];

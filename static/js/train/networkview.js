@@ -13,8 +13,8 @@ const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
 const round2 = (x) => Math.round(x * 100) / 100; // as the style reads it back, so equal values are not rewritten
 const subscript = (n) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[d]);
 
-function paintCurve(canvas, xs, values, domain) {
-  const rect = canvas.getBoundingClientRect();
+function paintCurve(canvas, xs, values, domain, box = null) {
+  const rect = box ?? canvas.getBoundingClientRect();
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.max(1, Math.round(rect.width * ratio));
   canvas.height = Math.max(1, Math.round(rect.height * ratio));
@@ -83,7 +83,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   const imageInputs = () => Boolean(model.inputImage && model.sizes[0] === model.inputImage[0] * model.inputImage[1]);
   const shownCount = (layer) => (layer === 0 && imageInputs() ? 1 : model.sizes[layer]);
 
-  function paintThumbnail(canvas, layer, index) {
+  /** `box`: the thumbnails' size when the caller measured it (they all have one size). */
+  function paintThumbnail(canvas, layer, index, box = null) {
     if (imageInputs() && layer === 0) {
       // One sample of the data, ink dark on the light middle colour: what the 64 inputs look like.
       const pixels = model.inputSample;
@@ -110,8 +111,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     const domain = domainFor(activationOf(layer), values, layer === model.sizes.length - 1 ? model.outputScale : 0);
     canvas.dataset.empty = values ? "0" : "1";
     if (!values) return;
-    if (model.drawing.ys) paintGrid(canvas, values, domain);
-    else paintCurve(canvas, model.drawing.xs, values, domain);
+    if (model.drawing.ys) paintGrid(canvas, values, domain, box);
+    else paintCurve(canvas, model.drawing.xs, values, domain, box);
   }
 
   function layout() {
@@ -290,9 +291,10 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       return;
     }
     if (samePictures) return;
+    const box = nodes.querySelector(".net-thumb")?.getBoundingClientRect(); // measured once, before any change
     for (const button of nodes.querySelectorAll(".neuron")) {
       const [layer, index] = button.dataset.neuron.split("-").map(Number);
-      paintThumbnail(button.querySelector("canvas"), layer, index);
+      paintThumbnail(button.querySelector("canvas"), layer, index, box);
       const bias = layer > 0 ? model.biases?.[layer - 1]?.[index] : null;
       const badge = button.querySelector(".bias");
       if (badge && bias != null) {
