@@ -218,3 +218,15 @@ def test_predict_panels_in_presenter_mode_and_on_a_phone(browser, live_server: s
             _open(page, f"{live_server}/lessons/derivative#pr=1", LIMIT)
             page.get_by_test_id("predict-panel").scroll_into_view_if_needed()
             _shot(page, f"phone-lesson2-{tag}")
+
+
+def test_lessons_four_and_five_play_waits_at_their_questions(page: Page, live_server: str) -> None:
+    for slug, endpoint in (("gradient", "/api/v1/expression/descent"), ("chain-rule", "/api/v1/expression")):
+        _open(page, f"{live_server}/lessons/{slug}#pr=1", endpoint)
+        page.get_by_test_id("step-play").click()
+        page.wait_for_timeout(3500)  # Play steps every 0.7 s (lesson 4) or 1.4 s (lesson 5)
+        expect(page.get_by_test_id("step-counter")).to_contain_text("1")
+        expect(page.get_by_test_id("predict-waiting")).to_be_visible()
+        page.get_by_test_id("predict-reveal").click()  # skip it: the step shows and Play goes on
+        expect(page.get_by_test_id("step-counter")).to_contain_text("2")
+        expect(page.get_by_test_id("step-play")).to_have_attribute("aria-pressed", "true")
