@@ -157,6 +157,16 @@ def test_axe_on_the_api_reference_with_operations_open(axe, axe_page, live_serve
     assert not blocking_violations(axe, axe_page)
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_axe_on_the_playground_with_a_neuron_in_the_op_graph(axe, axe_page, live_server, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """At step 9 the op graph draws a neuron, its inputs links to the neurons feeding it."""
+    axe_page.add_init_script(f"localStorage.setItem('theme', '{theme}')")
+    axe_page.goto(f"{live_server}/#step=9")
+    axe_page.wait_for_selector("[data-testid=op-graph] .op-link")
+    axe_page.wait_for_timeout(300)
+    assert not blocking_violations(axe, axe_page)
+
+
 # ----------------------------------------------------------------------------------------- keyboard and screen readers
 def test_controls_are_reachable_with_tab_and_show_focus(page, live_server) -> None:  # type: ignore[no-untyped-def]
     page.goto(f"{live_server}/lessons/feed-forward")

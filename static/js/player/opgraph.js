@@ -113,7 +113,8 @@ function totalLines(trace, info, index, { id, layer, index: neuron }, graph, sho
 export function createOpGraph({ onSelectInput } = {}) {
   const title = el("h2", { class: "opgraph-title" });
   const hint = el("p", { class: "opgraph-hint muted" });
-  const canvas = svg("svg", { class: "opgraph-svg", role: "img", "data-testid": "op-graph" });
+  // a group, not an image: an image's contents are presentational, and its input boxes are buttons
+  const canvas = svg("svg", { class: "opgraph-svg", role: "group", "data-testid": "op-graph" });
   const more = el("p", { class: "opgraph-more muted" });
   const totals = el("ul", { class: "opgraph-totals", "data-testid": "op-graph-totals" });
   const legend = el("p", { class: "opgraph-legend muted" });
