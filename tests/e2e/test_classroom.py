@@ -294,7 +294,7 @@ def test_the_training_view_follows_in_place(browser, live_server: str) -> None: 
         teacher.get_by_test_id("classroom-lock").click()
         expect(student.get_by_test_id("follow-status")).to_contain_text(WORDS["en"]["locked"])
         student.get_by_test_id("step").click()
-        student.wait_for_function("document.querySelector('[data-testid=step-counter]').dataset.step === '2'")
+        student.wait_for_function("() => document.querySelector('[data-testid=step-counter]').dataset.step === '2'")
         expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "1")
         expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss or "")
         assert same_document(student)
@@ -375,6 +375,43 @@ def test_presenting_the_teacher_asks_and_sees_who_is_connected(browser, live_ser
             expect(teacher.get_by_test_id("ask-histogram")).to_be_visible()
             teacher.screenshot(path=str(SHOTS / f"projector-revealed-{lang}.png"))
         expect(connected).to_have_text("0", timeout=8000)
+
+
+def test_every_lesson_figure_follows_in_place(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """Lesson by lesson: the student's page goes where the teacher goes, then follows each step in place."""
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+    with checked_page(browser, **desktop) as teacher, checked_page(browser, **desktop) as student:
+        teacher.goto(f"{live_server}/lessons/feed-forward")
+        code = start_class(teacher)
+        join_at(student, live_server, code, "/lessons/feed-forward")
+        counter = "[data-testid=step-counter]"
+        for slug in ["feed-forward", "partial-derivatives", "gradient", "backpropagation"]:
+            if slug != "feed-forward":
+                teacher.goto(f"{live_server}/lessons/{slug}")
+                student.wait_for_url(f"**/lessons/{slug}?class={code}*")
+            expect(teacher.locator("[data-lesson][data-ready]")).to_have_count(1)
+            expect(student.locator("[data-lesson][data-ready]")).to_have_count(1)
+            student.evaluate(f"{MARKER} = true")
+            for _ in range(2):
+                teacher.get_by_test_id("step-next").first.click()
+            if slug == "backpropagation":  # the lesson's step player, led as on the playground
+                expect(timeline(teacher)).to_have_value("2")
+                expect(timeline(student)).to_have_value("2")
+            else:
+                expect(student.locator(counter)).to_have_text(teacher.locator(counter).inner_text())
+                expect(student.get_by_test_id("narration")).to_have_text(
+                    teacher.get_by_test_id("narration").inner_text()
+                )
+            assert same_document(student), f"{slug}: the student's page reloaded"
+        # a point clicked off the lesson's tour is followed too (lesson 3's map)
+        teacher.goto(f"{live_server}/lessons/partial-derivatives")
+        student.wait_for_url(f"**/lessons/partial-derivatives?class={code}*")
+        expect(student.locator("[data-lesson][data-ready]")).to_have_count(1)
+        student.evaluate(f"{MARKER} = true")
+        teacher.get_by_test_id("px-input").fill("-2")
+        teacher.get_by_test_id("px-input").dispatch_event("change")
+        expect(student.get_by_test_id("narration")).to_have_attribute("data-x", "-2")
+        assert same_document(student)
 
 
 def test_the_neuron_a_teacher_selects_becomes_the_question_target(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
