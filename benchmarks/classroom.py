@@ -122,6 +122,7 @@ async def follow(base: str, code: str, student: Student, stop: asyncio.Event) ->
     host, port = base.removeprefix("http://").split(":")
     while not stop.is_set():
         headers = f"GET {API}/{code}/events HTTP/1.1\r\nHost: {host}\r\nAccept: text/event-stream\r\n"
+        headers += f"X-Classroom-Seat: {student.token}\r\n"  # as a student's page sends it: counted as connected
         if student.last_id is not None:
             headers += f"Last-Event-ID: {student.last_id}\r\n"
         try:
@@ -186,6 +187,7 @@ async def run_class(base: str, server: subprocess.Popen, args: argparse.Namespac
         await asyncio.wait_for(asyncio.gather(*(s.snapshot.wait() for s in students)), 60)
         await asyncio.sleep(1)
         rss_connected = rss_mb(pids())
+        connected = (await client.get(f"{API}/{code}/teacher", headers=teacher)).json()["connected"]
         sent: dict[int, float] = {}
         killed_at = None
         meter, wall_start = CpuMeter(pids()), time.perf_counter()
@@ -212,6 +214,7 @@ async def run_class(base: str, server: subprocess.Popen, args: argparse.Namespac
         deadline = time.perf_counter() + 30
         while time.perf_counter() < deadline and any(len(s.received) < len(sent) for s in students):
             await asyncio.sleep(0.1)
+        connected_after = (await client.get(f"{API}/{code}/teacher", headers=teacher)).json()["connected"]
         stop.set()
         for task in tasks:
             task.cancel()
@@ -236,6 +239,7 @@ async def run_class(base: str, server: subprocess.Popen, args: argparse.Namespac
         "cpu": cpu,
         "client_cpu": client_cpu,
         "rss": (rss_before, rss_connected),
+        "connected": (connected, connected_after),
     }
 
 
@@ -258,6 +262,8 @@ def report(name: str, result: dict[str, object], args: argparse.Namespace) -> No
         )
     before, connected = result["rss"]  # type: ignore[misc]
     print(f"  lost updates: {result['lost']}")
+    joined_live, at_end = result["connected"]  # type: ignore[misc]
+    print(f"  connected (teacher's count): {joined_live} once all joined, {at_end} at the end (of {args.students})")
     print(
         f"  server CPU during the actions: {result['cpu']:.0f} % of one core (the students' process: "
         f"{result['client_cpu']:.0f} %)"
