@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { state, toUrl } from "../../static/js/pages/playground-state.js";
+import { fromUrl, state, toUrl } from "../../static/js/pages/playground-state.js";
 import { DEFAULT_MODEL } from "../../static/js/player/model.js";
 
 const view = (model = DEFAULT_MODEL) => ({
@@ -37,7 +37,15 @@ test("a changed view round-trips through its hash", () => {
     ],
     sample: 1,
   };
-  const url = toUrl({ model, step: 12, granularity: "layer", speed: 0.25, numbers: false, selected: "2-3" });
+  const url = toUrl({
+    model,
+    step: 12,
+    granularity: "layer",
+    speed: 0.25,
+    numbers: false,
+    selected: "2-3",
+    wholeGraph: true,
+  });
   const read = state.read(`#${state.encode(url)}`);
   assert.deepEqual(read, url);
 });
@@ -96,4 +104,10 @@ test("a pinned neuron's id goes as written when it is made of an id's characters
   assert.equal(state.read("#sel=1-2").sel, "1-2");
   assert.equal(state.read("#sel=120-4").sel, "120-4"); // no such layer: the player unpins it once traced
   for (const bad of ["1-2>L", "a-1", "1_2", "1-2-3-4-5-6-7-8-9"]) assert.equal(state.read(`#sel=${bad}`).sel, "", bad);
+});
+
+test("the Whole graph panel opens from a link with wg=1; a link from before it keeps it closed", () => {
+  assert.equal(fromUrl("#step=3&wg=1").wholeGraph, true);
+  assert.equal(fromUrl("#step=3").wholeGraph, false);
+  assert.equal(fromUrl("#wg=maybe").wholeGraph, false);
 });

@@ -34,6 +34,7 @@ test("the initial view takes well-typed options and defaults the rest", () => {
     numbers: true,
     selected: null,
     playing: false,
+    wholeGraph: false,
   });
   assert.deepEqual(state.spec, SPEC);
   assert.notEqual(state.spec, SPEC, "the store keeps its own copy");
@@ -89,7 +90,7 @@ test("subscribers hear each change once, with the state before it, and can unsub
 
 test("the travel format carries the spec, the view and the predictions, not playback or the trace", () => {
   let state = loaded(initialState({ spec: SPEC, view: { step: 6, selected: "1-2", playing: true } }));
-  state = reducer(state, { type: "view/set", view: { numbers: false, speed: 2 } });
+  state = reducer(state, { type: "view/set", view: { numbers: false, speed: 2, wholeGraph: true } });
   state = reducer(state, { type: "predict/toggle", on: true });
   state = reducer(state, { type: "predict/answer", step: 7, given: -0.25, verdict: "close" });
   state = reducer(state, { type: "predict/hint", step: 8 });
@@ -98,7 +99,7 @@ test("the travel format carries the spec, the view and the predictions, not play
     format: "backprop-lab/player-state",
     version: 1,
     spec: SPEC,
-    view: { step: 6, granularity: "neuron", speed: 2, numbers: false, selected: "1-2" },
+    view: { step: 6, granularity: "neuron", speed: 2, numbers: false, selected: "1-2", wholeGraph: true },
     predict: {
       on: true,
       answers: { 7: { given: -0.25, verdict: "close" } },
@@ -161,4 +162,14 @@ test("a step meant for the next trace is not bounded by the trace shown", () => 
   const applied = reducer(state, { type: "state/apply", spec: { ...SPEC, layers: [2, 8, 1] }, view: { step: 60 } });
   assert.equal(applied.view.step, 60, "a travelled spec brings its own trace");
   assert.equal(reducer(state, { type: "state/apply", view: { step: 60 } }).view.step, 19);
+});
+
+test("the Whole graph panel's being open travels; a state from before it leaves the store's as it is", () => {
+  const store = createStore(loaded(initialState({ spec: SPEC, view: { wholeGraph: "yes" } })));
+  assert.equal(store.getState().view.wholeGraph, false, "an ill-typed value takes the default");
+  applyState(store, { format: "backprop-lab/player-state", version: 1, spec: SPEC, view: { wholeGraph: true } });
+  assert.equal(store.getState().view.wholeGraph, true);
+  applyState(store, { format: "backprop-lab/player-state", version: 1, spec: SPEC, view: { step: 3 } });
+  assert.equal(store.getState().view.wholeGraph, true);
+  assert.equal(JSON.parse(serializeState(store.getState(), { predict: false })).view.wholeGraph, true);
 });

@@ -45,6 +45,7 @@ export const state = urlState([
   { name: "sel", type: "string", default: "", validate: isNeuronIdText },
   { name: "pr", type: "bool", default: false }, // predict, then reveal
   { name: "feat", type: "json", default: null, validate: isFeatureList }, // input features, e.g. ["x1^2"]
+  { name: "wg", type: "bool", default: false }, // the Whole graph panel is open (older links: closed)
 ]);
 
 /** The player's options from a URL fragment: the address's own, or one a live class sends. */
@@ -70,10 +71,11 @@ export function fromUrl(hash = location.hash) {
     numbers: s.num,
     selected: s.sel || null,
     predict: s.pr,
+    wholeGraph: s.wg,
   };
 }
 
-export function toUrl({ model, step, granularity, speed, numbers, selected, predict = false }) {
+export function toUrl({ model, step, granularity, speed, numbers, selected, predict = false, wholeGraph = false }) {
   return {
     layers: model.layers,
     act: model.activation,
@@ -94,5 +96,6 @@ export function toUrl({ model, step, granularity, speed, numbers, selected, pred
     num: numbers,
     sel: selected || "",
     pr: predict,
+    wg: wholeGraph,
   };
 }

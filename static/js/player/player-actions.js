@@ -40,6 +40,7 @@ export function createActions({ store, session, model, editor, playback, showErr
       numbers: view.numbers,
       selected: view.selected,
       playing: view.playing,
+      wholeGraph: view.wholeGraph,
       predict: state().predict.on,
     };
   }
@@ -69,7 +70,7 @@ export function createActions({ store, session, model, editor, playback, showErr
   function load(spec = {}) {
     playback.pause();
     const view = {};
-    for (const name of ["step", "granularity", "speed", "numbers"])
+    for (const name of ["step", "granularity", "speed", "numbers", "wholeGraph"])
       if (spec[name] !== undefined) view[name] = spec[name];
     if (spec.selected !== undefined) view.selected = typeof spec.selected === "string" ? spec.selected : null;
     store.dispatch({ type: "view/set", view, forNextTrace: true });

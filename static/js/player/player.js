@@ -167,7 +167,15 @@ export function mountStepPlayer(container, options = {}) {
   if (options.predict === true) store.dispatch({ type: "predict/toggle", on: true });
   const side = el("div", { class: "player-side" }, narration.element, predict.element);
   if (settings.showOpGraph) side.append(opgraph.element);
-  const wholeGraph = settings.showOpGraph ? createWholeGraph({ store, shown: () => session.shown, select }) : null;
+  // expanded, the whole graph leaves the side column for a row of its own below the diagram
+  const expandWholeGraph = (on) => {
+    grid.classList.toggle("wide-graph", on);
+    if (on) stage.after(wholeGraph.element);
+    else side.append(wholeGraph.element);
+  };
+  const wholeGraph = settings.showOpGraph
+    ? createWholeGraph({ store, shown: () => session.shown, select, onExpand: expandWholeGraph })
+    : null;
   if (wholeGraph) side.append(wholeGraph.element);
   const grid = el("div", { class: "player-grid" }, stage, side);
   if (settings.showLegend) grid.append(legend.element);

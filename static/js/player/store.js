@@ -7,7 +7,8 @@
 //   spec   the network and its data, with the API's field names (POST /api/v2/network/trace's body):
 //          { layers, activation, output_activation, loss, seed, init, weights, biases, inputs, targets,
 //            learning_rate, sample }
-//   view   what is shown of the trace: { step, granularity, speed, numbers, selected, playing }
+//   view   what is shown of the trace: { step, granularity, speed, numbers, selected, playing, wholeGraph }
+//          (wholeGraph: the Whole graph panel is open)
 //   trace  what the last trace answered, by reference: { scriptId, steps, lossAt, loss, diverged }
 //          (the numbers themselves stay with the player; the script is cached by id)
 //   training  what the last training step(s) did: { count, before, after } or null
@@ -15,7 +16,7 @@
 //   predict  predict-then-reveal: { on, answers, hints, score } (predict-state.js; actions "predict/…")
 //
 // Travel format (serializeState / applyState): { format: "backprop-lab/player-state", version: 1, spec,
-// view: { step, granularity, speed, numbers, selected }, predict?: { on, answers, hints, score } }. A saved
+// view: { step, granularity, speed, numbers, selected, wholeGraph }, predict?: { on, answers, hints, score } }. A saved
 // or shared state carries the learner's predictions; one without `predict` (older, or the live classroom's,
 // where every student answers for themselves) leaves the player's as they are. A live classroom sends it
 // from the teacher's browser and each student's player applies it; predict-then-reveal reads view.step.
@@ -33,6 +34,7 @@ export const INITIAL_VIEW = Object.freeze({
   numbers: true,
   selected: null,
   playing: false,
+  wholeGraph: false,
 });
 
 const NO_TRACE = Object.freeze({ scriptId: null, steps: 0, lossAt: null, loss: null, diverged: false });
@@ -58,6 +60,7 @@ function checkedView(base, patch = {}) {
   if (typeof patch.numbers === "boolean") view.numbers = patch.numbers;
   if (patch.selected === null || typeof patch.selected === "string") view.selected = patch.selected;
   if (typeof patch.playing === "boolean") view.playing = patch.playing;
+  if (typeof patch.wholeGraph === "boolean") view.wholeGraph = patch.wholeGraph;
   return view;
 }
 
@@ -150,12 +153,12 @@ export function createStore(initial, update = reducer) {
 
 /** The travel format of a state as JSON text (see the top of this file); `predict: false` leaves it out. */
 export function serializeState(state, { predict = true } = {}) {
-  const { step, granularity, speed, numbers, selected } = state.view;
+  const { step, granularity, speed, numbers, selected, wholeGraph } = state.view;
   return JSON.stringify({
     format: TRAVEL_FORMAT,
     version: TRAVEL_VERSION,
     spec: state.spec,
-    view: { step, granularity, speed, numbers, selected },
+    view: { step, granularity, speed, numbers, selected, wholeGraph },
     ...(predict ? { predict: predictForTravel(state.predict) } : {}),
   });
 }

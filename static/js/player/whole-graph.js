@@ -3,10 +3,15 @@
 // The server computes the graph (POST /api/v2/network/trace with include_graph, its nodes tagged with the
 // steps they belong to); this view lays it out (whole-graph-layout.js), lights the nodes of the player's
 // current step and brings them into view, reveals each number once the player reaches the step that
-// computes it, and lets the learner pan (drag) and zoom (wheel, + and − buttons, + − 0 keys). Clicking a
-// node selects its neuron in the player. Arrows and PageUp/PageDown keep stepping the player.
+// computes it, and lets the learner pan (drag) and zoom (pinch, Ctrl + wheel or the wheel once the graph has
+// focus, + and − buttons, + − 0 keys). Clicking a node selects its neuron in the player.
+// Keyboard: the boxes are one tab stop with a roving focus (Tab lands on the current step's box); [ and ]
+// move to the previous and next box (columns left to right, each top to bottom), Enter or Space selects the
+// box's neuron; each box is announced with its label, value and gradient. Arrows and PageUp/PageDown keep
+// stepping the player. Whether the panel is open is the store's (view.wholeGraph): it travels in links and
+// to a live class. "Expand" asks the player (onExpand) to give the graph the page's width.
 //
-//   const whole = createWholeGraph({ store, shown: () => session.shown, select });
+//   const whole = createWholeGraph({ store, shown: () => session.shown, select, onExpand: (on) => … });
 //   side.append(whole.element);  …  whole.destroy();
 
 import { ApiError, api } from "../core/api.js";
@@ -29,7 +34,7 @@ let panels = 0; // ids for aria-controls when a page holds several players
 
 const isPresenter = () => document.documentElement.dataset.presenter === "on";
 
-export function createWholeGraph({ store, shown, select, client = api }) {
+export function createWholeGraph({ store, shown, select, onExpand = null, client = api }) {
   const bodyId = `whole-graph-${++panels}`;
   const toggle = el("button", {
     type: "button",
@@ -44,10 +49,19 @@ export function createWholeGraph({ store, shown, select, client = api }) {
   const zoomIn = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-zoom-in" });
   const fit = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-fit" });
   const actual = el("button", { type: "button", class: "icon-button", "data-testid": "whole-graph-actual" });
-  const tools = el("div", { class: "whole-graph-tools" }, zoomOut, zoomIn, fit, actual);
+  const expand = el("button", {
+    type: "button",
+    class: "whole-graph-expand",
+    "aria-pressed": "false",
+    hidden: !onExpand,
+    "data-testid": "whole-graph-expand",
+  });
+  const tools = el("div", { class: "whole-graph-tools" }, zoomOut, zoomIn, fit, actual, expand);
   const viewport = svg("g", { class: "wg-viewport", "data-testid": "whole-graph-viewport" });
-  const canvas = svg("svg", { class: "whole-graph-svg", role: "img", "data-testid": "whole-graph" }, viewport);
-  const view = el("div", { class: "whole-graph-view", tabindex: "0", role: "group" }, canvas);
+  // a group of buttons (the boxes), not an image, whose contents would be presentational
+  const canvas = svg("svg", { class: "whole-graph-svg", role: "group", "data-testid": "whole-graph" }, viewport);
+  // the boxes are the tab stop; the view takes focus from a click, so that the wheel and keys zoom it
+  const view = el("div", { class: "whole-graph-view", tabindex: "-1", role: "group" }, canvas);
   const body = el("div", { class: "whole-graph-body", id: bodyId, hidden: true }, hint, tools, view, status);
   const element = el(
     "section",
@@ -58,6 +72,9 @@ export function createWholeGraph({ store, shown, select, client = api }) {
 
   const model = {
     open: false,
+    expanded: false,
+    active: null, // the id of the box that is the tab stop
+    order: [], // the node ids in keyboard order
     graph: null, // the server's graph of the pass shown
     layout: null,
     boxes: new Map(), // node id → its <g>
@@ -84,7 +101,10 @@ export function createWholeGraph({ store, shown, select, client = api }) {
       button.title = t(`playground.wholegraph.${key}`);
     }
     view.setAttribute("aria-label", t("playground.wholegraph.view_label"));
+    expand.textContent = t(model.expanded ? "playground.wholegraph.collapse" : "playground.wholegraph.expand");
+    expand.title = t("playground.wholegraph.expand_label");
     renderStatus();
+    if (model.graph) follow();
     if (model.graph)
       canvas.setAttribute("aria-label", t("playground.wholegraph.aria", { count: model.graph.nodes.length }));
   }
@@ -173,6 +193,9 @@ export function createWholeGraph({ store, shown, select, client = api }) {
           transform: `translate(${at.x},${at.y})`,
           "data-node": node.id,
           "data-kind": node.kind,
+          tabindex: "-1",
+          role: "button",
+          "aria-disabled": node.layer == null || node.neuron == null ? "true" : null,
         },
         svg("rect", { width: at.w, height: at.h, rx: 7 }),
         svg("text", { class: "wg-title", x: 10, y: 20, text: nodeTitle(node, graph.batch) }),
@@ -184,8 +207,53 @@ export function createWholeGraph({ store, shown, select, client = api }) {
     }
     viewport.append(edgeLayer, nodeLayer);
     canvas.setAttribute("aria-label", t("playground.wholegraph.aria", { count: graph.nodes.length }));
+    const at = (id) => layout.position.get(id);
+    model.order = graph.nodes.map((n) => n.id).sort((a, b) => at(a).x - at(b).x || at(a).y - at(b).y);
+    model.active = null;
     resetZoom();
     follow({ bringIntoView: true });
+  }
+
+  // ----------------------------------------------------------------------------------------- keyboard
+  const focusInside = () => view.contains(document.activeElement);
+
+  /** Make box `id` the graph's one tab stop. */
+  function setActive(id) {
+    if (model.active === id || !model.boxes.has(id)) return;
+    model.boxes.get(model.active)?.setAttribute("tabindex", "-1");
+    model.active = id;
+    model.boxes.get(id).setAttribute("tabindex", "0");
+  }
+
+  /** Focus the box `delta` places from the active one in keyboard order, and bring it into view. */
+  function moveFocus(delta) {
+    if (!model.order.length) return;
+    const here = model.order.indexOf(model.active);
+    const next = model.order[Math.max(0, Math.min(model.order.length - 1, here + delta))];
+    setActive(next);
+    model.boxes.get(next).focus({ preventScroll: true });
+  }
+
+  /** Pan (zoom kept) so that box `id` is in view, unless it already is. */
+  function showBox(id) {
+    const at = model.layout?.position.get(id);
+    if (!at) return;
+    const { width, height } = viewSize();
+    const { k } = model.zoom;
+    let { x, y } = model.zoom;
+    if (at.x * k + x < 0 || (at.x + at.w) * k + x > width) x = width / 2 - (at.x + at.w / 2) * k;
+    if (at.y * k + y < 0 || (at.y + at.h) * k + y > height) y = height / 2 - (at.y + at.h / 2) * k;
+    model.zoom = { k, x, y };
+    applyZoom();
+  }
+
+  function nodeLabel(node, reached, numbers) {
+    const title = nodeTitle(node, model.graph.batch);
+    if (!numbers) return t("playground.wholegraph.node_hidden", { title });
+    const notYet = t("playground.wholegraph.not_yet");
+    const value = reached.value ? formatNumber(node.value, 4) : notYet;
+    if (node.grad_step == null) return t("playground.wholegraph.node_no_grad", { title, value });
+    return t("playground.wholegraph.node", { title, value, grad: reached.grad ? formatNumber(node.grad, 4) : notYet });
   }
 
   /** The steps the player highlights now: the frame's steps up to the current one. */
@@ -222,7 +290,10 @@ export function createWholeGraph({ store, shown, select, client = api }) {
       gradText.textContent = node.grad_step == null ? "" : `∇ ${reached.grad ? formatNumber(node.grad, 4) : "?"}`;
       valueText.classList.toggle("unreached", !reached.value);
       gradText.classList.toggle("unreached", !reached.grad);
+      box.setAttribute("aria-label", nodeLabel(node, reached, shownView.numbers));
     }
+    // the tab stop waits on the current step's first box, unless the learner is moving among the boxes
+    if (!focusInside() || !model.active) setActive(model.order.find((id) => lit.has(id)) ?? model.order[0]);
     for (const [edge, path] of model.edges) path.classList.toggle("lit", lit.has(edge.source) && lit.has(edge.target));
     if (bringIntoView || changed) bringLitIntoView();
   }
@@ -300,13 +371,43 @@ export function createWholeGraph({ store, shown, select, client = api }) {
   }
 
   let drag = null; // { id, startX, startY, x, y, node, moved }
+  // Two fingers pinch: the zoom follows their distance, the point under their middle stays under it.
+  const pointers = new Map(); // pointer id → { x, y } in the view
+  let pinch = null; // { distance, middle: {x, y}, zoom } when two pointers began
+  const pointerAt = (event) => {
+    const box = view.getBoundingClientRect();
+    return { x: event.clientX - box.left, y: event.clientY - box.top };
+  };
+  const twoPointers = () => {
+    const [a, b] = [...pointers.values()];
+    return { distance: Math.hypot(a.x - b.x, a.y - b.y) || 1, middle: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } };
+  };
   view.addEventListener("pointerdown", (event) => {
     if (event.button !== 0) return;
+    pointers.set(event.pointerId, pointerAt(event));
+    view.setPointerCapture?.(event.pointerId);
+    if (pointers.size === 2) {
+      drag = null; // the first finger's drag becomes a pinch, and will not click
+      pinch = { ...twoPointers(), zoom: { ...model.zoom } };
+      return;
+    }
+    if (pointers.size > 2) return;
     const node = event.target instanceof Element ? event.target.closest("[data-node]") : null;
     drag = { id: event.pointerId, startX: event.clientX, startY: event.clientY, ...model.zoom, node, moved: false };
-    view.setPointerCapture?.(event.pointerId);
   });
   view.addEventListener("pointermove", (event) => {
+    if (pinch && pointers.has(event.pointerId)) {
+      pointers.set(event.pointerId, pointerAt(event));
+      if (pointers.size !== 2) return;
+      const { distance, middle } = twoPointers();
+      const { k, x, y } = pinch.zoom;
+      const next = clampZoom((k * distance) / pinch.distance);
+      const gx = (pinch.middle.x - x) / k; // the graph's point under the fingers' first middle
+      const gy = (pinch.middle.y - y) / k;
+      model.zoom = { k: next, x: middle.x - gx * next, y: middle.y - gy * next };
+      applyZoom();
+      return;
+    }
     if (!drag || event.pointerId !== drag.id) return;
     const dx = event.clientX - drag.startX;
     const dy = event.clientY - drag.startY;
@@ -317,6 +418,8 @@ export function createWholeGraph({ store, shown, select, client = api }) {
     applyZoom();
   });
   const endDrag = (event) => {
+    pointers.delete(event.pointerId);
+    if (pointers.size < 2) pinch = null;
     if (!drag || event.pointerId !== drag.id) return;
     const { node, moved } = drag;
     drag = null;
@@ -325,24 +428,33 @@ export function createWholeGraph({ store, shown, select, client = api }) {
   };
   view.addEventListener("pointerup", endDrag);
   view.addEventListener("pointercancel", endDrag);
+  // The wheel scrolls the page past the graph; it zooms with Ctrl/⌘ (a trackpad's pinch) or once the
+  // graph has focus (a click or Tab into it).
   view.addEventListener(
     "wheel",
     (event) => {
-      if (!model.graph) return;
+      if (!model.graph || !(event.ctrlKey || event.metaKey || focusInside())) return;
       event.preventDefault();
       const box = view.getBoundingClientRect();
       zoomBy(Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
     },
     { passive: false },
   );
-  // + − 0 zoom; the arrows and PageUp/PageDown are left to the player, which steps on them
+  // + − 0 zoom, [ ] move among the boxes, Enter and Space select a box's neuron; the arrows and
+  // PageUp/PageDown are left to the player, which steps on them
   view.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const box = event.target instanceof Element ? event.target.closest("[data-node]") : null;
     const action = {
       "+": () => zoomBy(ZOOM_STEP),
       "=": () => zoomBy(ZOOM_STEP),
       "-": () => zoomBy(1 / ZOOM_STEP),
       0: fitAll,
+      "]": () => moveFocus(1),
+      "[": () => moveFocus(-1),
+      Enter: box ? () => chooseNode(box.dataset.node) : null,
+      " ": box ? () => chooseNode(box.dataset.node) : null,
+      Escape: model.expanded ? () => setExpanded(false) : null,
     }[event.key];
     if (!action) return;
     event.preventDefault();
@@ -351,6 +463,12 @@ export function createWholeGraph({ store, shown, select, client = api }) {
   zoomIn.addEventListener("click", () => zoomBy(ZOOM_STEP));
   zoomOut.addEventListener("click", () => zoomBy(1 / ZOOM_STEP));
   fit.addEventListener("click", fitAll);
+  view.addEventListener("focusin", (event) => {
+    const box = event.target instanceof Element ? event.target.closest("[data-node]") : null;
+    if (!box) return;
+    setActive(box.dataset.node);
+    if (!drag) showBox(box.dataset.node); // a box clicked is in view already
+  });
   actual.addEventListener("click", () => {
     resetZoom();
     bringLitIntoView();
@@ -363,24 +481,54 @@ export function createWholeGraph({ store, shown, select, client = api }) {
   }
 
   // ----------------------------------------------------------------------------------------- wiring
+  /** Show or hide the panel's body (the store says which: view.wholeGraph). */
   function setOpen(open) {
     model.open = open;
     toggle.setAttribute("aria-expanded", String(open));
     body.hidden = !open;
     element.classList.toggle("open", open);
-    if (open && !model.graph && !model.loading) load();
+    if (!open) setExpanded(false);
+    // the graph is asked for with the pass's steps known: a link that opens the panel waits for its trace
+    const traced = store.getState().trace.steps > 0;
+    if (open && !model.graph && !model.loading && traced) load();
     else if (open) requestAnimationFrame(() => follow({ bringIntoView: true }));
   }
-  toggle.addEventListener("click", () => setOpen(!model.open));
+  toggle.addEventListener("click", () =>
+    store.dispatch({ type: "view/set", view: { wholeGraph: !store.getState().view.wholeGraph } }),
+  );
+
+  /** The graph across the page (the player moves the panel) or back in its column. */
+  function setExpanded(on) {
+    if (!onExpand || model.expanded === on) return;
+    // the player moves the panel, which takes the focus away from whatever in it had it: given back
+    const focused = element.contains(document.activeElement) ? document.activeElement : null;
+    model.expanded = on;
+    element.classList.toggle("expanded", on);
+    expand.setAttribute("aria-pressed", String(on));
+    expand.textContent = t(on ? "playground.wholegraph.collapse" : "playground.wholegraph.expand");
+    onExpand(on);
+    focused?.focus({ preventScroll: true });
+    element.scrollIntoView({ block: "nearest" });
+    requestAnimationFrame(() => follow({ bringIntoView: true }));
+  }
+  expand.addEventListener("click", () => setExpanded(!model.expanded));
+  body.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !model.expanded || view.contains(event.target)) return;
+    event.preventDefault();
+    setExpanded(false);
+  });
 
   const unsubscribe = store.subscribe((now, before) => {
     if (now.trace !== before.trace) {
       model.graph = null; // another pass: its graph is asked for when shown
       model.abort?.abort();
-      if (model.open) load();
+      model.loading = false;
+      if (now.view.wholeGraph !== model.open) setOpen(now.view.wholeGraph);
+      else if (model.open) load();
       else draw();
       return;
     }
+    if (now.view.wholeGraph !== model.open) setOpen(now.view.wholeGraph);
     const moved =
       now.view.step !== before.view.step ||
       now.view.granularity !== before.view.granularity ||
@@ -397,6 +545,7 @@ export function createWholeGraph({ store, shown, select, client = api }) {
   document.addEventListener("langchange", onLanguage);
   document.addEventListener("presenterchange", onPresenter);
   translate();
+  if (store.getState().view.wholeGraph) setOpen(true);
 
   return {
     element,
