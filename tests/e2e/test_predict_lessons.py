@@ -61,7 +61,7 @@ def test_lesson_two_hides_each_quotient_and_the_limit_until_answered(browser, li
             assert set(gaps) == {"?"}, "the distance to f′(x₀) would give the limit away"
             expect(page.get_by_test_id("exact-derivative")).to_contain_text("?")
             expect(page.get_by_test_id("symbolic-derivative")).to_be_hidden()
-            expect(page.locator(".derivative-plot .tangent-line")).to_have_count(0)
+            expect(page.locator(".derivative-plot .tangent-line, .derivative-plot .tangent-note")).to_have_count(0)
 
             question = page.get_by_test_id("predict-question")
             expect(question).to_contain_text("Δy/Δx (Δx = 0.5)")
@@ -113,6 +113,8 @@ def test_lesson_two_play_waits_at_each_question_and_keeps_typed_input(page: Page
     expect(counter).to_contain_text("1")
     expect(page.get_by_test_id("step-play")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("predict-waiting")).to_be_visible()
+    page.get_by_test_id("predict-panel").scroll_into_view_if_needed()
+    _shot(page, "lesson2-play-waits-en")
 
     # typed, not checked, and the language changes: the panel is drawn again with the number kept
     page.get_by_test_id("predict-input").fill("5.01")

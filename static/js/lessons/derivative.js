@@ -84,14 +84,17 @@ export function mount(root) {
         "text-anchor": "end",
         text: `━ ${t("lessons.derivative.secant")}`,
       }),
-      svg("text", {
-        class: "plot-note tangent-note",
-        x: plot.inner.right - 8,
-        y: plot.inner.bottom - 10,
-        "text-anchor": "end",
-        text: `╍ ${t("lessons.derivative.tangent")}`,
-      }),
     );
+    if (!limitHidden())
+      plot.front.append(
+        svg("text", {
+          class: "plot-note tangent-note",
+          x: plot.inner.right - 8,
+          y: plot.inner.bottom - 10,
+          "text-anchor": "end",
+          text: `╍ ${t("lessons.derivative.tangent")}`,
+        }),
+      );
   }
 
   /** A number cell, or "?" while its value is a question not yet answered (predict mode). */
