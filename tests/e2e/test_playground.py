@@ -420,6 +420,17 @@ def test_a_network_the_server_refuses_is_not_changed_but_explained(page: Page, l
     expect(output).to_be_disabled()  # bce with sigmoid: the loss decides it from now on
 
 
+def test_a_link_with_more_features_than_the_server_allows_is_explained(page: Page, live_server: str) -> None:
+    """The page keeps no copy of the feature cap: it sends the link's 17 features and shows the server's 422."""
+    features = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)", *(f"x1+{k}" for k in range(10))]
+    body = {**DEFAULT, "layers": [len(features), 3, 1]}
+    page.goto(f"{live_server}/{state_hash(body, feat=json.dumps(features))}")
+    error = page.get_by_test_id("player-error")
+    expect(error).to_contain_text("The server refused")
+    expect(error).to_contain_text("at most 16 are allowed")
+    page.console_errors.clear()  # type: ignore[attr-defined]  # the browser logs the refused request itself
+
+
 def test_screenshots_of_forward_and_backward_in_both_themes(browser, live_server: str) -> None:
     for theme, lang, fragment, name in [
         ("light", "en-US", "#step=4", "playground-1920-light-en-forward"),
