@@ -228,6 +228,11 @@ def test_a_lesson_figure_follows_in_place(browser, live_server: str, lang: str) 
         teacher_slider.fill("6")
         expect(student_slider).to_have_value("6")
         expect(student.locator(narration)).to_have_text(teacher.locator(narration).inner_text())
+        # predict-then-reveal, switched on and off by the teacher, on every student's figure too
+        teacher.get_by_test_id("predict-toggle").check()
+        expect(student.get_by_test_id("predict-toggle")).to_be_checked()
+        teacher.get_by_test_id("predict-toggle").uncheck()
+        expect(student.get_by_test_id("predict-toggle")).not_to_be_checked()
         student.get_by_test_id("derivative-plot").scroll_into_view_if_needed()
         student.screenshot(path=str(SHOTS / f"phone-lesson-{lang}.png"))
 

@@ -45,6 +45,7 @@ export function mount(root) {
     onToggle: (on) => {
       state.pr = on;
       url.write(state);
+      viewChanged();
     },
   });
   const limitHidden = () => predict.hides(state.data.rows.length - 1); // f′(x₀), and what gives it away
@@ -218,10 +219,11 @@ export function mount(root) {
   compute({ step: viewLink.read().s });
   return Object.assign(stepper, {
     view: {
-      encode: () => viewLink.encode({ f: state.f, x0: state.x0, s: stepper.index }),
+      encode: () => viewLink.encode({ f: state.f, x0: state.x0, pr: state.pr, s: stepper.index }),
       async apply(text) {
         const wanted = viewLink.read(`#${text}`);
         stepper.stop();
+        if (wanted.pr !== state.pr) predict.store.dispatch({ type: "predict/toggle", on: wanted.pr });
         if (state.data && wanted.f === state.f && wanted.x0 === state.x0) {
           stepper.go(wanted.s);
           return;
