@@ -416,6 +416,8 @@ def test_every_lesson_figure_follows_in_place(browser, live_server: str) -> None
         teacher.get_by_test_id("px-input").fill("-2")
         teacher.get_by_test_id("px-input").dispatch_event("change")
         expect(student.get_by_test_id("narration")).to_have_attribute("data-x", "-2")
+        teacher.get_by_test_id("predict-toggle").check()
+        expect(student.get_by_test_id("predict-toggle")).to_be_checked()
         assert same_document(student)
 
 

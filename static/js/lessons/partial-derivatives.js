@@ -30,6 +30,7 @@ const onMap = (v) => v >= RANGE[0] && v <= RANGE[1];
 // the expression, the tour's step and the point (a click moves it off the tour): what a live class follows
 const viewLink = urlState([
   EXPRESSION,
+  PREDICT,
   STEP_PROPERTY,
   { name: "x", type: "number", default: TOUR[0].x, validate: onMap },
   { name: "y", type: "number", default: TOUR[0].y, validate: onMap },
@@ -64,6 +65,7 @@ export function mount(root) {
     onToggle: (on) => {
       state.pr = on;
       url.write({ f: state.expression, pr: on });
+      viewChanged();
     },
     // Reveal shows this point's partial while it is hidden, and otherwise goes on to the tour's next point
     reveal: () => (partialHidden() ? predict.show(1) : stepper.next()),
@@ -257,7 +259,7 @@ export function mount(root) {
   onTheme(drawMap);
 
   const encode = () =>
-    viewLink.encode({ f: state.expression, s: stepper.index, x: state.x, y: state.y, vary: state.vary });
+    viewLink.encode({ f: state.expression, pr: state.pr, s: stepper.index, x: state.x, y: state.y, vary: state.vary });
 
   const samePoint = (wanted) => wanted.x === state.x && wanted.y === state.y && wanted.vary === state.vary;
 
@@ -280,6 +282,7 @@ export function mount(root) {
       async apply(text) {
         const wanted = viewLink.read(`#${text}`);
         stepper.stop();
+        if (wanted.pr !== state.pr) predict.store.dispatch({ type: "predict/toggle", on: wanted.pr });
         if (wanted.f !== state.expression) {
           input.value = wanted.f;
           state.expression = wanted.f;
