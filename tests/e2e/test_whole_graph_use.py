@@ -79,6 +79,31 @@ def test_the_panel_being_open_is_kept_in_the_link(page: Page, live_server: str) 
     expect(page.get_by_test_id("whole-graph-toggle")).to_have_attribute("aria-expanded", "false")
 
 
+BRIDGE = """async (change) => {
+  const src = document.querySelector("script[src*='/js/pages/playground.js']").src;
+  const { currentPlayer } = await import(`${src.slice(0, src.indexOf("/js/pages/"))}/js/classroom/bridge.js`);
+  const state = JSON.parse(currentPlayer().encode());
+  if (change !== null) {
+    state.view.wholeGraph = change;
+    await currentPlayer().apply(JSON.stringify(state));
+  }
+  return state.view;
+}"""
+
+
+def test_a_live_class_carries_the_panel_being_open(page: Page, live_server: str) -> None:
+    """The classroom's path: the state the page's player sends (bridge.js), applied as a student's is."""
+    open_player(page, live_server, "#step=5")
+    assert page.evaluate(BRIDGE, None)["wholeGraph"] is False
+    page.evaluate(BRIDGE, True)  # the teacher opened it
+    page.wait_for_selector(f"{GRAPH} [data-node]")
+    expect(page.get_by_test_id("whole-graph-toggle")).to_have_attribute("aria-expanded", "true")
+    assert page.evaluate(BRIDGE, None)["wholeGraph"] is True
+    page.evaluate(BRIDGE, False)
+    expect(page.get_by_test_id("whole-graph-toggle")).to_have_attribute("aria-expanded", "false")
+    expect(page.locator(".whole-graph-body")).to_be_hidden()
+
+
 def test_expand_gives_the_graph_the_width_below_the_diagram_and_escape_returns_it(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport={"width": 1920, "height": 1080}, locale="en-US") as page:
         open_player(page, live_server, "#step=6")
