@@ -4,6 +4,7 @@ question, answers and the reveal with its histogram, in both languages, with no 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -298,11 +299,85 @@ def test_the_training_view_follows_in_place(browser, live_server: str) -> None: 
         # locked: a student who trains ahead is brought back to the teacher's run
         teacher.get_by_test_id("classroom-lock").click()
         expect(student.get_by_test_id("follow-status")).to_contain_text(WORDS["en"]["locked"])
+        student.evaluate(WATCH_STEPS)
         student.get_by_test_id("step").click()
-        student.wait_for_function("() => document.querySelector('[data-testid=step-counter]').dataset.step === '2'")
+        # the page's policy allows no script built from a string (wait_for_function): poll what it recorded
+        wait_until(student, "window.__steps.includes('2')")
         expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", "1")
         expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss or "")
         assert same_document(student)
+
+
+# Every step a page's counter shows, in order (a short-lived one too, which a locator could miss).
+WATCH_STEPS = """() => {
+  window.__steps = [];
+  const counter = document.querySelector("[data-testid=step-counter]");
+  new MutationObserver(() => window.__steps.push(counter.dataset.step)).observe(counter, { attributes: true });
+}"""
+
+
+def wait_until(page: Page, condition: str, timeout: float = 10.0) -> None:
+    """Poll `condition` (an expression) with evaluate: wait_for_function is refused by the page's policy."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({condition})"):
+        assert time.monotonic() < deadline, f"still not true after {timeout} s: {condition}"
+        time.sleep(0.05)
+
+
+def steps_of(page: Page) -> int:
+    return int(page.get_by_test_id("step-counter").get_attribute("data-step") or "0")
+
+
+# At the normal pace (400 steps a second) a segment is 2,000 steps: a student who caught up only when one
+# ends would read 0 for the first five seconds. Playing along, a student stays within this many steps.
+ALONG = 120
+
+
+def test_students_play_along_while_the_teacher_trains(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+    with (
+        checked_page(browser, **desktop) as teacher,
+        checked_page(browser, **desktop) as first,
+        checked_page(browser, **desktop) as second,
+    ):
+        students = [first, second]
+        teacher.goto(f"{live_server}/train")
+        ready = "[data-testid=train][data-state=ready]"
+        teacher.wait_for_selector(ready)
+        code = start_class(teacher)
+        for student in students:
+            join_at(student, live_server, code, "/train")
+            student.wait_for_selector(ready)
+
+        teacher.get_by_test_id("play").click()
+        wait_until(teacher, "Number(document.querySelector('[data-testid=step-counter]').dataset.step) >= 200")
+        samples = []
+        for _ in range(5):
+            time.sleep(0.3)
+            before = steps_of(teacher)
+            seen = [steps_of(student) for student in students]
+            after = steps_of(teacher)
+            samples.append((before, seen, after))
+            assert after < 2000, "the teacher's first segment ended: sample sooner"
+        for before, seen, after in samples:
+            for step in seen:
+                assert before - ALONG <= step <= after + ALONG, samples
+        for student in students:
+            expect(student.get_by_test_id("follow-status")).to_contain_text(WORDS["en"]["following"])
+
+        # the teacher pauses: every student settles on exactly the teacher's step and weights
+        teacher.get_by_test_id("play").click()
+        teacher.wait_for_selector(ready)
+        step = teacher.get_by_test_id("step-counter").get_attribute("data-step") or ""
+        loss = teacher.get_by_test_id("train-loss").get_attribute("data-value") or ""
+        assert int(step) > 0
+        for student in students:
+            expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", step)
+            expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss)
+            expect(student.get_by_test_id("train-loss")).to_have_text(teacher.get_by_test_id("train-loss").inner_text())
+            expect(student.locator(ready)).to_have_count(1)
+            expect(student.get_by_test_id("follow-status")).to_contain_text(WORDS["en"]["following"])
+            assert same_document(student)
 
 
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}

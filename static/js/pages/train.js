@@ -65,17 +65,38 @@ function linkState(step = session.step) {
 
 function writeUrl() {
   url.write(linkState());
-  viewChanged();
+  // playing along a live class's teacher is not the reader moving away from the teacher's run
+  viewChanged({ playing: session.playing && session.lead != null });
 }
 
 /**
  * A live class's state for this view: the link of the run logged so far (a segment streaming is not in it
- * until it ends, so a student's copy can be trained to exactly these weights).
+ * until it ends, so a student's copy can be trained to exactly these weights), and while playing `live`,
+ * the step on screen: students play the same segments along, at the same pace (static/js/classroom).
  */
-const encodeView = () => url.encode(linkState(totalSteps(session.log)));
+function encodeView() {
+  const link = url.encode(linkState(totalSteps(session.log)));
+  if (!session.playing || session.lead != null) return link;
+  return [link, `live=${session.step}`].filter(Boolean).join("&");
+}
+
+/** The teacher's step in a state while playing, or null: a count, checked (a state is input like any). */
+function liveStep(text) {
+  const value = new URLSearchParams(text).get("live");
+  return value != null && /^\d{1,9}$/.test(value) ? Number(value) : null;
+}
+
+let syncing = null; // a live state being caught up with: {base, promise}; later steps only move the lead
 
 /** Show the teacher's run in place: the same settings, and the same weights, trained on only if need be. */
 async function applyView(text) {
+  const live = liveStep(text);
+  const heard = performance.now();
+  const base = text.replace(/(^|&)live=[^&]*/, "");
+  if (live != null && syncing?.base === base) {
+    syncing.lead = { step: live, at: heard };
+    return syncing.promise;
+  }
   const { steps, run, ...settings } = url.read(`#${text}`);
   const structural = STRUCTURAL.some((key) => JSON.stringify(settings[key]) !== JSON.stringify(page.settings[key]));
   Object.assign(page.settings, settings);
@@ -83,7 +104,30 @@ async function applyView(text) {
     picker.setCustom(settings.pts, settings.pts[0]?.length - 1 || 2, settings.pk);
   syncControls();
   const log = boundRun(run || canonicalLog(steps)).log;
-  if (structural || !(await session.extend(log))) await restart(log);
+  if (live != null && !structural && session.alongside(log)) {
+    session.followLead(live, heard);
+    return;
+  }
+  const catchUp = async () => {
+    // the teacher paused (or moved on) inside the segment streaming here: stop on exactly that step
+    if (!structural && (await session.stopAt(log))) return;
+    if (structural || !(await session.extend(log))) await restart(log);
+  };
+  if (live == null) {
+    syncing = null;
+    await catchUp();
+    return;
+  }
+  const current = { base, lead: { step: live, at: heard }, promise: null };
+  syncing = current;
+  current.promise = catchUp().finally(() => {
+    if (syncing !== current) return;
+    syncing = null;
+    // play along from the start of the teacher's segment: behind, the stream reads as fast as the server trains
+    session.followLead(current.lead.step, current.lead.at);
+    session.play();
+  });
+  return current.promise;
 }
 
 /** The log a continuous run of `steps` with the current settings leaves: full segments, then the rest. */
@@ -292,6 +336,7 @@ function runAction(action) {
   const s = page.settings;
   switch (action) {
     case "play":
+      session.followLead(null); // the reader's own play or pause: no longer playing along the teacher
       if (session.playing) session.pause();
       else session.play();
       break;
@@ -519,6 +564,7 @@ function onSessionChange(reason) {
     setStatus(session.step ? "train.status.paused" : "train.status.ready");
   else if (reason === "reset" || reason === "step") setStatus("train.status.ready");
   if (["reset", "segment", "paused", "step", "stopped"].includes(reason)) writeUrl();
+  else if (reason === "play") viewChanged({ playing: session.lead != null }); // a live class hears it at once
   if (reason === "progress") scheduleRender();
   else if (reason === "loading" || reason === "replaying") renderButtons();
   else render();

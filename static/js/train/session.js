@@ -23,6 +23,8 @@ const PICTURES_PER_SECOND = 25;
 const MAX_SEGMENT = 10000;
 const PACED_SEGMENT_SECONDS = 5; // a paced segment's length: its end refreshes the links, pausing replays it
 const MAX_HISTORY = 3000;
+const LEAD_AHEAD_MS = 1000; // a lead's step is counted on for this long after it was heard, no longer
+const LEAD_POLL_MS = 100; // waiting for a lead: how often to look again
 
 const isAbort = (error) => error?.name === "AbortError";
 
@@ -66,6 +68,7 @@ export class TrainingSession {
     this.controller = null;
     this.playing = false;
     this.busy = false;
+    this.lead = null; // playing along a live class's teacher: {step, at} the teacher's step and when heard
     this.clear();
   }
 
@@ -167,6 +170,7 @@ export class TrainingSession {
   /** Stop whatever is running; returns the new token. */
   cancel() {
     this.playing = false;
+    this.lead = null;
     this.controller?.abort();
     this.controller = null;
     this.token += 1;
@@ -359,6 +363,7 @@ export class TrainingSession {
   pace(step) {
     const rate = this.context.rate();
     const segment = this.segment;
+    if (segment && this.lead) return this.keepToLead(segment.start.step + step);
     if (!Number.isFinite(rate) || !segment) return null;
     const { clock } = segment;
     const wait = clock.time + ((step - clock.step) / rate) * 1000 - performance.now();
@@ -378,6 +383,88 @@ export class TrainingSession {
     });
   }
 
+  /**
+   * Play along a leader (a live class's teacher) at `step`, heard at `at` (performance.now()): the stream
+   * keeps to the leader's step as it moves on at the chosen pace; null stops following.
+   */
+  followLead(step, at = performance.now()) {
+    this.lead = step == null ? null : { step, at };
+  }
+
+  /** Where the leader is now: its step as heard, moved on at the pace for a while after. */
+  leadStep() {
+    const rate = this.context.rate();
+    const since = Math.min(LEAD_AHEAD_MS, Math.max(0, performance.now() - this.lead.at));
+    return this.lead.step + (Number.isFinite(rate) ? (since * rate) / 1000 : 0);
+  }
+
+  /** Behind the leader: read on as fast as the server trains. Ahead: wait until the leader gets here. */
+  keepToLead(step) {
+    if (step <= this.leadStep()) return null;
+    const signal = this.controller?.signal;
+    return (async () => {
+      while (this.lead && !signal?.aborted) {
+        const ahead = step - this.leadStep();
+        if (ahead <= 0) return;
+        const rate = this.context.rate();
+        const wait = Number.isFinite(rate) ? Math.min(LEAD_POLL_MS, (ahead / rate) * 1000) : LEAD_POLL_MS;
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, Math.max(4, wait));
+          signal?.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
+        });
+      }
+    })();
+  }
+
+  /**
+   * Playing along, whether the run shown goes the way of `log` (the leader's logged run): the same
+   * segments so far, the one streaming now included, one side at most a segment past the other.
+   */
+  alongside(log) {
+    const segment = this.segment;
+    if (!this.playing || this.busy || !segment || segment.done || !this.weights) return false;
+    const have = [...segments(this.log), segmentEntry(this.segmentSteps(), segment.start.settings)];
+    const wanted = [...segments(log)];
+    if (segment.start.step !== totalSteps(this.log)) return false;
+    const same = (a, b) => a.slice(0, 6).every((v, i) => v === b[i]);
+    // the leader at most finishes the segment streaming here; this side at most one segment further
+    if (wanted.length > have.length || have.length > wanted.length + 2) return false;
+    // a new optimizer setting starts a new segment: the one streaming must use the settings now asked for
+    if (!same(segmentEntry(0, segment.start.settings), segmentEntry(0, this.context.settings()))) return false;
+    const common = Math.min(have.length, wanted.length);
+    for (let i = 0; i < common; i++) if (!same(have[i], wanted[i])) return false;
+    return true;
+  }
+
+  /**
+   * Playing along, stop exactly where `log` ends when that is inside the segment streaming now (a leader
+   * paused there): that segment asked again up to that step. False, doing nothing, otherwise.
+   */
+  async stopAt(log) {
+    const segment = this.segment;
+    if (!this.playing || this.busy || !segment || segment.done) return false;
+    const have = [...segments(this.log)];
+    const wanted = [...segments(log)];
+    const same = (a, b) => a.slice(0, 6).every((v, i) => v === b[i]);
+    if (segment.start.step !== totalSteps(this.log) || !have.every((entry, i) => wanted[i] && same(entry, wanted[i])))
+      return false;
+    const rest = wanted.slice(have.length);
+    if (rest.length > 1) return false;
+    const entry = rest[0] ?? null;
+    if (entry && !same(entry, segmentEntry(entry[0], segment.start.settings))) return false;
+    const token = this.cancel();
+    segment.shown = entry ? entry[0] : 0;
+    await this.settle(segment, token, "paused", { always: true });
+    return true;
+  }
+
   /** A new pace takes effect from the step on screen. */
   restartClock() {
     if (this.segment) this.segment.clock = { time: performance.now(), step: this.segment.shown };
@@ -395,8 +482,8 @@ export class TrainingSession {
    * Bring the weights to the last step shown of an unfinished segment: the same segment, asked again up
    * to that step, gives exactly those weights. The picture already shows that step meanwhile.
    */
-  async settle(segment, token, reason) {
-    if (!segment || segment.done || segment.shown === 0) {
+  async settle(segment, token, reason, { always = false } = {}) {
+    if (!segment || segment.done || (segment.shown === 0 && !always)) {
       this.context.onChange(reason);
       return;
     }
@@ -415,7 +502,7 @@ export class TrainingSession {
       if (token !== this.token) return;
       this.history = this.history.filter((r) => r.step <= start.step);
       this.apply(response, start.step);
-      this.log = appendSegment(this.log, segmentEntry(shown, settings));
+      if (shown) this.log = appendSegment(this.log, segmentEntry(shown, settings));
       segment.done = true;
     } catch (error) {
       if (token === this.token && !isAbort(error)) this.context.onError(error);
