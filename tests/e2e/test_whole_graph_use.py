@@ -61,6 +61,22 @@ def test_the_boxes_are_one_tab_stop_moved_with_brackets_and_selected_with_enter(
     assert page.evaluate(FOCUSED_NODE) is None
 
 
+def test_a_new_pass_keeps_the_focus_in_the_graph(page: Page, live_server: str) -> None:
+    open_player(page, live_server, "#step=3")
+    open_graph(page)
+    page.locator(f"{GRAPH} [data-node][tabindex='0']").focus()
+    old = page.locator(f"{GRAPH} [data-node='w1.0.0'] .wg-value").text_content()
+    page.evaluate(
+        """async () => {
+          const src = document.querySelector("script[src*='/js/pages/playground.js']").src;
+          const { currentPlayer } = await import(`${src.slice(0, src.indexOf("/js/pages/"))}/js/classroom/bridge.js`);
+          await currentPlayer().player.trainStep();
+        }"""
+    )
+    expect(page.locator(f"{GRAPH} [data-node='w1.0.0'] .wg-value")).not_to_have_text(old or "")
+    page.wait_for_function(FOCUSED_NODE)  # the new pass's box, where the old one was redrawn
+
+
 def test_the_panel_being_open_is_kept_in_the_link(page: Page, live_server: str) -> None:
     open_player(page, live_server, "#step=2")
     open_graph(page)

@@ -156,6 +156,7 @@ export function createWholeGraph({ store, shown, select, onExpand = null, client
 
   // ----------------------------------------------------------------------------------------- drawing
   function draw() {
+    const hadFocus = view.contains(document.activeElement) && document.activeElement !== view;
     viewport.replaceChildren();
     model.boxes.clear();
     model.edges = [];
@@ -212,6 +213,7 @@ export function createWholeGraph({ store, shown, select, onExpand = null, client
     model.active = null;
     resetZoom();
     follow({ bringIntoView: true });
+    if (hadFocus) model.boxes.get(model.active)?.focus({ preventScroll: true }); // a new pass: its step's box
   }
 
   // ----------------------------------------------------------------------------------------- keyboard
