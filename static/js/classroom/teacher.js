@@ -12,7 +12,9 @@ import { renderHistogram } from "./histogram.js";
 import { optionLabel, promptText } from "./questions.js";
 
 const SEND_EVERY_MS = 40; // a step that changes faster than this is sent once, with its latest state
-const POLL_MS = 250; // pages without a step player: how often the address is looked at
+// pages without a step player: how often the address is looked at; and the heartbeat of a view whose state
+// moves on by itself (/train while playing: its step), sent only when it changed
+const POLL_MS = 250;
 
 /** The page and its view state as students follow it: path and URL fragment. */
 function pageState() {
@@ -355,7 +357,7 @@ export function lead(code, token) {
     showKindFields();
     schedule();
   });
-  const poll = setInterval(schedule, POLL_MS); // pages without a player, and the path of any page
+  const poll = setInterval(schedule, POLL_MS); // pages without a player, the path of any page, a playing run
   schedule();
   const channel = openChannel(code, {
     token,
