@@ -67,6 +67,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   root.append(links, nodes);
   let model = null;
   let active = null;
+  let thumbBox = null;
 
   function neuronValues(layer, index) {
     const { drawing, sizes } = model;
@@ -134,6 +135,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
 
   function render() {
     if (!model) return;
+    thumbBox = null;
     const { sizes } = model;
     const geometry = layout();
     const { width, height, size, column, rowY } = geometry;
@@ -291,7 +293,9 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       return;
     }
     if (samePictures) return;
-    const box = nodes.querySelector(".net-thumb")?.getBoundingClientRect(); // measured once, before any change
+    // The thumbnails all have one size, set by render(): measured once after it, not at every picture.
+    if (!thumbBox?.width) thumbBox = nodes.querySelector(".net-thumb")?.getBoundingClientRect();
+    const box = thumbBox;
     for (const button of nodes.querySelectorAll(".neuron")) {
       const [layer, index] = button.dataset.neuron.split("-").map(Number);
       paintThumbnail(button.querySelector("canvas"), layer, index, box);
