@@ -4,7 +4,7 @@
 // steps they belong to); this view lays it out (whole-graph-layout.js), lights the nodes of the player's
 // current step and brings them into view, reveals each number once the player reaches the step that
 // computes it, and lets the learner pan (drag) and zoom (pinch, Ctrl + wheel or the wheel once the graph has
-// focus, + and − buttons, + − 0 keys). Clicking a node selects its neuron in the player.
+// focus, + and − buttons, + − 0 keys; the gestures are pan-zoom.js's). Clicking a node selects its neuron.
 // Keyboard: the boxes are one tab stop with a roving focus (Tab lands on the current step's box); [ and ]
 // move to the previous and next box (columns left to right, each top to bottom), Enter or Space selects the
 // box's neuron; each box is announced with its label, value and gradient. Arrows and PageUp/PageDown keep
@@ -18,17 +18,12 @@ import { ApiError, api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
+import { createPanZoom } from "./pan-zoom.js";
 import { frameSteps, nodeId } from "./steps.js";
 import { layoutGraph, litNodes, nodeTitle, revealed } from "./whole-graph-layout.js";
 
 const ZOOM_STEP = 1.25;
-const MIN_ZOOM = 0.05; // fit shows a large graph whole, as an overview
-const MAX_ZOOM = 4;
 const PRESENTER_ZOOM = 1.45; // 15-unit labels at ≥ 20 px on a projector
-const MARGIN = 24; // kept between lit nodes brought into view and the edge of the view
-const CLICK_SLOP = 4; // pixels a pointer may move and still click
-
-const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
 
 let panels = 0; // ids for aria-controls when a page holds several players
 
@@ -80,7 +75,6 @@ export function createWholeGraph({ store, shown, select, onExpand = null, client
     boxes: new Map(), // node id → its <g>
     edges: [], // [edge, <path>]
     lit: new Set(),
-    zoom: { k: 1, x: 0, y: 0 },
     abort: null,
     error: null,
     loading: false,
@@ -236,19 +230,6 @@ export function createWholeGraph({ store, shown, select, onExpand = null, client
     model.boxes.get(next).focus({ preventScroll: true });
   }
 
-  /** Pan (zoom kept) so that box `id` is in view, unless it already is. */
-  function showBox(id) {
-    const at = model.layout?.position.get(id);
-    if (!at) return;
-    const { width, height } = viewSize();
-    const { k } = model.zoom;
-    let { x, y } = model.zoom;
-    if (at.x * k + x < 0 || (at.x + at.w) * k + x > width) x = width / 2 - (at.x + at.w / 2) * k;
-    if (at.y * k + y < 0 || (at.y + at.h) * k + y > height) y = height / 2 - (at.y + at.h / 2) * k;
-    model.zoom = { k, x, y };
-    applyZoom();
-  }
-
   function nodeLabel(node, reached, numbers) {
     const title = nodeTitle(node, model.graph.batch);
     if (!numbers) return t("playground.wholegraph.node_hidden", { title });
@@ -301,147 +282,38 @@ export function createWholeGraph({ store, shown, select, onExpand = null, client
   }
 
   // ----------------------------------------------------------------------------------------- pan and zoom
-  function applyZoom() {
-    const { k, x, y } = model.zoom;
-    viewport.setAttribute("transform", `translate(${round(x)},${round(y)}) scale(${round(k)})`);
-    canvas.dataset.zoom = String(round(k));
-  }
-
-  const round = (v) => Math.round(v * 1000) / 1000;
-  const clampZoom = (k) => Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, k));
-
-  function viewSize() {
-    const box = view.getBoundingClientRect();
-    return { width: box.width || 1, height: box.height || 1 };
-  }
-
-  /** Zoom by `factor` about the point (px, py) of the view (its centre by default). */
-  function zoomBy(factor, px = null, py = null) {
-    const { width, height } = viewSize();
-    const cx = px ?? width / 2;
-    const cy = py ?? height / 2;
-    const { k, x, y } = model.zoom;
-    const next = clampZoom(k * factor);
-    model.zoom = { k: next, x: cx - ((cx - x) * next) / k, y: cy - ((cy - y) * next) / k };
-    applyZoom();
-  }
+  // The wheel scrolls the page past the graph; it zooms with Ctrl/⌘ (a trackpad's pinch) or once the
+  // graph has focus (a click or Tab into it). A tap on a box selects its neuron.
+  const panZoom = createPanZoom({
+    view,
+    viewport,
+    canvas,
+    wheelZooms: (event) => Boolean(model.graph) && (event.ctrlKey || event.metaKey || focusInside()),
+    onTap: (target) => {
+      const box = target instanceof Element ? target.closest("[data-node]") : null;
+      if (box) chooseNode(box.dataset.node);
+    },
+  });
+  const zoomBy = panZoom.zoomBy;
 
   /** The default zoom: labels at full size (larger in presenter mode), the graph's top left in view. */
   function resetZoom() {
-    model.zoom = { k: isPresenter() ? PRESENTER_ZOOM : 1, x: 0, y: 0 };
-    applyZoom();
+    panZoom.reset(isPresenter() ? PRESENTER_ZOOM : 1);
   }
 
   function fitAll() {
-    if (!model.layout) return;
-    const { width, height } = viewSize();
-    const k = clampZoom(Math.min(width / model.layout.width, height / model.layout.height));
-    model.zoom = { k, x: (width - model.layout.width * k) / 2, y: (height - model.layout.height * k) / 2 };
-    applyZoom();
+    if (model.layout) panZoom.fit(model.layout.width, model.layout.height);
   }
 
-  /** Pan (zoom kept) so that the lit nodes are in view, unless they already are: centred when they fit,
-   * else their middle (the mean of their centres) at the centre of the view. */
+  function showBox(id) {
+    const at = model.layout?.position.get(id);
+    if (at) panZoom.showBox(at);
+  }
+
   function bringLitIntoView() {
-    if (!model.layout || !model.lit.size) return;
-    const boxes = [...model.lit].map((id) => model.layout.position.get(id));
-    const { width, height } = viewSize();
-    const { k } = model.zoom;
-    let { x, y } = model.zoom;
-    const axis = (start, size, offset, extent) => {
-      const lo = Math.min(...boxes.map(start));
-      const hi = Math.max(...boxes.map((b) => start(b) + size(b)));
-      if (lo * k + offset >= 0 && hi * k + offset <= extent) return offset; // already in view
-      const middle =
-        hi - lo <= extent / k - (2 * MARGIN) / k ? (lo + hi) / 2 : mean(boxes.map((b) => start(b) + size(b) / 2));
-      return extent / 2 - middle * k;
-    };
-    x = axis(
-      (b) => b.x,
-      (b) => b.w,
-      x,
-      width,
-    );
-    y = axis(
-      (b) => b.y,
-      (b) => b.h,
-      y,
-      height,
-    );
-    model.zoom = { k, x, y };
-    applyZoom();
+    if (model.layout) panZoom.bringIntoView([...model.lit].map((id) => model.layout.position.get(id)));
   }
 
-  let drag = null; // { id, startX, startY, x, y, node, moved }
-  // Two fingers pinch: the zoom follows their distance, the point under their middle stays under it.
-  const pointers = new Map(); // pointer id → { x, y } in the view
-  let pinch = null; // { distance, middle: {x, y}, zoom } when two pointers began
-  const pointerAt = (event) => {
-    const box = view.getBoundingClientRect();
-    return { x: event.clientX - box.left, y: event.clientY - box.top };
-  };
-  const twoPointers = () => {
-    const [a, b] = [...pointers.values()];
-    return { distance: Math.hypot(a.x - b.x, a.y - b.y) || 1, middle: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 } };
-  };
-  view.addEventListener("pointerdown", (event) => {
-    if (event.button !== 0) return;
-    pointers.set(event.pointerId, pointerAt(event));
-    view.setPointerCapture?.(event.pointerId);
-    if (pointers.size === 2) {
-      drag = null; // the first finger's drag becomes a pinch, and will not click
-      pinch = { ...twoPointers(), zoom: { ...model.zoom } };
-      return;
-    }
-    if (pointers.size > 2) return;
-    const node = event.target instanceof Element ? event.target.closest("[data-node]") : null;
-    drag = { id: event.pointerId, startX: event.clientX, startY: event.clientY, ...model.zoom, node, moved: false };
-  });
-  view.addEventListener("pointermove", (event) => {
-    if (pinch && pointers.has(event.pointerId)) {
-      pointers.set(event.pointerId, pointerAt(event));
-      if (pointers.size !== 2) return;
-      const { distance, middle } = twoPointers();
-      const { k, x, y } = pinch.zoom;
-      const next = clampZoom((k * distance) / pinch.distance);
-      const gx = (pinch.middle.x - x) / k; // the graph's point under the fingers' first middle
-      const gy = (pinch.middle.y - y) / k;
-      model.zoom = { k: next, x: middle.x - gx * next, y: middle.y - gy * next };
-      applyZoom();
-      return;
-    }
-    if (!drag || event.pointerId !== drag.id) return;
-    const dx = event.clientX - drag.startX;
-    const dy = event.clientY - drag.startY;
-    if (!drag.moved && Math.hypot(dx, dy) < CLICK_SLOP) return;
-    drag.moved = true;
-    view.classList.add("panning");
-    model.zoom = { k: drag.k, x: drag.x + dx, y: drag.y + dy };
-    applyZoom();
-  });
-  const endDrag = (event) => {
-    pointers.delete(event.pointerId);
-    if (pointers.size < 2) pinch = null;
-    if (!drag || event.pointerId !== drag.id) return;
-    const { node, moved } = drag;
-    drag = null;
-    view.classList.remove("panning");
-    if (!moved && node && event.type === "pointerup") chooseNode(node.dataset.node);
-  };
-  view.addEventListener("pointerup", endDrag);
-  view.addEventListener("pointercancel", endDrag);
-  // The wheel scrolls the page past the graph; it zooms with Ctrl/⌘ (a trackpad's pinch) or once the
-  // graph has focus (a click or Tab into it).
-  view.addEventListener(
-    "wheel",
-    (event) => {
-      if (!model.graph || !(event.ctrlKey || event.metaKey || focusInside())) return;
-      event.preventDefault();
-      const box = view.getBoundingClientRect();
-      zoomBy(Math.exp(-event.deltaY * 0.0015), event.clientX - box.left, event.clientY - box.top);
-    },
-    { passive: false },
-  );
   // + − 0 zoom, [ ] move among the boxes, Enter and Space select a box's neuron; the arrows and
   // PageUp/PageDown are left to the player, which steps on them
   view.addEventListener("keydown", (event) => {
@@ -469,7 +341,7 @@ export function createWholeGraph({ store, shown, select, onExpand = null, client
     const box = event.target instanceof Element ? event.target.closest("[data-node]") : null;
     if (!box) return;
     setActive(box.dataset.node);
-    if (!drag) showBox(box.dataset.node); // a box clicked is in view already
+    if (!panZoom.dragging()) showBox(box.dataset.node); // a box clicked is in view already
   });
   actual.addEventListener("click", () => {
     resetZoom();
