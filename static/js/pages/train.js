@@ -426,8 +426,11 @@ function setStatus(key, params = {}) {
   setText(status, key ? t(key, typeof params === "function" ? params() : params) : ""); // every event sets it
 }
 
+const counterFormats = new Map(); // one formatter per language: making one costs more than formatting
 function counterText(value) {
-  return new Intl.NumberFormat(currentLanguage()).format(value);
+  const lang = currentLanguage();
+  if (!counterFormats.has(lang)) counterFormats.set(lang, new Intl.NumberFormat(lang));
+  return counterFormats.get(lang).format(value);
 }
 
 function renderCounters() {
