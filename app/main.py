@@ -54,8 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, page_or_json_error)
-    app.include_router(api_router)
+    # Routes are matched in order, each router's in turn: the trace the step player asks for on every step
+    # and edit comes first (matching it after all of v1's routes cost more than writing a small pass).
     app.include_router(api_v2_router)
+    app.include_router(api_router)
     app.include_router(classroom_router, prefix="/api/v1")  # live classes: the one API that keeps state
     app.include_router(pages_router)
     app.include_router(health_router)
