@@ -11,7 +11,11 @@ for every page), from the teacher's input to the student's page showing it:
 * **lesson expression** — a new f(x) and x₀ applied; until the student's exact derivative shows the new
   value (both pages ask the server for the figure's numbers: the teacher first, then each student);
 * **train step** — one training step on /train; until the student's step counter shows it (the teacher's
-  server call, the state, then the student training the same step from the same weights).
+  server call, the state, then the student training the same step from the same weights);
+* **/train while playing** — the teacher presses Play (normal pace, 400 steps a second) for ``--play``
+  seconds; every 50 ms from the press on, how far the student's step counter is behind the teacher's: the
+  time since the teacher's counter showed the student's step (0 when level or ahead). The catch-up after
+  the press is in it. Then Pause: whether every student settled on the teacher's step and loss.
 
 Printed: p50 / p95 / max per kind, and whether any student page reloaded (a marker on its window). The
 goal for the figures is the class's 250 ms (p95).
@@ -68,6 +72,33 @@ def arrival(student, what: str, value: str, since: int) -> float:  # type: ignor
     )
 
 
+def behind(
+    led: list[tuple[int, int]], follower: list[tuple[int, int]], since: int, until: int
+) -> tuple[list[float], list[float]]:
+    """Every 50 ms from `since` to `until`: ms since the leader's counter showed the follower's step (0 when
+    the follower is level or ahead), and the steps between them."""
+    lags: list[float] = []
+    steps: list[float] = []
+    for at in range(since, until, 50):
+        lead = max((s for t, s in led if t <= at), default=0)
+        mine = max((s for t, s in follower if t <= at), default=0)
+        if lead == 0:
+            continue  # the teacher's first step is not on screen yet: nothing to follow
+        reached = min((t for t, s in led if s >= mine), default=at)
+        lags.append(max(0, at - reached) if mine < lead else 0)
+        steps.append(max(0, lead - mine))
+    return lags, steps
+
+
+def counted(page, since: int) -> list[tuple[int, int]]:  # type: ignore[no-untyped-def]
+    """The steps a page's counter showed from `since` on, with when."""
+    return [
+        (seen["at"], int(seen["value"]))
+        for seen in page.evaluate("() => window.__seen")
+        if seen["what"] == "[data-testid=step-counter]" and seen["at"] >= since and seen["value"]
+    ]
+
+
 def join(context, base: str, code: str, path: str):  # type: ignore[no-untyped-def]
     page = context.new_page()
     page.goto(f"{base}/join?code={code}")
@@ -80,13 +111,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=3)
     parser.add_argument("--moves", type=int, default=40)
+    parser.add_argument("--play", type=float, default=8.0, help="seconds the teacher plays /train")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     port = free_port()
     server = start_server(port)
     base = f"http://{HOST}:{port}"
-    results: dict[str, list[float]] = {"lesson step": [], "lesson expression": [], "train step": []}
+    results: dict[str, list[float]] = {
+        "lesson step": [],
+        "lesson expression": [],
+        "train step": [],
+        "/train while playing": [],
+    }
+    behind_steps: list[float] = []
+    pace = 0.0
+    settled = True
     reloaded = False
     try:
         with sync_playwright() as playwright:
@@ -137,6 +177,31 @@ def main() -> None:
                 for student in students:
                     at = arrival(student, "[data-testid=step-counter]", str(move), since)
                     results["train step"].append(at - since)
+            teacher.evaluate(WATCH)
+            since = teacher.evaluate("() => Date.now()")
+            teacher.get_by_test_id("play").click()
+            teacher.wait_for_timeout(args.play * 1000)
+            until = teacher.evaluate("() => Date.now()")
+            led = counted(teacher, since)
+            if len(led) > 1:
+                pace = (led[-1][1] - led[0][1]) / max(1, led[-1][0] - led[0][0]) * 1000
+            for student in students:
+                lag, steps = behind(led, counted(student, since), since, until)
+                results["/train while playing"] += lag
+                behind_steps.extend(steps)
+            teacher.get_by_test_id("play").click()
+            teacher.wait_for_selector("[data-testid=train][data-state=ready]")
+            step = teacher.get_by_test_id("step-counter").get_attribute("data-step")
+            loss = teacher.get_by_test_id("train-loss").get_attribute("data-value")
+            for student in students:
+                try:
+                    student.wait_for_selector(
+                        f"[data-testid=train][data-state=ready] [data-testid=step-counter][data-step='{step}']",
+                        timeout=20000,
+                    )
+                    settled &= student.get_by_test_id("train-loss").get_attribute("data-value") == loss
+                except Exception:  # reported below as not settled
+                    settled = False
             reloaded |= not all(student.evaluate("window.__marker === true") for student in students)
             browser.close()
     finally:
@@ -144,6 +209,10 @@ def main() -> None:
     print(f"live class in the browser: {args.students} students, memory backend, 1 worker")
     for kind, values in results.items():
         print(f"  {kind:18} {percentiles(values)}")
+    if behind_steps:
+        print(f"  {'(same, in steps)':18} {percentiles(behind_steps).replace(' ms', '')}")
+        print(f"  the teacher's own pace while playing: {pace:.0f} steps/s (asked: 400)")
+    print(f"  students settled on the teacher's step and loss at pause: {'yes' if settled else 'no'}")
     print(f"  student pages reloaded: {'yes' if reloaded else 'no'}")
 
 

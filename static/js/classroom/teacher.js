@@ -44,6 +44,8 @@ export function lead(code, token) {
   let lastSent = null;
   let sendTimer = null;
   let sentAt = -Infinity;
+  let sending = false;
+  let sendAgain = false;
   const codeText = el("strong", { class: "classroom-code", "data-testid": "classroom-code", text: code });
   const joinUrl = `${location.origin}/join?code=${code}`;
   const qr = el("img", {
@@ -227,14 +229,30 @@ export function lead(code, token) {
   }
 
   // ----------------------------------------------------------------------------------- leading the screens
+  // One state on the way at a time: two requests may reach the server in either order, and a student must
+  // end on the latest (a run's last step while playing, then where it paused).
   function send() {
     sendTimer = null;
+    if (sending) {
+      sendAgain = true;
+      return;
+    }
     sentAt = performance.now();
     const next = pageState();
     const key = JSON.stringify(next);
     if (key === lastSent) return;
     lastSent = key;
-    classroomApi.setState(code, token, next).catch(report);
+    sending = true;
+    classroomApi
+      .setState(code, token, next)
+      .catch(report)
+      .finally(() => {
+        sending = false;
+        if (sendAgain) {
+          sendAgain = false;
+          schedule();
+        }
+      });
   }
 
   // The first change goes at once (before the page redraws what changed), the ones that follow it within

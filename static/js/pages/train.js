@@ -75,10 +75,16 @@ function writeUrl() {
  * the step on screen: students play the same segments along, at the same pace (static/js/classroom).
  */
 function encodeView() {
+  // pausing, a run is brought to the step shown: what it was is told until it is there
+  const settling = session.busy && session.segment && !session.segment.done;
+  if (settling && encoded != null) return encoded;
   const link = url.encode(linkState(totalSteps(session.log)));
-  if (!session.playing || session.lead != null) return link;
-  return [link, `live=${session.step}`].filter(Boolean).join("&");
+  // playing (leading, or along): never the state of a paused run, which a student would take as reached
+  encoded = session.playing ? [link, `live=${session.step}`].filter(Boolean).join("&") : link;
+  return encoded;
 }
+
+let encoded = null; // the state last told
 
 /** The teacher's step in a state while playing, or null: a count, checked (a state is input like any). */
 function liveStep(text) {

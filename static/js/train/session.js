@@ -235,7 +235,9 @@ export class TrainingSession {
   /** At full speed nobody knows the steps per second beforehand: a picture every 1/25 s of the run. */
   streamPictureSeconds() {
     const rate = this.context.rate?.() ?? Infinity;
-    return Number.isFinite(rate) ? null : 1 / PICTURES_PER_SECOND;
+    // playing along a leader, a stream behind it runs as fast as the server trains: its pictures (most of
+    // the server's work) are spaced by the clock too, so it catches up sooner; the weights are the same
+    return Number.isFinite(rate) && !this.lead ? null : 1 / PICTURES_PER_SECOND;
   }
 
   /**
