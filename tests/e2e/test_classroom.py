@@ -381,6 +381,31 @@ def test_students_play_along_while_the_teacher_trains(browser, live_server: str)
             expect(student.get_by_test_id("follow-status")).to_contain_text(WORDS["en"]["following"])
             assert same_document(student)
 
+        # a student who pauses while the teacher plays explores; back to the teacher, it plays along again
+        teacher.get_by_test_id("play").click()
+        expect(first.locator("[data-testid=train][data-playing=on]")).to_have_count(1)
+        first.get_by_test_id("play").click()
+        expect(first.locator(".follow-bar[data-state=exploring]")).to_have_count(1)
+        first.get_by_test_id("follow-back").click()
+        expect(first.locator(".follow-bar[data-state=following]")).to_have_count(1)
+        expect(first.locator("[data-testid=train][data-playing=on]")).to_have_count(1)
+        # past the end of the teacher's segment (2,000 steps from where it paused), then pause there
+        start = int(step)
+        wait_until(
+            teacher,
+            f"Number(document.querySelector('[data-testid=step-counter]').dataset.step) >= {start + 2100}",
+            timeout=30,
+        )
+        teacher.get_by_test_id("play").click()
+        teacher.wait_for_selector(ready)
+        step = teacher.get_by_test_id("step-counter").get_attribute("data-step") or ""
+        loss = teacher.get_by_test_id("train-loss").get_attribute("data-value") or ""
+        for student in students:
+            expect(student.get_by_test_id("step-counter")).to_have_attribute("data-step", step, timeout=15000)
+            expect(student.get_by_test_id("train-loss")).to_have_attribute("data-value", loss)
+            expect(student.locator(ready)).to_have_count(1)
+            assert same_document(student)
+
 
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}}
 ASK_TEXT = [

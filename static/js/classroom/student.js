@@ -142,6 +142,7 @@ export function follow(code, seat) {
 
   function apply() {
     if (!teacher) return;
+    clearTimeout(relock); // the teacher's state now: a move the reader made before it is over
     exploring = false;
     renderBar();
     const wanted = `${teacher.path}#${teacher.view}`;
@@ -172,6 +173,13 @@ export function follow(code, seat) {
 
   function onLocalChange(snapshot) {
     if (!teacher || snapshot?.playing) return;
+    if (snapshot?.own && !locked) {
+      // the reader stopped what the view was doing along with the teacher (Pause on /train): at once, before
+      // the teacher's next state (sent every 250 ms while a run plays) takes the view back
+      exploring = true;
+      renderBar();
+      return;
+    }
     const attached = currentPlayer();
     if (!attached || teacher.path !== location.pathname) return;
     const moved = attached.encode() !== teacher.view;

@@ -342,7 +342,9 @@ function runAction(action) {
   const s = page.settings;
   switch (action) {
     case "play":
-      session.followLead(null); // the reader's own play or pause: no longer playing along the teacher
+      // the reader's own play or pause: no longer playing along a live class's teacher
+      if (session.lead != null) viewChanged({ own: true });
+      session.followLead(null);
       if (session.playing) session.pause();
       else session.play();
       break;
