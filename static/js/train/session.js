@@ -298,7 +298,7 @@ export class TrainingSession {
     const settings = this.context.settings();
     const steps = this.segmentSteps();
     const start = { step: this.step, weights: this.weights, biases: this.biases, settings: { ...settings } };
-    this.segment = { start, shown: 0, done: false, clock: { time: performance.now(), step: 0 } };
+    this.segment = { start, steps, shown: 0, done: false, clock: { time: performance.now(), step: 0 } };
     const body = {
       ...trainBody(settings, this.context.shape(), {
         weights: this.weights,
@@ -432,7 +432,7 @@ export class TrainingSession {
   alongside(log) {
     const segment = this.segment;
     if (!this.playing || this.busy || !segment || segment.done || !this.weights) return false;
-    const have = [...segments(this.log), segmentEntry(this.segmentSteps(), segment.start.settings)];
+    const have = [...segments(this.log), segmentEntry(segment.steps, segment.start.settings)];
     const wanted = [...segments(log)];
     if (segment.start.step !== totalSteps(this.log)) return false;
     const same = (a, b) => a.slice(0, 6).every((v, i) => v === b[i]);
