@@ -18,7 +18,10 @@ for every page), from the teacher's input to the student's page showing it:
   the press is in it. Then Pause: whether every student settled on the teacher's step and loss.
 
 Printed: p50 / p95 / max per kind, and whether any student page reloaded (a marker on its window). The
-goal for the figures is the class's 250 ms (p95).
+goal for the figures is the class's 250 ms (p95). For the three kinds of change the teacher's own page
+takes time to show (it asks the server too), the time from the teacher's page showing the change to each
+student's ("… behind the teacher's page") is printed as well: how far a student's screen trails the one
+being mirrored.
 """
 
 from __future__ import annotations
@@ -124,6 +127,7 @@ def main() -> None:
         "train step": [],
         "/train while playing": [],
     }
+    trailing: dict[str, list[float]] = {"lesson step": [], "lesson expression": [], "train step": []}
     behind_steps: list[float] = []
     pace = 0.0
     settled = True
@@ -134,6 +138,7 @@ def main() -> None:
             teacher = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
             teacher.goto(f"{base}/lessons/derivative")
             teacher.wait_for_selector("[data-lesson][data-ready]")
+            teacher.evaluate(WATCH)
             teacher.get_by_test_id("classroom-start").click()
             code = teacher.get_by_test_id("classroom-code").inner_text()
             students = [join(browser.new_context(), base, code, "/lessons/derivative") for _ in range(args.students)]
@@ -150,8 +155,11 @@ def main() -> None:
                     " s.value = v; s.dispatchEvent(new Event('input')); return at; }",
                     value,
                 )
+                shown = arrival(teacher, "[data-testid=narration]", value, since)
                 for student in students:
-                    results["lesson step"].append(arrival(student, "[data-testid=narration]", value, since) - since)
+                    at = arrival(student, "[data-testid=narration]", value, since)
+                    results["lesson step"].append(at - since)
+                    trailing["lesson step"].append(at - shown)
             for move in range(max(3, args.moves // 4)):
                 x0 = str(move % 7 + 2)  # f(x) = x^3: f′(x₀) = 3·x₀², a new value each time
                 teacher.get_by_test_id("expression-input").fill("x^3")
@@ -159,9 +167,11 @@ def main() -> None:
                 since = teacher.evaluate("() => Date.now()")
                 teacher.get_by_test_id("expression-apply").click()
                 want = str(3 * int(x0) ** 2)
+                shown = arrival(teacher, "[data-testid=exact-derivative]", want, since)
                 for student in students:
                     at = arrival(student, "[data-testid=exact-derivative]", want, since)
                     results["lesson expression"].append(at - since)
+                    trailing["lesson expression"].append(at - shown)
             reloaded |= not all(student.evaluate("window.__marker === true") for student in students)
 
             teacher.goto(f"{base}/train")
@@ -170,13 +180,15 @@ def main() -> None:
                 student.wait_for_url(f"**/train?class={code}*")
                 student.wait_for_selector("[data-testid=train][data-state=ready]")
                 student.evaluate(WATCH)
+            teacher.evaluate(WATCH)
             for move in range(1, max(3, args.moves // 4) + 1):
                 since = teacher.evaluate("() => Date.now()")
                 teacher.get_by_test_id("step").click()
-                teacher.wait_for_selector(f"[data-testid=step-counter][data-step='{move}']")
+                shown = arrival(teacher, "[data-testid=step-counter]", str(move), since)
                 for student in students:
                     at = arrival(student, "[data-testid=step-counter]", str(move), since)
                     results["train step"].append(at - since)
+                    trailing["train step"].append(at - shown)
             teacher.evaluate(WATCH)
             since = teacher.evaluate("() => Date.now()")
             teacher.get_by_test_id("play").click()
@@ -209,6 +221,8 @@ def main() -> None:
     print(f"live class in the browser: {args.students} students, memory backend, 1 worker")
     for kind, values in results.items():
         print(f"  {kind:18} {percentiles(values)}")
+        if kind in trailing:
+            print(f"  {'… behind the teacher’s page':18} {percentiles(trailing[kind])}")
     if behind_steps:
         print(f"  {'(same, in steps)':18} {percentiles(behind_steps).replace(' ms', '')}")
         print(f"  the teacher's own pace while playing: {pace:.0f} steps/s (asked: 400)")
