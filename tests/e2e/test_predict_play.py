@@ -9,24 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_playground import READY, step_index
-
-
-def _open(page: Page, url: str) -> dict:
-    """Open `url` and return the numbers of the trace answer the page received."""
-    with page.expect_response(lambda r: r.url.endswith("/api/v2/network/trace") and r.ok) as answer:
-        page.goto(url)
-    page.wait_for_selector(READY)
-    return answer.value.json()["numbers"]
-
-
-def _activation(numbers: dict, layer: int, neuron: int) -> float:
-    return numbers["a"][layer][numbers["sample"]][neuron]
-
-
-def _score(page: Page) -> tuple[int, int]:
-    score = page.get_by_test_id("predict-score")
-    return int(score.get_attribute("data-correct")), int(score.get_attribute("data-answered"))
+from tests.e2e.test_playground import step_index
+from tests.e2e.test_predict import _activation, _open, _score
 
 
 def test_play_waits_at_each_question_and_goes_on_once_it_is_answered(page: Page, live_server: str) -> None:

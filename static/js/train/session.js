@@ -28,6 +28,21 @@ const LEAD_POLL_MS = 100; // waiting for a lead: how often to look again
 
 const isAbort = (error) => error?.name === "AbortError";
 
+/** Resolves after `ms`, or at once when `signal` aborts (a paused stream stops waiting). */
+function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
 function parameterCount(layers) {
   let count = 0;
   for (let i = 1; i < layers.length; i++) count += layers[i] * (layers[i - 1] + 1);
@@ -371,18 +386,7 @@ export class TrainingSession {
     const wait = clock.time + ((step - clock.step) / rate) * 1000 - performance.now();
     if (wait < -250) Object.assign(clock, { time: performance.now(), step });
     if (wait < 4) return null;
-    const signal = this.controller?.signal;
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, wait);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    return sleep(wait, this.controller?.signal);
   }
 
   /**
@@ -410,17 +414,7 @@ export class TrainingSession {
         if (ahead <= 0) return;
         const rate = this.context.rate();
         const wait = Number.isFinite(rate) ? Math.min(LEAD_POLL_MS, (ahead / rate) * 1000) : LEAD_POLL_MS;
-        await new Promise((resolve) => {
-          const timer = setTimeout(resolve, Math.max(4, wait));
-          signal?.addEventListener(
-            "abort",
-            () => {
-              clearTimeout(timer);
-              resolve();
-            },
-            { once: true },
-          );
-        });
+        await sleep(Math.max(4, wait), signal);
       }
     })();
   }
