@@ -14,6 +14,19 @@ const MAX_INPUTS_SHOWN = 4;
 const BOX_HEIGHT = 50;
 const COLUMN_WIDTHS = [78, 64, 72, 80, 96]; // leaves, products, Σ and b, z, f(z)
 const COLUMN_GAP = 76; // room for "∂ local" and "∇ contribution" on each edge
+
+let gapRead = null; // { look, gap }: the columns' gap, read once per look of the page
+/** The gap between the graph's columns: presenter mode closes it (--opgraph-gap). Reading a computed style
+ * forces a style update, so it is read again only when the theme or presenter mode changed. */
+function columnGap() {
+  const root = document.documentElement;
+  const look = `${root.dataset.theme}|${root.dataset.presenter}`;
+  if (gapRead?.look !== look) {
+    const gap = parseFloat(getComputedStyle(root).getPropertyValue("--opgraph-gap")) || COLUMN_GAP;
+    gapRead = { look, gap };
+  }
+  return gapRead.gap;
+}
 const ROW = 58;
 const PAD = { x: 10, y: 14 };
 const OP_SYMBOLS = { mul: "×", sum: "Σ", add: "+" };
@@ -155,7 +168,7 @@ export function createOpGraph({ onSelectInput } = {}) {
     hint.textContent = t("playground.opgraph.explain", { sample });
     const state = revealState(info, index, id, feeding);
     // presenter mode hides the edge labels and closes the gaps they need, so the boxes can be drawn larger
-    const gap = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--opgraph-gap")) || COLUMN_GAP;
+    const gap = columnGap();
     const { position, shown, inputs, width, height } = layoutGraph(graph, gap);
     canvas.setAttribute("viewBox", `0 0 ${width} ${height}`);
     canvas.style.setProperty("--natural-width", `${width}px`);
