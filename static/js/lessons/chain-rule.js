@@ -9,10 +9,8 @@ import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
-import { createPredict } from "../player/predict.js";
-import { createStore, initialState } from "../player/store.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
-import { waitForAnswers } from "./lesson-predict.js";
+import { mountLessonPredict } from "./lesson-predict.js";
 import { createStepper } from "./stepper.js";
 
 const NODE_W = 118;
@@ -123,20 +121,16 @@ export function mount(root) {
   const stepper = createStepper(root, { onStep: show, interval: 1400 });
   // predict-then-reveal, as in the step player: the panel asks the step that "next" shows, from the
   // expression's steps (their formula lines as the server wrote them), with its state in a store of its own
-  const store = createStore(initialState());
-  const predict = createPredict({
-    store,
-    shown: () => (state.data ? { pass: state.data, frames: null } : null),
-    reveal: () => stepper.reveal(),
-  });
-  waitForAnswers(stepper, store, () => state.data); // Play waits at each question
-  checkEl.after(predict.element);
-  store.dispatch({ type: "predict/toggle", on: state.pr });
-  store.subscribe((now, before) => {
-    if (now.predict.on === before.predict.on) return;
-    state.pr = now.predict.on;
-    url.write(state);
-    viewChanged();
+  const { store } = mountLessonPredict({
+    stepper,
+    on: state.pr,
+    shown: () => (state.data ? { pass: state.data } : null),
+    place: (element) => checkEl.after(element),
+    onToggle: (on) => {
+      state.pr = on;
+      url.write(state);
+      viewChanged();
+    },
   });
 
   input.value = state.f;

@@ -10,11 +10,9 @@ import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { sub } from "../core/trace-render.js";
 import { urlState } from "../core/urlstate.js";
-import { createPredict } from "../player/predict.js";
-import { createStore, initialState } from "../player/store.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } from "./plot.js";
-import { waitForAnswers } from "./lesson-predict.js";
+import { mountLessonPredict } from "./lesson-predict.js";
 import { createStepper } from "./stepper.js";
 
 const RANGE = [-3, 3];
@@ -80,20 +78,16 @@ export function mount(root) {
   const state = { ...url.read(), data: null, grid: null, plot: null };
   const stepper = createStepper(root, { onStep: show, interval: 700 });
   // predict-then-reveal, as in the step player: before each step the learner types the new x
-  const store = createStore(initialState());
-  const predict = createPredict({
-    store,
-    shown: () => (state.questions ? { pass: state.questions, frames: null } : null),
-    reveal: () => stepper.reveal(),
-  });
-  waitForAnswers(stepper, store, () => state.questions); // Play waits at each question
-  narration.after(predict.element);
-  store.dispatch({ type: "predict/toggle", on: state.pr });
-  store.subscribe((now, before) => {
-    if (now.predict.on === before.predict.on) return;
-    state.pr = now.predict.on;
-    url.write(state);
-    viewChanged();
+  const { store } = mountLessonPredict({
+    stepper,
+    on: state.pr,
+    shown: () => (state.questions ? { pass: state.questions } : null),
+    place: (element) => narration.after(element),
+    onToggle: (on) => {
+      state.pr = on;
+      url.write(state);
+      viewChanged();
+    },
   });
   mapEl.dataset.ownKeys = "";
 
