@@ -54,6 +54,8 @@ function main() {
     },
   });
   window.addEventListener("hashchange", () => player.load(fromUrl()));
+  // a 64-input network (an 8×8 digit from the training view) also shows its input as an image
+  player.ready.finally(() => import("../player/input-image.js"));
   // a live class leads from this player, or drives it (static/js/classroom)
   attachPlayer(player, { encode: (snapshot) => state.encode(toUrl(snapshot)), decode: (view) => fromUrl(`#${view}`) });
 }

@@ -4,7 +4,6 @@
 
 import { toast } from "../core/dom.js";
 import { t } from "../core/i18n.js";
-import { readJsonFile } from "./exporters.js";
 import { DEFAULT_MODEL, modelFromExport, modelFromSpec, normalizeModel, specFromModel, specToModel } from "./model.js";
 
 /** () => the model of the store's spec, computed once per spec object (the store replaces it on every change). */
@@ -81,6 +80,7 @@ export function createActions({ store, session, model, editor, playback, showErr
   async function importJson(file) {
     let spec, saved;
     try {
+      const { readJsonFile } = await import("./exporters.js");
       const data = await readJsonFile(file);
       spec = modelFromExport(data);
       saved = data.predict; // a file saved while predicting (older files have none)

@@ -16,7 +16,7 @@
 //                               // the first trace uses it when its own body is the same
 //     onChange: (state) => {},  // after every change of model or view (e.g. to write the URL)
 //   });
-//   await player.ready;         // the first trace has arrived
+//   await player.ready;         // the first trace has arrived and the panels are in
 //   player.load({ inputs: [[0, 1]] });  player.next();  player.play();  player.destroy();
 //   player.store                // the one state object: getState(), dispatch(), subscribe() (see store.js)
 //
@@ -27,34 +27,28 @@
 // errors), playback.js (stepping and the play timer), training.js, weight-editor.js, readout.js,
 // trace-client.js (scripts and numbers), diagram.js, narration.js, opgraph.js, legend.js, controls.js,
 // editor.js and exporters.js.
+//
+// Only what draws the first diagram is imported up front (the page preloads it): the diagram, its toolbar
+// and controls, the store and the tracing. The panels (narration, op graph, legend, tooltip, predict,
+// whole graph, editor, exports, training, weight editor) are imported once the first diagram is drawn,
+// and take the places kept for them in the grid; `ready` resolves once they are in.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
 import { applyTranslations, t } from "../core/i18n.js";
 import { createControls } from "./controls.js";
 import { Diagram } from "./diagram.js";
-import { createEditor } from "./editor.js";
-import { exportCaption, exportJson, exportPng, exportScript, exportSvg } from "./exporters.js";
-import { createLegend } from "./legend.js";
 import { DEFAULT_MODEL, loadLimits, normalizeModel, specFromModel, specToModel } from "./model.js";
-import { createNarration } from "./narration.js";
-import { createNotationButton } from "./notation.js";
-import { createOpGraph } from "./opgraph.js";
 import { createActions, modelReader } from "./player-actions.js";
 import { listenToKeys } from "./player-keys.js";
 import { createMessages } from "./player-messages.js";
 import { createRendering } from "./player-render.js";
 import { createTracing } from "./player-tracing.js";
 import { createPlayback } from "./playback.js";
-import { createPredict } from "./predict.js";
 import { createReadout } from "./readout.js";
 import { buildFrames } from "./steps.js";
 import { createStore, initialState } from "./store.js";
-import { createTooltip } from "./tooltip.js";
 import { createTraceClient } from "./trace-client.js";
-import { createTraining } from "./training.js";
-import { createBiasField, createWeightEditor } from "./weight-editor.js";
-import { createWholeGraph } from "./whole-graph.js";
 
 const REVEAL_MS = 150;
 
@@ -63,6 +57,33 @@ function afterNextPaint() {
   return new Promise((resolve) => {
     requestAnimationFrame(() => setTimeout(resolve, 0));
   });
+}
+
+/**
+ * A stand-in for a panel that arrives after the first diagram (see mountPanels): its methods do nothing
+ * until `arrive(panel)`, then call the panel's. The player draws what it shows once it has arrived.
+ */
+function later(...methods) {
+  const stand = { panel: null, arrive: (panel) => (stand.panel = panel) };
+  for (const name of methods) stand[name] = (...args) => stand.panel?.[name](...args);
+  return stand;
+}
+
+/** The modules of everything but the diagram and its controls, fetched once the first diagram is drawn. */
+function importPanels() {
+  return Promise.all([
+    import("./narration.js"),
+    import("./notation.js"),
+    import("./opgraph.js"),
+    import("./legend.js"),
+    import("./tooltip.js"),
+    import("./predict.js"),
+    import("./whole-graph.js"),
+    import("./editor.js"),
+    import("./exporters.js"),
+    import("./weight-editor.js"),
+    import("./training.js"),
+  ]);
 }
 
 export function mountStepPlayer(container, options = {}) {
@@ -139,14 +160,20 @@ export function mountStepPlayer(container, options = {}) {
       seek: (index) => setStep(index),
       speed: (s) => setSpeed(s),
       granularity: (g) => setGranularity(g),
-      trainStep: () => training.trainStep(),
-      trainMany: (n) => training.trainSteps(n),
+      trainStep: () => trainStep(),
+      trainMany: (n) => trainSteps(n),
     },
     { showTraining: settings.showTraining, speed: state().view.speed, granularity: state().view.granularity },
   );
-  const legend = createLegend();
-  const narration = createNarration({ tools: [createNotationButton()] });
-  const opgraph = createOpGraph({ onSelectInput: (id) => select(id) });
+  // Everything but the diagram, its toolbar and its controls arrives once the first diagram is drawn
+  // (mountPanels): these stand in for those panels until then.
+  const narration = later("render", "rerender");
+  const opgraph = later("render", "rerender");
+  const legend = later("render", "rerender");
+  const tooltip = later("show", "hide", "refresh");
+  const biasField = later("render");
+  const editor = settings.showEditor ? later("render", "rerender") : null;
+  const late = { predict: null, wholeGraph: null, weightEditor: null, training: null };
   const followButton = el("button", {
     type: "button",
     class: "follow-button",
@@ -155,47 +182,14 @@ export function mountStepPlayer(container, options = {}) {
     onclick: () => select(null),
   });
   const editParams = (params) => actions.update(params);
-  const biasField = createBiasField({ current, onEdit: editParams });
-  opgraph.element.insertBefore(
-    el("div", { class: "opgraph-tools" }, followButton, biasField.element),
-    opgraph.element.children[1],
-  );
 
   const stage = el("section", { class: "player-stage" }, toolbar, wrap, controls.element, messages.errorBox);
-  // predict-then-reveal asks the step "next" would show (predict.js); `predict: true` starts it on
-  const predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.reveal() });
   if (options.predict === true) store.dispatch({ type: "predict/toggle", on: true });
-  const side = el("div", { class: "player-side" }, narration.element, predict.element);
-  if (settings.showOpGraph) side.append(opgraph.element);
-  // expanded, the whole graph leaves the side column for a row of its own below the diagram
-  const expandWholeGraph = (on) => {
-    grid.classList.toggle("wide-graph", on);
-    if (on) stage.after(wholeGraph.element);
-    else side.append(wholeGraph.element);
-  };
-  const wholeGraph = settings.showOpGraph
-    ? createWholeGraph({ store, shown: () => session.shown, select, onExpand: expandWholeGraph })
-    : null;
-  if (wholeGraph) side.append(wholeGraph.element);
+  // the side column and the others' places in the grid are there from the start: the diagram's size
+  // does not change when the panels arrive
+  const side = el("div", { class: "player-side" });
   const grid = el("div", { class: "player-grid" }, stage, side);
-  if (settings.showLegend) grid.append(legend.element);
   root.append(grid);
-  const caption = (exportOptions) => (exportOptions?.caption ? exportCaption(narration.element, legend.element) : null);
-  const editor = settings.showEditor
-    ? createEditor({
-        onChange: (patch, { structural } = {}) => actions.update(patch, { structural }),
-        actions: {
-          copyLink: () => settings.onCopyLink?.(),
-          exportJson: () => current() && exportJson(model(), current(), state().predict),
-          importJson: (file) => actions.importJson(file),
-          loadPreset: (request) => actions.load({ ...request, step: 0, selected: null }),
-          exportSvg: (exportOptions) => exportSvg(svgEl, { caption: caption(exportOptions) }),
-          exportPng: (exportOptions) => exportPng(svgEl, { caption: caption(exportOptions) }).catch(showError),
-          exportScript: (format) => current() && exportScript(model(), current(), format).catch(showError),
-        },
-      })
-    : null;
-  if (editor) grid.append(editor.element);
   // The player joins the page with its first diagram (or after REVEAL_MS without one, showing that it is
   // loading): a frame of the empty player before the trace arrives would only delay the diagram.
   const reveal = () => {
@@ -204,7 +198,6 @@ export function mountStepPlayer(container, options = {}) {
   };
   const revealTimer = setTimeout(reveal, REVEAL_MS);
 
-  const tooltip = createTooltip(wrap);
   const diagram = new Diagram(svgEl, {
     numbers: state().view.numbers,
     onHover: (target) => (target ? tooltip.show(target, tooltipContext()) : tooltip.hide()),
@@ -214,21 +207,10 @@ export function mountStepPlayer(container, options = {}) {
       select(state().view.selected === target.id ? null : target.id);
     },
     onEdgeClick: (target) => {
-      if (settings.showEditor) weightEditor.open(target.id, target);
+      if (settings.showEditor) late.weightEditor?.open(target.id, target);
     },
   });
-  const weightEditor = createWeightEditor({ wrap, svgEl, diagram, tooltip, current, onEdit: editParams });
   const playback = createPlayback({ store, current: () => session.shown, diagram });
-  const training = createTraining({
-    store,
-    current,
-    model,
-    setModel: (next, { keepTraining }) => actions.setModel(next, { keepTraining }),
-    traces,
-    setStatus,
-    showError,
-    pause: () => playback.pause(),
-  });
   const actions = createActions({ store, session, model, editor, playback, showError });
   const rendering = createRendering({
     store,
@@ -323,16 +305,100 @@ export function mountStepPlayer(container, options = {}) {
   };
   document.addEventListener("pointerdown", outsideTap);
 
+  // ----------------------------------------------------------------------------------------- panels
+  /** Create the panels the stand-ins hold places for, put them in the grid and draw what they show. */
+  function mountPanels(modules) {
+    const [
+      { createNarration },
+      { createNotationButton },
+      { createOpGraph },
+      { createLegend },
+      { createTooltip },
+      { createPredict },
+      { createWholeGraph },
+      { createEditor },
+      { exportCaption, exportJson, exportPng, exportScript, exportSvg },
+      { createBiasField, createWeightEditor },
+      { createTraining },
+    ] = modules;
+    narration.arrive(createNarration({ tools: [createNotationButton()] }));
+    opgraph.arrive(createOpGraph({ onSelectInput: (id) => select(id) }));
+    biasField.arrive(createBiasField({ current, onEdit: editParams }));
+    opgraph.panel.element.insertBefore(
+      el("div", { class: "opgraph-tools" }, followButton, biasField.panel.element),
+      opgraph.panel.element.children[1],
+    );
+    // predict-then-reveal asks the step "next" would show (predict.js)
+    late.predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.reveal() });
+    side.append(narration.panel.element, late.predict.element);
+    if (settings.showOpGraph) side.append(opgraph.panel.element);
+    // expanded, the whole graph leaves the side column for a row of its own below the diagram
+    const expandWholeGraph = (on) => {
+      grid.classList.toggle("wide-graph", on);
+      if (on) stage.after(late.wholeGraph.element);
+      else side.append(late.wholeGraph.element);
+    };
+    late.wholeGraph = settings.showOpGraph
+      ? createWholeGraph({ store, shown: () => session.shown, select, onExpand: expandWholeGraph })
+      : null;
+    if (late.wholeGraph) side.append(late.wholeGraph.element);
+    legend.arrive(createLegend());
+    if (settings.showLegend) grid.append(legend.panel.element);
+    const caption = (exportOptions) =>
+      exportOptions?.caption ? exportCaption(narration.panel.element, legend.panel.element) : null;
+    if (editor) {
+      editor.arrive(
+        createEditor({
+          onChange: (patch, { structural } = {}) => actions.update(patch, { structural }),
+          actions: {
+            copyLink: () => settings.onCopyLink?.(),
+            exportJson: () => current() && exportJson(model(), current(), state().predict),
+            importJson: (file) => actions.importJson(file),
+            loadPreset: (request) => actions.load({ ...request, step: 0, selected: null }),
+            exportSvg: (exportOptions) => exportSvg(svgEl, { caption: caption(exportOptions) }),
+            exportPng: (exportOptions) => exportPng(svgEl, { caption: caption(exportOptions) }).catch(showError),
+            exportScript: (format) => current() && exportScript(model(), current(), format).catch(showError),
+          },
+        }),
+      );
+      grid.append(editor.panel.element);
+      session.editorShows = null; // what the stand-in was asked to draw is drawn by `ready`
+    }
+    tooltip.arrive(createTooltip(wrap));
+    late.weightEditor = createWeightEditor({ wrap, svgEl, diagram, tooltip, current, onEdit: editParams });
+    late.training = createTraining({
+      store,
+      current,
+      model,
+      setModel: (next, { keepTraining }) => actions.setModel(next, { keepTraining }),
+      traces,
+      setStatus,
+      showError,
+      pause: () => playback.pause(),
+    });
+    if (session.shown) {
+      legend.render(session.shown.pass, diagram.scales);
+      rendering.render({ diagramToo: false });
+    }
+  }
+
   // ----------------------------------------------------------------------------------------- start
-  // The first trace is asked for at once. The caps (for the editor) come alongside; the editor is drawn
-  // once the first diagram has been painted: until then the page has nothing else to do first.
+  // The first trace is asked for at once; the panels' modules and the caps (for the editor) once the first
+  // diagram has been painted: until then the page has nothing else to do first.
   const first = tracing.retrace();
   session.pendingTrace = first;
-  const ready = Promise.all([loadLimits(api), settings.translationsReady]).then(([limits]) => {
-    session.limits = limits;
-    first.then(afterNextPaint).then(() => session.destroyed || actions.renderEditor());
-    return first.then(() => undefined);
-  });
+  const drawn = first.then(afterNextPaint);
+  const panels = drawn.then(importPanels).then((modules) => session.destroyed || mountPanels(modules));
+  const ready = Promise.all([drawn.then(() => loadLimits(api)), settings.translationsReady, panels]).then(
+    ([limits]) => {
+      session.limits = limits;
+      if (!session.destroyed) actions.renderEditor();
+      return first.then(() => undefined);
+    },
+  );
+  // a training step asked for before the panels are in waits for them
+  const trainStep = () => panels.then(() => late.training.trainStep());
+  const trainSteps = (count) => panels.then(() => late.training.trainSteps(count));
 
   return {
     element: root,
@@ -350,8 +416,8 @@ export function mountStepPlayer(container, options = {}) {
     pause: () => playback.pause(),
     reset: () => playback.reset(),
     togglePlay: () => playback.togglePlay(),
-    trainStep: () => training.trainStep(),
-    trainSteps: (count) => training.trainSteps(count),
+    trainStep,
+    trainSteps,
     setGranularity,
     setSpeed,
     setNumbers,
@@ -360,15 +426,15 @@ export function mountStepPlayer(container, options = {}) {
     destroy() {
       session.destroyed = true;
       playback.stop();
-      training.stop();
-      predict.destroy();
+      late.training?.stop();
+      late.predict?.destroy();
       session.abort?.abort();
       keys.destroy();
       document.removeEventListener("langchange", onLanguage);
       document.removeEventListener("presenterchange", onPresenter);
       document.removeEventListener("pointerdown", outsideTap);
       diagram.destroy();
-      wholeGraph?.destroy();
+      late.wholeGraph?.destroy();
       root.remove();
     },
   };
