@@ -65,24 +65,37 @@ export async function trainStream(body, onEvent, { signal } = {}) {
   if (!response.ok) throw new ApiError(response.status, await response.json().catch(() => null));
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
+  let scanned = 0; // the buffer before this holds no event's end: a picture's event spans several reads
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
     buffer += value;
     let boundary;
-    while ((boundary = buffer.indexOf("\n\n")) >= 0) {
-      const chunk = buffer.slice(0, boundary);
+    while ((boundary = buffer.indexOf("\n\n", scanned)) >= 0) {
+      const event = parseEvent(buffer.slice(0, boundary));
       buffer = buffer.slice(boundary + 2);
-      let type = "message";
-      const data = [];
-      for (const line of chunk.split("\n")) {
-        if (line.startsWith("event:")) type = line.slice(6).trim();
-        else if (line.startsWith("data:")) data.push(line.slice(5).trimStart());
-      }
-      if (data.length) {
-        const pending = onEvent(type, JSON.parse(data.join("\n")));
+      scanned = 0;
+      if (event) {
+        const pending = onEvent(event.type, JSON.parse(event.data));
         if (pending && typeof pending.then === "function") await pending;
       }
     }
+    scanned = Math.max(0, buffer.length - 1);
   }
+}
+
+/** One server-sent event's type and data, or null without data. */
+function parseEvent(chunk) {
+  let type = "message";
+  const data = [];
+  let start = 0;
+  while (start < chunk.length) {
+    let end = chunk.indexOf("\n", start);
+    if (end < 0) end = chunk.length;
+    // the data line is most of a picture's event: sliced once, never split or scanned twice
+    if (chunk.startsWith("event:", start)) type = chunk.slice(start + 6, end).trim();
+    else if (chunk.startsWith("data:", start)) data.push(chunk.slice(start + 5, end)); // JSON skips the space
+    start = end + 1;
+  }
+  return data.length ? { type, data: data.join("\n") } : null;
 }

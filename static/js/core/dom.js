@@ -29,7 +29,22 @@ function setAttrs(node, attrs) {
 /** Set a node's text only when it differs: even an equal write replaces the text node, which the browser
  * then restyles — a cost that adds up in views redrawn every frame. */
 export function setText(node, text) {
-  if (node.textContent !== text) node.textContent = text;
+  if (node.textContent === text) return;
+  // A lone text node is changed in place: replacing it has the browser rebuild its layout object too.
+  const only = node.childNodes.length === 1 && node.firstChild.nodeType === Node.TEXT_NODE ? node.firstChild : null;
+  if (only && text) only.data = text;
+  else node.textContent = text;
+}
+
+/** Set an attribute only when it differs: writing even the same value has the browser restyle the node. */
+export function setAttr(node, name, value) {
+  const text = String(value);
+  if (node.getAttribute(name) !== text) node.setAttribute(name, text);
+}
+
+/** Show or hide a node, writing `hidden` only when it changes (see setAttr). */
+export function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden;
 }
 
 export function clear(node) {

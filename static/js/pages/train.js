@@ -3,7 +3,7 @@
 
 import { attachView, viewChanged } from "../classroom/bridge.js";
 import { api } from "../core/api.js";
-import { el, prefersReducedMotion, setText, toast } from "../core/dom.js";
+import { el, prefersReducedMotion, setAttr, setHidden, setText, toast } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
@@ -444,7 +444,7 @@ function counterText(value) {
 function renderCounters() {
   const { step, dataset } = session;
   setText($("[data-testid=step-counter]"), counterText(step));
-  $("[data-testid=step-counter]").dataset.step = String(step);
+  setAttr($("[data-testid=step-counter]"), "data-step", step);
   const trainCount = dataset?.train?.points?.length;
   const epoch = trainCount ? Math.floor((step * Math.min(page.settings.batch, trainCount)) / trainCount) : 0;
   setText($("[data-testid=epoch-counter]"), trainCount ? t("train.run.epoch", { n: counterText(epoch) }) : "");
@@ -456,11 +456,11 @@ function renderStats() {
   const trainLoss = $("[data-testid=train-loss]");
   setText(testLoss, formatNumber(latest?.test ?? null));
   setText(trainLoss, formatNumber(latest?.train ?? null));
-  testLoss.dataset.value = latest?.test == null ? "" : String(latest.test);
-  trainLoss.dataset.value = latest?.train == null ? "" : String(latest.train);
+  setAttr(testLoss, "data-value", latest?.test ?? "");
+  setAttr(trainLoss, "data-value", latest?.train ?? "");
   const percent = (v) => (v == null ? "—" : `${formatNumber(v * 100, 3)}%`);
   const classification = shape().kind !== "regression";
-  $(".stat-accuracy").hidden = !classification;
+  setHidden($(".stat-accuracy"), !classification);
   setText($("[data-testid=accuracy]"), `${percent(latest?.trainAccuracy)} / ${percent(latest?.testAccuracy)}`);
 }
 
@@ -486,17 +486,19 @@ function renderNetwork() {
 function renderButtons() {
   const play = $("[data-testid=play]");
   const key = session.playing ? "train.run.pause" : "train.run.play";
-  play.setAttribute("aria-pressed", String(session.playing));
-  play.dataset.i18nAttr = `title:${key};aria-label:${key}`;
-  play.title = t(key);
-  play.setAttribute("aria-label", t(key));
+  // Each attribute written only when it changes (setAttr): a same-value write still restyles the node.
+  setAttr(play, "aria-pressed", session.playing);
+  setAttr(play, "data-i18n-attr", `title:${key};aria-label:${key}`);
+  setAttr(play, "title", t(key));
+  setAttr(play, "aria-label", t(key));
   const canStep = Boolean(session.weights) && !session.busy && !session.diverged;
-  play.disabled = !canStep && !session.playing;
-  $("[data-testid=step]").disabled = !canStep;
+  const disable = (node, off) => node.disabled !== off && (node.disabled = off);
+  disable(play, !canStep && !session.playing);
+  disable($("[data-testid=step]"), !canStep);
   // A diverged run is worth explaining too: the player shows the huge numbers that broke it.
-  $("[data-testid=explain]").disabled = !session.weights;
-  root.dataset.playing = session.playing ? "on" : "off";
-  root.dataset.state = session.busy ? "busy" : session.playing ? "playing" : "ready";
+  disable($("[data-testid=explain]"), !session.weights);
+  setAttr(root, "data-playing", session.playing ? "on" : "off");
+  setAttr(root, "data-state", session.busy ? "busy" : session.playing ? "playing" : "ready");
 }
 
 function renderOutput() {
@@ -528,20 +530,39 @@ function renderSplitWarning() {
   const lines = ["train", "test"]
     .filter((side) => missing?.[side]?.length)
     .map((side) => t(`train.split.missing_${side}`, { classes: missing[side].join(t("train.split.separator")) }));
-  box.hidden = !lines.length;
+  setHidden(box, !lines.length);
   setText(box, lines.join(" "));
 }
 
-function render() {
-  renderSplitWarning();
+/** The numbers, the status, the warnings and the loss chart: what a reader reads rather than watches. */
+function renderReadable() {
   renderCounters();
   renderStats();
   renderButtons();
   diagnosisBox.render(session.diagnosis, page.settings.lr);
   lossChart.set(session.history);
+  setAttr(root, "data-step", session.step);
+  lastReadable = performance.now();
+}
+
+function render() {
+  renderSplitWarning();
+  renderReadable();
   renderNetwork();
   renderOutput();
-  root.dataset.step = String(session.step);
+}
+
+// While a run streams, the pictures are drawn at the frame after they arrive, and the numbers and the loss
+// chart about ten times a second: a counter that changes every frame cannot be read, and redrawing them
+// every frame cost most of the page's time.
+const READABLE_MS = 100;
+let lastReadable = 0;
+
+/** A streamed event's frame: new pictures now, the rest when READABLE_MS have passed. */
+function renderStreaming(now) {
+  renderNetwork();
+  renderOutput();
+  if (now - lastReadable >= READABLE_MS - 8) renderReadable(); // 8 ms: a frame early rather than one late
 }
 
 let frame = 0;
@@ -551,10 +572,11 @@ function scheduleRender() {
   if (frame) return;
   const wait = prefersReducedMotion() && session.playing ? Math.max(0, 500 - (performance.now() - lastFrame)) : 0;
   const draw = () => {
-    frame = requestAnimationFrame(() => {
+    frame = requestAnimationFrame((now) => {
       frame = 0;
       lastFrame = performance.now();
-      render();
+      if (wait || prefersReducedMotion()) render();
+      else renderStreaming(now);
     });
   };
   if (wait) {
@@ -568,7 +590,8 @@ function scheduleRender() {
 function onSessionChange(reason) {
   if (reason === "loading") setStatus("train.status.loading");
   else if (reason === "replaying") setStatus("train.status.replaying");
-  else if (reason === "play" || reason === "progress") setStatus("train.status.training");
+  else if (reason === "play" || (reason === "progress" && page.status.key !== "train.status.training"))
+    setStatus("train.status.training");
   else if (reason === "pausing") setStatus("train.status.paused");
   else if (session.diverged) setStatus("train.status.diverged");
   else if (reason === "paused" || reason === "stopped")

@@ -3,7 +3,7 @@
 
 import { clear, el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
-import { t } from "../core/i18n.js";
+import { currentLanguage, t } from "../core/i18n.js";
 
 /** Codes whose cure is a smaller η and fresh weights (the current ones are wrecked or saturated). */
 const NEEDS_RESET = new Set(["oscillating", "blowing_up", "saturated"]);
@@ -57,9 +57,14 @@ export function createDiagnosisBox(box, actions) {
     };
   }
 
+  let shown = null; // what the box says: a streamed run brings the same reading many times a second
+
   return {
     render(diagnosis, currentRate) {
       const show = Boolean(diagnosis) && diagnosis.code !== "healthy";
+      const key = JSON.stringify([show && diagnosis, currentRate, currentLanguage()]);
+      if (key === shown) return;
+      shown = key;
       box.hidden = !show;
       box.dataset.code = show ? diagnosis.code : "";
       if (!show) {

@@ -2,7 +2,7 @@
 // points drawn on top in SVG (train filled, test hollow; class shown by shape as well as colour), axis
 // ticks, and a colour bar with numbers. The grid is drawn as sent: this module does no network maths.
 
-import { clear, el, svg } from "../core/dom.js";
+import { clear, el, setAttr, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { classColour, divergingScale, rgb } from "./palette.js";
 
@@ -49,17 +49,20 @@ export function paintGrid(canvas, values, scale, box = null) {
     scratch = { canvas: offscreen, context: offscreen.getContext("2d") };
   }
   const small = scratch;
-  const image = small.context.createImageData(cols, rows);
+  if (scratch.image?.width !== cols || scratch.image?.height !== rows)
+    scratch.image = small.context.createImageData(cols, rows);
+  const { image } = scratch;
+  const { data } = image;
   const colour = typeof scale === "function" ? scale : divergingScale(scale);
   for (let r = 0; r < rows; r++) {
     const row = values[rows - 1 - r];
     for (let c = 0; c < cols; c++) {
-      const [red, green, blue] = colour(row[c]);
+      const shade = colour(row[c]); // indexed, not destructured: this loop runs for every pixel of every picture
       const i = (r * cols + c) * 4;
-      image.data[i] = red;
-      image.data[i + 1] = green;
-      image.data[i + 2] = blue;
-      image.data[i + 3] = 255;
+      data[i] = shade[0];
+      data[i + 1] = shade[1];
+      data[i + 2] = shade[2];
+      data[i + 3] = 255;
     }
   }
   if (small.canvas.width !== cols || small.canvas.height !== rows) {
@@ -205,7 +208,7 @@ export function createHeatMap(root, { onPlanePointer, onHover } = {}) {
   function redraw() {
     if (!current) return;
     size ??= area.getBoundingClientRect();
-    overlay.setAttribute("viewBox", `0 0 ${size.width} ${size.height}`);
+    setAttr(overlay, "viewBox", `0 0 ${size.width} ${size.height}`);
     paintGrid(canvas, current.grid?.values, current.scale, size); // the canvas fills the plot area
     const { x0, x1, y0, y1 } = extent();
     const { theme, presenter } = document.documentElement.dataset; // the points' colours follow the theme

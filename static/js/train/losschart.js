@@ -1,7 +1,7 @@
 // The running loss chart: train and test loss against steps, in SVG, with numbered axes, a legend and a
 // log-scale option. It plots the losses the server recorded; the latest values sit in data attributes.
 
-import { clear, svg } from "../core/dom.js";
+import { setAttr, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 
@@ -58,7 +58,7 @@ export function createLossChart(root) {
     return { ticks, low, high: top, at: (v) => height - ((v - low) / (top - low)) * height };
   }
 
-  function line(key, x, y, className) {
+  function linePath(key, x, y) {
     const parts = [];
     let pen = "M";
     for (const record of history) {
@@ -70,14 +70,58 @@ export function createLossChart(root) {
       parts.push(`${pen}${x(record.step).toFixed(1)},${y.at(v).toFixed(1)}`);
       pen = "L";
     }
-    return svg("path", { class: className, d: parts.join(" ") });
+    return parts.join(" ");
+  }
+
+  // The chart's parts are made once and updated in place: rebuilding the whole SVG at every redraw had the
+  // browser restyle and lay out every tick and label again. Ticks are remade only when they change.
+  const title = svg("title");
+  const plot = svg("g", { transform: `translate(${MARGIN.left},${MARGIN.top})` });
+  const grid = svg("g", { class: "chart-grid" });
+  const axes = svg("g", { class: "chart-axis" });
+  const trainLine = svg("path", { class: "line-train" });
+  const testLine = svg("path", { class: "line-test" });
+  plot.append(grid, axes, svg("g", { class: "chart-lines" }, trainLine, testLine));
+  chart.append(title, plot);
+  let ticksKey = "";
+  let xTickNodes = []; // [tick, mark, label] of the step axis: they slide as the run grows
+
+  function drawTicks(y, xTicks, x, w, h) {
+    const key = JSON.stringify([y.ticks, y.low, y.high, xTicks, w, h, t("train.chart.steps")]);
+    if (key !== ticksKey) {
+      ticksKey = key;
+      grid.replaceChildren();
+      axes.replaceChildren();
+      for (const tick of y.ticks) {
+        const py = y.at(tick);
+        if (!(py >= -0.5 && py <= h + 0.5)) continue;
+        grid.append(svg("line", { x1: 0, x2: w, y1: py, y2: py }));
+        axes.append(svg("text", { x: -6, y: py + 4, "text-anchor": "end", text: formatNumber(tick, 3) }));
+      }
+      xTickNodes = xTicks.map((tick) => [
+        tick,
+        svg("line", { y1: h, y2: h + 4 }),
+        svg("text", { y: h + 16, "text-anchor": "middle", text: formatNumber(tick, 6) }),
+      ]);
+      for (const [, mark, label] of xTickNodes) axes.append(mark, label);
+      axes.append(svg("line", { x1: 0, x2: w, y1: h, y2: h }), svg("line", { x1: 0, x2: 0, y1: 0, y2: h }));
+      axes.append(
+        svg("text", { class: "axis-title", x: w, y: h + 30, "text-anchor": "end", text: t("train.chart.steps") }),
+      );
+    }
+    for (const [tick, mark, label] of xTickNodes) {
+      const px = x(tick).toFixed(1);
+      setAttr(mark, "x1", px);
+      setAttr(mark, "x2", px);
+      setAttr(label, "x", px);
+    }
   }
 
   function draw() {
     size ??= chart.getBoundingClientRect();
     const width = Math.max(120, size.width);
     const height = Math.max(100, size.height);
-    chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    setAttr(chart, "viewBox", `0 0 ${width} ${height}`);
     const w = width - MARGIN.left - MARGIN.right;
     const h = height - MARGIN.top - MARGIN.bottom;
     const lastStep = history.length ? history.at(-1).step : 0;
@@ -88,41 +132,27 @@ export function createLossChart(root) {
       history.flatMap((r) => [r.train, r.test]),
       h,
     );
-
-    const plot = svg("g", { transform: `translate(${MARGIN.left},${MARGIN.top})` });
-    const grid = svg("g", { class: "chart-grid" });
-    const axes = svg("g", { class: "chart-axis" });
-    for (const tick of y.ticks) {
-      const py = y.at(tick);
-      if (!(py >= -0.5 && py <= h + 0.5)) continue;
-      grid.append(svg("line", { x1: 0, x2: w, y1: py, y2: py }));
-      axes.append(svg("text", { x: -6, y: py + 4, "text-anchor": "end", text: formatNumber(tick, 3) }));
-    }
-    for (const tick of xTicks) {
-      if (tick > xMax) continue;
-      axes.append(svg("line", { x1: x(tick), x2: x(tick), y1: h, y2: h + 4 }));
-      axes.append(svg("text", { x: x(tick), y: h + 16, "text-anchor": "middle", text: formatNumber(tick, 6) }));
-    }
-    axes.append(svg("line", { x1: 0, x2: w, y1: h, y2: h }), svg("line", { x1: 0, x2: 0, y1: 0, y2: h }));
-    axes.append(
-      svg("text", { class: "axis-title", x: w, y: h + 30, "text-anchor": "end", text: t("train.chart.steps") }),
+    drawTicks(
+      y,
+      xTicks.filter((tick) => tick <= xMax),
+      x,
+      w,
+      h,
     );
-    const lines = svg(
-      "g",
-      { class: "chart-lines" },
-      line("train", x, y, "line-train"),
-      line("test", x, y, "line-test"),
-    );
-    plot.append(grid, axes, lines);
-    clear(chart).append(svg("title", { text: t("train.chart.title") }), plot);
+    setAttr(trainLine, "d", linePath("train", x, y));
+    setAttr(testLine, "d", linePath("test", x, y));
+    if (title.textContent !== t("train.chart.title")) title.textContent = t("train.chart.title");
 
     const last = history.at(-1);
-    chart.dataset.points = String(history.length);
-    chart.dataset.lastStep = String(last?.step ?? 0);
-    chart.dataset.trainLoss = last && Number.isFinite(last.train) ? String(last.train) : "";
-    chart.dataset.testLoss = last && Number.isFinite(last.test) ? String(last.test) : "";
-    chart.dataset.firstTestLoss = history.length && Number.isFinite(history[0].test) ? String(history[0].test) : "";
-    chart.dataset.scale = logScale ? "log" : "linear";
+    const data = {
+      points: String(history.length),
+      lastStep: String(last?.step ?? 0),
+      trainLoss: last && Number.isFinite(last.train) ? String(last.train) : "",
+      testLoss: last && Number.isFinite(last.test) ? String(last.test) : "",
+      firstTestLoss: history.length && Number.isFinite(history[0].test) ? String(history[0].test) : "",
+      scale: logScale ? "log" : "linear",
+    };
+    for (const [name, value] of Object.entries(data)) if (chart.dataset[name] !== value) chart.dataset[name] = value;
   }
 
   new ResizeObserver(() => {
@@ -142,6 +172,7 @@ export function createLossChart(root) {
       draw();
     },
     setLogScale(on) {
+      if (logScale === on) return;
       logScale = on;
       draw();
     },

@@ -10,7 +10,10 @@ import { cssVar, domainFor } from "./palette.js";
 import { largestWeight, paintPixels } from "./realdata.js";
 
 const SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉";
-const round2 = (x) => Math.round(x * 100) / 100; // as the style reads it back, so equal values are not rewritten
+// Links are drawn in steps a reader cannot tell apart anyway (a tenth of a pixel, a 50th of opacity): at
+// full speed the weights change at every picture, and each style write makes the browser restyle the link.
+const linkWidth = (strength) => String(Math.round((0.6 + strength * 5.4) * 10) / 10);
+const linkOpacity = (strength) => String(Math.round((0.3 + strength * 0.7) * 50) / 50);
 const subscript = (n) => String(n).replace(/\d/g, (d) => SUBSCRIPTS[d]);
 
 function paintCurve(canvas, xs, values, domain, box = null) {
@@ -68,6 +71,8 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   let model = null;
   let active = null;
   let thumbBox = null;
+  let linkItems = []; // {path, layer, to, from, w}: the drawn links, so a new picture needs no DOM lookups
+  let neuronItems = []; // {button, canvas, badge, layer, index}
 
   function neuronValues(layer, index) {
     const { drawing, sizes } = model;
@@ -146,6 +151,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
         for (let from = 0; from < shownCount(layer - 1); from++) shownWeights.push(linkWeight(layer, to, from));
     const maxWeight = Math.max(1e-9, ...shownWeights.map((w) => Math.abs(w ?? 0)));
     const paths = [];
+    linkItems = [];
     for (let layer = 1; layer < sizes.length; layer++) {
       for (let to = 0; to < sizes[layer]; to++) {
         for (let from = 0; from < shownCount(layer - 1); from++) {
@@ -161,16 +167,18 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
             class: `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}`,
             "data-edge": `${layer - 1}-${from}>${layer}-${to}`,
           });
-          path.style.strokeWidth = String(0.6 + strength * 5.4);
-          path.style.opacity = String(0.3 + strength * 0.7);
+          path.style.strokeWidth = linkWidth(strength);
+          path.style.opacity = linkOpacity(strength);
           path.append(svg("title", { text: `w = ${formatNumber(w)}` }));
           paths.push(path);
+          linkItems.push({ path, layer, to, from, w });
         }
       }
     }
     clear(links).append(...paths);
 
     clear(nodes);
+    neuronItems = [];
     for (let layer = 0; layer < sizes.length; layer++) {
       nodes.append(columnHeader(layer, geometry));
       for (let index = 0; index < shownCount(layer); index++) nodes.append(neuron(layer, index, geometry));
@@ -253,6 +261,7 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
       badge.style.opacity = String(Math.min(1, 0.25 + Math.abs(bias)));
       button.append(badge);
     }
+    neuronItems.push({ canvas, badge: button.querySelector(".bias"), layer, index });
     button.style.left = `${column(layer) - size / 2}px`;
     button.style.top = `${rowY(layer, index) - size / 2}px`;
     button.style.width = `${size}px`;
@@ -283,10 +292,12 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   function update(next) {
     const shapeKey = (m) => JSON.stringify([m.sizes, m.inputLabels ?? null, m.inputImage ?? null]);
     const sameShape = model && shapeKey(model) === shapeKey(next);
+    const activationsChanged = !model || String(model.activations) !== String(next.activations);
     const samePictures =
       sameShape &&
       ["weights", "biases", "drawing", "inputSample", "outputScale"].every((key) => model[key] === next[key]) &&
-      String(model.activations) === String(next.activations);
+      !activationsChanged;
+    const previous = model;
     model = next;
     if (!sameShape || nodes.childElementCount === 0) {
       render();
@@ -296,39 +307,55 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     // The thumbnails all have one size, set by render(): measured once after it, not at every picture.
     if (!thumbBox?.width) thumbBox = nodes.querySelector(".net-thumb")?.getBoundingClientRect();
     const box = thumbBox;
-    for (const button of nodes.querySelectorAll(".neuron")) {
-      const [layer, index] = button.dataset.neuron.split("-").map(Number);
-      paintThumbnail(button.querySelector("canvas"), layer, index, box);
+    const pictures = model.drawing !== previous.drawing || model.outputScale !== previous.outputScale;
+    const weights = model.weights !== previous.weights;
+    for (const { canvas, badge, layer, index } of neuronItems) {
+      // a first-layer neuron of image inputs shows weights, any other a picture; the input box a sample
+      const image = imageInputs() && layer <= 1;
+      const changed = image ? (layer === 0 ? model.inputSample !== previous.inputSample : weights) : pictures;
+      if (changed || activationsChanged) paintThumbnail(canvas, layer, index, box);
       const bias = layer > 0 ? model.biases?.[layer - 1]?.[index] : null;
-      const badge = button.querySelector(".bias");
       if (badge && bias != null) {
-        badge.className = `bias ${bias < 0 ? "bias-neg" : "bias-pos"}`;
-        badge.style.opacity = String(Math.min(1, 0.25 + Math.abs(bias)));
+        const kind = `bias ${bias < 0 ? "bias-neg" : "bias-pos"}`;
+        if (badge.className !== kind) badge.className = kind;
+        const opacity = String(Math.round(Math.min(1, 0.25 + Math.abs(bias)) * 50) / 50);
+        if (badge.style.opacity !== opacity) badge.style.opacity = opacity;
       }
     }
-    updateLinks();
+    if (weights) updateLinks();
   }
 
   function updateLinks() {
-    const all = [...links.querySelectorAll(".link")];
-    const shown = all.map((link) => {
-      const [from, to] = link.dataset.edge.split(">");
-      const [layer, toIndex] = to.split("-").map(Number);
-      return linkWeight(layer, toIndex, Number(from.split("-")[1]));
-    });
-    const maxWeight = Math.max(1e-9, ...shown.map((w) => Math.abs(w ?? 0)));
+    for (const item of linkItems) item.w = linkWeight(item.layer, item.to, item.from);
+    let maxWeight = 1e-9;
+    for (const { w } of linkItems) if (w != null && Math.abs(w) > maxWeight) maxWeight = Math.abs(w);
     // Only what changed is written: every write makes the browser restyle the link.
     const write = (target, key, value) => target[key] !== value && (target[key] = value);
-    for (const [i, link] of all.entries()) {
-      const w = shown[i];
+    for (const item of linkItems) {
+      const { path, w } = item;
       const strength = w == null ? 0 : Math.abs(w) / maxWeight;
-      link.classList.toggle("link-neg", w != null && w < 0);
-      link.classList.toggle("link-pos", w != null && w >= 0);
-      write(link.style, "strokeWidth", String(round2(0.6 + strength * 5.4)));
-      write(link.style, "opacity", String(round2(0.3 + strength * 0.7)));
-      write(link.firstChild, "textContent", `w = ${formatNumber(w)}`);
+      const kind = `link ${w == null ? "" : w < 0 ? "link-neg" : "link-pos"}${path.classList.contains("is-dim") ? " is-dim" : ""}`;
+      if (path.getAttribute("class") !== kind) path.setAttribute("class", kind);
+      write(path.style, "strokeWidth", linkWidth(strength));
+      write(path.style, "opacity", linkOpacity(strength));
+      if (item === pointedLink) writeLinkTitle(item);
     }
   }
+
+  // A link's tooltip is written when the pointer comes to it: rewriting every link's text at each picture
+  // replaced text nodes the browser then laid out again, for tooltips nobody was looking at.
+  let pointedLink = null;
+  function writeLinkTitle(item) {
+    const text = `w = ${formatNumber(item.w)}`;
+    if (item.path.firstChild.textContent !== text) item.path.firstChild.textContent = text;
+  }
+  links.addEventListener("pointerover", (event) => {
+    pointedLink = linkItems.find((item) => item.path === event.target) ?? null;
+    if (pointedLink) writeLinkTitle(pointedLink);
+  });
+  links.addEventListener("pointerout", () => {
+    pointedLink = null;
+  });
 
   let lastWidth = 0;
   new ResizeObserver(() => {

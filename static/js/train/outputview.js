@@ -1,7 +1,7 @@
 // The output panel: the heat map (2 inputs) or the fitted curve (1 input) of the network, or of the
 // neuron being pointed at, with its caption, colour bar, shape legend and the value under the pointer.
 
-import { clear, el, svg } from "../core/dom.js";
+import { clear, el, setHidden, setText, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { createCurvePlot } from "./curveplot.js";
@@ -179,25 +179,26 @@ export function createOutputView(root, { onPlanePointer }) {
       drawn = next;
       drawnKey = inputsKey;
       const many = next.shape.inputDim > 2; // no input plane: the real-data view shows the run instead
-      heatMap.element.hidden = many;
-      $("[data-testid=colourbar]").hidden = many;
-      $("[data-testid=shape-legend]").hidden = many;
-      $("[data-testid=readout]").hidden = many;
+      // Written only when they change: a new picture comes many times a second, its captions seldom.
+      setHidden(heatMap.element, many);
+      setHidden($("[data-testid=colourbar]"), many);
+      setHidden($("[data-testid=shape-legend]"), many);
+      setHidden($("[data-testid=readout]"), many);
       if (many) {
-        curvePlot.element.hidden = true;
+        setHidden(curvePlot.element, true);
         const key = next.shape.image ? "train.output.caption_real" : "train.output.caption_real_plain";
-        $("[data-testid=view-caption]").textContent = t(key);
-        $("[data-testid=colourbar-title]").textContent = "";
+        setText($("[data-testid=view-caption]"), t(key));
+        setText($("[data-testid=colourbar-title]"), "");
         return;
       }
       state = { ...next, points: datasetPointsOf(next.dataset) };
       view = describe(state);
       const oneD = state.shape.inputDim === 1;
-      $("[data-testid=view-caption]").textContent = view.caption;
-      $("[data-testid=colourbar-title]").textContent = view.barTitle;
-      heatMap.element.hidden = oneD;
-      curvePlot.element.hidden = !oneD;
-      $("[data-testid=colourbar]").hidden = oneD;
+      setText($("[data-testid=view-caption]"), view.caption);
+      setText($("[data-testid=colourbar-title]"), view.barTitle);
+      setHidden(heatMap.element, oneD);
+      setHidden(curvePlot.element, !oneD);
+      setHidden($("[data-testid=colourbar]"), oneD);
       if (oneD) renderCurve();
       else renderMap();
       renderLegend();

@@ -50,22 +50,39 @@ function mix(a, b, t) {
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));
 }
 
+// A scale answers from a table of this many shades per side: a heat map asks for thousands of colours
+// a picture, many times a second, and mixing each one anew (an array per pixel) cost more than the painting.
+const SHADES = 256;
+const ramps = new Map();
+
+/** The SHADES + 1 colours from `from` to `to` (mixed once per theme). */
+function ramp(from, to) {
+  const key = `${from}|${to}`;
+  if (!ramps.has(key)) {
+    if (ramps.size > 32) ramps.clear(); // themes come and go: keep a handful
+    ramps.set(
+      key,
+      Array.from({ length: SHADES + 1 }, (_, i) => mix(from, to, i / SHADES)),
+    );
+  }
+  return ramps.get(key);
+}
+
 /**
  * A diverging scale: `domain` = [low, middle, high]; values below the middle fade from the middle colour
- * to blue, values above it to orange. Returns value → [r, g, b].
+ * to blue, values above it to orange. Returns value → [r, g, b] (shared triples: read them, never write).
  */
 export function divergingScale([low, middle, high]) {
-  const neg = cssColour("--heat-neg");
   const mid = cssColour("--heat-mid");
-  const pos = cssColour("--heat-pos");
+  const up = ramp(mid, cssColour("--heat-pos"));
+  const down = ramp(mid, cssColour("--heat-neg"));
+  const missing = cssColour("--heat-missing");
+  const upward = high > middle ? SHADES / (high - middle) : 0;
+  const downward = middle > low ? SHADES / (middle - low) : 0;
   return (value) => {
-    if (value == null || !Number.isFinite(value)) return cssColour("--heat-missing");
-    if (value >= middle) {
-      const t = high > middle ? Math.min(1, (value - middle) / (high - middle)) : 1;
-      return mix(mid, pos, t);
-    }
-    const t = middle > low ? Math.min(1, (middle - value) / (middle - low)) : 1;
-    return mix(mid, neg, t);
+    if (value == null || !Number.isFinite(value)) return missing;
+    if (value >= middle) return up[upward ? Math.min(SHADES, Math.round((value - middle) * upward)) : SHADES];
+    return down[downward ? Math.min(SHADES, Math.round((middle - value) * downward)) : SHADES];
   };
 }
 
@@ -99,9 +116,10 @@ export function domainFor(activation, values, atLeast = 0) {
 /** Class k's colour faded toward the background, for painting predicted classes. */
 export function categoricalScale(strength = 0.55) {
   const mid = cssColour("--heat-mid");
+  const missing = cssColour("--heat-missing");
+  const shades = [0, 1, 2, 3, 4, 5].map((k) => mix(mid, cssColour(`--class-${k}`), strength));
   return (value) => {
-    if (value == null || !Number.isFinite(value)) return cssColour("--heat-missing");
-    const k = Math.max(0, Math.min(5, Math.round(value)));
-    return mix(mid, cssColour(`--class-${k}`), strength);
+    if (value == null || !Number.isFinite(value)) return missing;
+    return shades[Math.max(0, Math.min(5, Math.round(value)))];
   };
 }

@@ -2,7 +2,7 @@
 // first layer's weights drawn as the images they multiply (8×8 for digits), the confusion matrix of the
 // held-out points and the accuracy on them. Everything shown is what the server sent.
 
-import { clear, el, setText } from "../core/dom.js";
+import { clear, el, setHidden, setText } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { currentLanguage, t } from "../core/i18n.js";
 import { paintPixels } from "./pixels.js";
@@ -34,11 +34,12 @@ export function createRealDataView(root) {
   let last = {};
   let tableKey = ""; // the confusion table's classes and language: a new table only when they change
   let cells = [];
+  let canvases = []; // the weight images, in order
 
   function renderWeights(image, weights) {
     const first = weights?.[0];
     const show = Boolean(image && first);
-    weightsHead.parentElement.hidden = !show;
+    setHidden(weightsHead.parentElement, !show);
     if (!show) return;
     const [rows, cols] = image;
     setText(weightsHead, t("train.real.weights_heading"));
@@ -48,27 +49,30 @@ export function createRealDataView(root) {
     if (key !== shownShape) {
       shownShape = key;
       clear(weightsBox);
+      canvases = [];
       first.forEach((_, j) => {
         const label = t("train.real.weight_image", { index: j + 1 });
+        const canvas = el("canvas", { "data-testid": `weight-image-${j}`, role: "img", "aria-label": label });
+        canvases.push(canvas);
         weightsBox.append(
           el(
             "figure",
             { class: "weight-image" },
-            el("canvas", { "data-testid": `weight-image-${j}`, role: "img", "aria-label": label }),
+            canvas,
             el("figcaption", { class: "muted mono", text: String(j + 1) }),
           ),
         );
       });
     }
     first.forEach((row, j) => {
-      paintPixels(weightsBox.querySelector(`[data-testid=weight-image-${j}]`), row, rows, cols, [-m, 0, m]);
+      paintPixels(canvases[j], row, rows, cols, [-m, 0, m]);
     });
   }
 
   function renderConfusion(confusion, testAccuracy, classNames) {
     setText(confusionHead, t("train.real.confusion_heading"));
     if (!confusion) {
-      accuracy.textContent = "";
+      setText(accuracy, "");
       clear(confusionBox);
       tableKey = "";
       return;
@@ -131,7 +135,7 @@ export function createRealDataView(root) {
     /** next: {shape, weights, confusion, testAccuracy, classNames} */
     render({ shape, weights, confusion, testAccuracy, classNames }) {
       const active = shape.inputDim > 2;
-      root.hidden = !active;
+      setHidden(root, !active);
       if (!active) return;
       // A streamed run redraws every frame; the server's weights and matrix change a few times a second.
       const lang = currentLanguage();
