@@ -99,28 +99,34 @@ export function paintEdges(d) {
 }
 
 export function paintActive(d) {
-  const nodes = new Set();
-  const edges = new Set();
-  let phase = null;
-  for (const step of d.highlight) {
-    for (const id of step.nodes) nodes.add(id);
-    for (const id of step.edges) edges.add(id);
-    phase = step.phase;
+  // A move lights the same steps twice (while its values travel, then once they are shown), and a phase
+  // of a big network is a few hundred steps: the lit sets are gathered again only when the steps differ.
+  const first = d.highlight[0];
+  const last = d.highlight[d.highlight.length - 1];
+  const key = first ? `${first.index}:${last.index}:${d.highlight.length}` : "";
+  if (d.active.trace !== d.trace || d.active.key !== key) {
+    const nodes = new Set();
+    const edges = new Set();
+    for (const step of d.highlight) {
+      for (const id of step.nodes) nodes.add(id);
+      for (const id of step.edges) edges.add(id);
+    }
+    const swap = (previous, next, lookup) => {
+      for (const id of previous) {
+        if (!next.has(id)) lookup(id)?.classList.remove("active");
+      }
+      for (const id of next) {
+        if (!previous.has(id)) lookup(id)?.classList.add("active");
+      }
+    };
+    swap(d.active.nodes, nodes, (id) => d.nodeRecord(id)?.g);
+    swap(d.active.edges, edges, (id) => d.edges.get(id)?.line);
+    d.active = { nodes, edges, key, trace: d.trace };
   }
-  if (d.svg.dataset.phase !== (phase || "")) d.svg.dataset.phase = phase || "";
-  const swap = (previous, next, lookup) => {
-    for (const id of previous) {
-      if (!next.has(id)) lookup(id)?.classList.remove("active");
-    }
-    for (const id of next) {
-      if (!previous.has(id)) lookup(id)?.classList.add("active");
-    }
-  };
-  swap(d.active.nodes, nodes, (id) => d.nodeRecord(id)?.g);
-  swap(d.active.edges, edges, (id) => d.edges.get(id)?.line);
-  d.active = { nodes, edges };
-  if (d.large) paintHighlights(d, edges);
-  else d.svg.classList.toggle("has-active", edges.size > 0);
+  const phase = last?.phase || "";
+  if (d.svg.dataset.phase !== phase) d.svg.dataset.phase = phase;
+  if (d.large) paintHighlights(d, d.active.edges);
+  else d.svg.classList.toggle("has-active", d.active.edges.size > 0);
 }
 
 /**
