@@ -129,23 +129,33 @@ export function createControls(
   }
   const element = el("div", { class: "player-controls", "data-testid": "controls" }, parts);
 
+  // called on every step while playing: only what differs is written (the same text written again is
+  // laid out again)
+  const setText = (node, text) => {
+    if (node.textContent !== text) node.textContent = text;
+  };
+  const setAttr = (node, name, value) => {
+    if (node.getAttribute(name) !== value) node.setAttribute(name, value);
+  };
+
   function update({ index, total, playing, speed: s, granularity: g, busy, phases }) {
-    timeline.max = String(Math.max(0, total - 1));
-    timeline.value = String(index);
-    timeline.setAttribute("aria-valuetext", t("playground.narration.counter", { n: index + 1, total }));
-    position.textContent = `${index + 1} / ${total}`;
-    play.setAttribute("aria-pressed", String(playing));
-    play.querySelector(".icon").textContent = playing ? "❚❚" : "▶";
+    const max = String(Math.max(0, total - 1));
+    if (timeline.max !== max) timeline.max = max;
+    if (timeline.value !== String(index)) timeline.value = String(index);
+    setAttr(timeline, "aria-valuetext", t("playground.narration.counter", { n: index + 1, total }));
+    setText(position, `${index + 1} / ${total}`);
+    setAttr(play, "aria-pressed", String(playing));
+    setText(play.querySelector(".icon"), playing ? "❚❚" : "▶");
     const playKey = playing ? "playground.controls.pause" : "playground.controls.play";
     const playText = play.querySelector(".button-text");
-    playText.dataset.i18n = playKey;
-    playText.textContent = t(playKey);
-    play.dataset.i18nAttr = `title:${playKey}`;
-    play.title = t(playKey);
+    if (playText.dataset.i18n !== playKey) playText.dataset.i18n = playKey;
+    setText(playText, t(playKey));
+    if (play.dataset.i18nAttr !== `title:${playKey}`) play.dataset.i18nAttr = `title:${playKey}`;
+    if (play.title !== t(playKey)) play.title = t(playKey);
     prev.disabled = index <= 0;
     next.disabled = index >= total - 1;
-    speed.value = String(s);
-    granularity.value = g;
+    if (speed.value !== String(s)) speed.value = String(s);
+    if (granularity.value !== g) granularity.value = g;
     for (const b of [trainOne, trainMany]) if (b) b.disabled = Boolean(busy);
     if (phases) timeline.style.setProperty("--timeline-track", phases);
   }

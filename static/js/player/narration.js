@@ -8,6 +8,11 @@ import { PHASES } from "./steps.js";
 
 const MAX_STEPS_SHOWN = 12; // a whole phase of a big network is summarised after this many steps
 
+/** Write `text` only if it differs: rewriting the same words still lays the line out again. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 /** Softmax + cross-entropy: the output step hands back ∂L/∂z itself, with no × f′(z) to explain. */
 const onTheLogit = (step) => step.kind === "output_delta" && step.narration.params?.loss === "cross_entropy";
 
@@ -119,9 +124,10 @@ export function createNarration({ tools = [] } = {}) {
    * Show `steps` (the frame up to step `index`). With `progressive`, only the newest step is written now
    * and a function is returned that writes up to `perCall` earlier ones above it on each call, returning
    * itself while some remain: a player that is playing calls it once per animation frame, so a frame of
-   * a dozen long formulas does not land in one display frame.
+   * a dozen long formulas does not land in one display frame (one block of 16 terms is already a few ms
+   * of layout and text shaping).
    */
-  function render(trace, steps, index, { progressive = false, perCall = 2 } = {}) {
+  function render(trace, steps, index, { progressive = false, perCall = 1 } = {}) {
     const shows = { trace, steps, index };
     last = shows;
     if (!trace || !steps.length) {
@@ -130,14 +136,14 @@ export function createNarration({ tools = [] } = {}) {
       return null;
     }
     const current = steps[steps.length - 1];
-    phaseLabel.textContent = t(`playground.phase.${current.phase}`);
-    phaseLabel.dataset.phase = current.phase;
-    element.dataset.phase = current.phase;
+    setText(phaseLabel, t(`playground.phase.${current.phase}`));
+    if (phaseLabel.dataset.phase !== current.phase) phaseLabel.dataset.phase = current.phase;
+    if (element.dataset.phase !== current.phase) element.dataset.phase = current.phase;
     for (const li of phaseTrack.children) {
       li.classList.toggle("current", li.dataset.phase === current.phase);
-      li.textContent = t(`playground.phase_short.${li.dataset.phase}`);
+      setText(li, t(`playground.phase_short.${li.dataset.phase}`));
     }
-    counter.textContent = t("playground.narration.counter", { n: index + 1, total: trace.steps.length });
+    setText(counter, t("playground.narration.counter", { n: index + 1, total: trace.steps.length }));
     const shown = steps.length > MAX_STEPS_SHOWN ? steps.slice(-MAX_STEPS_SHOWN) : steps;
     const more = () =>
       el("p", {

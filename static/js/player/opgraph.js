@@ -123,6 +123,11 @@ function totalLines(trace, info, index, { id, layer, index: neuron }, graph, sho
   return lines;
 }
 
+/** Write `text` only if it differs: rewriting the same words still lays the line out again. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 export function createOpGraph({ onSelectInput } = {}) {
   const title = el("h2", { class: "opgraph-title" });
   const hint = el("p", { class: "opgraph-hint muted" });
@@ -143,29 +148,36 @@ export function createOpGraph({ onSelectInput } = {}) {
     legend,
   );
   let last = null;
+  let totalsKey = "";
 
-  function render(trace, info, index, id) {
+  /**
+   * Draw the graph of neuron `id` at step `index`. With `deferScroll` (a player that is playing), bringing
+   * the current boxes into view is returned as a function for the next frame, where reading the scroller's
+   * size costs nothing: read right after the graph was replaced, it would lay the page out mid-frame.
+   */
+  function render(trace, info, index, id, { deferScroll = false } = {}) {
     last = { trace, info, index, id };
     const graph = id && trace?.neuron_graphs?.[id];
     const neuron = id ? trace?.facts.node(id) : null;
-    legend.textContent = t("playground.opgraph.legend");
+    setText(legend, t("playground.opgraph.legend"));
     if (!graph || !neuron) {
-      title.textContent = t("playground.opgraph.title");
-      hint.textContent = t(neuron?.layer === 0 ? "playground.opgraph.input_hint" : "playground.opgraph.hint");
+      setText(title, t("playground.opgraph.title"));
+      setText(hint, t(neuron?.layer === 0 ? "playground.opgraph.input_hint" : "playground.opgraph.hint"));
       canvas.replaceChildren();
       canvas.setAttribute("viewBox", "0 0 10 10");
       canvas.classList.add("empty");
-      more.textContent = "";
+      setText(more, "");
       totals.replaceChildren();
-      return;
+      totalsKey = "";
+      return null;
     }
     canvas.classList.remove("empty");
     const { layer } = neuron;
     const feeding = trace.layers[layer - 1].nodes; // the ids of the neurons that feed this one
     const symbol = trace.layers[layer].labels[neuron.index];
     const sample = (trace.sample ?? 0) + 1;
-    title.textContent = t("playground.opgraph.title_for", { neuron: symbol, sample });
-    hint.textContent = t("playground.opgraph.explain", { sample });
+    setText(title, t("playground.opgraph.title_for", { neuron: symbol, sample }));
+    setText(hint, t("playground.opgraph.explain", { sample }));
     const state = revealState(info, index, id, feeding);
     // presenter mode hides the edge labels and closes the gaps they need, so the boxes can be drawn larger
     const gap = columnGap();
@@ -173,7 +185,7 @@ export function createOpGraph({ onSelectInput } = {}) {
     canvas.setAttribute("viewBox", `0 0 ${width} ${height}`);
     canvas.style.setProperty("--natural-width", `${width}px`);
     canvas.setAttribute("aria-label", t("playground.opgraph.aria", { neuron: symbol }));
-    more.textContent = inputs > shown ? t("playground.opgraph.more", { count: inputs - shown }) : "";
+    setText(more, inputs > shown ? t("playground.opgraph.more", { count: inputs - shown }) : "");
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
     const edges = svg("g", { class: "op-edges" });
     const labels = svg("g", { class: "op-edge-labels" });
@@ -243,8 +255,16 @@ export function createOpGraph({ onSelectInput } = {}) {
       nodes.append(g);
     }
     canvas.replaceChildren(edges, nodes, labels);
-    totals.replaceChildren(...totalLines(trace, info, index, { id, ...neuron }, graph, shown));
+    // the totals change only when a gradient is reached: the same lines are not written again
+    const lines = totalLines(trace, info, index, { id, ...neuron }, graph, shown);
+    const key = lines.map((line) => `${line.dataset.op}:${line.textContent}`).join("\n");
+    if (key !== totalsKey) {
+      totalsKey = key;
+      totals.replaceChildren(...lines);
+    }
+    if (deferScroll) return () => followFlow(state.flow, position, width);
     followFlow(state.flow, position, width);
+    return null;
   }
 
   // A panel narrower than the graph scrolls it (text stays at its natural size): bring the boxes the

@@ -101,11 +101,14 @@ export function createRendering({
 
   function schedulePanels() {
     panels.length = 0;
-    panels.push(() => {
-      const { pass, frames } = session.shown;
-      const step = state().view.step;
-      return narration.render(pass, frameSteps(pass, frames, step), step, { progressive: true });
-    }, renderSelection);
+    panels.push(
+      () => {
+        const { pass, frames } = session.shown;
+        const step = state().view.step;
+        return narration.render(pass, frameSteps(pass, frames, step), step, { progressive: true });
+      },
+      () => renderSelection({ deferScroll: true }),
+    );
     if (!panelFrame) panelFrame = requestAnimationFrame(renderNextPanel);
   }
 
@@ -117,17 +120,20 @@ export function createRendering({
     if (panels.length) panelFrame = requestAnimationFrame(renderNextPanel);
   }
 
-  function renderSelection() {
+  /** The op graph and what goes with it; `deferScroll`: see opgraph.render (returns the next piece). */
+  function renderSelection({ deferScroll = false } = {}) {
     const pass = current();
-    if (!pass) return;
+    if (!pass) return null;
     const id = selectedNeuron();
     const pinned = state().view.selected;
     diagram.select(pinned);
-    opgraph.render(pass, session.shown.info, state().view.step, id);
-    followButton.hidden = !pinned;
-    followButton.textContent = t("playground.opgraph.follow");
+    const scroll = opgraph.render(pass, session.shown.info, state().view.step, id, { deferScroll });
+    if (followButton.hidden !== !pinned) followButton.hidden = !pinned;
+    const follow = t("playground.opgraph.follow");
+    if (followButton.textContent !== follow) followButton.textContent = follow;
     biasField.render(id, settings.showEditor);
     if (id && settings.showOpGraph && !pass.neuron_graphs) addGraphs(pass);
+    return scroll;
   }
 
   function renderBusy(busy) {

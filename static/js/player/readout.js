@@ -38,8 +38,9 @@ export function createReadout() {
     render(pass, step, training) {
       if (!pass) return;
       const { text, title } = readoutText(pass, step, training);
-      element.textContent = text;
-      element.title = title;
+      // every step asks; the text changes only once the loss is reached
+      if (element.textContent !== text) element.textContent = text;
+      if (element.title !== title) element.title = title;
       element.classList.toggle("diverged", Boolean(pass.diverged));
     },
   };

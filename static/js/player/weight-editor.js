@@ -108,6 +108,7 @@ export function createWeightEditor({ wrap, svgEl, diagram, tooltip, current, onE
 /** The bias field of the selected neuron, shown in the op graph's tools when editing is allowed. */
 export function createBiasField({ current, onEdit }) {
   const element = el("label", { class: "bias-field", hidden: true });
+  let drawn = null; // { pass, id } of the field shown: a step of the same neuron leaves it as it is
   return {
     element,
     /** Show the field for neuron `id` ("layer-index"), or hide it (inputs have no bias). */
@@ -116,8 +117,11 @@ export function createBiasField({ current, onEdit }) {
       const neuron = id && pass ? pass.facts.node(id) : null;
       if (!neuron || neuron.layer === 0 || !editable) {
         element.hidden = true;
+        drawn = null;
         return;
       }
+      if (drawn?.pass === pass && drawn.id === id) return;
+      drawn = { pass, id };
       const { layer, index } = neuron;
       const input = el("input", { type: "number", step: "any", class: "num", "data-testid": "bias-input" });
       roundWhenBlurred(input, pass.params[layer - 1].bias[index]);
