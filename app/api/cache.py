@@ -88,7 +88,7 @@ class CachingRoute(JsonBodyRoute):
             # before the cache: a body sent as text/plain is refused even when the same bytes were answered
             check_json_body(request.headers.get("content-type"), body)
             if use_cache:
-                key = request.url.path.encode() + b"\0" + body
+                key = request.scope["path"].encode() + b"\0" + body
                 cached = cache.get(key)
                 if cached is not None:
                     return Response(cached, media_type=JSON)

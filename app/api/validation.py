@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from collections.abc import Collection
 
@@ -177,17 +179,43 @@ def feature_inputs(features: FeatureMap, points: np.ndarray, field: str) -> np.n
     return values
 
 
+INITIAL_WEIGHTS_KEPT = 256  # networks' drawn starting weights kept, least recently used out
+INITIAL_WEIGHTS_MAX = 4096  # only small networks' are kept: drawing a big one's costs little beside using it
+
+
 def build_network(spec: NetworkSpec, settings: Settings) -> MLP:
     check_network(spec, settings)
+    weights = spec.weights
+    activation = spec.activation if isinstance(spec.activation, str) else tuple(spec.activation)
+    if weights is None and _weight_count(spec.layers) <= INITIAL_WEIGHTS_MAX:
+        # Seeding NumPy's generator costs more than the rest of building a small network, and the step player
+        # asks for the same seed's network on every step: its starting weights are drawn once.
+        weights = _initial_weights(tuple(spec.layers), activation, spec.output_activation, spec.seed, spec.init)
     return MLP.create(
         spec.layers,
-        activation=spec.activation,
+        activation=activation,
         output_activation=spec.output_activation,
         seed=spec.seed,
-        weights=spec.weights,
+        weights=weights,
         biases=spec.biases,
         init=spec.init,
     )
+
+
+def _weight_count(layers: list[int]) -> int:
+    return sum(fan_in * fan_out for fan_in, fan_out in itertools.pairwise(layers))
+
+
+@functools.lru_cache(maxsize=INITIAL_WEIGHTS_KEPT)
+def _initial_weights(
+    layers: tuple[int, ...], activation: str | tuple[str, ...], output_activation: str, seed: int, init: str
+) -> tuple[np.ndarray, ...]:
+    """The weights ``MLP.create`` draws for this shape and seed, read-only (each network copies its own)."""
+    mlp = MLP.create(layers, activation=activation, output_activation=output_activation, seed=seed, init=init)
+    drawn = tuple(w.data for w in mlp.weights)
+    for array in drawn:
+        array.flags.writeable = False
+    return drawn
 
 
 # ---------------------------------------------------------------------------------------- datasets and training

@@ -9,7 +9,7 @@ trace is sent as two documents:
   token language is described in :mod:`app.tracing.render`). Its id is a hash of the shape and the
   contract version, so a client that holds it never needs it again;
 * the numbers (:func:`trace_numbers`): named arrays of one pass, read from the engine's tensors after
-  ``backward()``, with the update computed by :class:`app.nn.optim.SGD`.
+  ``backward()``, with the update p − lr·∂L/∂p that :class:`app.nn.optim.SGD` makes (tests hold them equal).
 
 Arrays per layer are lists indexed by layer, with ``None`` where a layer has no such array (the input
 layer has no z, no W). Per-sample arrays are [batch][neuron]; weights are [out][in].
@@ -28,10 +28,8 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.engine.tensor import Tensor
 from app.nn.features import feature_symbol
 from app.nn.mlp import MLP
-from app.nn.optim import SGD
 from app.tracing.features import formula_symbol
 from app.tracing.notation import (
     ACTIVATION_DERIVATIVES,
@@ -553,28 +551,33 @@ scripts = ScriptCache(SCRIPT_CACHE_BYTES)
 
 # ---------------------------------------------------------------------------------------- the numbers
 def _updated_parameters(mlp: MLP, learning_rate: float) -> list[np.ndarray]:
-    """W and b after one step of :class:`SGD`, applied to copies so the traced network keeps its values."""
-    copies = []
-    for param in mlp.parameters():
-        copy = Tensor(param.data.copy(), requires_grad=True)
-        copy.grad = param.grad
-        copies.append(copy)
-    SGD(copies, learning_rate).step()
-    return [copy.data for copy in copies]
+    """W and b after one step of plain SGD, p − lr·∂L/∂p, as new arrays so the traced network keeps its
+    values. The same arithmetic as :class:`app.nn.optim.SGD`, without building an optimizer per pass."""
+    return [
+        param.data.copy() if param.grad is None else param.data - learning_rate * param.grad
+        for param in mlp.parameters()
+    ]
 
 
 def _non_finite(arrays: dict[str, Any]) -> list[dict[str, Any]]:
     """Where each number that is sent as null is, and whether it was NaN, ∞ or −∞."""
+    every = []
+    for value in arrays.values():
+        if isinstance(value, list):
+            every.extend(array for array in value if array is not None)
+        elif value is not None:
+            every.append(value)
+    # One check of every number at once (``axis=None`` flattens each array, and a float is one number): a
+    # pass nearly always has none to report, and looking for where array by array costs more than the rest
+    # of writing a small pass's numbers.
+    if np.isfinite(np.concatenate(every, axis=None)).all():
+        return []
     named = [
         (name, layer if isinstance(value, list) else None, np.asarray(array))
         for name, value in arrays.items()
         for layer, array in enumerate(value if isinstance(value, list) else [value])
         if array is not None
     ]
-    # One check of every number at once: a pass nearly always has none to report, and looking for where
-    # array by array costs more than the rest of writing a small pass's numbers.
-    if np.isfinite(np.concatenate([array.ravel() for _, _, array in named])).all():
-        return []
     found = []
     for name, layer, array in named:
         for at in np.argwhere(~np.isfinite(array)).tolist():
