@@ -562,6 +562,10 @@ let lastReadable = 0;
 function renderStreaming(now) {
   renderNetwork();
   renderOutput();
+  // the step in data attributes (what scripts and a live class's checks read) follows every frame: no
+  // style reads them, so writing them costs nothing on screen
+  setAttr($("[data-testid=step-counter]"), "data-step", session.step);
+  setAttr(root, "data-step", session.step);
   if (now - lastReadable >= READABLE_MS - 8) renderReadable(); // 8 ms: a frame early rather than one late
 }
 
@@ -570,12 +574,13 @@ let lastFrame = 0;
 /** Redraw at most once a frame while streaming (twice a second with reduced motion). */
 function scheduleRender() {
   if (frame) return;
-  const wait = prefersReducedMotion() && session.playing ? Math.max(0, 500 - (performance.now() - lastFrame)) : 0;
+  const reduced = prefersReducedMotion() && session.playing;
+  const wait = reduced ? Math.max(0, 500 - (performance.now() - lastFrame)) : 0;
   const draw = () => {
     frame = requestAnimationFrame((now) => {
       frame = 0;
       lastFrame = performance.now();
-      if (wait || prefersReducedMotion()) render();
+      if (reduced) render();
       else renderStreaming(now);
     });
   };

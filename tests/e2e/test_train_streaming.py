@@ -1,0 +1,73 @@
+"""The training view while a run streams at Fastest: the loss chart and the diagram are updated in place (the
+same elements, new values), the numbers keep moving, and a link's tooltip tells the weight shown now."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_train import open_train, pause, steps_shown, wait_for_steps
+
+pytestmark = pytest.mark.e2e
+
+DIGITS = "data=digits&hidden=[8]&opt=adam&lr=0.01&speed=max"
+
+# Marks the chart's line, a link and a weight image, and counts what changes in them, frame by frame.
+WATCH = """() => {
+  const line = document.querySelector("[data-testid=loss-chart] .line-train");
+  const link = document.querySelector("[data-testid=network] .link");
+  const image = document.querySelector("[data-testid=weight-image-0]");
+  const counts = { line: 0, counter: 0 };
+  let lastLine = line.getAttribute("d");
+  let lastCounter = document.querySelector("[data-testid=step-counter]").textContent;
+  const frame = () => {
+    const d = line.getAttribute("d");
+    if (d !== lastLine) counts.line += 1;
+    lastLine = d;
+    const counter = document.querySelector("[data-testid=step-counter]").textContent;
+    if (counter !== lastCounter) counts.counter += 1;
+    lastCounter = counter;
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  window.__marked = { line, link, image, counts };
+}"""
+
+
+def test_a_streaming_run_updates_its_views_in_place(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    open_train(page, live_server, DIGITS)
+    page.click("[data-testid=play]")
+    wait_for_steps(page, 20, timeout=60)
+    page.evaluate(WATCH)
+    start = steps_shown(page)
+    page.wait_for_timeout(2000)
+    # the same nodes are still on the page: updated, not rebuilt
+    kept = page.evaluate(
+        "() => ['line', 'link', 'image'].filter((k) => window.__marked[k].isConnected && "
+        "document.contains(window.__marked[k]))"
+    )
+    assert kept == ["line", "link", "image"]
+    counts = page.evaluate("window.__marked.counts")
+    assert steps_shown(page) > start
+    # a reader sees the numbers and the chart move several times a second, never only at the end
+    assert counts["counter"] >= 4 and counts["line"] >= 4, counts
+    pause(page)
+
+
+def test_a_links_tooltip_tells_the_weight_shown_when_pointed_at(browser, page, live_server) -> None:  # type: ignore[no-untyped-def]
+    open_train(page, live_server, "speed=max")
+    page.click("[data-testid=play]")
+    wait_for_steps(page, 200, timeout=60)
+    pause(page)
+    link = page.locator("[data-testid=network] .link").first
+    link.dispatch_event("pointerover")
+    pointed = link.locator("title").text_content() or ""
+    assert pointed.startswith("w = ")
+    # the same run rebuilt from the page's link draws its links afresh: the tooltip must say the same
+    fresh = browser.new_page()
+    try:
+        fresh.goto(page.url)
+        fresh.wait_for_selector("[data-testid=train][data-state=ready]", timeout=60_000)
+        assert steps_shown(fresh) == steps_shown(page)
+        assert fresh.locator("[data-testid=network] .link title").first.text_content() == pointed
+    finally:
+        fresh.close()
