@@ -7,6 +7,7 @@ import { el } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { ready } from "../core/shell.js";
+import { useStylesheet } from "../core/styles.js";
 import { state } from "../pages/playground-state.js";
 import { paintPixels } from "../train/pixels.js";
 
@@ -72,7 +73,7 @@ function mount(after) {
 }
 
 async function main() {
-  await ready;
+  await Promise.all([ready, useStylesheet(new URL("../../css/input-image.css", import.meta.url))]);
   const head = document.querySelector(".playground-head");
   if (!head) return;
   const render = mount(head);

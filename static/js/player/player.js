@@ -69,7 +69,8 @@ function later(...methods) {
   return stand;
 }
 
-/** The modules of everything but the diagram and its controls, fetched once the first diagram is drawn. */
+/** The modules (and the predict panel's stylesheet) of everything but the diagram and its controls,
+ * fetched once the first diagram is drawn. */
 function importPanels() {
   return Promise.all([
     import("./narration.js"),
@@ -83,6 +84,9 @@ function importPanels() {
     import("./exporters.js"),
     import("./weight-editor.js"),
     import("./training.js"),
+    import("../core/styles.js").then(({ useStylesheet }) =>
+      useStylesheet(new URL("../../css/predict.css", import.meta.url)),
+    ),
   ]);
 }
 
