@@ -148,6 +148,9 @@ export function layoutDiagram(d, { width, height }) {
     edge.y1 = source.y;
     edge.x2 = target.x;
     edge.y2 = target.y;
+    edge.source = source;
+    edge.target = target;
+    if (!edge.line) continue; // being built: diagram-build.js writes its line with these ends
     for (const line of edge.hit ? [edge.line, edge.hit] : [edge.line]) {
       line.setAttribute("x1", source.sx);
       line.setAttribute("y1", source.sy);
