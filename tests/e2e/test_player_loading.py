@@ -1,0 +1,66 @@
+"""The step player draws its first diagram from the few modules that draw it; its panels' modules and
+stylesheets are fetched after that diagram is in the page, under versioned URLs kept for a year."""
+
+from __future__ import annotations
+
+import re
+
+from app.static_assets import IMMUTABLE
+from tests.e2e.conftest import checked_page
+
+# Written by the page itself: the time the diagram was first marked ready (data-ready on the SVG).
+READY_AT = """
+new MutationObserver((_, observer) => {
+  if (!document.querySelector("[data-testid=network-diagram][data-ready]")) return;
+  observer.disconnect();
+  window.__readyAt = performance.now();
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-ready"] });
+"""
+PANELS = [
+    "player/narration.js",
+    "player/opgraph.js",
+    "player/legend.js",
+    "player/tooltip.js",
+    "player/predict.js",
+    "player/whole-graph.js",
+    "player/editor.js",
+    "player/exporters.js",
+    "player/training.js",
+    "player/weight-editor.js",
+    "player/input-image.js",
+    "css/predict.css",
+]
+FIRST = ["player/player.js", "player/diagram.js", "player/diagram-build.js", "player/store.js"]
+VERSIONED = re.compile(r"/static/v/[0-9a-f]{12}/(.+)$")
+
+
+def test_the_panels_are_fetched_after_the_first_diagram_and_kept_for_a_year(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    with checked_page(browser, viewport={"width": 1920, "height": 1080}) as page:
+        cached: dict[str, str] = {}
+        page.on("response", lambda r: cached.__setitem__(r.url, r.headers.get("cache-control", "")))
+        page.add_init_script(READY_AT)
+        page.goto(f"{live_server}/")
+        # the editor is the last panel in: once it shows a field, every panel module has been fetched
+        page.get_by_test_id("learning-rate").wait_for(timeout=30_000)
+        page.get_by_test_id("narration").wait_for()
+        ready_at = page.evaluate("window.__readyAt")
+        started = page.evaluate(
+            "() => performance.getEntriesByType('resource').map((r) => [new URL(r.name).pathname, r.startTime])"
+        )
+        page.screenshot(path="/tmp/shots/firstdraw/loading-panels-in.png")
+    fetched = {}
+    for path, start in started:
+        found = VERSIONED.search(path)
+        if found:
+            name = found.group(1).removeprefix("js/")
+            fetched[name] = start
+    for name in FIRST:
+        assert name in fetched and fetched[name] < ready_at, f"{name} should be fetched before the diagram"
+    for name in PANELS:
+        assert name in fetched, f"{name} was never fetched"
+        assert fetched[name] >= ready_at, f"{name} was fetched before the first diagram ({fetched[name]} < {ready_at})"
+    static = {url: control for url, control in cached.items() if "/static/" in url}
+    assert any("player/narration.js" in url for url in static)
+    for url, control in static.items():
+        assert VERSIONED.search(url.split("?")[0]), f"{url} is not under a versioned URL"
+        assert control == IMMUTABLE, f"{url} is kept as {control!r}"
