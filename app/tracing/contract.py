@@ -561,12 +561,12 @@ def _updated_parameters(mlp: MLP, learning_rate: float) -> list[np.ndarray]:
 
 def _non_finite(arrays: dict[str, Any]) -> list[dict[str, Any]]:
     """Where each number that is sent as null is, and whether it was NaN, ∞ or −∞."""
-    every = []
-    for value in arrays.values():
-        if isinstance(value, list):
-            every.extend(array for array in value if array is not None)
-        elif value is not None:
-            every.append(value)
+    every = [
+        array
+        for value in arrays.values()
+        for array in (value if isinstance(value, list) else (value,))
+        if array is not None
+    ]
     # One check of every number at once (``axis=None`` flattens each array, and a float is one number): a
     # pass nearly always has none to report, and looking for where array by array costs more than the rest
     # of writing a small pass's numbers.
