@@ -129,6 +129,13 @@ class SGD(Optimizer):
     def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
         np.multiply(grad, self.lr, out=out)
 
+    @staticmethod
+    def stepped(data: np.ndarray, grad: np.ndarray, lr: float) -> np.ndarray:
+        """p − η·g as a new array, leaving ``data`` as it is: one plain step without an optimizer's buffers
+        (a trace shows the weights after the step beside the weights it traced). Equal bit for bit to
+        :meth:`step`, which computes δ = g·η and then p − δ."""
+        return data - np.multiply(grad, lr)
+
 
 class Momentum(Optimizer):
     """Heavy-ball momentum, ``torch.optim.SGD(momentum=μ)`` without dampening or Nesterov:

@@ -9,7 +9,7 @@ trace is sent as two documents:
   token language is described in :mod:`app.tracing.render`). Its id is a hash of the shape and the
   contract version, so a client that holds it never needs it again;
 * the numbers (:func:`trace_numbers`): named arrays of one pass, read from the engine's tensors after
-  ``backward()``, with the update p − lr·∂L/∂p that :class:`app.nn.optim.SGD` makes (tests hold them equal).
+  ``backward()``, with the update computed by :class:`app.nn.optim.SGD`.
 
 Arrays per layer are lists indexed by layer, with ``None`` where a layer has no such array (the input
 layer has no z, no W). Per-sample arrays are [batch][neuron]; weights are [out][in].
@@ -30,6 +30,7 @@ import orjson
 
 from app.nn.features import feature_symbol
 from app.nn.mlp import MLP
+from app.nn.optim import SGD
 from app.tracing.features import formula_symbol
 from app.tracing.notation import (
     ACTIVATION_DERIVATIVES,
@@ -551,10 +552,9 @@ scripts = ScriptCache(SCRIPT_CACHE_BYTES)
 
 # ---------------------------------------------------------------------------------------- the numbers
 def _updated_parameters(mlp: MLP, learning_rate: float) -> list[np.ndarray]:
-    """W and b after one step of plain SGD, p − lr·∂L/∂p, as new arrays so the traced network keeps its
-    values. The same arithmetic as :class:`app.nn.optim.SGD`, without building an optimizer per pass."""
+    """W and b after one step of :class:`SGD`, as new arrays so the traced network keeps its values."""
     return [
-        param.data.copy() if param.grad is None else param.data - learning_rate * param.grad
+        param.data.copy() if param.grad is None else SGD.stepped(param.data, param.grad, learning_rate)
         for param in mlp.parameters()
     ]
 
