@@ -78,6 +78,20 @@ export function paintNodes(d) {
 
 export function paintEdges(d) {
   const { trace, info, scales } = d;
+  // An edge's look changes only with the trace, its scale, or when its neuron's update is reached or
+  // left: a step that moves no update boundary leaves all of them as they are (a thousand edges of a
+  // big network otherwise work out their look twice a step).
+  let updated = 0;
+  for (const node of d.nodeList) if (node.layer > 0 && d.revealed(info.updateAt(node.id))) updated++;
+  const painted = d.edgesPainted;
+  if (
+    painted?.edges === d.edgeList &&
+    painted.trace === trace &&
+    painted.scale === scales.weight &&
+    painted.updated === updated
+  )
+    return;
+  d.edgesPainted = { edges: d.edgeList, trace, scale: scales.weight, updated };
   let layer = 0;
   let to = -1;
   let weights = null;
