@@ -124,10 +124,10 @@ export function createNarration({ tools = [] } = {}) {
    * Show `steps` (the frame up to step `index`). With `progressive`, only the newest step is written now
    * and a function is returned that writes up to `perCall` earlier ones above it on each call, returning
    * itself while some remain: a player that is playing calls it once per animation frame, so a frame of
-   * a dozen long formulas does not land in one display frame (one block of 16 terms is already a few ms
-   * of layout and text shaping).
+   * a dozen long formulas does not land in one display frame (a frame that writes one costs about as
+   * much as one that writes two: the panel's layout and the page's paint dominate).
    */
-  function render(trace, steps, index, { progressive = false, perCall = 1 } = {}) {
+  function render(trace, steps, index, { progressive = false, perCall = 2 } = {}) {
     const shows = { trace, steps, index };
     last = shows;
     if (!trace || !steps.length) {
