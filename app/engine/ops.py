@@ -37,6 +37,8 @@ BCE_EPS = float(np.float32(1e-12))  # PyTorch's floor for p(1 − p) in the BCE 
 
 ONE = np.array(1.0)  # 1 as a 0-d array: NumPy pairs it with an array faster than it converts the number 1.0
 ONE.flags.writeable = False
+HALF = np.array(0.5)  # ½, for the same reason
+HALF.flags.writeable = False
 
 Grads = tuple[np.ndarray | None, ...]
 
@@ -414,11 +416,11 @@ class Sigmoid(UnaryElementwise):
 
     @staticmethod
     def forward(x: np.ndarray) -> tuple[np.ndarray, Any]:
-        return 0.5 + 0.5 * np.tanh(0.5 * x), None
+        return HALF + HALF * np.tanh(HALF * x), None
 
     @staticmethod
     def derivative(x: np.ndarray, y: np.ndarray, params: dict[str, Any] | None) -> np.ndarray:
-        return y * (1.0 - y)
+        return y * (ONE - y)
 
 
 class Relu(UnaryElementwise):

@@ -99,7 +99,7 @@ class MLP:
         if init not in INITS:
             raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
         rng = np.random.default_rng(seed) if weights is None else None  # given weights need no draws
-        weight_tensors, bias_tensors = [], []
+        weight_arrays, bias_arrays = [], []
         for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), start=1):
             if rng is not None:
                 scheme = init
@@ -112,13 +112,29 @@ class MLP:
                 b = _checked(biases[layer - 1], (fan_out,), f"biases[{layer - 1}]")
             else:
                 b = np.zeros(fan_out)
-            weight_tensors.append(Tensor(w, requires_grad=True, name=f"W{layer}"))
-            bias_tensors.append(Tensor(b, requires_grad=True, name=f"b{layer}"))
+            weight_arrays.append(w)
+            bias_arrays.append(b)
         if weights is not None and len(weights) != len(sizes) - 1:
             raise ValueError(f"expected {len(sizes) - 1} weight matrices, got {len(weights)}")
         if biases is not None and len(biases) != len(sizes) - 1:
             raise ValueError(f"expected {len(sizes) - 1} bias vectors, got {len(biases)}")
-        return cls(sizes=sizes, activations=names, weights=weight_tensors, biases=bias_tensors)
+        return cls._from_arrays(sizes, names, weight_arrays, bias_arrays)
+
+    @classmethod
+    def _from_arrays(
+        cls, sizes: list[int], activations: list[str], weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]
+    ) -> MLP:
+        """A network holding copies of ``weights`` and ``biases`` in one flat array, laid out W1, b1, W2, b2, …
+        (the order of :meth:`parameters`): an optimizer can then update every parameter with one NumPy call."""
+        arrays = [a for pair in zip(weights, biases, strict=True) for a in pair]
+        storage = np.concatenate([a.reshape(-1) for a in arrays]) if arrays else np.zeros(0)
+        views, start = [], 0
+        for a in arrays:
+            views.append(storage[start : start + a.size].reshape(a.shape))
+            start += a.size
+        weight_tensors = [Tensor(w, requires_grad=True, name=f"W{i}") for i, w in enumerate(views[0::2], start=1)]
+        bias_tensors = [Tensor(b, requires_grad=True, name=f"b{i}") for i, b in enumerate(views[1::2], start=1)]
+        return cls(sizes=sizes, activations=activations, weights=weight_tensors, biases=bias_tensors)
 
     @property
     def depth(self) -> int:
@@ -173,11 +189,8 @@ class MLP:
         return out
 
     def copy(self) -> MLP:
-        return MLP(
-            sizes=list(self.sizes),
-            activations=list(self.activations),
-            weights=[Tensor(w.data.copy(), requires_grad=True, name=w.name) for w in self.weights],
-            biases=[Tensor(b.data.copy(), requires_grad=True, name=b.name) for b in self.biases],
+        return MLP._from_arrays(
+            list(self.sizes), list(self.activations), [w.data for w in self.weights], [b.data for b in self.biases]
         )
 
 

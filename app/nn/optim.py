@@ -14,7 +14,8 @@ Small networks have a few small parameters, so the cost of a step is the number 
 arithmetic. The optimizer state therefore lives in one flat array per quantity, with a shaped view per
 parameter: when every parameter has a gradient (the usual case) the rule runs once over all of them,
 otherwise once per parameter on the views. Both give the same numbers, element by element. Nothing
-is allocated after construction; parameter shapes must stay fixed.
+is allocated after construction; parameter shapes must stay fixed. When the parameters themselves are
+consecutive slices of one array (as an MLP keeps them), p ← p − δ is one subtraction on that array.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class Optimizer:
         self._grad = self._slots()  # g (+ λ·p): our own copy, so the caller's gradient stays intact
         self._delta = self._slots()  # the step δ
         self._decay: _Slots | None = None  # λ·p, made when weight decay is first used
+        self._views = [p.data for p in self.params]
+        self._storage = _shared_storage(self._views)  # the parameters laid end to end in one array, or None
 
     def _slots(self) -> _Slots:
         return _Slots(self._shapes)
@@ -102,6 +105,9 @@ class Optimizer:
             self._data.whole *= self.weight_decay
             self._grad.whole += self._data.whole
         self._direction(ALL, self._grad.whole, self._delta.whole)
+        if self._storage is not None and all(p.data is view for p, view in zip(self.params, self._views)):  # noqa: B905
+            self._storage -= self._delta.whole
+            return
         for param, delta in zip(self.params, self._delta.parts, strict=True):
             param.data -= delta
 
@@ -121,6 +127,22 @@ class Optimizer:
     def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
         """Write the step δ into ``out`` for parameter ``index`` (or all of them, ``ALL``) given ``grad``."""
         raise NotImplementedError
+
+
+def _shared_storage(arrays: list[np.ndarray]) -> np.ndarray | None:
+    """The writable 1-D float64 array whose consecutive slices are ``arrays``, in order and contiguous, if any."""
+    base = arrays[0].base if arrays else None
+    if not isinstance(base, np.ndarray) or base.ndim != 1 or base.dtype != np.float64 or not base.flags.writeable:
+        return None
+    address = base.__array_interface__["data"][0]
+    for array in arrays:
+        if array.base is not base or not array.flags.c_contiguous or array.dtype != np.float64:
+            return None
+        if array.__array_interface__["data"][0] != address:
+            return None
+        address += array.nbytes
+    start = (arrays[0].__array_interface__["data"][0] - base.__array_interface__["data"][0]) // base.itemsize
+    return base[start : start + sum(a.size for a in arrays)]
 
 
 class SGD(Optimizer):

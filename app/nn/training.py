@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.engine.functions import LOSSES
+from app.engine.tape import Tape, TapeError
 from app.engine.tensor import Tensor
 from app.nn.datasets import Dataset
 from app.nn.features import FeatureMap
@@ -122,9 +123,10 @@ class Trainer:
             self.config.optimizer, self.mlp.parameters(), self.config.learning_rate
         )
         self._rng = np.random.default_rng(self.config.seed)
-        self._order = self._rng.permutation(len(self.train_set))
-        self._cursor = 0
+        self._shuffle()
         self._loss_fn = LOSSES[self.config.loss]
+        self._tape: Tape | None = None  # the step's graph, recorded on the first step (see _batch_loss)
+        self.replay = True  # False: build the graph on every step, as the tape's tests compare
         with np.errstate(all="ignore"):
             self._record()
 
@@ -154,31 +156,55 @@ class Trainer:
         return self.history[recorded:]
 
     # ------------------------------------------------------------------ one step
+    def _shuffle(self) -> None:
+        """Start an epoch: the training set in a new random order, taken batch by batch from the start."""
+        order = self._rng.permutation(len(self.train_set))
+        self._shuffled = self.train_inputs[order], self.train_targets[order]  # one gather per epoch, not per batch
+        self._cursor = 0
+
     def _batch(self) -> tuple[np.ndarray, np.ndarray]:
         n, size = len(self.train_set), self.config.batch_size
         if size >= n:
             return self.train_inputs, self.train_targets
         if self._cursor + size > n:
-            self._order = self._rng.permutation(n)
-            self._cursor = 0
-        index = self._order[self._cursor : self._cursor + size]
+            self._shuffle()
+        start = self._cursor
         self._cursor += size
-        return self.train_inputs[index], self.train_targets[index]
+        inputs, targets = self._shuffled
+        return inputs[start : self._cursor], targets[start : self._cursor]
 
     def _take_step(self) -> bool:
         """One optimizer step; False when the batch loss is not finite (nothing is updated then)."""
-        inputs, targets = self._batch()
         self.optimizer.zero_grad()
-        loss = self._loss_fn(self.mlp(inputs), targets)
-        if not math.isfinite(loss.item()):
+        loss, backward = self._batch_loss(*self._batch())
+        if not math.isfinite(loss):
             return False
-        loss.backward()
+        backward()
         kind, rate = self.config.regularization, self.config.regularization_rate
         if kind != "none" and rate:
             for weight in self.mlp.weights:
                 weight.grad = weight.grad + regularization_grad(kind, rate, weight.data)
         self.optimizer.step()
         return True
+
+    def _loss(self, inputs: Tensor, targets: Tensor) -> Tensor:
+        return self._loss_fn(self.mlp(inputs), targets)
+
+    def _batch_loss(self, inputs: np.ndarray, targets: np.ndarray) -> tuple[float, Callable[[], None]]:
+        """The batch's loss and what computes its gradients: a replay of the recorded step when the batch has
+        the recorded shapes, else a graph built afresh."""
+        if not self.replay:
+            loss = self._loss(Tensor(inputs), Tensor(targets))
+            return loss.item(), loss.backward
+        tape = self._tape
+        if tape is None or not tape.fits(inputs, targets):
+            try:
+                tape = self._tape = Tape.record(self._loss, inputs, targets)
+            except TapeError:
+                self.replay = False
+                return self._batch_loss(inputs, targets)
+            return tape.root.item(), tape.backward
+        return tape.forward(inputs, targets).item(), tape.backward
 
     def _record(self) -> None:
         loss = self.config.loss
