@@ -94,7 +94,7 @@ class Optimizer:
     def step(self) -> None:
         """p ← p − δ for every parameter that has a gradient, in place."""
         grads = [p.grad for p in self.params]
-        if any(g is None for g in grads) or not self._can_step_together():
+        if _has_none(grads) or not self._can_step_together():
             for index, grad in enumerate(grads):
                 if grad is not None:
                     self._step_one(index, grad)
@@ -105,11 +105,18 @@ class Optimizer:
             self._data.whole *= self.weight_decay
             self._grad.whole += self._data.whole
         self._direction(ALL, self._grad.whole, self._delta.whole)
-        if self._storage is not None and all(p.data is view for p, view in zip(self.params, self._views)):  # noqa: B905
+        if self._storage is not None and self._in_storage():
             self._storage -= self._delta.whole
             return
         for param, delta in zip(self.params, self._delta.parts, strict=True):
             param.data -= delta
+
+    def _in_storage(self) -> bool:
+        """Whether every parameter still holds its slice of the shared storage (nobody replaced ``p.data``)."""
+        for param, view in zip(self.params, self._views):  # noqa: B905, SIM110 - every step: a loop, not a generator
+            if param.data is not view:
+                return False
+        return True
 
     def _step_one(self, index: int, grad: np.ndarray) -> None:
         param, own_grad = self.params[index], self._grad[index]
@@ -127,6 +134,13 @@ class Optimizer:
     def _direction(self, index: int | None, grad: np.ndarray, out: np.ndarray) -> None:
         """Write the step δ into ``out`` for parameter ``index`` (or all of them, ``ALL``) given ``grad``."""
         raise NotImplementedError
+
+
+def _has_none(grads: list[np.ndarray | None]) -> bool:
+    for grad in grads:  # noqa: SIM110 - every step: a loop, not a generator
+        if grad is None:
+            return True
+    return False
 
 
 def _shared_storage(arrays: list[np.ndarray]) -> np.ndarray | None:

@@ -265,3 +265,30 @@ def test_one_pass_over_all_parameters_equals_one_pass_each(name, weight_decay, m
     for a, b in zip(together, separately, strict=True):
         np.testing.assert_array_equal(a.data, b.data)
     assert not np.array_equal(together[0].data, start[0])
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_an_mlps_shared_storage_is_updated_like_each_parameter(name):
+    from app.nn.mlp import MLP
+
+    rng = np.random.default_rng(4)
+    shared, separate = MLP.create([2, 3, 2], seed=1), MLP.create([2, 3, 2], seed=1)
+    for p in separate.parameters():
+        p.data = p.data.copy()  # no longer a slice of the network's one array
+    opt_shared = make_optimizer(name, shared.parameters(), 0.1, weight_decay=0.01)
+    opt_separate = make_optimizer(name, separate.parameters(), 0.1, weight_decay=0.01)
+    assert opt_shared._storage is not None and opt_shared._in_storage()
+    assert opt_separate._storage is None
+    for _ in range(3):
+        for a, b in zip(shared.parameters(), separate.parameters(), strict=True):
+            a.grad = b.grad = rng.normal(size=a.data.shape)
+        opt_shared.step()
+        opt_separate.step()
+        for a, b in zip(shared.parameters(), separate.parameters(), strict=True):
+            np.testing.assert_array_equal(a.data, b.data)
+    shared.weights[0].data = shared.weights[0].data.copy()  # replaced: the optimizer must update it, not the storage
+    assert not opt_shared._in_storage()
+    before = shared.weights[0].data.copy()
+    shared.weights[0].grad = np.ones_like(before)
+    opt_shared.step()
+    assert not np.array_equal(shared.weights[0].data, before)
