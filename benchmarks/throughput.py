@@ -31,6 +31,7 @@ Run: ``python benchmarks/throughput.py`` (``--http h11 httptools`` for both). On
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -46,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.serving import HOST, free_port, stop_server  # noqa: E402
 
 GOAL_RATIO = 0.60
+RUN_OFFSETS = itertools.count(0, 10_000_000)
 GOAL_P99_MS = 20.0
 TRACE_BODY = (
     '{"layers": [2, 3, 1], "inputs": [[%s, -1.0]], "targets": [[1.0]], "seed": 1, "include_neuron_graphs": false}'
@@ -57,7 +59,7 @@ TRACE_V2_BODY = (
 
 # wrk's Lua hooks: a GET, or a POST whose body carries a new number per request; one JSON line of figures.
 WRK_SCRIPT = """
-local template, counter = {template}, 0
+local template, counter = {template}, {first}
 if template ~= "" then
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
@@ -104,7 +106,9 @@ def cpu_seconds(pid: int) -> float:
 def wrk(server: subprocess.Popen, port: int, path: str, template: str, connections: int, seconds: int) -> dict:
     cpu_before = cpu_seconds(server.pid)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT.format(template=json.dumps(template)))
+        # Each run numbers its inputs from its own range: a later run repeating an earlier one's inputs would
+        # be answered from the response cache.
+        script.write(WRK_SCRIPT.format(template=json.dumps(template), first=next(RUN_OFFSETS)))
     try:
         command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", script.name]
         output = subprocess.run(
