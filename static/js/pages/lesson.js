@@ -21,6 +21,8 @@ const FIGURES = {
 const article = document.querySelector("[data-lesson]");
 const slug = article.dataset.lesson;
 let figure = null;
+// While the figure loads, a stepping key is its (dropped), not the page's: it must not scroll or leave the lesson.
+let figureLoading = slug in FIGURES;
 
 function setTitle() {
   document.title = `${t(`lessons.${slug}.title`)} · ${t("common.app_name")}`;
@@ -71,6 +73,7 @@ document.addEventListener(
     const direction = stepDirection(event, { vertical: isPresenting() });
     if (!direction) return;
     event.preventDefault();
+    if (figureLoading) return;
     if (direction > 0) forward();
     else backward();
   },
@@ -86,8 +89,12 @@ await ready;
 setTitle();
 const load = FIGURES[slug];
 if (load) {
-  const module = await load();
-  figure = await module.mount(article.querySelector("[data-figure]"));
+  try {
+    const module = await load();
+    figure = await module.mount(article.querySelector("[data-figure]"));
+  } finally {
+    figureLoading = false;
+  }
 }
 // A live class follows the figure in place (its view: state string in, state string out); a figure that
 // keeps no state, or a page whose step player attached itself, leaves nothing more to follow.
