@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import typing
 from typing import Any
 
@@ -11,6 +14,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from pydantic.json_schema import models_json_schema
 
+from app.api import routes
 from app.api.openapi import COMPONENTS, DESCRIBED_MODELS
 from app.api.schemas.common import Activation, InitScheme, LossName
 from app.api.schemas.training import DatasetName, OptimizerName, Regularization
@@ -62,6 +66,29 @@ def test_the_stream_event_models_share_the_components_fastapi_wrote(document):
     assert {"TrainStreamEvent", "ProgressEvent", "DoneEvent", "ErrorEvent", "Progress"} <= set(schemas)
     for name, schema in definitions["$defs"].items():
         assert _without_defaults(schemas[name]) == _without_defaults(schema), name
+
+
+def test_every_operation_that_takes_a_heavy_slot_documents_its_503(document):
+    # The handlers that take a slot are found from their code, so a new heavy endpoint that forgets to
+    # document its 503 fails here (an operation's id is its handler's name).
+    handlers = {
+        name
+        for module_info in pkgutil.iter_modules(routes.__path__)
+        for name, function in inspect.getmembers(importlib.import_module(f"{routes.__name__}.{module_info.name}"))
+        if inspect.isfunction(function) and "heavy_slots(" in inspect.getsource(inspect.unwrap(function))
+    }
+    heavy = [
+        (path, method, operation)
+        for path, operations in document["paths"].items()
+        for method, operation in operations.items()
+        if operation.get("operationId") in handlers
+    ]
+    assert {path for path, _, _ in heavy} >= {f"{API}/network/trace", f"{API}/network/train", "/api/v2/network/trace"}
+    for path, method, operation in heavy:
+        busy = operation["responses"].get("503")
+        assert busy, f"{method.upper()} {path} can answer 503 but does not document it"
+        assert busy["content"]["application/json"]["schema"]["$ref"] == f"{COMPONENTS}ErrorResponse"
+        assert busy["headers"]["Retry-After"]["schema"]["type"] == "integer"
 
 
 def test_operation_ids_name_the_operation(document):

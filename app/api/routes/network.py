@@ -15,7 +15,7 @@ from app.api.budget import trace_bytes
 from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
 from app.api.heavy import CLIENT_CLOSED_REQUEST, heavy_slots, while_connected
-from app.api.schemas.common import ERROR_RESPONSES
+from app.api.schemas.common import HEAVY_RESPONSES
 from app.api.schemas.network import GradcheckResponse, TraceRequest, TraceResponse
 from app.api.schemas.trace_v2 import TraceV2Request
 from app.api.validation import build_features, build_network, check_batch, feature_inputs, invalid, too_large
@@ -51,7 +51,7 @@ def trace_batch(
 @router.post(
     "/trace",
     response_model=TraceResponse,
-    responses=ERROR_RESPONSES,
+    responses=HEAVY_RESPONSES,
     summary="One forward and backward pass, and one SGD update, as ordered steps",
 )
 @cacheable
@@ -109,7 +109,7 @@ def _trace_unless_stopped(args: tuple[Any, ...], named: dict[str, Any], stop: Ev
 @router.post(
     "/gradcheck",
     response_model=GradcheckResponse,
-    responses=ERROR_RESPONSES,
+    responses=HEAVY_RESPONSES,
     summary="Backprop against central differences for every parameter, with the cost of each",
 )
 async def gradcheck(request: TraceRequest, http: Request, settings: SettingsDep) -> Response:

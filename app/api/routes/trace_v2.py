@@ -15,7 +15,7 @@ from app.api.cache import CachingRoute, cacheable
 from app.api.dependencies import SettingsDep
 from app.api.heavy import heavy_slots
 from app.api.routes.network import INLINE_WORK, trace_batch
-from app.api.schemas.common import ERROR_RESPONSES, ErrorResponse
+from app.api.schemas.common import HEAVY_RESPONSES, ErrorResponse
 from app.api.schemas.trace_v2 import TraceScript, TraceV2Request, TraceV2Response
 from app.api.validation import build_network, invalid, too_large
 from app.api.wire import JSON, ApiError
@@ -116,7 +116,7 @@ def _pass_graph(checked: CheckedPass, request: TraceV2Request, script: bytes) ->
 @router.post(
     "/network/trace",
     response_model=TraceV2Response,
-    responses=ERROR_RESPONSES,
+    responses=HEAVY_RESPONSES,
     summary="One forward and backward pass as numbers, with the script of its steps unless the client holds it",
 )
 @cacheable

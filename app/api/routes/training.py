@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from app.api.body import JsonBodyRoute
 from app.api.dependencies import SettingsDep
 from app.api.heavy import CLIENT_CLOSED_REQUEST, HeldStream, SlotHold, heavy_slots, while_connected
-from app.api.schemas.common import ERROR_RESPONSES
+from app.api.schemas.common import HEAVY_RESPONSES
 from app.api.schemas.training import TrainRequest, TrainResponse
 from app.api.validation import prepare_training
 from app.api.wire import dumps, json_response
@@ -54,7 +54,7 @@ def _trainer(
 @router.post(
     "/train",
     response_model=TrainResponse,
-    responses=ERROR_RESPONSES,
+    responses=HEAVY_RESPONSES,
     summary="Train a network on a dataset: loss history, snapshots, final weights and heat maps",
 )
 async def train(request: TrainRequest, http: Request, settings: SettingsDep) -> Response:
@@ -157,7 +157,7 @@ with client.get_httpx_client().stream("POST", "/api/v1/network/train/stream", js
     "/train/stream",
     response_class=StreamingResponse,
     responses={
-        **ERROR_RESPONSES,
+        **HEAVY_RESPONSES,
         200: {
             "description": STREAM_DESCRIPTION,
             "content": {

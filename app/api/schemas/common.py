@@ -87,3 +87,16 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorResponse, "description": "Invalid request: `detail` says what to fix."},
 }
 """The error responses every computing endpoint documents."""
+
+HEAVY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    503: {
+        "model": ErrorResponse,
+        "description": "Busy: every slot this process keeps for heavy work is taken and its short queue is full "
+        "(or the wait ran out). Try again after `Retry-After` seconds, or ask for less work.",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait before asking again.", "schema": {"type": "integer"}}
+        },
+    },
+}
+"""The error responses of an endpoint whose work takes one of the server's slots for heavy work."""
