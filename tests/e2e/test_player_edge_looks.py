@@ -36,7 +36,8 @@ SEEK = """(step) => {
 
 
 def open_at(page, base: str, step: int) -> int:  # type: ignore[no-untyped-def]
-    """Open the player at `step`; returns how many steps the pass has."""
+    """Open the player at `step` in a fresh document; returns how many steps the pass has."""
+    page.goto("about:blank")  # a link differing only after its # would be followed in place, not opened anew
     page.goto(f"{base}/{FRAGMENT}&step={step}")
     page.wait_for_selector(f"{DIAGRAM}[data-ready]")
     return int(page.get_attribute(DIAGRAM, "data-ready"))
