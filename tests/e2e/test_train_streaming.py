@@ -71,3 +71,18 @@ def test_a_links_tooltip_tells_the_weight_shown_when_pointed_at(browser, page, l
         assert fresh.locator("[data-testid=network] .link title").first.text_content() == pointed
     finally:
         fresh.close()
+
+
+@pytest.mark.parametrize(("speed", "every"), [("max", 100), ("normal", 10)])
+def test_a_stream_records_every_so_many_steps_for_its_speed(page, live_server, speed: str, every: int) -> None:  # type: ignore[no-untyped-def]
+    # At Fastest a record every 10 steps would be a thousand a second, each an evaluation of every point
+    open_train(page, live_server, f"speed={speed}")
+    with page.expect_request("**/api/v1/network/train/stream") as asked:
+        page.click("[data-testid=play]")
+    assert asked.value.post_data_json["record_every"] == every
+    wait_for_steps(page, 2 * every)
+    pause(page)
+    shown = steps_shown(page)
+    assert shown >= 2 * every
+    if speed == "max":  # paused between records, the run stands at a step a record showed
+        assert shown % every == 0, shown

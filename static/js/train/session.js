@@ -19,6 +19,9 @@ import {
 } from "./settings.js";
 
 const RECORD_EVERY = 10;
+// At full speed a record every 10 steps would be a thousand a second, far more than a chart redrawn ten
+// times a second shows, and each record costs the server an evaluation of every point.
+const FULL_SPEED_RECORD_EVERY = 100;
 const PICTURES_PER_SECOND = 25;
 const MAX_SEGMENT = 10000;
 const PACED_SEGMENT_SECONDS = 5; // a paced segment's length: its end refreshes the links, pausing replays it
@@ -247,6 +250,12 @@ export class TrainingSession {
     return Number.isFinite(rate) ? Math.max(1, Math.round(rate / PICTURES_PER_SECOND / RECORD_EVERY)) : 3;
   }
 
+  /** Steps between a stream's records: fewer at full speed; a stream playing along keeps its leader's pace. */
+  streamRecordEvery() {
+    const rate = this.context.rate?.() ?? Infinity;
+    return Number.isFinite(rate) || this.lead ? RECORD_EVERY : FULL_SPEED_RECORD_EVERY;
+  }
+
   /** At full speed nobody knows the steps per second beforehand: a picture every 1/25 s of the run. */
   streamPictureSeconds() {
     const rate = this.context.rate?.() ?? Infinity;
@@ -273,8 +282,8 @@ export class TrainingSession {
         : shape.inputDim > 2
           ? points // no picture: a confusion matrix over the held-out points instead
           : picture.resolution ** 2 + (picture.neuron_resolution ?? 0) ** 2;
-    const perStep =
-      Math.max(1, settings.batch) + points / RECORD_EVERY + drawn / (RECORD_EVERY * this.streamGridEvery());
+    const every = this.streamRecordEvery();
+    const perStep = Math.max(1, settings.batch) + points / every + drawn / (every * this.streamGridEvery());
     const fixed = 2 * points + 4 * drawn; // the first and last records and pictures, and rounding up
     const parameters = parameterCount(layers);
     const budget = Math.floor(((this.context.limits?.max_train_work ?? 2e9) / parameters - fixed) / perStep);
@@ -320,7 +329,7 @@ export class TrainingSession {
         biases: this.biases,
         seed: segmentSeed(settings.seed, this.step),
         steps,
-        recordEvery: RECORD_EVERY,
+        recordEvery: this.streamRecordEvery(),
         grid: this.picture("stream"),
       }),
       // A fresh picture about 25 times a second, at the chosen pace or at full speed.
