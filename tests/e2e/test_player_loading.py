@@ -40,14 +40,21 @@ def test_the_panels_are_fetched_after_the_first_diagram_and_kept_for_a_year(brow
         page.on("response", lambda r: cached.__setitem__(r.url, r.headers.get("cache-control", "")))
         page.add_init_script(READY_AT)
         page.goto(f"{live_server}/")
-        # the editor is the last panel in: once it shows a field, every panel module has been fetched
         page.get_by_test_id("learning-rate").wait_for(timeout=30_000)
         page.get_by_test_id("narration").wait_for()
+        # panels come in their own order (the input image only once the presets have answered): wait for all
+        page.wait_for_function(
+            """(names) => {
+              const paths = performance.getEntriesByType("resource").map((r) => new URL(r.name).pathname);
+              return names.every((name) => paths.some((path) => path.endsWith("/" + name)));
+            }""",
+            arg=PANELS,
+            timeout=30_000,
+        )
         ready_at = page.evaluate("window.__readyAt")
         started = page.evaluate(
             "() => performance.getEntriesByType('resource').map((r) => [new URL(r.name).pathname, r.startTime])"
         )
-        page.screenshot(path="/tmp/shots/firstdraw/loading-panels-in.png")
     fetched = {}
     for path, start in started:
         found = VERSIONED.search(path)
