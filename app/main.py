@@ -54,16 +54,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, page_or_json_error)
-    # Routes are matched in order, each router's in turn: the trace the step player asks for on every step
-    # and edit comes first (matching it after all of v1's routes cost more than writing a small pass).
+    # Routes are matched in order, each router's in turn. The static files come first: a page loads dozens
+    # of them, and matching each after every API route cost the server as much as sending it. Then the
+    # trace the step player asks for on every step and edit (matching it after all of v1's routes cost
+    # more than writing a small pass).
+    static_version = static_tree_hash(ROOT / "static")  # once: a release changes files only by restarting
+    app.state.static_prefix = versioned_prefix(static_version)
+    app.mount(STATIC_URL, HeldStaticFiles(directory=ROOT / "static", version=static_version), name="static")
     app.include_router(api_v2_router)
     app.include_router(api_router)
     app.include_router(classroom_router, prefix="/api/v1")  # live classes: the one API that keeps state
     app.include_router(pages_router)
     app.include_router(health_router)
-    static_version = static_tree_hash(ROOT / "static")  # once: a release changes files only by restarting
-    app.state.static_prefix = versioned_prefix(static_version)
-    app.mount(STATIC_URL, HeldStaticFiles(directory=ROOT / "static", version=static_version), name="static")
     install_docs(app)
     install_openapi(app)
     install_middleware(app, settings)

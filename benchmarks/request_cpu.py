@@ -6,6 +6,8 @@ included (written to a discarded stream). What is left out is the server's own s
 loop's socket work), which ``benchmarks/throughput.py`` measures with it.
 
     healthz   GET  /healthz
+    static    GET  /static/v/<version>/js/player/store.js, gzip accepted: one of the dozens of files a page
+                   loads, each through the same middleware and route matching as an API request
     trace v1  POST /api/v1/network/trace   2-3-1, one sample, include_neuron_graphs false, a new input each time
     trace v2  POST /api/v2/network/trace   the same passes, naming the script the client holds
 
@@ -37,6 +39,8 @@ TRACE_V2 = '{"layers": [2, 3, 1], "inputs": [[%s, -1.0]], "targets": [[1.0]], "s
 async def call(app: Any, method: str, path: str, body: bytes = b"") -> bytes:
     """One request through the ASGI app; the response body."""
     headers = [(b"host", b"127.0.0.1")]
+    if path.startswith("/static/"):
+        headers.append((b"accept-encoding", b"gzip, deflate, br"))  # as a browser asks
     if method == "POST":
         headers += [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]
     scope = {
@@ -70,10 +74,12 @@ async def call(app: Any, method: str, path: str, body: bytes = b"") -> bytes:
 async def measure(app: Any, requests: int, chunks: int) -> dict[str, float]:
     import orjson
 
+    static_file = f"{app.state.static_prefix}/js/player/store.js"
     first = await call(app, "POST", "/api/v2/network/trace", (TRACE_V1 % "0.5").encode())
     script_id = orjson.loads(first)["script_id"]
     cases: dict[str, tuple[str, str, Callable[[int], bytes]]] = {
         "healthz": ("GET", "/healthz", lambda n: b""),
+        "static": ("GET", static_file, lambda n: b""),
         "trace v1": ("POST", "/api/v1/network/trace", lambda n: (TRACE_V1 % f"1.{n:09d}").encode()),
         "trace v2": ("POST", "/api/v2/network/trace", lambda n: (TRACE_V2 % (f"2.{n:09d}", script_id)).encode()),
     }
