@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,14 @@ from app.tracing.notation import bias_symbol, weight_symbol
 TOLERANCE = 1e-5  # relative error
 ABSOLUTE_FLOOR = 1e-8  # gradients this close agree whatever their relative error
 BACKPROP_REPEATS = 5
+
+
+class GradcheckStopped(Exception):
+    """A check given up before it finished (its ``stop()`` held): nobody waits for it."""
+
+
+def _never() -> bool:
+    return False
 
 
 def _relative(analytic: np.ndarray, numerical: np.ndarray) -> np.ndarray:
@@ -48,7 +57,9 @@ def _backprop(mlp: MLP, inputs: np.ndarray, targets: np.ndarray, loss: str) -> t
     return value, grads, statistics.median(times)
 
 
-def _numerical(mlp: MLP, inputs: np.ndarray, targets: np.ndarray, loss: str) -> tuple[list[np.ndarray], float]:
+def _numerical(
+    mlp: MLP, inputs: np.ndarray, targets: np.ndarray, loss: str, stop: Callable[[], bool]
+) -> tuple[list[np.ndarray], float]:
     loss_fn = LOSSES[loss]
     target_tensor = Tensor(targets)
     start = time.perf_counter()
@@ -57,6 +68,8 @@ def _numerical(mlp: MLP, inputs: np.ndarray, targets: np.ndarray, loss: str) -> 
         original = param.data
 
         def loss_at(value: np.ndarray, param: Tensor = param) -> float:
+            if stop():  # asked before each of the 2P forward passes: a check of many parameters takes seconds
+                raise GradcheckStopped
             param.data = value
             return loss_fn(Tensor(mlp.predict(inputs)), target_tensor).item()
 
@@ -92,11 +105,14 @@ def _entries(mlp: MLP, analytic: list[np.ndarray], numerical: list[np.ndarray]) 
     return entries
 
 
-def check_network_gradients(mlp: MLP, inputs: np.ndarray, targets: np.ndarray, loss: str) -> dict[str, Any]:
-    """Every parameter's backprop and numerical gradient, the largest errors, and both costs."""
+def check_network_gradients(
+    mlp: MLP, inputs: np.ndarray, targets: np.ndarray, loss: str, stop: Callable[[], bool] = _never
+) -> dict[str, Any]:
+    """Every parameter's backprop and numerical gradient, the largest errors, and both costs. Raises
+    GradcheckStopped once ``stop()`` holds."""
     with np.errstate(all="ignore"):
         value, analytic, backprop_ms = _backprop(mlp, inputs, targets, loss)
-        numerical, numerical_ms = _numerical(mlp, inputs, targets, loss)
+        numerical, numerical_ms = _numerical(mlp, inputs, targets, loss, stop)
         entries = _entries(mlp, analytic, numerical)
         abs_errors = np.array([e["abs_error"] for e in entries])
         rel_errors = np.array([e["rel_error"] for e in entries])

@@ -181,6 +181,37 @@ def test_a_trace_stops_when_its_client_leaves(server):
     assert rest_when_left < rest_when_kept / 2, (rest_when_left, rest_when_kept)
 
 
+def largest_gradcheck(seed: int) -> dict:
+    """A gradient check of about the most parameters it allows, on 256 samples: seconds of one core."""
+    rng = np.random.default_rng(seed)
+    return {
+        "layers": [2, 30, 30, 30, 1],
+        "output_activation": "identity",
+        "inputs": rng.normal(size=(256, 2)).round(3).tolist(),
+        "targets": rng.normal(size=(256, 1)).round(3).tolist(),
+    }
+
+
+def test_a_gradient_check_stops_when_its_client_leaves(server):
+    process, base = server
+    check = "/api/v1/network/gradcheck"
+    kept = open_request(base, check, largest_gradcheck(1))
+    try:
+        time.sleep(0.3)
+        rest_when_kept = cpu_over(process.pid, 1.5)  # the control: a client that waits keeps a core busy
+    finally:
+        kept.close()
+    time.sleep(3.0)  # that check stops too (or ends)
+    left = open_request(base, check, largest_gradcheck(2))
+    time.sleep(0.3)
+    left.close()
+    time.sleep(NOTICE_SECONDS)
+    rest_when_left = cpu_over(process.pid, 1.5)
+    assert rest_when_left < NEARLY_IDLE < rest_when_kept, (rest_when_left, rest_when_kept)
+    status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)  # and its slot is free
+    assert status == 200, raw[:300]
+
+
 def test_a_stream_whose_client_does_not_read_holds_no_slot(server):
     _, base = server
     pictures = {  # 202 pictures of 0.3 MB: the socket's buffers are full long before the run ends

@@ -9,7 +9,6 @@ from typing import Any
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from app.api.budget import trace_bytes
 from app.api.cache import CachingRoute, cacheable
@@ -22,7 +21,7 @@ from app.api.validation import build_features, build_network, check_batch, featu
 from app.api.wire import JSON, json_response
 from app.nn.features import FeatureMap
 from app.settings import Settings
-from app.tracing.gradcheck import check_network_gradients
+from app.tracing.gradcheck import GradcheckStopped, check_network_gradients
 from app.tracing.network import TraceStopped, trace_network
 
 INLINE_WORK = 5_000  # parameters × samples below which a trace is cheaper than a threadpool hop
@@ -131,4 +130,15 @@ async def gradcheck(request: TraceRequest, http: Request, settings: SettingsDep)
     if count * count * len(x) <= INLINE_GRADCHECK_WORK:
         return json_response(check_network_gradients(*args))
     async with heavy_slots(http).held():
-        return json_response(await run_in_threadpool(check_network_gradients, *args))
+        checked = await while_connected(http, partial(_gradcheck_unless_stopped, args))
+    if checked is None:
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+    return json_response(checked)
+
+
+def _gradcheck_unless_stopped(args: tuple[Any, ...], stop: Event) -> dict[str, Any] | None:
+    """A gradient check in the threadpool; None once ``stop`` is set (its client has gone)."""
+    try:
+        return check_network_gradients(*args, stop=stop.is_set)
+    except GradcheckStopped:
+        return None
