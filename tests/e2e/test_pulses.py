@@ -4,6 +4,7 @@ device pixel ratio and after the window is resized."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tests.e2e.conftest import checked_page
 
 SHOTS = Path("/tmp/shots/h11a")
+SHOTS_FRAMES = Path("/tmp/shots/frames")
 DIAGRAM = "[data-testid=network-diagram]"
 
 # One sample of the dot layer in the page: where the canvas and the SVG are on screen, and every painted
@@ -120,3 +122,78 @@ def test_backpropagation_lesson_dots_travel_on_the_lit_edges(browser, live_serve
         player.get_by_test_id("speed").select_option("0.25")
         player.get_by_test_id("step-next").click()
         assert_dots_on_the_diagram(sample_flight(page, shots="pulses-lesson"))
+
+
+# Dot centres in the dot canvas (CSS px of the viewport) with the colour painted there: opaque pixels
+# whose neighbours two device pixels away are opaque too (inside a dot, not on its antialiased rim).
+DOT_CENTRES = """
+() => {
+  const canvas = document.querySelector('[data-testid=diagram-pulses]');
+  const box = canvas.getBoundingClientRect();
+  const { width, height } = canvas;
+  const data = canvas.getContext('2d').getImageData(0, 0, width, height).data;
+  const alpha = (x, y) => data[(y * width + x) * 4 + 3];
+  const centres = [];
+  for (let y = 2; y < height - 2 && centres.length < 40; y += 3) {
+    for (let x = 2; x < width - 2 && centres.length < 40; x += 3) {
+      if ([[0, 0], [2, 0], [-2, 0], [0, 2], [0, -2]].some(([dx, dy]) => alpha(x + dx, y + dy) < 255)) continue;
+      const i = (y * width + x) * 4;
+      centres.push({ x: box.left + (x + 0.5) * box.width / width, y: box.top + (y + 0.5) * box.height / height,
+                     rgb: [data[i], data[i + 1], data[i + 2]] });
+    }
+  }
+  return centres;
+}
+"""
+
+# The colours of a screenshot (a PNG as base64) at the given viewport points.
+SCREEN_COLOURS = """
+async ([png, points]) => {
+  const image = new Image();
+  image.src = 'data:image/png;base64,' + png;
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0);
+  return points.map(({ x, y }) => [...context.getImageData(Math.floor(x), Math.floor(y), 1, 1).data.slice(0, 3)]);
+}
+"""
+
+
+def test_dots_in_flight_show_on_screen_through_the_canvas_clip(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The dot canvas is clipped to the box of the step's edges (the compositor then redraws only that box
+    each frame): a dot it paints must still be on screen. With the page's clock paused in the middle of a
+    move, every dot centre of the canvas has the dot's colour on a screenshot, and the clip leaves out most
+    of a big diagram while one neuron's values travel."""
+    with checked_page(browser, viewport={"width": 1920, "height": 1080}) as page:
+        page.clock.install()
+        fragment = "#speed=0.5&layers=[16,16,16,16]&act=[%22tanh%22,%22tanh%22]&out=identity&loss=mse"
+        page.goto(f"{live_server}/{fragment}")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        page.clock.pause_at(page.evaluate("Date.now()") + 1000)
+        page.get_by_test_id("step-next").click()
+        centres = []
+        for _ in range(10):  # into the move, one slice of fake time at a time, until its dots are drawn
+            page.clock.run_for(120)
+            centres = page.evaluate(DOT_CENTRES)
+            if centres:
+                break
+        assert len(centres) >= 5, "no dots in flight"
+        screen = page.evaluate(SCREEN_COLOURS, [base64.b64encode(page.screenshot()).decode(), centres])
+        for centre, seen in zip(centres, screen, strict=True):
+            assert max(abs(a - b) for a, b in zip(centre["rgb"], seen, strict=True)) <= 12, (centre, seen)
+        clip = page.evaluate(
+            """() => {
+              const canvas = document.querySelector('[data-testid=diagram-pulses]');
+              const [top, right, bottom, left] = getComputedStyle(canvas).clipPath.match(/[\\d.]+px/g).map(parseFloat);
+              const { width, height } = canvas.getBoundingClientRect();
+              return (width - left - right) * (height - top - bottom) / (width * height);
+            }"""
+        )
+        assert 0 < clip < 0.6, f"the dots of one neuron's step should leave most of the canvas clipped: {clip}"
+        SHOTS_FRAMES.mkdir(parents=True, exist_ok=True)
+        for i in range(3):
+            page.locator(".diagram-wrap").screenshot(path=str(SHOTS_FRAMES / f"dots-in-flight-{i}.png"))
+            page.clock.run_for(100)

@@ -1,6 +1,9 @@
 // Values travelling along the diagram's edges while the player moves a step: dots drawn on a canvas laid
 // over the SVG, in its own compositor layer, so that a moving dot repaints a few pixels of the canvas
-// instead of every SVG tile a thousand edges pass through.
+// instead of every SVG tile a thousand edges pass through. The canvas is clipped to the box of the step's
+// edges: a canvas that changes is redrawn whole by the compositor each frame, with every layer under it
+// (the page, the edges and their lit copies), and a layer or a neuron's dots cross an eighth of a big
+// diagram, not all of it.
 
 const PULSE_LIMIT = 320;
 const PULSE_RADIUS = 4.5;
@@ -13,6 +16,7 @@ export class PulseLayer {
     this.canvasSize = null;
     this.colours = null;
     this.pulsing = false;
+    this.clipped = null; // the steps the clip was set for
   }
 
   /** The canvas, sized to `layout` (measured only when the size changed: see invalidate). */
@@ -25,6 +29,7 @@ export class PulseLayer {
       this.canvas.dataset.pulses = "0";
       this.svg.after(this.canvas);
       this.canvasSize = null;
+      this.clipped = null;
     }
     const canvas = this.canvas;
     const { width, height } = layout;
@@ -47,6 +52,38 @@ export class PulseLayer {
   /** The diagram was laid out again: the canvas is measured and placed again before its next dots. */
   invalidate() {
     this.canvasSize = null;
+    this.clipped = null;
+  }
+
+  /**
+   * Clip the canvas to the box of the edges of `steps` (those that carry dots) with room for a dot, in
+   * the canvas's CSS px; set once per set of steps (a clip-path is a property change, not a repaint).
+   */
+  clipTo(steps, layout, edges, radius) {
+    if (this.clipped === steps) return;
+    this.clipped = steps;
+    let left = Infinity;
+    let top = Infinity;
+    let right = -Infinity;
+    let bottom = -Infinity;
+    for (const step of steps) {
+      if (step.phase === "update") continue;
+      for (const id of step.edges) {
+        const edge = edges.get(id);
+        if (!edge) continue;
+        left = Math.min(left, edge.x1, edge.x2);
+        right = Math.max(right, edge.x1, edge.x2);
+        top = Math.min(top, edge.y1, edge.y2);
+        bottom = Math.max(bottom, edge.y1, edge.y2);
+      }
+    }
+    const pad = radius + 3; // the dot and its ring, and a pixel of antialiasing
+    const inset = (value) => `${Math.max(0, Math.floor(value))}px`;
+    const clip =
+      right < left
+        ? "inset(50%)" // no dots: nothing of the canvas is composited
+        : `inset(${inset(top - pad)} ${inset(layout.width - right - pad)} ${inset(layout.height - bottom - pad)} ${inset(left - pad)})`;
+    if (this.canvas.style.clipPath !== clip) this.canvas.style.clipPath = clip;
   }
 
   /**
@@ -93,6 +130,7 @@ export class PulseLayer {
     const eased = progress < 0.5 ? 2 * progress * progress : 1 - (-2 * progress + 2) ** 2 / 2;
     // dots grow with the circles, so that they still show on a projector (presenter mode)
     const radius = layout.compact ? 3 : Math.max(PULSE_RADIUS, layout.radius * 0.15);
+    this.clipTo(steps, layout, edges, radius);
     let drawn = 0;
     context.lineWidth = 1.5;
     context.strokeStyle = colours.ring;
