@@ -688,17 +688,32 @@ class BinaryCrossEntropy(Loss):
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(prediction), BCE_LOG_FLOOR)
             log_1mp = np.maximum(np.log1p(-prediction), BCE_LOG_FLOOR)
-        loss = -np.mean(target * log_p + (1.0 - target) * log_1mp)
-        return np.asarray(loss), (log_p, log_1mp)
+        terms = target * log_p + (ONE - target) * log_1mp
+        return np.asarray(-(np.add.reduce(terms, None) / terms.size)), (log_p, log_1mp)  # the mean, unwrapped
+
+    @staticmethod
+    def d_prediction(node: Tensor) -> np.ndarray:
+        """∂L/∂p = (p − t) / (N · max(p(1 − p), 1e-12))."""
+        p, t = node.inputs[0].data, node.inputs[1].data
+        return (p - t) / np.maximum(p * (ONE - p), BCE_EPS) / p.size
+
+    @staticmethod
+    def d_target(node: Tensor) -> np.ndarray:
+        """∂L/∂t = (ln(1 − p) − ln p) / N."""
+        log_p, log_1mp = node.saved
+        return (log_1mp - log_p) / log_p.size
 
     @classmethod
     def local(cls, node: Tensor) -> tuple[np.ndarray, ...]:
-        p, t = node.inputs[0].data, node.inputs[1].data
-        log_p, log_1mp = node.saved
-        n = p.size
-        d_prediction = (p - t) / np.maximum(p * (1.0 - p), BCE_EPS) / n
-        d_target = (log_1mp - log_p) / n
-        return d_prediction, d_target
+        return cls.d_prediction(node), cls.d_target(node)
+
+    @classmethod
+    def vjp(cls, g: np.ndarray, node: Tensor) -> Grads:
+        prediction, target = node.inputs  # each derivative only when asked for: targets seldom need one
+        return (
+            g * cls.d_prediction(node) if prediction.requires_grad else None,
+            g * cls.d_target(node) if target.requires_grad else None,
+        )
 
 
 class CrossEntropy(Loss):

@@ -291,6 +291,32 @@ def test_loss_vjp_is_upstream_times_local(name: str) -> None:
         np.testing.assert_allclose(contribution, 1.7 * local, rtol=1e-13)
 
 
+def test_binary_cross_entropy_skips_the_derivative_nobody_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A training step's targets need no gradient: its vjp must not compute ∂L/∂t (half the loss's backward)."""
+    prediction = positive((10, 1), 35, 0.05, 0.95)
+    target = positive((10, 1), 36, 0.0, 1.0)
+    node = F.binary_cross_entropy(Tensor(prediction, requires_grad=True), Tensor(target))
+    expected = node.op.local(node)[0]
+
+    def unwanted(node: Tensor) -> np.ndarray:
+        raise AssertionError("∂L/∂t computed for a target without gradient")
+
+    monkeypatch.setattr(node.op, "d_target", staticmethod(unwanted))
+    grad_prediction, grad_target = node.op.vjp(np.asarray(1.0), node)
+    assert grad_target is None
+    np.testing.assert_array_equal(grad_prediction, expected)
+
+
+def test_binary_cross_entropy_is_the_mean_of_its_terms_bit_for_bit() -> None:
+    """The loss as PyTorch defines it, −mean(t ln p + (1 − t) ln(1 − p)) with logs clamped at −100, exactly."""
+    prediction = np.concatenate([positive((12,), 37, 0.0, 1.0), [0.0, 1.0]])
+    target = np.concatenate([positive((12,), 38, 0.0, 1.0), [1.0, 0.0]])
+    with np.errstate(divide="ignore"):
+        log_p, log_1mp = np.maximum(np.log(prediction), -100.0), np.maximum(np.log1p(-prediction), -100.0)
+    expected = -np.mean(target * log_p + (1.0 - target) * log_1mp)
+    assert F.binary_cross_entropy(prediction, target).item() == expected
+
+
 def test_unbroadcast_sums_over_copies() -> None:
     grad = np.arange(24.0).reshape(2, 3, 4)
     np.testing.assert_array_equal(unbroadcast(grad, (3, 4)), grad[0] + grad[1])
