@@ -56,7 +56,7 @@ export class PulseLayer {
   }
 
   /**
-   * Clip the canvas to the box of the edges of `steps` (those that carry dots) with room for a dot, in
+   * Clip the canvas to the box of the edges that carry the dots of `steps`, with room for a dot, in
    * the canvas's CSS px; set once per set of steps (a clip-path is a property change, not a repaint).
    */
   clipTo(steps, layout, edges, radius) {
@@ -66,11 +66,14 @@ export class PulseLayer {
     let top = Infinity;
     let right = -Infinity;
     let bottom = -Infinity;
+    let counted = 0; // the edges that get a dot, as show() picks them: the first PULSE_LIMIT
     for (const step of steps) {
       if (step.phase === "update") continue;
       for (const id of step.edges) {
+        if (counted >= PULSE_LIMIT) break;
         const edge = edges.get(id);
         if (!edge) continue;
+        counted++;
         left = Math.min(left, edge.x1, edge.x2);
         right = Math.max(right, edge.x1, edge.x2);
         top = Math.min(top, edge.y1, edge.y2);
