@@ -175,10 +175,11 @@ def test_dots_in_flight_show_on_screen_through_the_canvas_clip(browser, live_ser
         page.clock.pause_at(page.evaluate("Date.now()") + 1000)
         page.get_by_test_id("step-next").click()
         centres = []
-        for _ in range(10):  # into the move, one slice of fake time at a time, until its dots are drawn
-            page.clock.run_for(120)
+        for _ in range(20):  # into the move, one slice of fake time at a time, until its dots are drawn
+            page.clock.run_for(60)
+            page.wait_for_timeout(30)  # real time for what the move awaits that is not a timer
             centres = page.evaluate(DOT_CENTRES)
-            if centres:
+            if len(centres) >= 5:
                 break
         assert len(centres) >= 5, "no dots in flight"
         screen = page.evaluate(SCREEN_COLOURS, [base64.b64encode(page.screenshot()).decode(), centres])
