@@ -86,3 +86,18 @@ def test_a_stream_records_every_so_many_steps_for_its_speed(page, live_server, s
     assert shown >= 2 * every
     if speed == "max":  # paused between records, the run stands at a step a record showed
         assert shown % every == 0, shown
+
+
+def test_pausing_far_into_a_fast_segment_settles_within_the_servers_budget(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    # Pausing repeats the segment up to the step shown. Repeated with a record every 10 steps, 5,000 steps of
+    # the digits (2,000 points to evaluate at each record) cost more than the server allows: a 413, no settling.
+    open_train(page, live_server, DIGITS)
+    page.click("[data-testid=play]")
+    wait_for_steps(page, 5000, timeout=90)
+    with page.expect_request("**/api/v1/network/train") as settled:
+        pause(page)
+    assert settled.value.post_data_json["steps"] >= 5000
+    assert settled.value.post_data_json["record_every"] == 100  # as sparse as the stream it repeats
+    response = settled.value.response()
+    assert response is not None and response.status == 200
+    assert steps_shown(page) == settled.value.post_data_json["steps"]

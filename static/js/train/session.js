@@ -200,14 +200,14 @@ export class TrainingSession {
     return pictureDetail(kind, layersFor(this.context.settings(), shape), shape.inputDim, this.context.limits);
   }
 
-  async request({ steps, hyper, weights = null, biases = null, seed, signal, picture = "still" }) {
+  async request({ steps, hyper, weights = null, biases = null, seed, signal, picture = "still", every = 1 }) {
     const settings = this.context.settings();
     const body = trainBody(settings, this.context.shape(), {
       weights,
       biases,
       seed,
       steps,
-      recordEvery: recordEvery(steps),
+      recordEvery: Math.max(Math.min(every, steps), recordEvery(steps)),
       hyper,
       grid: this.picture(picture),
     });
@@ -321,7 +321,13 @@ export class TrainingSession {
   async streamSegment(token) {
     const settings = this.context.settings();
     const steps = this.segmentSteps();
-    const start = { step: this.step, weights: this.weights, biases: this.biases, settings: { ...settings } };
+    const start = {
+      step: this.step,
+      weights: this.weights,
+      biases: this.biases,
+      settings: { ...settings },
+      recordEvery: this.streamRecordEvery(),
+    };
     this.segment = { start, steps, shown: 0, done: false, clock: { time: performance.now(), step: 0 } };
     const body = {
       ...trainBody(settings, this.context.shape(), {
@@ -503,6 +509,8 @@ export class TrainingSession {
         weights: start.weights,
         biases: start.biases,
         seed: segmentSeed(settings.seed, start.step),
+        // as sparse as the stream's records: the run it repeats fitted the server's budget with those
+        every: start.recordEvery,
       });
       if (token !== this.token) return;
       this.history = this.history.filter((r) => r.step <= start.step);
