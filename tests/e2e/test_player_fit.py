@@ -5,6 +5,10 @@ inside their circles."""
 
 from __future__ import annotations
 
+import itertools
+import json
+from urllib.parse import urlencode
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import checked_page, screenshot
@@ -171,3 +175,57 @@ def test_op_graph_scrolls_to_the_boxes_the_step_fills_in(page: Page, live_server
             box,
             area,
         )
+
+
+# Eight layers of four: the header row of ten columns (eight layers, the loss) is what crowds a phone.
+EIGHT_LAYERS = "#" + urlencode(
+    {
+        "layers": json.dumps([2, 4, 4, 4, 4, 4, 4, 1]),
+        "act": json.dumps(["tanh"] * 6),
+        "out": "identity",
+        "loss": "mse",
+        "seed": 1,
+        "x": json.dumps([[0.5, -0.5]]),
+        "y": json.dumps([[0.5]]),
+        "lr": 0.1,
+    }
+)
+HEADER_LINES = {"title": ".layer-title", "sub": ".layer-sub"}
+
+
+def header_row(page: Page, selector: str) -> list[dict]:
+    """The text and horizontal extent, as drawn, of one line of the diagram's layer headers, left to right."""
+    return page.eval_on_selector_all(
+        f"{DIAGRAM} {selector}",
+        """(texts) => texts
+          .map((t) => ({ text: t.textContent, left: t.getBoundingClientRect().left, right: t.getBoundingClientRect().right }))
+          .filter((t) => t.text)
+          .sort((a, b) => a.left - b.left)""",
+    )
+
+
+def test_layer_headers_take_short_words_where_many_layers_share_a_phone(browser, live_server: str) -> None:
+    for locale in ("en-US", "zh-CN"):
+        with checked_page(browser, locale=locale, **PHONE) as page:
+            open_player(page, live_server, EIGHT_LAYERS)
+            diagram = page.locator(DIAGRAM).bounding_box()
+            for line, selector in HEADER_LINES.items():
+                row = header_row(page, selector)
+                assert len(row) == 9, (line, row)  # eight layers and the loss
+                for before, after in itertools.pairwise(row):
+                    assert before["right"] <= after["left"], f"{locale} {line}: {before} overlaps {after}"
+                assert row[0]["left"] >= diagram["x"] and row[-1]["right"] <= diagram["x"] + diagram["width"], row
+            titles = [entry["text"] for entry in header_row(page, ".layer-title")]
+            assert titles[1] in ("H1", "隐1"), titles
+            screenshot(page, f"{SHOTS}/eight-layers-{locale}")
+        with checked_page(browser, locale=locale, viewport={"width": 1920, "height": 1080}) as page:
+            open_player(page, live_server, EIGHT_LAYERS)
+            titles = [entry["text"] for entry in header_row(page, ".layer-title")]
+            assert titles[1] in ("Hidden 1", "隐藏层 1"), titles  # room for the full words
+            # narrowed to a phone's width, the same page rewrites its headers to fit
+            page.set_viewport_size({"width": 390, "height": 844})
+            page.wait_for_function(
+                f"""() => document.querySelector("{DIAGRAM} .layer-header.layer-hidden .layer-title")
+                  .textContent.length <= 3""",
+                timeout=10_000,
+            )

@@ -38,10 +38,47 @@ export function computeLayout(sizes, width, height, maxRadius = 30, headerLine =
     gap,
     row,
     header,
+    // the header's font sizes follow its line height (player.css: 13 and 12 px on 15, 22 and 20 on 24)
+    titlePx: headerLine - 2,
+    subPx: headerLine - 3,
     columns,
     nodes,
     loss: { x: marginL + (n - 1 + lossGap) * gap, y: middle },
   };
+}
+
+// Header text is sized by an estimate, not measured: measuring would lay out the whole diagram first.
+const WIDE_CHARACTER = /[\u2e80-\u9fff\uac00-\ud7af\uff00-\uffef]/u;
+const SPACING = 6; // px between the words of neighbouring columns
+
+export function textWidth(text, fontPx) {
+  let ems = 0;
+  for (const character of text) ems += WIDE_CHARACTER.test(character) ? 1 : 0.62;
+  return ems * fontPx;
+}
+
+/**
+ * One line of the header row: for each column (centred at `xs[i]`), the first of its `choices[i]` (longest
+ * first) such that no two neighbours' words overlap and none leaves the `width` px of the diagram. Where
+ * two neighbours collide, the wider gives way to its next, shorter choice.
+ */
+export function fitHeaderRow(xs, width, fontPx, choices) {
+  const picked = choices.map(() => 0);
+  const text = (i) => choices[i][picked[i]];
+  const half = (i) => textWidth(text(i), fontPx) / 2;
+  const shorten = (i) => picked[i] < choices[i].length - 1 && ++picked[i] > 0;
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let i = 0; i < xs.length; i += 1) {
+      const outside = xs[i] - half(i) < 0 || xs[i] + half(i) > width;
+      if (outside && shorten(i)) changed = true;
+      if (i === 0) continue;
+      if (half(i - 1) + half(i) + SPACING <= xs[i] - xs[i - 1]) continue;
+      const [wider, narrower] = half(i) >= half(i - 1) ? [i, i - 1] : [i - 1, i];
+      if (shorten(wider) || shorten(narrower)) changed = true;
+    }
+  }
+  return choices.map((_, i) => text(i));
 }
 
 /** The size a diagram is laid out at for the box it is given (never smaller than can be read). */

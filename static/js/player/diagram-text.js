@@ -3,36 +3,21 @@
 
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
+import { fitHeaderRow } from "./diagram-layout.js";
 import { nodeId } from "./steps.js";
 
 /** Write every header, symbol and accessible label of the built diagram `d` for its trace. */
 export function writeLabels(d) {
-  const { depth } = d.info;
   d.svg.setAttribute("aria-label", t("playground.diagram.label"));
+  writeHeaders(d);
   d.trace.layers.forEach((layer, l) => {
-    const header = d.headers[l];
-    const title =
-      l === 0
-        ? t("playground.diagram.input_layer")
-        : l === depth
-          ? t("playground.diagram.output_layer")
-          : t("playground.diagram.hidden_layer", { n: l });
-    header.title.textContent = title;
-    header.sub.textContent = layer.activation
-      ? t(`playground.activation.${layer.activation}`)
-      : t("playground.diagram.inputs_sub");
-    const flags = healthFlags(layer.health);
-    header.health.textContent = flags.map((f) => f.short).join(" · ");
-    header.g.classList.toggle("unhealthy", flags.length > 0);
-    header.tip.textContent = [title, ...flags.map((f) => f.long)].join("\n");
+    const title = layerTitle(d, l);
     layer.labels.forEach((label, i) => {
       const node = d.nodes.get(nodeId(l, i));
       node.sym.textContent = label;
       node.g.setAttribute("aria-label", t("playground.diagram.node_aria", { symbol: label, layer: title }));
     });
   });
-  d.lossHeader.title.textContent = t("playground.diagram.loss_layer");
-  d.lossHeader.sub.textContent = t(`playground.loss_short.${d.trace.facts.loss}`);
   d.lossNode.sym.textContent = "L";
   d.lossNode.g.setAttribute("aria-label", t("playground.diagram.loss_aria"));
   if (d.focusableEdges) {
@@ -40,6 +25,54 @@ export function writeLabels(d) {
       edge.hit?.setAttribute("aria-label", t("playground.diagram.edge_aria", { symbol: edgeSymbol(d.trace, edge.id) }));
     }
   }
+}
+
+function layerTitle(d, l, short = false) {
+  const suffix = short ? "_short" : "_layer";
+  if (l === 0) return t(`playground.diagram.input${suffix}`);
+  if (l === d.info.depth) return t(`playground.diagram.output${suffix}`);
+  return t(`playground.diagram.hidden${suffix}`, { n: l });
+}
+
+/**
+ * Write the layer headers in the words that fit the columns of the current layout: "Hidden 3 / tanh"
+ * where there is room, "H3" and the activation's short name where many layers share a narrow diagram
+ * (eight layers on a phone), and a bare ⚠ for a layer's warnings. The full words stay in each header's
+ * tooltip. Written again when the layout changes (diagram.js) and when the language does.
+ */
+export function writeHeaders(d) {
+  const { layout, trace } = d;
+  if (!layout || !trace) return;
+  const xs = [...layout.columns, layout.loss.x];
+  const row = (fontPx, choices) => fitHeaderRow(xs, layout.width, fontPx, choices);
+  const loss = trace.facts.loss;
+  const flags = trace.layers.map((layer) => healthFlags(layer.health));
+  const titles = row(layout.titlePx, [
+    ...trace.layers.map((_, l) => [layerTitle(d, l), layerTitle(d, l, true)]),
+    [t("playground.diagram.loss_layer"), t("playground.diagram.loss_short")],
+  ]);
+  const subs = row(layout.subPx, [
+    ...trace.layers.map((layer) =>
+      layer.activation
+        ? ["activation", "activation_short", "activation_tiny"].map((set) => t(`playground.${set}.${layer.activation}`))
+        : [t("playground.diagram.inputs_sub")],
+    ),
+    [t(`playground.loss_short.${loss}`), t(`playground.loss_tiny.${loss}`)],
+  ]);
+  const warnings = row(layout.subPx, [
+    ...flags.map((list) => (list.length ? [list.map((f) => f.short).join(" · "), "⚠"] : [""])),
+    [""],
+  ]);
+  trace.layers.forEach((_, l) => {
+    const header = d.headers[l];
+    header.title.textContent = titles[l];
+    header.sub.textContent = subs[l];
+    header.health.textContent = warnings[l];
+    header.g.classList.toggle("unhealthy", flags[l].length > 0);
+    header.tip.textContent = [layerTitle(d, l), ...flags[l].map((f) => f.long)].join("\n");
+  });
+  d.lossHeader.title.textContent = titles.at(-1);
+  d.lossHeader.sub.textContent = subs.at(-1);
 }
 
 /** The symbol the lesson writes for an edge's weight (w₁₂⁽¹⁾), from the trace's facts: no formula is

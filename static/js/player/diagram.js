@@ -21,7 +21,7 @@ import { buildDiagram } from "./diagram-build.js";
 import { fitSize, layoutDiagram } from "./diagram-layout.js";
 import { paintAll } from "./diagram-paint.js";
 import { PulseLayer } from "./diagram-pulses.js";
-import { edgeSymbol, writeLabels } from "./diagram-text.js";
+import { edgeSymbol, writeHeaders, writeLabels } from "./diagram-text.js";
 import { adoptLookClasses, maxAbs, niceMax } from "./scales.js";
 import { indexTrace, LOSS_NODE } from "./steps.js";
 
@@ -168,6 +168,7 @@ export class Diagram {
 
   layoutNow(size = this.size()) {
     layoutDiagram(this, size);
+    writeHeaders(this); // a narrower diagram may need the headers' short words
   }
 
   // ------------------------------------------------------------------------------------------- text
