@@ -59,3 +59,15 @@ test("with nothing shorter to give, the row keeps its last choices rather than l
   const texts = fitHeaderRow([10, 12], 30, FONT, [["wide words"], ["more wide words"]]);
   assert.deepEqual(texts, ["wide words", "more wide words"]);
 });
+
+test("columns of one group give way together: the hidden layers never alternate long and short", () => {
+  const xs = [40, 130, 200, 290, 360];
+  const choices = [["Input"], ["Hidden 1", "H1"], ["Hidden 2", "H2"], ["Hidden 3", "H3"], ["Output"]];
+  const alone = fitHeaderRow(xs, 420, FONT, choices);
+  assert.ok(
+    alone.slice(1, 4).some((text) => text.startsWith("Hidden")),
+    `${alone}`,
+  ); // alternating
+  const together = fitHeaderRow(xs, 420, FONT, choices, [0, "hidden", "hidden", "hidden", 4]);
+  assert.deepEqual(together, ["Input", "H1", "H2", "H3", "Output"]);
+});

@@ -60,13 +60,20 @@ export function textWidth(text, fontPx) {
 /**
  * One line of the header row: for each column (centred at `xs[i]`), the first of its `choices[i]` (longest
  * first) such that no two neighbours' words overlap and none leaves the `width` px of the diagram. Where
- * two neighbours collide, the wider gives way to its next, shorter choice.
+ * two neighbours collide, the wider gives way to its next, shorter choice, together with every column of
+ * its group (`groups[i]`: the hidden layers are one, so a row never alternates "Hidden 1", "H2", …).
  */
-export function fitHeaderRow(xs, width, fontPx, choices) {
-  const picked = choices.map(() => 0);
-  const text = (i) => choices[i][picked[i]];
+export function fitHeaderRow(xs, width, fontPx, choices, groups = choices.map((_, i) => i)) {
+  const level = new Map(groups.map((group) => [group, 0]));
+  const pick = (i) => Math.min(level.get(groups[i]), choices[i].length - 1);
+  const text = (i) => choices[i][pick(i)];
   const half = (i) => textWidth(text(i), fontPx) / 2;
-  const shorten = (i) => picked[i] < choices[i].length - 1 && ++picked[i] > 0;
+  const canShorten = (i) => groups.some((group, j) => group === groups[i] && pick(j) < choices[j].length - 1);
+  const shorten = (i) => {
+    if (!canShorten(i)) return false;
+    level.set(groups[i], level.get(groups[i]) + 1);
+    return true;
+  };
   for (let changed = true; changed;) {
     changed = false;
     for (let i = 0; i < xs.length; i += 1) {

@@ -44,7 +44,9 @@ export function writeHeaders(d) {
   const { layout, trace } = d;
   if (!layout || !trace) return;
   const xs = [...layout.columns, layout.loss.x];
-  const row = (fontPx, choices) => fitHeaderRow(xs, layout.width, fontPx, choices);
+  // the hidden layers give way together; the input, the output and the loss each on their own
+  const groups = xs.map((_, l) => (l > 0 && l < d.info.depth ? "hidden" : l));
+  const row = (fontPx, choices) => fitHeaderRow(xs, layout.width, fontPx, choices, groups);
   const loss = trace.facts.loss;
   const flags = trace.layers.map((layer) => healthFlags(layer.health));
   const titles = row(layout.titlePx, [
