@@ -178,6 +178,7 @@ export function mountStepPlayer(container, options = {}) {
   const biasField = later("render");
   const editor = settings.showEditor ? later("render", "rerender") : null;
   const late = { predict: null, wholeGraph: null, weightEditor: null, training: null };
+  let pendingEdge = null;
   const followButton = el("button", {
     type: "button",
     class: "follow-button",
@@ -211,7 +212,9 @@ export function mountStepPlayer(container, options = {}) {
       select(state().view.selected === target.id ? null : target.id);
     },
     onEdgeClick: (target) => {
-      if (settings.showEditor) late.weightEditor?.open(target.id, target);
+      if (!settings.showEditor) return;
+      if (late.weightEditor) late.weightEditor.open(target.id, target);
+      else pendingEdge = target; // clicked while the editor's module is on its way: it opens on arrival
     },
   });
   const playback = createPlayback({ store, current: () => session.shown, diagram });
@@ -370,6 +373,8 @@ export function mountStepPlayer(container, options = {}) {
     }
     tooltip.arrive(createTooltip(wrap));
     late.weightEditor = createWeightEditor({ wrap, svgEl, diagram, tooltip, current, onEdit: editParams });
+    if (pendingEdge) late.weightEditor.open(pendingEdge.id, pendingEdge);
+    pendingEdge = null;
     late.training = createTraining({
       store,
       current,
