@@ -8,6 +8,10 @@ Starts uvicorn and prints, each figure beside its goal:
 * bytes on the wire for one "One training step" on the open page;
 * time to first diagram: navigation start → the first frame that shows the diagram rendered (benchmarks/frontend.py
   explains the mark), median of fresh loads;
+* CPU per fresh load, from /proc: what every Chromium process (renderer, browser, network service, GPU
+  process) and the server spent from navigation to the diagram in the DOM, median of ``--loads`` loads, beside
+  the same for a bare navigation (``/healthz``, a few bytes of JSON) in a fresh context: on a 2-core machine
+  the first diagram waits on that CPU as much as on any one step of the page's;
 * edit one weight → redrawn diagram: from submitting the weight editor to the end of the first frame rendered
   after the player has shown the new pass (the diagram's ``aria-busy`` goes back to false), median of edits.
 
@@ -27,8 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.frame_trace import chromium_cpu_seconds  # noqa: E402
 from benchmarks.frontend import DRAWN, first_diagram_ms, network_fragment  # noqa: E402
 from benchmarks.serving import HOST, free_port, start_server, stop_server  # noqa: E402
+from benchmarks.throughput import cpu_seconds  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.test_transfer import Transfer, settle  # noqa: E402
 
@@ -97,6 +103,30 @@ def edit_ms(browser, url: str, edits: int) -> list[float]:  # type: ignore[no-un
     return times[1:]  # the first edit also warms the shape's caches
 
 
+def load_cpu_ms(browser, url: str, loads: int, server_pid: int | None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Median CPU ms per fresh load, by Chromium process kind (and "server"), navigation → diagram in the DOM
+    (or, for a URL without a diagram, the load event)."""
+    samples: dict[str, list[float]] = {}
+    for _ in range(loads):
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.goto("about:blank")
+        page.wait_for_timeout(300)  # the new renderer's own start-up is not the page's
+        before, server_before = chromium_cpu_seconds(), server_pid and cpu_seconds(server_pid)
+        page.goto(url)
+        if "#" in url:
+            page.wait_for_selector(READY, timeout=60_000)
+        after = chromium_cpu_seconds()
+        spent = {kind: (after[kind] - before.get(kind, 0.0)) * 1000 for kind in after}
+        if server_pid:
+            spent["server"] = (cpu_seconds(server_pid) - server_before) * 1000
+        spent["all"] = sum(spent.values())
+        for kind, ms in spent.items():
+            samples.setdefault(kind, []).append(ms)
+        context.close()
+    return {kind: statistics.median(values) for kind, values in samples.items()}
+
+
 def report(name: str, value: float, goal: float, unit: str) -> None:
     verdict = "met" if value <= goal else "NOT met"
     print(f"{name:<44}{value:>12,.0f} {unit:<3} goal ≤ {goal:,.0f} {unit} ({verdict})")
@@ -125,6 +155,9 @@ def main() -> None:
             open_wire, open_plain, step_wire, step_plain = transfer_bytes(browser, url)
             drawn = [first_diagram_ms(browser, url)["drawn"] for _ in range(args.loads)]
             edits = edit_ms(browser, url, args.edits)
+            server_pid = process.pid if process else None
+            page_cpu = load_cpu_ms(browser, url, args.loads, server_pid)
+            bare_cpu = load_cpu_ms(browser, f"{base}/healthz", args.loads, server_pid)
             browser.close()
         print(f"network: {' × '.join(map(str, LAYERS))} tanh; {base}")
         print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (times scale with contention)")
@@ -134,6 +167,14 @@ def main() -> None:
         print(f"{'  … uncompressed':<44}{step_plain:>12,} B")
         report("time to first diagram, median", statistics.median(drawn), GOALS["first_diagram_ms"], "ms")
         print(f"{'  … min / max':<44}{min(drawn):>8.0f} / {max(drawn):.0f} ms over {len(drawn)} loads")
+        for label, cpu in (
+            ("CPU per fresh load of the player", page_cpu),
+            ("  … a bare navigation (/healthz)", bare_cpu),
+        ):
+            parts = ", ".join(
+                f"{kind} {ms:.0f}" for kind, ms in sorted(cpu.items(), key=lambda kv: -kv[1]) if kind != "all"
+            )
+            print(f"{label:<44}{cpu['all']:>12,.0f} ms  ({parts})")
         report("edit one weight → diagram redrawn, median", statistics.median(edits), GOALS["edit_ms"], "ms")
         print(f"{'  … min / max':<44}{min(edits):>8.0f} / {max(edits):.0f} ms over {len(edits)} edits")
     finally:
