@@ -75,3 +75,20 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def hold_back(page, pattern: str) -> list:  # type: ignore[no-untyped-def]
+    """Leave every request for ``pattern`` unanswered; their routes collect in the list returned, for the
+    test to ``continue_()``: a module held back catches the page while it is still loading."""
+    held: list = []
+    page.route(pattern, held.append)
+    return held
+
+
+def wait_until_asked(page, held: list, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait (up to 2 s) until a request held by ``hold_back`` has come."""
+    for _ in range(100):
+        if held:
+            return
+        page.wait_for_timeout(20)
+    raise AssertionError(f"the page never asked for {what}")

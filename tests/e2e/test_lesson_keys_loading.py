@@ -6,22 +6,17 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import checked_page
+from tests.e2e.conftest import checked_page, hold_back, wait_until_asked
 
 LESSON = "/lessons/backpropagation"
 
 
 def test_keys_pressed_before_the_figure_is_mounted_stay_on_the_lesson(browser, live_server) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport={"width": 1280, "height": 900}) as page:
-        held = []  # the narration module, kept back so the player's panels are still loading
-        page.route("**/js/player/narration.js", lambda route: held.append(route))
+        held = hold_back(page, "**/js/player/narration.js")  # so the player's panels are still loading
         page.goto(f"{live_server}{LESSON}")
         page.wait_for_selector("[data-testid=network-diagram][data-ready]")
-        for _ in range(100):
-            if held:
-                break
-            page.wait_for_timeout(20)
-        assert held, "the player never asked for its panels"
+        wait_until_asked(page, held, "its panels")
         for _ in range(12):  # more presses than the lesson has sections, then its last one
             page.keyboard.press("ArrowRight")
         page.wait_for_timeout(300)

@@ -132,20 +132,28 @@ def test_a_second_heavy_request_is_refused_while_the_first_runs(server):
     assert status == 200, raw[:300]
 
 
-def test_training_stops_when_the_client_of_a_whole_run_leaves(server):
-    process, base = server
-    kept = open_request(base, TRAIN, LONG_RUN)
+def cpu_when_kept_and_when_left(
+    process: subprocess.Popen, base: str, path: str, kept_body: dict, left_body: dict, seconds: float, pause: float
+) -> tuple[float, float]:
+    """The server's CPU seconds over ``seconds`` while a client waits for a heavy request (the control), and
+    after a client sends another and leaves; ``pause``: for the first to stop or end in between."""
+    kept = open_request(base, path, kept_body)
     try:
         time.sleep(0.3)
-        busy = cpu_over(process.pid, 2.0)  # the control: a client that waits keeps a core busy
+        when_kept = cpu_over(process.pid, seconds)
     finally:
         kept.close()
-    time.sleep(0.5)  # that run stops too
-    left = open_request(base, TRAIN, LONG_RUN)
+    time.sleep(pause)
+    left = open_request(base, path, left_body)
     time.sleep(0.3)
     left.close()
     time.sleep(NOTICE_SECONDS)
-    after_leaving = cpu_over(process.pid, 2.0)
+    return when_kept, cpu_over(process.pid, seconds)
+
+
+def test_training_stops_when_the_client_of_a_whole_run_leaves(server):
+    process, base = server
+    busy, after_leaving = cpu_when_kept_and_when_left(process, base, TRAIN, LONG_RUN, LONG_RUN, 2.0, 0.5)
     assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)
     status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)  # and its slot is free
     assert status == 200, raw[:300]
@@ -194,20 +202,9 @@ def largest_gradcheck(seed: int) -> dict:
 
 def test_a_gradient_check_stops_when_its_client_leaves(server):
     process, base = server
-    check = "/api/v1/network/gradcheck"
-    kept = open_request(base, check, largest_gradcheck(1))
-    try:
-        time.sleep(0.3)
-        rest_when_kept = cpu_over(process.pid, 1.5)  # the control: a client that waits keeps a core busy
-    finally:
-        kept.close()
-    time.sleep(3.0)  # that check stops too (or ends)
-    left = open_request(base, check, largest_gradcheck(2))
-    time.sleep(0.3)
-    left.close()
-    time.sleep(NOTICE_SECONDS)
-    rest_when_left = cpu_over(process.pid, 1.5)
-    assert rest_when_left < NEARLY_IDLE < rest_when_kept, (rest_when_left, rest_when_kept)
+    check, first, second = "/api/v1/network/gradcheck", largest_gradcheck(1), largest_gradcheck(2)
+    busy, after_leaving = cpu_when_kept_and_when_left(process, base, check, first, second, 1.5, 3.0)
+    assert after_leaving < NEARLY_IDLE < busy, (after_leaving, busy)
     status, _, raw = post(base, TRAIN, SHORT_HEAVY_RUN)  # and its slot is free
     assert status == 200, raw[:300]
 
