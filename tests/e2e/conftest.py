@@ -81,7 +81,7 @@ def hold_back(page, pattern: str) -> list:  # type: ignore[no-untyped-def]
     """Leave every request for ``pattern`` unanswered; their routes collect in the list returned, for the
     test to ``continue_()``: a module held back catches the page while it is still loading."""
     held: list = []
-    page.route(pattern, held.append)
+    page.route(pattern, lambda route: held.append(route))  # a handler Playwright can tag (no bound builtin)
     return held
 
 
