@@ -1,6 +1,7 @@
 """Predict, then reveal, with the step player's other controls: Play waits at each open question and goes on
 once its answer is shown; typed, unchecked input survives a language switch; the network file carries the
-predictions and an import restores them."""
+predictions and an import restores them; Play pressed before the predict panel has arrived waits at its
+question all the same, with its field taking the keys."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import checked_page, hold_back, wait_until_asked
 from tests.e2e.test_playground import step_index
 from tests.e2e.test_predict import _activation, _open, _score
 
@@ -106,3 +108,22 @@ def test_the_network_file_carries_the_predictions_and_an_import_restores_them(
     expect(page.get_by_test_id("toast")).to_be_visible()
     expect(page.get_by_test_id("predict-toggle")).to_be_checked()
     assert _score(page) == (1, 2)
+
+
+def test_play_pressed_before_the_predict_panel_arrives_gives_its_question_the_keys(
+    browser, live_server: str  # type: ignore[no-untyped-def]
+) -> None:
+    with checked_page(browser, viewport={"width": 1920, "height": 1080}) as page:
+        held = hold_back(page, "**/js/player/predict.js")  # so Play is pressed before the panel is in
+        page.goto(f"{live_server}/#pr=1")
+        page.wait_for_selector("[data-testid=network-diagram][data-ready]")
+        wait_until_asked(page, held, "the predict panel")
+        play = page.get_by_test_id("play")
+        play.click()
+        expect(play).to_have_attribute("aria-pressed", "true")
+        expect(play).to_be_focused()
+        for route in held:
+            route.continue_()
+        expect(page.get_by_test_id("predict-waiting")).to_be_visible()
+        expect(page.get_by_test_id("predict-input")).to_be_focused()
+        assert step_index(page) == 0
