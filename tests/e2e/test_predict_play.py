@@ -110,9 +110,7 @@ def test_the_network_file_carries_the_predictions_and_an_import_restores_them(
     assert _score(page) == (1, 2)
 
 
-def test_play_pressed_before_the_predict_panel_arrives_gives_its_question_the_keys(
-    browser, live_server: str  # type: ignore[no-untyped-def]
-) -> None:
+def test_play_pressed_before_the_predict_panel_arrives_gives_its_question_the_keys(browser, live_server) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport={"width": 1920, "height": 1080}) as page:
         held = hold_back(page, "**/js/player/predict.js")  # so Play is pressed before the panel is in
         page.goto(f"{live_server}/#pr=1")
