@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from app.classroom.codes import normal_code
@@ -22,9 +24,21 @@ from app.static_assets import STATIC_URL, ModuleGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 templates = Jinja2Templates(directory=ROOT / "templates")
-# {% for module in module_preloads([entry, …], skip=[…]) %}: every module a page's scripts import, so the
-# browser fetches them at once instead of one level of imports per round trip (app/static_assets.py)
-templates.env.globals["module_preloads"] = ModuleGraph(ROOT / "static" / "js").preloads
+MODULES = ModuleGraph(ROOT / "static" / "js")
+
+
+@pass_context
+def module_preloads(context: Context, entries: list[str], skip: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """{% for module in module_preloads([entry, …], skip=[…]) %}: every module a page's scripts import, so the
+    browser fetches them at once instead of one level of imports per round trip (app/static_assets.py). A
+    module already named earlier in the same page is left out (the layout and the page both ask)."""
+    named: set[str] = context.eval_ctx.__dict__.setdefault("preloaded", set())  # one per page rendered
+    modules = [name for name in MODULES.preloads(entries, skip) if name not in named]
+    named.update(modules)
+    return modules
+
+
+templates.env.globals["module_preloads"] = module_preloads
 
 
 @dataclass(frozen=True)
