@@ -71,3 +71,22 @@ def test_the_panels_are_fetched_after_the_first_diagram_and_kept_for_a_year(brow
     for url, control in static.items():
         assert VERSIONED.search(url.split("?")[0]), f"{url} is not under a versioned URL"
         assert control == IMMUTABLE, f"{url} is kept as {control!r}"
+
+
+def test_the_page_marks_its_first_diagram_in_the_dom_and_then_drawn(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The playground's own performance marks, which a load timed with no automation attached reads
+    afterwards (benchmarks/frontend.py): once each, the drawn mark in a later task than the ready one."""
+    with checked_page(browser, viewport={"width": 1920, "height": 1080}) as page:
+        page.add_init_script(READY_AT)
+        page.goto(f"{live_server}/")
+        page.wait_for_function("() => performance.getEntriesByName('diagram-drawn').length > 0")
+        page.get_by_test_id("step-next").click()  # later passes and steps mark nothing more
+        page.wait_for_timeout(300)
+        marks = page.evaluate(
+            "() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])"
+            ".filter(([name]) => name.startsWith('diagram-'))"
+        )
+        ready_at = page.evaluate("window.__readyAt")
+    assert [name for name, _ in marks] == ["diagram-ready", "diagram-drawn"]
+    (_, ready), (_, drawn) = marks
+    assert ready_at <= drawn and ready < drawn
