@@ -36,7 +36,9 @@ from benchmarks.serving import HOST, free_port, start_server, stop_server  # noq
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (one source of the browser's flags)
 
 SETUPS = [
+    ("default network, Slow", "speed=slow"),
     ("default network, Normal", "speed=normal"),
+    ("default network, Fast", "speed=fast"),
     ("default network, Fastest", "speed=max"),
     ("digits 64-8-10, Normal", "data=digits&hidden=[8]&opt=adam&lr=0.01&speed=normal"),
     ("digits 64-8-10, Fastest", "data=digits&hidden=[8]&opt=adam&lr=0.01&speed=max"),
