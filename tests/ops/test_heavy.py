@@ -39,6 +39,9 @@ LIGHT_RUN = {**LONG_RUN, "layers": [2, 2, 1], "batch_size": 10, "steps": 10}
 SMALL_TRACE = {"layers": [2, 3, 1], "inputs": [[0.5, -0.5]], "targets": [[1.0]]}
 BIG_TRACE = {"layers": [2, 64, 64, 1], "inputs": [[0.5, -0.5], [1.0, 0.0]], "targets": [[1.0], [0.0]]}
 LONG_RUN_WORK = "5000000000"  # BACKPROP_MAX_TRAIN_WORK for the test server: LONG_RUN's cost, rounded up
+# BACKPROP_MAX_GRADCHECK_PARAMETERS likewise: the default cap's largest check takes under half a second of a
+# fast core, over before the measuring window is; a 2-64-64-64-1 check takes several seconds
+LONG_CHECK_PARAMETERS = "9000"
 # CPU seconds of the server over 2 s: a run that goes on takes far more (even when other processes share the
 # cores), one that stopped within a step or two far less
 NEARLY_IDLE = 0.15
@@ -66,7 +69,12 @@ def start_server(**settings: str) -> tuple[subprocess.Popen, str]:
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[subprocess.Popen, str]]:
     """One heavy request at a time and none waiting: a second is refused while the first runs."""
-    process, base = start_server(heavy_slots="1", heavy_queue="0", max_train_work=LONG_RUN_WORK)
+    process, base = start_server(
+        heavy_slots="1",
+        heavy_queue="0",
+        max_train_work=LONG_RUN_WORK,
+        max_gradcheck_parameters=LONG_CHECK_PARAMETERS,
+    )
     yield process, base
     process.terminate()
     process.wait(timeout=20)
@@ -190,10 +198,10 @@ def test_a_trace_stops_when_its_client_leaves(server):
 
 
 def largest_gradcheck(seed: int) -> dict:
-    """A gradient check of about the most parameters it allows, on 256 samples: seconds of one core."""
+    """A gradient check of 8,577 parameters (the test server's cap) on 256 samples: seconds of one core."""
     rng = np.random.default_rng(seed)
     return {
-        "layers": [2, 30, 30, 30, 1],
+        "layers": [2, 64, 64, 64, 1],
         "output_activation": "identity",
         "inputs": rng.normal(size=(256, 2)).round(3).tolist(),
         "targets": rng.normal(size=(256, 1)).round(3).tolist(),
