@@ -120,8 +120,8 @@ export function mountLessonPredict({ stepper, on, shown, place, onToggle, reveal
       return now ? { pass: now.pass, frames: null } : null;
     },
     reveal: reveal ?? (() => stepper.reveal()),
+    place,
   });
-  place(panel.element);
   store.dispatch({ type: "predict/toggle", on: Boolean(on) });
   store.subscribe((now, before) => {
     if (now.predict.on !== before.predict.on) onToggle?.(now.predict.on);

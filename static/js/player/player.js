@@ -336,9 +336,13 @@ export function mountStepPlayer(container, options = {}) {
       opgraph.panel.element.children[1],
     );
     // predict-then-reveal asks the step "next" would show (predict.js)
-    late.predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.reveal() });
-    side.append(narration.panel.element, late.predict.element);
-    late.predict.render(); // in the page now, so a Play already waiting at its question can give it the keys
+    side.append(narration.panel.element);
+    late.predict = createPredict({
+      store,
+      shown: () => session.shown,
+      reveal: () => playback.reveal(),
+      place: (element) => side.append(element),
+    });
     if (settings.showOpGraph) side.append(opgraph.panel.element);
     // expanded, the whole graph leaves the side column for a row of its own below the diagram
     const expandWholeGraph = (on) => {

@@ -4,8 +4,8 @@
 // with both numbers. A hint ladder (formula → substituted → answer) helps before answering; the score runs
 // on. Everything it knows lives in the store's `predict` slice (predict-state.js): the panel is a view of it.
 //
-//   const predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.next() });
-//   side.append(predict.element);  …  predict.destroy();
+//   const predict = createPredict({ store, shown: () => session.shown, reveal: () => playback.reveal(),
+//                                   place: (element) => side.append(element) });  …  predict.destroy();
 
 import { el } from "../core/dom.js";
 import { t } from "../core/i18n.js";
@@ -35,7 +35,11 @@ function truthText(question) {
   return question.kind === "value" ? question.result : tr(`${question.kind}.${question.truth}`);
 }
 
-export function createPredict({ store, shown, reveal }) {
+/**
+ * The predict-then-reveal panel. `place(element)` puts it in the page before it is first drawn: a Play
+ * already waiting at its question gives the field the keys, and a field outside the page cannot take them.
+ */
+export function createPredict({ store, shown, reveal, place }) {
   const toggle = el("input", { type: "checkbox", "data-testid": "predict-toggle" });
   toggle.addEventListener("change", () => store.dispatch({ type: "predict/toggle", on: toggle.checked }));
   const score = el("span", { class: "predict-score mono", "data-testid": "predict-score", "aria-live": "polite" });
@@ -249,6 +253,7 @@ export function createPredict({ store, shown, reveal }) {
     render({ force: true });
   };
   document.addEventListener("langchange", onLanguage);
+  place(element);
   render();
 
   return {
