@@ -21,11 +21,13 @@ The p99 goal is bounded by arithmetic: with N connections always in flight, the 
 fewer connections (``--fewer-connections``, 8 by default; none with ``--fewer-connections``) to show the
 tail once the queue is shorter.
 
-The server is ``python -m app`` (h11, the production settings: JSON access log on, response cache on);
-``--http httptools`` starts the same app with uvicorn's httptools parser instead, for comparison (it has no
-cap on header bytes, which is why production speaks h11).
+The server is ``python -m app`` (the production settings: httptools with the head's cap and deadline,
+asyncio's event loop, JSON access log on, response cache on). ``--servers`` adds the same app under
+uvicorn's command line for comparison: ``uvloop`` (httptools on uvicorn's default loop, which accepts one
+new connection per turn of its loop, so each run's 32 connections opening at once wait behind rounds of
+requests: the long tail of its p99) and ``h11`` (the h11 parser on asyncio's loop).
 
-Run: ``python benchmarks/throughput.py`` (``--http h11 httptools`` for both). Only 127.0.0.1 is contacted.
+Run: ``python benchmarks/throughput.py`` (``--servers app uvloop h11`` for all three). Only 127.0.0.1 is contacted.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ import argparse
 import itertools
 import json
 import os
+import selectors
+import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,13 +83,17 @@ end
 """
 
 
-def start(port: int, http: str) -> subprocess.Popen:
-    """``python -m app``, or with httptools the same app and settings under uvicorn's command line."""
+# uvicorn's command line for the comparisons: the event loop and the HTTP parser
+COMPARED = {"uvloop": ["--loop", "uvloop", "--http", "httptools"], "h11": ["--loop", "asyncio", "--http", "h11"]}
+
+
+def start(port: int, server: str) -> subprocess.Popen:
+    """``python -m app``, or the same app and settings under uvicorn's command line with another loop or parser."""
     env = {**os.environ, "BACKPROP_HOST": HOST, "BACKPROP_PORT": str(port), "BACKPROP_RATE_LIMIT_PER_MINUTE": "0"}
     command = [sys.executable, "-m", "app"]
-    if http == "httptools":
+    if server in COMPARED:
         command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", HOST, "--port", str(port)]
-        command += ["--http", "httptools", "--no-access-log", "--no-server-header"]
+        command += [*COMPARED[server], "--no-access-log", "--no-server-header"]
     server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(600):
         try:
@@ -127,6 +136,53 @@ def wrk(server: subprocess.Popen, port: int, path: str, template: str, connectio
     }
 
 
+def burst_ms(port: int, count: int) -> float:
+    """Open ``count`` connections at once and send each a GET /healthz: ms until the last of them is answered."""
+    selector = selectors.DefaultSelector()
+    start = time.perf_counter()
+    for _ in range(count):
+        sock = socket.socket()
+        sock.setblocking(False)
+        sock.connect_ex((HOST, port))
+        selector.register(sock, selectors.EVENT_WRITE)
+    answered = 0
+    while answered < count:
+        ready = selector.select(timeout=10)
+        if not ready:
+            raise RuntimeError("a burst connection got no answer in 10 s")
+        for key, events in ready:
+            sock = key.fileobj
+            if events & selectors.EVENT_WRITE:
+                sock.send(b"GET /healthz HTTP/1.1\r\nHost: bench\r\n\r\n")
+                selector.modify(sock, selectors.EVENT_READ)
+            elif sock.recv(65536):
+                answered += 1
+                selector.unregister(sock)
+                sock.close()
+    return (time.perf_counter() - start) * 1000
+
+
+def bursts_under_load(port: int, template: str, count: int, bursts: int) -> list[float]:
+    """While wrk keeps ``count`` connections busy with v2 traces, ``bursts`` times open ``count`` more at once."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT.format(template=json.dumps(template), first=next(RUN_OFFSETS)))
+    seconds = bursts + 2
+    load = subprocess.Popen(
+        ["wrk", "-t1", f"-c{count}", f"-d{seconds}s", "-s", script.name, f"http://{HOST}:{port}/api/v2/network/trace"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1)
+        figures = []
+        for _ in range(bursts):
+            figures.append(burst_ms(port, count))
+            time.sleep(0.5)
+        return figures
+    finally:
+        load.wait()
+        os.unlink(script.name)
+
+
 def post(port: int, path: str, body: str) -> dict:
     request = urllib.request.Request(
         f"http://{HOST}:{port}{path}", data=body.encode(), headers={"Content-Type": "application/json"}
@@ -146,15 +202,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--http", nargs="+", default=["h11"], choices=["h11", "httptools"])
+    parser.add_argument("--servers", nargs="+", default=["app"], choices=["app", *COMPARED])
     parser.add_argument("--fewer-connections", type=int, nargs="*", default=[8])
     args = parser.parse_args()
     fewer: list[tuple[str, int, str, dict]] = []
+    bursts: dict[str, list[float]] = {}
     print("| server | endpoint | req/s | p50 ms | p99 ms | server CPU ms / request | errors |")
     print("|---|---|---:|---:|---:|---:|---:|")
-    for http in args.http:
+    for kind in args.servers:
         port = free_port()
-        server = start(port, http)
+        server = start(port, kind)
         try:
             script_id = warm_up(port)
             health = wrk(server, port, "/healthz", "", args.connections, args.seconds)
@@ -170,36 +227,43 @@ def main() -> None:
                 ),
             }
             v2_body = TRACE_V2_BODY.replace("{id}", script_id)
+            bursts[kind] = bursts_under_load(port, v2_body, args.connections, 5)
             for count in args.fewer_connections:
-                fewer.append((http, count, "healthz", wrk(server, port, "/healthz", "", count, args.seconds)))
+                fewer.append((kind, count, "healthz", wrk(server, port, "/healthz", "", count, args.seconds)))
                 fewer.append(
-                    (http, count, "trace v2", wrk(server, port, "/api/v2/network/trace", v2_body, count, args.seconds))
+                    (kind, count, "trace v2", wrk(server, port, "/api/v2/network/trace", v2_body, count, args.seconds))
                 )
         finally:
             stop_server(server)
         rows = [("healthz", health)] + [(f"fresh 2-3-1 trace, {v}", figures) for v, figures in traces.items()]
         for name, figures in rows:
             print(
-                f"| {http} | {name} | {figures['rps']:,.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
+                f"| {kind} | {name} | {figures['rps']:,.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
                 f"| {figures['cpu_ms']:.3f} | {figures['errors']} |"
             )
         for version, trace in traces.items():
             ratio, cpu_ratio = trace["rps"] / health["rps"], health["cpu_ms"] / trace["cpu_ms"]
-            print(f"| {http} | **{version} trace / healthz** | **{ratio:.0%}** | | | **{cpu_ratio:.0%}** | |")
+            print(f"| {kind} | **{version} trace / healthz** | **{ratio:.0%}** | | | **{cpu_ratio:.0%}** | |")
         needed = args.connections / (GOAL_P99_MS / 1000)
         print(
-            f"| {http} | {args.connections} connections: mean latency = {args.connections} / req/s; a mean of "
+            f"| {kind} | {args.connections} connections: mean latency = {args.connections} / req/s; a mean of "
             f"{GOAL_P99_MS:.0f} ms needs {needed:,.0f} req/s, /healthz gives {health['rps']:,.0f} "
             f"(mean {args.connections / health['rps'] * 1000:.1f} ms) | | | | | |"
         )
     if fewer:
         print("\n| server | connections | endpoint | req/s | p50 ms | p99 ms | mean ms (connections / req/s) |")
         print("|---|---:|---|---:|---:|---:|---:|")
-        for http, count, name, figures in fewer:
+        for kind, count, name, figures in fewer:
             print(
-                f"| {http} | {count} | {name} | {figures['rps']:,.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
+                f"| {kind} | {count} | {name} | {figures['rps']:,.0f} | {figures['p50']:.1f} | {figures['p99']:.1f} "
                 f"| {count / figures['rps'] * 1000:.1f} |"
             )
+    print(
+        f"\n| server | {args.connections} new connections at once while {args.connections} others keep the worker busy: "
+        "ms until each has its first answer, median and worst of 5 bursts |\n|---|---|"
+    )
+    for kind, figures in bursts.items():
+        print(f"| {kind} | {statistics.median(figures):.0f} / {max(figures):.0f} |")
     print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, {args.connections} connections")
     print(f"goals: trace / healthz ≥ {GOAL_RATIO:.0%}, trace p99 < {GOAL_P99_MS:.0f} ms")
 

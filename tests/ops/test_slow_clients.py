@@ -1,9 +1,9 @@
 """Slow and greedy clients against a real ``python -m app`` with small limits.
 
 A body that stalls gets a JSON 408 once BACKPROP_BODY_TIMEOUT has passed; connections beyond
-BACKPROP_LIMIT_CONCURRENCY get 503 at once instead of waiting; oversized headers are refused; idle
-keep-alive connections are closed. (A client that sends its *headers* slowly is held by uvicorn: that
-is for the nginx in front, tests/ops/test_nginx_live.py.)
+BACKPROP_LIMIT_CONCURRENCY get 503 at once instead of waiting; headers past BACKPROP_MAX_HEADER_BYTES get
+a JSON 431 and headers slower than BACKPROP_HEADER_TIMEOUT a JSON 408 (app/http_protocol.py); idle
+keep-alive connections are closed.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ BODY_TIMEOUT = 1.0
 LIMIT_CONCURRENCY = 4
 KEEP_ALIVE = 1
 HEADER_BYTES = 4096
+HEADER_TIMEOUT = 1.5
 BODY = b'{"expression": "x*y", "variables": {"x": 2, "y": 3}}'
 
 
@@ -31,6 +32,7 @@ def port() -> Iterator[int]:
         "BACKPROP_LIMIT_CONCURRENCY": str(LIMIT_CONCURRENCY),
         "BACKPROP_TIMEOUT_KEEP_ALIVE": str(KEEP_ALIVE),
         "BACKPROP_MAX_HEADER_BYTES": str(HEADER_BYTES),
+        "BACKPROP_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
     }
     with app_process(settings) as port:
         yield port
@@ -140,10 +142,79 @@ def test_headers_growing_past_the_cap_are_refused(port: int) -> None:
         except (BrokenPipeError, ConnectionResetError):
             pass  # refused mid-way: the answer is already waiting
         response = read_response(sock, 5)
-    assert status_of(response) == 400
+        assert closed_by_server(sock, 2)
+    assert status_of(response) == 431
+    body = body_of(response)
+    assert body["code"] == "header_too_large" and str(HEADER_BYTES) in str(body["detail"])
+    assert body["params"] == {"limit": HEADER_BYTES}
     with connect(port) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\nX-Padding: " + b"a" * (HEADER_BYTES // 2) + b"\r\n\r\n")
         assert status_of(read_response(sock, 5)) == 200
+
+
+def test_a_long_body_after_short_headers_is_not_counted_as_headers(port: int) -> None:
+    padded = BODY[:-1] + b" " * (3 * HEADER_BYTES) + b"}"
+    with connect(port) as sock:
+        sock.sendall(post_head(len(padded)) + padded)
+        response = read_response(sock, 10)
+    assert status_of(response) == 200
+    assert body_of(response)["value"] == 6
+
+
+def test_headers_sent_a_byte_at_a_time_get_a_json_408_at_the_deadline(port: int) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: test\r\n" + b"X-Slow: " + b"a" * 400 + b"\r\n\r\n"
+    with connect(port) as sock:
+        start = time.monotonic()
+        sock.settimeout(0.05)
+        response = b""
+        for byte in head:
+            try:
+                sock.sendall(bytes([byte]))
+                response = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            break
+        else:
+            pytest.fail("the whole head was sent a byte at a time without an answer")
+        response += read_response(sock, 5)
+        elapsed = time.monotonic() - start
+        assert closed_by_server(sock, 2)
+    assert status_of(response) == 408
+    assert HEADER_TIMEOUT - 0.1 <= elapsed < HEADER_TIMEOUT + 2
+    body = body_of(response)
+    assert body["code"] == "header_timeout" and body["params"] == {"seconds": HEADER_TIMEOUT}
+
+
+def test_headers_sent_slowly_within_the_deadline_are_answered(port: int) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
+    with connect(port) as sock:
+        for piece in (head[:10], head[10:20], head[20:]):
+            sock.sendall(piece)
+            time.sleep(HEADER_TIMEOUT / 5)
+        assert status_of(read_response(sock, 5)) == 200
+
+
+def test_each_request_on_a_kept_connection_gets_its_own_deadline(port: int) -> None:
+    head = b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"
+    with connect(port) as sock:
+        time.sleep(HEADER_TIMEOUT * 0.6)
+        sock.sendall(head)
+        assert status_of(read_response(sock, 5)) == 200
+        time.sleep(KEEP_ALIVE * 0.5)  # within keep-alive; the first head's deadline has passed by now
+        sock.sendall(head[:12])
+        time.sleep(HEADER_TIMEOUT * 0.6)
+        sock.sendall(head[12:])
+        assert status_of(read_response(sock, 5)) == 200
+
+
+def test_a_connection_that_sends_nothing_is_closed_at_the_deadline_without_an_answer(port: int) -> None:
+    with connect(port) as sock:
+        start = time.monotonic()
+        sock.settimeout(HEADER_TIMEOUT + 3)
+        assert sock.recv(65536) == b""
+        assert HEADER_TIMEOUT - 0.1 <= time.monotonic() - start < HEADER_TIMEOUT + 2
 
 
 def test_an_idle_keep_alive_connection_is_closed(port: int) -> None:

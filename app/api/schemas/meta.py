@@ -45,7 +45,7 @@ class Limits(BaseModel):
     max_variables: int = _cap("Variables in an expression.")
     max_features: int = _cap("Input features of a network (`features` of a trace or a training run).")
     max_body_bytes: int = _cap("Bytes of a request body.")
-    max_header_bytes: int = _cap("Bytes of the request line and headers (`python -m app`; more get a 400).")
+    max_header_bytes: int = _cap("Bytes of the request line and headers (`python -m app`; more get a 431).")
     max_trace_steps: int = _cap("Narration steps in one trace response.")
     max_trace_weights: int = _cap("Weights of a traced network.")
     max_graph_nodes: int = _cap("Scalar nodes of a pass's whole graph (include_graph of POST /api/v2/network/trace).")
