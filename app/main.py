@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -31,6 +35,24 @@ Every request carries all of its state, so any replica can serve it.
 """
 
 
+def settle_heap() -> None:
+    """Put what start-up made (modules, routes, schemas: ~110,000 objects) out of the garbage collector's sight.
+
+    It lives as long as the process, yet each full collection walked all of it: 30–80 ms during which every
+    request in flight waited (one fell in the middle of a page load, and the page's main module and its
+    trace took 110 ms to answer instead of 3 and 28). Frozen, a full collection walks only what requests
+    have made since (``gc.freeze``)."""
+    gc.collect()
+    gc.freeze()
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settle_heap()
+    async with classroom_lifespan(app):
+        yield
+
+
 async def page_or_json_error(request: Request, exc: StarletteHTTPException) -> Response:
     """An unknown page is the HTML 404 page in the reader's language; every other error stays JSON."""
     if exc.status_code == 404 and request.method in ("GET", "HEAD") and is_page_path(request.url.path):
@@ -47,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=operation_id,
-        lifespan=classroom_lifespan,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_bytes)
