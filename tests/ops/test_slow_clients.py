@@ -224,3 +224,32 @@ def test_an_idle_keep_alive_connection_is_closed(port: int) -> None:
         start = time.monotonic()
         assert closed_by_server(sock, KEEP_ALIVE + 3)
         assert time.monotonic() - start >= KEEP_ALIVE - 0.2
+
+
+def test_requests_pipelined_in_one_write_are_answered_in_order(port: int) -> None:
+    bodies = [b'{"expression": "x*y", "variables": {"x": %d, "y": 3}}' % n for n in (1, 2, 3)]
+    with connect(port) as sock:
+        sock.sendall(b"".join(post_head(len(body)) + body for body in bodies))
+        values = []
+        received = b""
+        sock.settimeout(5)
+        while len(values) < len(bodies):
+            received += sock.recv(65536)
+            while (split := _complete_response(received)) is not None:
+                response, received = split
+                assert status_of(response) == 200
+                values.append(body_of(response)["value"])
+    assert values == [3, 6, 9]
+
+
+def _complete_response(data: bytes) -> tuple[bytes, bytes] | None:
+    """The first whole response in ``data`` and what follows it, or None while it is incomplete."""
+    head, separator, rest = data.partition(b"\r\n\r\n")
+    if not separator:
+        return None
+    length = next(
+        int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+    )
+    if len(rest) < length:
+        return None
+    return head + separator + rest[:length], rest[length:]
