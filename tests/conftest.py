@@ -35,25 +35,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
-    """Base URL of a uvicorn serving app.main:app, started for this test session."""
+    """Base URL of the production server (``python -m app``: its HTTP protocol, event loop and limits) serving
+    app.main:app, started for this test session."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "BACKPROP_HOST": "127.0.0.1",
+        "BACKPROP_PORT": str(port),
+        "BACKPROP_LOG_LEVEL": "warning",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "app"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -64,7 +56,7 @@ def live_server() -> Iterator[str]:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("uvicorn did not start") from None
+                raise RuntimeError("python -m app did not start") from None
             time.sleep(0.1)
     yield base
     process.terminate()
