@@ -95,12 +95,12 @@ class CappedHttpToolsProtocol(HttpToolsProtocol):
             return
         self._refuse(408, "header_timeout", header_timeout_message(self.head_timeout), self.head_timeout)
 
-    def _refuse(self, status: int, code: str, detail: str, limit: float) -> None:
+    def _refuse(self, status: int, code: str, detail: str, bound: float) -> None:
         """Answer a head the app never sees, in the app's error shape, and close the connection."""
         if self.transport.is_closing():
             return
         self._disarm_head_deadline()
-        params = {"seconds" if status == 408 else "limit": limit}
+        params = {"seconds" if status == 408 else "limit": bound}
         body = orjson.dumps({"detail": detail, "code": code, "params": params})
         head = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS[status])]
         head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]

@@ -36,7 +36,7 @@ Every request carries all of its state, so any replica can serve it.
 
 
 def settle_heap() -> None:
-    """Put what start-up made (modules, routes, schemas: ~110,000 objects) out of the garbage collector's sight.
+    """Put what start-up made (modules, routes, schemas: about 100,000 objects) out of the garbage collector's sight.
 
     It lives as long as the process, yet each full collection walked all of it: 30–80 ms during which every
     request in flight waited (one fell in the middle of a page load, and the page's main module and its

@@ -34,9 +34,7 @@ class Settings(BaseSettings):
     limit_concurrency: int = 400  # connections one server process (python -m app) holds; more get 503
     timeout_keep_alive: int = 5  # seconds python -m app keeps an idle connection open
     max_header_bytes: int = 16_384  # bytes of the request line and headers python -m app reads; more get 431
-    header_timeout: float = (
-        10.0  # seconds the request line and headers may take to arrive (python -m app); then 408; 0: no limit
-    )
+    header_timeout: float = 10.0  # seconds python -m app gives a request's line and headers; then 408 (0: no limit)
 
     max_layers: int = 10  # including the input and output layers
     max_neurons: int = 64  # per layer
