@@ -134,7 +134,9 @@ export function paintActive(d) {
       }
     };
     swap(d.active.nodes, nodes, (id) => d.nodeRecord(id)?.g);
-    swap(d.active.edges, edges, (id) => d.edges.get(id)?.line);
+    // a large diagram lights its edges by layer (paintHighlights): a class on each of a phase's
+    // two thousand edges would be restyled for nothing, at every phase
+    if (!d.large) swap(d.active.edges, edges, (id) => d.edges.get(id)?.line);
     d.active = { nodes, edges, key, trace: d.trace };
   }
   const phase = last?.phase || "";

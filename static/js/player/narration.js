@@ -118,7 +118,15 @@ export function createNarration({ tools = [] } = {}) {
     el("header", { class: "narration-head" }, phaseLabel, phaseTrack, counter, ...tools),
     body,
   );
-  let last = null;
+  let last = null; // { trace, steps, index, complete }: what the body shows, and whether all of it is written
+
+  /** The same steps of the same trace as `last`, all written: a player that stops where it played shows them. */
+  const showsAlready = (trace, steps, index) =>
+    last?.complete &&
+    last.trace === trace &&
+    last.index === index &&
+    last.steps.length === steps.length &&
+    last.steps[0] === steps[0];
 
   /**
    * Show `steps` (the frame up to step `index`). With `progressive`, only the newest step is written now
@@ -127,8 +135,9 @@ export function createNarration({ tools = [] } = {}) {
    * a dozen long formulas does not land in one display frame (a frame that writes one costs about as
    * much as one that writes two: the panel's layout and the page's paint dominate).
    */
-  function render(trace, steps, index, { progressive = false, perCall = 2 } = {}) {
-    const shows = { trace, steps, index };
+  function render(trace, steps, index, { progressive = false, perCall = 2, again = false } = {}) {
+    if (!again && steps.length && showsAlready(trace, steps, index)) return null;
+    const shows = { trace, steps, index, complete: false };
     last = shows;
     if (!trace || !steps.length) {
       body.replaceChildren(el("p", { class: "muted", text: t("playground.narration.empty") }));
@@ -154,6 +163,7 @@ export function createNarration({ tools = [] } = {}) {
       const blocks = shown.map((step) => stepBlock(step, trace));
       if (steps.length > shown.length) blocks.unshift(more());
       body.replaceChildren(...blocks);
+      shows.complete = true;
       return null;
     }
     let next = shown.length - 1;
@@ -163,13 +173,16 @@ export function createNarration({ tools = [] } = {}) {
       for (let n = 0; n < perCall && next >= 0; n++) body.prepend(stepBlock(shown[next--], trace));
       if (next >= 0) return writeEarlier;
       if (steps.length > shown.length) body.prepend(more());
+      shows.complete = true;
       return null;
     };
-    return next >= 0 || steps.length > shown.length ? writeEarlier : null;
+    if (next >= 0 || steps.length > shown.length) return writeEarlier;
+    shows.complete = true;
+    return null;
   }
 
   function rerender() {
-    if (last) render(last.trace, last.steps, last.index);
+    if (last) render(last.trace, last.steps, last.index, { again: true });
   }
 
   return { element, render, rerender };

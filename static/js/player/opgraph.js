@@ -155,9 +155,19 @@ export function createOpGraph({ onSelectInput } = {}) {
    * the current boxes into view is returned as a function for the next frame, where reading the scroller's
    * size costs nothing: read right after the graph was replaced, it would lay the page out mid-frame.
    */
-  function render(trace, info, index, id, { deferScroll = false } = {}) {
-    last = { trace, info, index, id };
+  function render(trace, info, index, id, { deferScroll = false, again = false } = {}) {
     const graph = id && trace?.neuron_graphs?.[id];
+    // a player that stops where it played draws the same graph again: it is already there
+    if (
+      !again &&
+      last?.trace === trace &&
+      last.info === info &&
+      last.index === index &&
+      last.id === id &&
+      last.graph === graph
+    )
+      return null;
+    last = { trace, info, index, id, graph };
     const neuron = id ? trace?.facts.node(id) : null;
     setText(legend, t("playground.opgraph.legend"));
     if (!graph || !neuron) {
@@ -301,7 +311,7 @@ export function createOpGraph({ onSelectInput } = {}) {
   });
 
   function rerender() {
-    if (last) render(last.trace, last.info, last.index, last.id);
+    if (last) render(last.trace, last.info, last.index, last.id, { again: true });
   }
 
   return { element, render, rerender };

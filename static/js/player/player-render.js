@@ -136,6 +136,16 @@ export function createRendering({
     return scroll;
   }
 
+  /** The op graph again, e.g. its numbers arrived: while playing, as a piece of a later frame's work. */
+  function refreshSelection() {
+    if (!state().view.playing) {
+      renderSelection();
+      return;
+    }
+    panels.push(() => renderSelection({ deferScroll: true }));
+    if (!panelFrame) panelFrame = requestAnimationFrame(renderNextPanel);
+  }
+
   function renderBusy(busy) {
     root.classList.toggle("busy", busy);
     svgEl.setAttribute("aria-busy", String(busy));
@@ -173,5 +183,5 @@ export function createRendering({
     settings.onTrace?.(pass);
   }
 
-  return { render, renderControls, renderSelection, renderBusy, showPass };
+  return { render, renderControls, renderSelection, refreshSelection, renderBusy, showPass };
 }

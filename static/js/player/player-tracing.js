@@ -4,7 +4,7 @@
 
 import { t } from "../core/i18n.js";
 import { traceRequest } from "./model.js";
-import { passFrom } from "./trace-client.js";
+import { neuronGraphs, passFrom } from "./trace-client.js";
 
 /**
  * @param session   { shown, prefetched, traceToken, abort, graphsFor, destroyed } (see player.js)
@@ -66,8 +66,8 @@ export function createTracing({ store, session, settings, model, traces, message
       .fetchPass(traceRequest(model(), { graphs: true }))
       .then(({ script, numbers }) => {
         if (token !== session.traceToken || session.destroyed || current() !== pass) return;
-        pass.neuron_graphs = passFrom(script, numbers).neuron_graphs;
-        rendering.renderSelection();
+        pass.neuron_graphs = neuronGraphs(script, numbers);
+        rendering.refreshSelection();
       })
       .catch(() => {}); // the op graph keeps its hint; the next trace brings the graphs
   }

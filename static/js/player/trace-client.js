@@ -112,58 +112,73 @@ function lazyStep(scriptStep, renderer, numbers, depth, layers) {
   return step;
 }
 
+/** The computation of neuron `j` of layer `l` as ops (see neuronGraphs). */
+function neuronGraph(script, numbers, l, j) {
+  const n = numbers;
+  const s = n.sample;
+  const { activation, activation_symbol: f } = script.layers[l];
+  const delta = n.delta[l][s][j];
+  const nodes = [];
+  const edges = [];
+  for (let k = 0; k < script.shape.sizes[l - 1]; k++) {
+    const w = n.W[l][j][k];
+    const a = n.a[l - 1][s][k];
+    const wGrad = n.delta_times_a[l][j][k];
+    const aGrad = n.delta_times_w[l][j][k];
+    nodes.push(
+      { id: `w${k}`, role: "weight", input: k, op: "leaf", label: weightSymbol(l, j, k), value: w, grad: wGrad },
+      {
+        id: `a${k}`,
+        role: "input",
+        input: k,
+        op: "leaf",
+        label: script.layers[l - 1].labels[k],
+        value: a,
+        grad: aGrad,
+      },
+      { id: `p${k}`, role: "product", input: k, op: "mul", label: "×", value: n.w_times_a[l][j][k], grad: delta },
+    );
+    edges.push(
+      { source: `w${k}`, target: `p${k}`, local: a, contribution: wGrad },
+      { source: `a${k}`, target: `p${k}`, local: w, contribution: aGrad },
+      { source: `p${k}`, target: "sum", local: 1, contribution: delta },
+    );
+  }
+  nodes.push(
+    { id: "sum", role: "sum", op: "sum", label: "Σ", value: n.weighted_sum[l][j], grad: delta },
+    { id: "b", role: "bias", op: "leaf", label: biasSymbol(l, j), value: n.b[l][j], grad: delta },
+    { id: "z", role: "z", op: "add", label: zSymbol(l, j), value: n.z[l][s][j], grad: delta },
+    { id: "a", role: "output", op: activation, label: f, value: n.a[l][s][j], grad: n.grad_a[l][s][j] },
+  );
+  edges.push(
+    { source: "sum", target: "z", local: 1, contribution: delta },
+    { source: "b", target: "z", local: 1, contribution: delta },
+    { source: "z", target: "a", local: n.slope[l][s][j], contribution: delta },
+  );
+  return { nodes, edges, output: "a" };
+}
+
 /**
  * Neuron id → its computation as ops (wₖ·aₖ → Σ → + b → z → f), with the values and gradients sent. Each
  * op says what it is (`role`: weight, input, product, sum, bias, z or output) and a per-input op which
- * input (`input`: k), so that the op graph reads them rather than its ids.
+ * input (`input`: k), so that the op graph reads them rather than its ids. Each graph is built when first
+ * read: the op graph shows one neuron at a time, and building all of a big network's is a frame's work.
  */
-function neuronGraphs(script, numbers) {
-  const n = numbers;
-  const s = n.sample;
-  const sizes = script.shape.sizes;
+export function neuronGraphs(script, numbers) {
   const graphs = {};
+  const sizes = script.shape.sizes;
   for (let l = 1; l < sizes.length; l++) {
-    const { activation, activation_symbol: f, nodes: ids } = script.layers[l];
+    const ids = script.layers[l].nodes;
     for (let j = 0; j < sizes[l]; j++) {
-      const delta = n.delta[l][s][j];
-      const nodes = [];
-      const edges = [];
-      for (let k = 0; k < sizes[l - 1]; k++) {
-        const w = n.W[l][j][k];
-        const a = n.a[l - 1][s][k];
-        const wGrad = n.delta_times_a[l][j][k];
-        const aGrad = n.delta_times_w[l][j][k];
-        nodes.push(
-          { id: `w${k}`, role: "weight", input: k, op: "leaf", label: weightSymbol(l, j, k), value: w, grad: wGrad },
-          {
-            id: `a${k}`,
-            role: "input",
-            input: k,
-            op: "leaf",
-            label: script.layers[l - 1].labels[k],
-            value: a,
-            grad: aGrad,
-          },
-          { id: `p${k}`, role: "product", input: k, op: "mul", label: "×", value: n.w_times_a[l][j][k], grad: delta },
-        );
-        edges.push(
-          { source: `w${k}`, target: `p${k}`, local: a, contribution: wGrad },
-          { source: `a${k}`, target: `p${k}`, local: w, contribution: aGrad },
-          { source: `p${k}`, target: "sum", local: 1, contribution: delta },
-        );
-      }
-      nodes.push(
-        { id: "sum", role: "sum", op: "sum", label: "Σ", value: n.weighted_sum[l][j], grad: delta },
-        { id: "b", role: "bias", op: "leaf", label: biasSymbol(l, j), value: n.b[l][j], grad: delta },
-        { id: "z", role: "z", op: "add", label: zSymbol(l, j), value: n.z[l][s][j], grad: delta },
-        { id: "a", role: "output", op: activation, label: f, value: n.a[l][s][j], grad: n.grad_a[l][s][j] },
-      );
-      edges.push(
-        { source: "sum", target: "z", local: 1, contribution: delta },
-        { source: "b", target: "z", local: 1, contribution: delta },
-        { source: "z", target: "a", local: n.slope[l][s][j], contribution: delta },
-      );
-      graphs[ids[j]] = { nodes, edges, output: "a" };
+      Object.defineProperty(graphs, ids[j], {
+        enumerable: true,
+        configurable: true,
+        get() {
+          const value = neuronGraph(script, numbers, l, j);
+          Object.defineProperty(graphs, ids[j], { value, enumerable: true, writable: true });
+          return value;
+        },
+      });
     }
   }
   return graphs;
