@@ -20,7 +20,10 @@ Starts uvicorn, opens the playground in headless Chromium (the browser tests' la
   whole one) and reported as that many frame intervals: p50 / p95 / max, the share of dropped frames,
   and the raw p95 of the unrounded deltas.
 
-    python benchmarks/frontend.py [--loads 5] [--seconds 4]
+    python benchmarks/frontend.py [--loads 5] [--seconds 4] [--hide SELECTOR]…
+
+``--hide`` hides parts of the page while it plays (not while it loads), to weigh them: ``--hide .player-side``
+leaves the diagram and its controls, the part that plays without the narration and op graph.
 """
 
 from __future__ import annotations
@@ -190,11 +193,15 @@ def display_frames(deltas: list[float]) -> tuple[float, list[int]]:
     return interval, [max(1, math.ceil(d / interval - 0.1)) for d in deltas]
 
 
-def frame_times(browser, url: str, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+def frame_times(browser, url: str, seconds: float, hide: list[str] | None = None) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Frame times while playing `url`; `hide`: selectors hidden first (the page's CSP refuses an added style
+    element: a run that hides parts of the page bypasses it)."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, bypass_csp=bool(hide))
     page = context.new_page()
     page.goto(url)
     page.wait_for_selector("[data-testid=network-diagram][data-ready]", timeout=30000)
+    if hide:
+        page.add_style_tag(content="\n".join(f"{selector} {{ display: none !important; }}" for selector in hide))
     page.wait_for_timeout(300)
     page.evaluate(SAMPLER)
     page.get_by_test_id("play").click()
@@ -219,6 +226,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--loads", type=int, default=5, help="fresh page loads for the time to first diagram")
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds of playback sampled per scenario")
+    parser.add_argument(
+        "--hide",
+        action="append",
+        default=[],
+        metavar="SELECTOR",
+        help="hide these elements while playing, to weigh a part of the page (e.g. --hide .player-side)",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -252,6 +266,8 @@ def main() -> None:
                 f"  default 2-3-1 page at /, drawn: median {statistics.median(small):.0f} ms "
                 f"(min {min(small):.0f}, max {max(small):.0f})"
             )
+            if args.hide:
+                print(f"playback with {', '.join(args.hide)} hidden")
             print(
                 f"{'playback':<28}{'frames':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'dropped':>9}"
                 f"{'raw p95':>9}{'steps':>7}"
@@ -264,7 +280,7 @@ def main() -> None:
                 ("layer steps, 1×", {"speed": 1, "g": "layer"}),
                 ("phase steps, 2×", {"speed": 2, "g": "phase"}),
             ]:
-                result = frame_times(browser, f"{base}/{network_fragment(**view)}", args.seconds)
+                result = frame_times(browser, f"{base}/{network_fragment(**view)}", args.seconds, args.hide)
                 if "layers" not in view:
                     worst_p95 = max(worst_p95, result["p95"])
                 print(
