@@ -92,23 +92,25 @@ function stepValues(step, numbers, depth, layers) {
   }
 }
 
+/** Give `object` a property `name` that is `make()`, made when first read and kept. */
+function madeWhenRead(object, name, make) {
+  Object.defineProperty(object, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = make();
+      Object.defineProperty(object, name, { value, enumerable: true, writable: true });
+      return value;
+    },
+  });
+}
+
 /** A step whose narration, formulas and values are written when first read (most are never shown). */
 function lazyStep(scriptStep, renderer, numbers, depth, layers) {
   const step = { ...scriptStep };
-  const once = (name, make) => {
-    Object.defineProperty(step, name, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const value = make();
-        Object.defineProperty(step, name, { value, enumerable: true, writable: true });
-        return value;
-      },
-    });
-  };
-  once("narration", () => renderer.narration(scriptStep.narration));
-  once("formula", () => renderer.lines(scriptStep.formula));
-  once("values", () => stepValues(scriptStep, numbers, depth, layers));
+  madeWhenRead(step, "narration", () => renderer.narration(scriptStep.narration));
+  madeWhenRead(step, "formula", () => renderer.lines(scriptStep.formula));
+  madeWhenRead(step, "values", () => stepValues(scriptStep, numbers, depth, layers));
   return step;
 }
 
@@ -169,17 +171,7 @@ export function neuronGraphs(script, numbers) {
   const sizes = script.shape.sizes;
   for (let l = 1; l < sizes.length; l++) {
     const ids = script.layers[l].nodes;
-    for (let j = 0; j < sizes[l]; j++) {
-      Object.defineProperty(graphs, ids[j], {
-        enumerable: true,
-        configurable: true,
-        get() {
-          const value = neuronGraph(script, numbers, l, j);
-          Object.defineProperty(graphs, ids[j], { value, enumerable: true, writable: true });
-          return value;
-        },
-      });
-    }
+    for (let j = 0; j < sizes[l]; j++) madeWhenRead(graphs, ids[j], () => neuronGraph(script, numbers, l, j));
   }
   return graphs;
 }
