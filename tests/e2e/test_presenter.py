@@ -165,3 +165,34 @@ def test_delta_labels_keep_clear_of_the_next_circle(browser, live_server) -> Non
             }"""
         )
         assert overlaps == 0
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_a_projector_of_fewer_lines_still_shows_the_diagrams_numbers(browser, live_server, size: tuple) -> None:  # type: ignore[no-untyped-def]
+    """720 and 768 lines are common projectors: the diagram keeps the height that its neurons' values need
+    (the legend is left out), every text on it still reads from the back row, the step's formula is shown
+    to its result, and the page does not scroll."""
+    viewport = {"width": size[0], "height": size[1]}
+    with checked_page(browser, viewport=viewport) as page:
+        open_presenting(page, live_server)
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        step_to(page, 5)
+        sizes = page.evaluate(TEXT_SIZES, f"{DIAGRAM} text")
+        values = [s for s in sizes if s["cls"] == "node-value"]
+        assert len(values) >= 6, f"the neurons' values are not shown: {sizes}"
+        small = [s for s in sizes if s["px"] < MIN_TEXT_PX]
+        assert not small, f"text under {MIN_TEXT_PX}px: {small}"
+        height = page.evaluate("[document.documentElement.scrollHeight, innerHeight]")
+        assert height[0] <= height[1] + 1, f"the page scrolls: {height}"
+        for part in ("network-diagram", "step-next", "timeline"):
+            box = page.get_by_test_id(part).first.bounding_box()
+            assert box and box["y"] >= 0 and box["y"] + box["height"] <= size[1] + 1, part
+        # the loss step's result, inside the side column as it is scrolled (not cut off below it)
+        result = page.get_by_test_id("narration").get_by_test_id("formula-result").last.bounding_box()
+        column = page.locator(".player-side").bounding_box()
+        assert result and column and result["y"] + result["height"] <= column["y"] + column["height"] + 1, (
+            result,
+            column,
+        )
+        assert result["y"] + result["height"] <= size[1], result
+        shot(page, f"presenter-playground-{size[0]}x{size[1]}")
