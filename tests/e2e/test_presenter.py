@@ -4,6 +4,7 @@ teacher shows (network, data sets, η, activation, optimizer), and the toggle sh
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,40 @@ def test_a_projector_of_fewer_lines_still_shows_the_diagrams_numbers(browser, li
         )
         assert result["y"] + result["height"] <= size[1], result
         shot(page, f"presenter-playground-{size[0]}x{size[1]}")
+
+
+# Each neuron's symbol and value, as drawn: their boxes on screen, to see that the two lines keep apart.
+NODE_LINES = """() => [...document.querySelectorAll('[data-testid=lesson-player] [data-testid=network-diagram] [data-node]')]
+  .map((node) => [node.querySelector('.node-symbol'), node.querySelector('.node-value')])
+  .filter(([symbol, value]) => symbol?.textContent.trim() && value?.textContent.trim())
+  .map(([symbol, value]) => [symbol.getBoundingClientRect().bottom, value.getBoundingClientRect().top])"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)])
+def test_backprop_lesson_on_a_projector_of_fewer_lines(browser, live_server, size: tuple) -> None:  # type: ignore[no-untyped-def]
+    """The lesson's player on 720 and 768 lines: the player fits the screen, a neuron's symbol and value do
+    not run into each other, and the side column's panels keep their height and scroll instead of running
+    over one another."""
+    with checked_page(browser, viewport={"width": size[0], "height": size[1]}) as page:
+        open_presenting(page, live_server, "/lessons/backpropagation")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        step_to(page, 5)
+        player = page.get_by_test_id("lesson-player")
+        player.scroll_into_view_if_needed()
+        assert player.bounding_box()["height"] <= size[1], "the lesson's player is taller than the screen"
+        lines = page.evaluate(NODE_LINES)
+        assert len(lines) >= 6, lines
+        assert all(symbol_bottom <= value_top + 4 for symbol_bottom, value_top in lines), lines
+        small = [s for s in page.evaluate(TEXT_SIZES, f"{DIAGRAM} text") if s["px"] < MIN_TEXT_PX]
+        assert not small, small
+        panels = page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid=lesson-player] .player-side > *')]
+              .filter((panel) => panel.getBoundingClientRect().height > 0)
+              .map((panel) => { const box = panel.getBoundingClientRect();
+                                return [box.top, box.bottom, panel.scrollHeight, box.height]; })"""
+        )
+        for (_, bottom, _, _), (top, _, _, _) in itertools.pairwise(panels):
+            assert top >= bottom - 1, f"side panels overlap: {panels}"
+        for _, _, content, height in panels:
+            assert content <= height + 1, f"a side panel is shorter than what it holds: {panels}"
+        shot(page, f"presenter-lesson-backprop-{size[0]}x{size[1]}")
