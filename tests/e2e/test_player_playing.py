@@ -4,8 +4,11 @@ frame), and op graph numbers that arrive during playback are drawn while it play
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+import json
 
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import wait_until_asked
 from tests.e2e.test_playground import open_player
 
 # Mounts a player of `layers` at phase granularity and plays it to its end. Every change to the narration's
@@ -54,7 +57,6 @@ PLAY_TO_THE_END = """async (layers) => {
     ...written,
     step: state.step,
     last: player.getTrace().steps.length - 1,
-    blocks: narration.querySelectorAll(".narration-step").length,
     shownSteps: [...narration.querySelectorAll(".narration-step")].map((block) => Number(block.dataset.step)),
     graphBoxes: graph.querySelectorAll(".op-node").length,
   };
@@ -72,19 +74,27 @@ def test_stopping_at_the_end_keeps_what_playing_wrote(page: Page, live_server: s
     assert result["afterStop"] == [], f"the stop wrote again what was shown: {result['afterStop'][:8]}"
 
 
-def test_op_graph_numbers_that_arrive_while_playing_are_drawn_while_it_plays(page: Page, live_server: str) -> None:
+def test_op_graph_numbers_that_arrive_while_playing_are_drawn_within_the_step(page: Page, live_server: str) -> None:
     """A page opened at step 0 asks for its first pass without the op graphs' numbers; the first step about a
-    neuron asks for them, and they are drawn in a frame of the playback, which goes on."""
-    open_player(page, live_server, "#layers=%5B3%2C4%2C2%5D&g=layer&speed=1")
-    graph = page.get_by_test_id("op-graph")
-    assert graph.locator(".op-node").count() == 0
+    neuron asks for them. Held back until that step's values are travelling (a slow move), once they arrive
+    the op graph is drawn in a frame of the same step, not left for the next step to draw."""
+    held: list = []
+
+    def graphs_held(route) -> None:  # type: ignore[no-untyped-def]
+        body = json.loads(route.request.post_data or "{}")
+        if body.get("include_neuron_graphs"):
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v2/network/trace", graphs_held)
+    open_player(page, live_server, "#layers=%5B3%2C4%2C2%5D&g=layer&speed=0.25")
+    nodes = page.get_by_test_id("op-graph").locator(".op-node")
     page.get_by_test_id("play").click()
-    page.wait_for_function(
-        """() => document.querySelectorAll("[data-testid=op-graph] .op-node").length > 0
-              && document.querySelector("[data-testid=play]").getAttribute("aria-pressed") === "true" """,
-        timeout=10000,
-    )
-    start = int(page.get_by_test_id("timeline").input_value())
-    page.wait_for_function(
-        f"() => Number(document.querySelector('[data-testid=timeline]').value) > {start}", timeout=10000
-    )
+    wait_until_asked(page, held, "the op graphs' numbers")
+    step = page.get_by_test_id("timeline").input_value()
+    assert nodes.count() == 0, "the op graph is drawn before its numbers came"
+    held[0].continue_()
+    expect(nodes.first).to_be_visible(timeout=2000)  # a move at 0.25× takes 3.8 s
+    assert page.get_by_test_id("timeline").input_value() == step, "the graph waited for the next step"
+    expect(page.get_by_test_id("play")).to_have_attribute("aria-pressed", "true")
