@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import checked_page, screenshot
+from tests.e2e.conftest import checked_page, hold_back, screenshot, wait_until_asked
 
 DIAGRAM = "[data-testid=network-diagram]"
 READY = f"{DIAGRAM}[data-ready]"
@@ -221,6 +221,35 @@ def test_selecting_a_neuron_shows_its_op_graph_and_tooltip(page: Page, live_serv
     page.locator(f"{DIAGRAM} [data-node='0-0']").focus()
     expect(tooltip).to_contain_text("x₁")
     expect(page.get_by_test_id("follow-steps")).to_be_visible()
+
+
+@pytest.mark.parametrize("then_leave", [False, True], ids=["clicked", "hovered-then-left"])
+def test_a_neuron_touched_before_the_tooltip_arrives_is_shown_when_it_does(
+    page: Page, live_server: str, then_leave: bool
+) -> None:
+    """The panels' modules come after the first diagram: a click in between must not be lost, and a
+    pointer that has already left must not bring up a tooltip."""
+    trace = api_trace(live_server, DEFAULT)
+    held = hold_back(page, "**/js/player/tooltip.js*")
+    open_player(page, live_server, "#step=12")
+    neuron = page.locator(f"{DIAGRAM} [data-node='1-1']")
+    if then_leave:
+        neuron.hover()
+        page.get_by_test_id("timeline").hover()
+    else:
+        neuron.click()
+    wait_until_asked(page, held, "the tooltip's module")
+    expect(page.get_by_test_id("tooltip")).to_have_count(0)
+    held[0].continue_()
+    expect(page.get_by_test_id("op-graph-panel")).to_be_visible()
+    tooltip = page.get_by_test_id("tooltip")
+    if then_leave:
+        expect(tooltip).to_be_hidden()
+        return
+    delta = next(s for s in trace["steps"] if s["kind"] == "hidden_delta" and s["neuron"] == 1)
+    expect(tooltip).to_be_visible()
+    expect(tooltip).to_contain_text(delta["formula"][-1]["result"])
+    expect(neuron).to_have_attribute("aria-describedby", re.compile("diagram-tooltip"))
 
 
 def test_url_round_trip_restores_the_view(page: Page, live_server: str) -> None:

@@ -69,6 +69,18 @@ function later(...methods) {
   return stand;
 }
 
+/**
+ * The tooltip's stand-in also keeps the neuron or edge last shown (or none, once hidden): one clicked,
+ * hovered or focused before the tooltip arrives shows its numbers when it does.
+ */
+function laterTooltip() {
+  const stand = later("refresh");
+  stand.wanted = null;
+  stand.show = (target, context) => (stand.panel ? stand.panel.show(target, context) : (stand.wanted = target));
+  stand.hide = () => (stand.panel ? stand.panel.hide() : (stand.wanted = null));
+  return stand;
+}
+
 /** The modules (and the predict panel's stylesheet) of everything but the diagram and its controls,
  * fetched once the first diagram is drawn. */
 function importPanels() {
@@ -174,7 +186,7 @@ export function mountStepPlayer(container, options = {}) {
   const narration = later("render", "rerender");
   const opgraph = later("render", "rerender");
   const legend = later("render", "rerender");
-  const tooltip = later("show", "hide", "refresh");
+  const tooltip = laterTooltip();
   const biasField = later("render");
   const editor = settings.showEditor ? later("render", "rerender") : null;
   const late = { predict: null, wholeGraph: null, weightEditor: null, training: null };
@@ -377,6 +389,7 @@ export function mountStepPlayer(container, options = {}) {
       session.editorShows = null; // what the stand-in was asked to draw is drawn by `ready`
     }
     tooltip.arrive(createTooltip(wrap));
+    if (tooltip.wanted) tooltip.show(tooltip.wanted, tooltipContext());
     late.weightEditor = createWeightEditor({ wrap, svgEl, diagram, tooltip, current, onEdit: editParams });
     if (pendingEdge) late.weightEditor.open(pendingEdge.id, pendingEdge);
     pendingEdge = null;
