@@ -1,6 +1,7 @@
 """Presenter mode on a 1920×1080 projector: the step player fits the screen, every label and number of
 the diagram and the op graph is large enough to read from the back row, the training view keeps what a
-teacher shows (network, data sets, η, activation, optimizer), and the toggle shows whether it is on."""
+teacher shows (network, data sets, η, activation, optimizer), and the toggle shows whether it is on. Also
+on 720- and 768-line projectors, and on a phone, whose small circles get smaller text."""
 
 from __future__ import annotations
 
@@ -234,3 +235,50 @@ def test_backprop_lesson_on_a_projector_of_fewer_lines(browser, live_server, siz
         for _, _, content, height in panels:
             assert content <= height + 1, f"a side panel is shorter than what it holds: {panels}"
         shot(page, f"presenter-lesson-backprop-{size[0]}x{size[1]}")
+
+
+# Each neuron's circle, symbol and value, and each δ label, as drawn on screen.
+NEURON_TEXT = """() => {
+  const svg = document.querySelector('[data-testid=network-diagram]');
+  const box = (element) => { const b = element.getBoundingClientRect();
+                             return { left: b.left, right: b.right, top: b.top, bottom: b.bottom }; };
+  const neurons = [...svg.querySelectorAll('[data-node]')].map((node) => ({
+    id: node.dataset.node,
+    circle: box(node.querySelector('.node-circle')),
+    symbol: box(node.querySelector('.node-symbol')),
+    value: node.querySelector('.node-value').textContent.trim() ? box(node.querySelector('.node-value')) : null,
+  }));
+  const deltas = [...svg.querySelectorAll('.delta-text')].filter((t) => t.textContent.trim()).map(box);
+  return { neurons, deltas };
+}"""
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_presenter_mode_on_a_phone_keeps_each_neurons_text_in_its_circle(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """A phone's circles are too small for the projector's 20 px: the diagram's text shrinks with them, so
+    a value stays inside its neuron, under its symbol, and the δ labels keep clear of one another and of
+    the circles."""
+    with checked_page(browser, viewport={"width": 390, "height": 844}, locale=LOCALES[lang]) as page:
+        open_presenting(page, live_server)
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        step_to(page, 12)
+        drawn = page.evaluate(NEURON_TEXT)
+        with_values = [n for n in drawn["neurons"] if n["value"]]
+        assert len(with_values) >= 6, drawn
+        for neuron in with_values:
+            circle, symbol, value = neuron["circle"], neuron["symbol"], neuron["value"]
+            diameter = circle["right"] - circle["left"]
+            assert value["right"] - value["left"] <= diameter + 6, f"{neuron['id']}'s value runs out of its circle"
+            assert symbol["bottom"] <= value["top"] + 4, f"{neuron['id']}'s symbol runs into its value"
+        circles = [n["circle"] for n in drawn["neurons"]]
+        deltas = drawn["deltas"]
+        assert len(deltas) >= 3, drawn
+
+        def hit(a: dict, b: dict) -> bool:
+            return (
+                a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+            )
+
+        assert not [d for d in deltas if any(hit(d, c) for c in circles)], "a δ label runs into a circle"
+        assert not [(a, b) for a, b in itertools.combinations(deltas, 2) if hit(a, b)], "δ labels overlap"
+        shot(page, f"presenter-phone-{lang}")

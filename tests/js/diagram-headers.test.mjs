@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { computeLayout, fitHeaderRow, textWidth } from "../../static/js/player/diagram-layout.js";
+import { computeLayout, fitHeaderRow, textFloor, textWidth } from "../../static/js/player/diagram-layout.js";
 
 const FONT = 13;
 const TITLES = (count) => [
@@ -70,4 +70,20 @@ test("columns of one group give way together: the hidden layers never alternate 
   ); // alternating
   const together = fitHeaderRow(xs, 420, FONT, choices, [0, "hidden", "hidden", "hidden", 4]);
   assert.deepEqual(together, ["Input", "H1", "H2", "H3", "Output"]);
+});
+
+test("a circle's text is what the page asks for on large circles and shrinks to the floor with small ones", () => {
+  // presenter mode asks for 20 px: a projector's circles carry it, a phone's get the ordinary floor
+  assert.equal(textFloor(20, 52), 20);
+  assert.equal(textFloor(20, 23), 20);
+  assert.equal(textFloor(20, 13.9), 9);
+  assert.equal(textFloor(20, 5), 9);
+  const between = [15, 17, 19, 21].map((radius) => textFloor(20, radius));
+  between.forEach((px, i) => {
+    assert.ok(px > 9 && px < 20, `radius ${15 + 2 * i}: ${px}`);
+    if (i > 0) assert.ok(px > between[i - 1], "larger circles, larger text");
+  });
+  // the ordinary page asks for the floor itself, at every size
+  assert.equal(textFloor(9, 5), 9);
+  assert.equal(textFloor(9, 52), 9);
 });

@@ -113,16 +113,39 @@ export function valueLabel(record, value, digits) {
   return text.length * MONO_ADVANCE * record.valueMin > record.valueWidth ? formatNumber(value, digits - 1) : text;
 }
 
+const TEXT_FLOOR = 9; // px: the smallest text of the diagram, at any size
+// circles of this radius and larger carry the text a page asks for (in presenter mode 20 px: a digit may
+// touch the rim); at FLOOR_RADIUS and smaller, a symbol and a value fit one above the other at TEXT_FLOOR
+const FULL_TEXT_RADIUS = 23;
+const FLOOR_RADIUS = 14;
+
+/**
+ * The smallest text a diagram of circles of `radius` px shows, when `asked` is what the page asks for:
+ * all of it on large circles, down to the floor on a phone's or a narrow window's, in proportion between.
+ * Presenter mode's 20 px on small circles ran symbols, values and δ labels over one another.
+ */
+export function textFloor(asked, radius) {
+  if (asked <= TEXT_FLOOR || radius >= FULL_TEXT_RADIUS) return Math.max(asked, TEXT_FLOOR);
+  const share = Math.max(0, radius - FLOOR_RADIUS) / (FULL_TEXT_RADIUS - FLOOR_RADIUS);
+  return TEXT_FLOOR + share * (asked - TEXT_FLOOR);
+}
+
 /** Move every element of the built diagram `d` to its place for a `width` × `height` layout. */
 export function layoutDiagram(d, { width, height }) {
   const style = getComputedStyle(d.svg);
   const maxRadius = parseFloat(style.getPropertyValue("--diagram-max-radius")) || 30;
-  // presenter mode asks for text that reads from the back of a room, whatever the circles' size
-  const minFont = parseFloat(style.getPropertyValue("--diagram-min-font")) || 9;
+  // presenter mode asks for text that reads from the back of a room (textFloor)
+  const askedMin = parseFloat(style.getPropertyValue("--diagram-min-font")) || TEXT_FLOOR;
   const headerLine = parseFloat(style.getPropertyValue("--diagram-header-line")) || 15;
-  const layout = computeLayout(d.info.sizes, width, height, maxRadius, headerLine, Math.max(26, minFont * 2));
+  const layoutFor = (min) => computeLayout(d.info.sizes, width, height, maxRadius, headerLine, Math.max(26, min * 2));
+  let layout = layoutFor(askedMin);
+  const minFont = textFloor(askedMin, layout.radius);
+  // smaller labels need less room under a circle: laid out again, a tall column's circles grow a little
+  if (minFont < askedMin) layout = layoutFor(minFont);
   d.layout = layout;
   const r = layout.radius;
+  // the labels beside the circles (δ, weights, the target) follow it too (player.css, presenter mode)
+  d.svg.style.setProperty("--diagram-text-min", `${minFont.toFixed(1)}px`);
   d.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   d.pulses.invalidate();
   d.svg.classList.toggle("compact", layout.compact);
