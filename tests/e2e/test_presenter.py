@@ -115,6 +115,33 @@ def test_training_network_neurons_keep_apart_and_below_their_headers(browser, li
                 assert other_top >= min(b[2] for b in boxes if b[0] == left and b[1] == top), "neurons overlap"
 
 
+@pytest.mark.parametrize("hidden_layers", [2, 4])
+def test_training_network_resize_buttons_keep_apart_on_a_phone(browser, live_server, hidden_layers: int) -> None:  # type: ignore[no-untyped-def]
+    """Each hidden column's − and +: on a phone in presenter mode (larger buttons) those of neighbouring
+    columns ran into each other. Where there is no room beside each other they stand one above the other,
+    and the neurons still start below every header."""
+    with checked_page(browser, viewport={"width": 390, "height": 844}) as page:
+        page.goto(f"{live_server}/train?present=1")
+        expect(page.locator("html")).to_have_attribute("data-presenter", "on")
+        page.wait_for_selector(".train .neuron")
+        for _ in range(hidden_layers - 2):
+            page.get_by_test_id("layers-plus").click()
+        expect(page.get_by_test_id(f"neurons-plus-{hidden_layers}")).to_be_visible()
+        page.wait_for_timeout(200)  # the view lays itself out again
+        box = "e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; }"
+        buttons = page.locator(".train .net-resize button").evaluate_all(f"els => els.map({box})")
+        assert len(buttons) == 2 * hidden_layers
+        for a, b in itertools.combinations(buttons, 2):
+            apart = a[2] <= b[0] + 0.5 or b[2] <= a[0] + 0.5 or a[3] <= b[1] + 0.5 or b[3] <= a[1] + 0.5
+            assert apart, f"resize buttons overlap: {a}, {b}"
+        assert min(right - left for left, _, right, _ in buttons) >= 24, f"a button is too small to tap: {buttons}"
+        headers = page.locator(".train .net-column-header").evaluate_all(f"els => els.map({box})")
+        neurons = page.locator(".train .neuron").evaluate_all(f"els => els.map({box})")
+        assert min(top for _, top, _, _ in neurons) >= max(bottom for _, _, _, bottom in headers), (
+            "a header runs into a neuron"
+        )
+
+
 @pytest.mark.parametrize("lang", LOCALES)
 def test_presenter_toggle_shows_whether_it_is_on(browser, live_server, lang: str) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport=PROJECTOR, locale=LOCALES[lang]) as page:

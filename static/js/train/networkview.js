@@ -129,11 +129,16 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
     const gap = compact ? 8 : 10;
     // below the column headers, whose buttons and titles are sized in rem (larger in presenter mode)
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    const top = Math.round(3.5 * rem);
+    const spacing = (width - size - 8) / (sizes.length - 1);
+    // a hidden column's − and + side by side take 3.7 rem (train.css button.mini, .net-resize); where
+    // neighbouring columns' would meet (a phone, presenter mode's larger type), they stand one above the other
+    const stacked = spacing < 3.7 * rem + 8;
+    root.classList.toggle("stacked-resize", stacked);
+    const top = Math.round((stacked ? 5.5 : 3.5) * rem);
     const tallest = Math.max(...sizes.map((_, layer) => shownCount(layer)));
     const height = top + tallest * (size + gap) + 8;
     root.style.height = `${height}px`;
-    const column = (layer) => size / 2 + 4 + (layer / (sizes.length - 1)) * (width - size - 8);
+    const column = (layer) => size / 2 + 4 + layer * spacing;
     const rowY = (layer, index) => top + index * (size + gap) + size / 2;
     return { width, height, size, column, rowY, compact };
   }
