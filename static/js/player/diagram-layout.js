@@ -114,6 +114,7 @@ export function valueLabel(record, value, digits) {
 }
 
 const TEXT_FLOOR = 9; // px: the smallest text of the diagram, at any size
+const LABEL_FLOOR = 11; // px: the smallest label beside a circle (player.css)
 // circles of this radius and larger carry the text a page asks for (in presenter mode 20 px: a digit may
 // touch the rim); at FLOOR_RADIUS and smaller, a symbol and a value fit one above the other at TEXT_FLOOR
 const FULL_TEXT_RADIUS = 23;
@@ -144,8 +145,12 @@ export function layoutDiagram(d, { width, height }) {
   if (minFont < askedMin) layout = layoutFor(minFont);
   d.layout = layout;
   const r = layout.radius;
-  // the labels beside the circles (δ, weights, the target) follow it too (player.css, presenter mode)
+  // presenter mode's labels (player.css): a δ under its circle as large as the circle's text; a weight's
+  // number on its edge and the target beside the output as large as the room between columns allows (a
+  // number of six characters in three quarters of it)
+  const labelFont = Math.max(LABEL_FLOOR, Math.min(askedMin, (0.75 * layout.gap) / (6 * MONO_ADVANCE)));
   d.svg.style.setProperty("--diagram-text-min", `${minFont.toFixed(1)}px`);
+  d.svg.style.setProperty("--diagram-label-text", `${labelFont.toFixed(1)}px`);
   d.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   d.pulses.invalidate();
   d.svg.classList.toggle("compact", layout.compact);
@@ -229,7 +234,7 @@ export function layoutDiagram(d, { width, height }) {
   d.targetLabels.forEach((label, j) => {
     const out = d.nodes.get(nodeId(depth, j));
     const x = out.x + (loss.x - out.x) * 0.45;
-    const y = out.y + (loss.y - out.y) * 0.45 + Math.max(13, minFont * 0.8);
+    const y = out.y + (loss.y - out.y) * 0.45 + Math.max(13, labelFont * 0.8);
     label.text.setAttribute("x", x.toFixed(1));
     label.text.setAttribute("y", y.toFixed(1));
   });
