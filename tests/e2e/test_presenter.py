@@ -6,7 +6,9 @@ on 720- and 768-line projectors, and on a phone, whose small circles get smaller
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -309,3 +311,29 @@ def test_presenter_mode_on_a_phone_keeps_each_neurons_text_in_its_circle(browser
         assert not [d for d in deltas if any(hit(d, c) for c in circles)], "a δ label runs into a circle"
         assert not [(a, b) for a, b in itertools.combinations(deltas, 2) if hit(a, b)], "δ labels overlap"
         shot(page, f"presenter-phone-{lang}")
+
+
+def test_a_large_networks_weight_labels_keep_the_back_rows_size(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """An 8 × 16 network's circles are too small for any text, but its columns leave room for the numbers on
+    the lit edges and the targets: those keep 20 px on a projector."""
+    sixteen = json.dumps([16] * 8)
+    fragment = urlencode(
+        {
+            "layers": sixteen,
+            "act": json.dumps(["tanh"] * 6),
+            "out": "identity",
+            "loss": "mse",
+            "x": json.dumps([[0.1 * i - 0.8 for i in range(16)]]),
+            "y": json.dumps([[0.5] * 16]),
+            "step": 20,  # a neuron's forward step: the numbers its sixteen edges carry
+        }
+    )
+    with checked_page(browser, viewport=PROJECTOR) as page:
+        page.goto(f"{live_server}/?present=1#{fragment}")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        expect(page.locator(f"{DIAGRAM}.compact")).to_have_count(1)
+        sizes = page.evaluate(TEXT_SIZES, f"{DIAGRAM} .edge-label, {DIAGRAM} .target-label")
+        labels = [s for s in sizes if s["cls"].startswith("edge-label")]
+        assert len(labels) == 16, sizes
+        small = [s for s in sizes if s["px"] < MIN_TEXT_PX]
+        assert not small, f"labels under {MIN_TEXT_PX}px: {small}"
