@@ -252,6 +252,21 @@ def test_a_neuron_touched_before_the_tooltip_arrives_is_shown_when_it_does(
     expect(neuron).to_have_attribute("aria-describedby", re.compile("diagram-tooltip"))
 
 
+def test_a_link_followed_while_the_page_is_about_to_write_its_own_keeps_its_view(page: Page, live_server: str) -> None:
+    """The page writes its view into the address 150 ms after a change. A link followed in that moment (a
+    pasted address, a click on #…) must win: the pending write once replaced the new fragment with the old
+    view before the hashchange was handled, and the player went back to step 0."""
+    open_player(page, live_server)
+    page.get_by_test_id("step-next").click()  # a change: the page's write of "#step=1" is now pending
+    # the fragment changes without its event yet, as when the pending write's timer runs first
+    page.evaluate("history.replaceState(null, '', '#step=6&pr=1')")
+    page.wait_for_timeout(400)  # the pending write's time is over
+    page.evaluate("window.dispatchEvent(new HashChangeEvent('hashchange'))")
+    expect(page.get_by_test_id("timeline")).to_have_value("6")
+    expect(page.get_by_test_id("predict-toggle")).to_be_checked()
+    expect(page).to_have_url(re.compile(r"#.*step=6"))
+
+
 def test_url_round_trip_restores_the_view(page: Page, live_server: str) -> None:
     open_player(page, live_server)
     page.get_by_test_id("neurons-plus-1").click()

@@ -11,6 +11,9 @@ import { fromUrl, state, toUrl } from "./playground-state.js";
 
 let writeTimer = null;
 let latest = null;
+// The address's fragment as this page last wrote or took it. A different one is a link followed (a pasted
+// address, a click on #…) whose hashchange has not been handled yet: a pending write must not undo it.
+let ownHash = location.hash;
 
 function scheduleWrite(snapshot) {
   latest = snapshot;
@@ -18,7 +21,9 @@ function scheduleWrite(snapshot) {
   if (writeTimer || snapshot.playing) return;
   writeTimer = setTimeout(() => {
     writeTimer = null;
+    if (location.hash !== ownHash) return; // the hashchange handler loads it, and writes after that
     state.write(toUrl(latest));
+    ownHash = location.hash;
   }, 150);
 }
 
@@ -60,7 +65,10 @@ function main() {
       });
     },
   });
-  window.addEventListener("hashchange", () => player.load(fromUrl()));
+  window.addEventListener("hashchange", () => {
+    ownHash = location.hash;
+    player.load(fromUrl());
+  });
   // a 64-input network (an 8×8 digit from the training view) also shows its input as an image
   player.ready.finally(() => import("../player/input-image.js"));
   // a live class leads from this player, or drives it (static/js/classroom)
