@@ -101,7 +101,7 @@ export function createRendering({
 
   function schedulePanels() {
     panels.length = 0;
-    panels.push(
+    queuePanels(
       () => {
         const { pass, frames } = session.shown;
         const step = state().view.step;
@@ -109,6 +109,11 @@ export function createRendering({
       },
       () => renderSelection({ deferScroll: true }),
     );
+  }
+
+  /** Pieces of panel work, one per coming frame, after those already queued. */
+  function queuePanels(...pieces) {
+    panels.push(...pieces);
     if (!panelFrame) panelFrame = requestAnimationFrame(renderNextPanel);
   }
 
@@ -142,8 +147,7 @@ export function createRendering({
       renderSelection();
       return;
     }
-    panels.push(() => renderSelection({ deferScroll: true }));
-    if (!panelFrame) panelFrame = requestAnimationFrame(renderNextPanel);
+    queuePanels(() => renderSelection({ deferScroll: true }));
   }
 
   function renderBusy(busy) {
