@@ -121,7 +121,7 @@ def test_training_network_neurons_keep_apart_and_below_their_headers(browser, li
 def test_training_network_resize_buttons_keep_apart_on_a_phone(browser, live_server, hidden_layers: int) -> None:  # type: ignore[no-untyped-def]
     """Each hidden column's − and +: on a phone in presenter mode (larger buttons) those of neighbouring
     columns ran into each other. Where there is no room beside each other they stand one above the other,
-    and the neurons still start below every header."""
+    the neurons still start below every header, and the Input and Output titles stay inside the view."""
     with checked_page(browser, viewport={"width": 390, "height": 844}) as page:
         page.goto(f"{live_server}/train?present=1")
         expect(page.locator("html")).to_have_attribute("data-presenter", "on")
@@ -142,6 +142,10 @@ def test_training_network_resize_buttons_keep_apart_on_a_phone(browser, live_ser
         assert min(top for _, top, _, _ in neurons) >= max(bottom for _, _, _, bottom in headers), (
             "a header runs into a neuron"
         )
+        view = page.get_by_test_id("network").bounding_box()
+        titles = page.locator(".train .net-column-title").evaluate_all(f"els => els.map({box})")
+        outside = [t for t in titles if t[0] < view["x"] - 0.5 or t[2] > view["x"] + view["width"] + 0.5]
+        assert not outside, f"a column title runs off the network view: {outside}"
 
 
 @pytest.mark.parametrize("lang", LOCALES)
