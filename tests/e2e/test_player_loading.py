@@ -1,9 +1,12 @@
 """The step player draws its first diagram from the few modules that draw it; its panels' modules and
-stylesheets are fetched after that diagram is in the page, under versioned URLs kept for a year."""
+stylesheets are fetched after that diagram is in the page, under versioned URLs kept for a year, and the
+diagram keeps its place when they arrive."""
 
 from __future__ import annotations
 
 import re
+
+import pytest
 
 from app.static_assets import IMMUTABLE
 from tests.e2e.conftest import checked_page
@@ -19,7 +22,6 @@ new MutationObserver((_, observer) => {
 PANELS = [
     "player/narration.js",
     "player/opgraph.js",
-    "player/legend.js",
     "player/tooltip.js",
     "player/predict.js",
     "player/whole-graph.js",
@@ -30,7 +32,8 @@ PANELS = [
     "player/input-image.js",
     "css/predict.css",
 ]
-FIRST = ["player/player.js", "player/diagram.js", "player/diagram-build.js", "player/store.js"]
+# the legend is drawn with the first diagram: in presenter mode its row is part of the diagram's place
+FIRST = ["player/player.js", "player/diagram.js", "player/diagram-build.js", "player/store.js", "player/legend.js"]
 VERSIONED = re.compile(r"/static/v/[0-9a-f]{12}/(.+)$")
 
 
@@ -90,3 +93,35 @@ def test_the_page_marks_its_first_diagram_in_the_dom_and_then_drawn(browser, liv
     assert [name for name, _ in marks] == ["diagram-ready", "diagram-drawn"]
     (_, ready), (_, drawn) = marks
     assert ready_at <= drawn and ready < drawn
+
+
+DIAGRAM_BOX = """() => {
+  const box = document.querySelector("[data-testid=network-diagram]").getBoundingClientRect();
+  return [box.left, box.top, box.width, box.height];
+}"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "query"),
+    [((1920, 1080), "?present=1"), ((1600, 900), "?present=1"), ((1280, 1024), "?present=1"), ((1920, 1080), "")],
+)
+def test_the_diagram_keeps_its_place_when_the_panels_arrive(browser, live_server, viewport, query: str) -> None:  # type: ignore[no-untyped-def]
+    """A class sees the first diagram at once: the panels arriving after it (held back here until it is
+    drawn) must not move or resize it. In presenter mode the diagram fills what the legend's row leaves."""
+    with checked_page(browser, viewport={"width": viewport[0], "height": viewport[1]}) as page:
+        held = []
+        for name in PANELS:
+            if name.endswith(".js"):
+                page.route(f"**/js/{name}*", lambda route: held.append(route))
+        page.goto(f"{live_server}/{query}")
+        page.wait_for_selector("[data-testid=network-diagram][data-ready]")
+        page.wait_for_timeout(300)  # a layout the diagram asked for runs in a later frame
+        first = page.evaluate(DIAGRAM_BOX)
+        assert held, "no panel module was held back"
+        assert page.get_by_test_id("narration").count() == 0, "the panels arrived before they were let through"
+        for route in held:
+            route.continue_()
+        page.get_by_test_id("narration").wait_for()
+        page.wait_for_timeout(300)
+        after = page.evaluate(DIAGRAM_BOX)
+    assert after == pytest.approx(first, abs=0.5), f"the diagram moved from {first} to {after} as the panels arrived"

@@ -52,14 +52,14 @@ export class Diagram {
 
   // ------------------------------------------------------------------------------------------- data
   /**
-   * Show `trace` (`info`: its indexTrace, when the caller has it). `index` and `highlight` are those of
-   * setStep, so that a new trace is drawn once, at the step it should show.
+   * Show `trace` (`info`: its indexTrace, `scales`: its computeScales, when the caller has them). `index`
+   * and `highlight` are those of setStep, so that a new trace is drawn once, at the step it should show.
    */
-  setTrace(trace, { info = null, index = this.index, highlight = null } = {}) {
+  setTrace(trace, { info = null, scales = null, index = this.index, highlight = null } = {}) {
     const shape = trace.layers.map((layer) => `${layer.size}`).join(",");
     this.trace = trace;
     this.info = info || indexTrace(trace);
-    this.scales = this.computeScales(trace);
+    this.scales = scales || this.computeScales(trace);
     this.index = index;
     const step = index == null ? null : trace.steps[index];
     this.highlight = highlight ?? (step ? [step] : []);

@@ -168,10 +168,13 @@ export function createRendering({
     reveal();
     playback.cancelMove();
     diagram.clearPulses();
-    diagram.setTrace(pass, { info, index: step, highlight: frameSteps(pass, frames, step) });
+    // the legend before the diagram, which measures its place when it is built: the legend's row is
+    // part of that place (presenter mode)
+    const scales = diagram.computeScales(pass);
+    legend.render(pass, scales);
+    diagram.setTrace(pass, { info, scales, index: step, highlight: frameSteps(pass, frames, step) });
     root.dataset.ready = "true";
     svgEl.dataset.ready = String(pass.steps.length);
-    legend.render(pass, diagram.scales);
     controls.timeline.style.setProperty("--timeline-track", phaseGradient(pass.steps));
     if (session.editorShows) renderEditor(); // the first time, `ready` draws it
     store.dispatch({

@@ -28,16 +28,17 @@
 // trace-client.js (scripts and numbers), diagram.js, narration.js, opgraph.js, legend.js, controls.js,
 // editor.js and exporters.js.
 //
-// Only what draws the first diagram is imported up front (the page preloads it): the diagram, its toolbar
-// and controls, the store and the tracing. The panels (narration, op graph, legend, tooltip, predict,
-// whole graph, editor, exports, training, weight editor) are imported once the first diagram is drawn,
-// and take the places kept for them in the grid; `ready` resolves once they are in.
+// Only what draws the first diagram is imported up front (the page preloads it): the diagram, its toolbar,
+// controls and legend, the store and the tracing. The panels (narration, op graph, tooltip, predict, whole
+// graph, editor, exports, training, weight editor) are imported once the first diagram is drawn, and take
+// the places kept for them in the grid; `ready` resolves once they are in.
 
 import { api } from "../core/api.js";
 import { el, svg } from "../core/dom.js";
 import { applyTranslations, t } from "../core/i18n.js";
 import { createControls } from "./controls.js";
 import { Diagram } from "./diagram.js";
+import { createLegend } from "./legend.js";
 import { DEFAULT_MODEL, loadLimits, normalizeModel, specFromModel, specToModel } from "./model.js";
 import { createActions, modelReader } from "./player-actions.js";
 import { listenToKeys } from "./player-keys.js";
@@ -88,7 +89,6 @@ function importPanels() {
     import("./narration.js"),
     import("./notation.js"),
     import("./opgraph.js"),
-    import("./legend.js"),
     import("./tooltip.js"),
     import("./predict.js"),
     import("./whole-graph.js"),
@@ -185,7 +185,9 @@ export function mountStepPlayer(container, options = {}) {
   // (mountPanels): these stand in for those panels until then.
   const narration = later("render", "rerender");
   const opgraph = later("render", "rerender");
-  const legend = later("render", "rerender");
+  // The legend comes with the first diagram: in presenter mode its row takes from the diagram's height, and
+  // a legend arriving later would shrink a diagram the class has already seen.
+  const legend = createLegend();
   const tooltip = laterTooltip();
   const biasField = later("render");
   const editor = settings.showEditor ? later("render", "rerender") : null;
@@ -205,7 +207,7 @@ export function mountStepPlayer(container, options = {}) {
   // the side column and the others' places in the grid are there from the start: the diagram's size
   // does not change when the panels arrive
   const side = el("div", { class: "player-side" });
-  const grid = el("div", { class: "player-grid" }, stage, side);
+  const grid = el("div", { class: "player-grid" }, stage, side, settings.showLegend ? legend.element : null);
   root.append(grid);
   // The player joins the page with its first diagram (or after REVEAL_MS without one, showing that it is
   // loading): a frame of the empty player before the trace arrives would only delay the diagram.
@@ -331,7 +333,6 @@ export function mountStepPlayer(container, options = {}) {
       { createNarration },
       { createNotationButton },
       { createOpGraph },
-      { createLegend },
       { createTooltip },
       { createPredict },
       { createWholeGraph },
@@ -366,10 +367,8 @@ export function mountStepPlayer(container, options = {}) {
       ? createWholeGraph({ store, shown: () => session.shown, select, onExpand: expandWholeGraph })
       : null;
     if (late.wholeGraph) side.append(late.wholeGraph.element);
-    legend.arrive(createLegend());
-    if (settings.showLegend) grid.append(legend.panel.element);
     const caption = (exportOptions) =>
-      exportOptions?.caption ? exportCaption(narration.panel.element, legend.panel.element) : null;
+      exportOptions?.caption ? exportCaption(narration.panel.element, legend.element) : null;
     if (editor) {
       editor.arrive(
         createEditor({
@@ -403,10 +402,7 @@ export function mountStepPlayer(container, options = {}) {
       showError,
       pause: () => playback.pause(),
     });
-    if (session.shown) {
-      legend.render(session.shown.pass, diagram.scales);
-      rendering.render({ diagramToo: false });
-    }
+    if (session.shown) rendering.render({ diagramToo: false });
   }
 
   // ----------------------------------------------------------------------------------------- start
