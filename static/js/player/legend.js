@@ -33,15 +33,11 @@ function colourBar(titleKey, scale, testid) {
 
 function deltaBar(scale) {
   const half = 40;
+  // the bar stretches to the width its numbers need (a scale such as 0.0025, or presenter mode's type),
+  // with 0 under its middle
   const drawing = svg(
     "svg",
-    {
-      class: "legend-delta",
-      viewBox: `0 0 ${2 * half + 8} 14`,
-      width: 2 * half + 8,
-      height: 14,
-      "aria-hidden": "true",
-    },
+    { class: "legend-delta", viewBox: `0 0 ${2 * half + 8} 14`, preserveAspectRatio: "none", "aria-hidden": "true" },
     svg("line", { class: "legend-axis", x1: half + 4, x2: half + 4, y1: 0, y2: 14 }),
     svg("rect", { class: "delta-bar negative", x: 4, y: 5, width: half, height: 4 }),
     svg("rect", { class: "delta-bar", x: half + 4, y: 5, width: half, height: 4 }),
@@ -50,13 +46,17 @@ function deltaBar(scale) {
     "figure",
     { class: "legend-item" },
     el("figcaption", { text: t("playground.legend.delta") }),
-    drawing,
     el(
       "div",
-      { class: "colour-ticks mono" },
-      el("span", { text: formatNumber(-scale, 3) }),
-      el("span", { text: "0" }),
-      el("span", { text: formatNumber(scale, 3) }),
+      { class: "legend-delta-scale" },
+      drawing,
+      el(
+        "div",
+        { class: "colour-ticks delta-ticks mono" },
+        el("span", { text: formatNumber(-scale, 3) }),
+        el("span", { text: "0" }),
+        el("span", { text: formatNumber(scale, 3) }),
+      ),
     ),
   );
 }
