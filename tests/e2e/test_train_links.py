@@ -1,7 +1,8 @@
 """Shared training links are bounded: a crafted link cannot make the page send millions of requests.
 
 A link rebuilds its run by replaying the logged segments, one request each. A link that asks for more
-than a link may rebuild gets the longest start of its run that fits, and the page says so.
+than a link may rebuild gets the longest start of its run that fits, and the page says so. A link followed
+from the training view itself is shown as opening it shows it.
 """
 
 from __future__ import annotations
@@ -106,3 +107,47 @@ def test_a_normal_shared_link_replays_every_segment_without_a_notice(browser, li
         assert replayed_segments(requests) == 3 + 1 + 2
         assert page.locator(NOTICE).is_hidden()
         assert json.loads(page.evaluate("new URLSearchParams(location.hash.slice(1)).get('run')")) == log
+
+
+LINKED = "data=xor&hidden=[4,2]&lr=0.1&act=relu&seed=5&steps=50"
+VIEW = """() => ({
+  step: document.querySelector("[data-testid=step-counter]").dataset.step,
+  loss: document.querySelector("[data-testid=test-loss]").dataset.value,
+  lr: document.querySelector("select[name=lr]").value,
+  act: document.querySelector("select[name=act]").value,
+  notice: !document.querySelector("[data-testid=link-notice]").hidden,
+})"""
+
+
+@pytest.mark.parametrize("playing", [False, True])
+def test_a_link_followed_from_the_training_view_shows_what_opening_it_shows(browser, live_server, playing) -> None:  # type: ignore[no-untyped-def]
+    """A link to /train followed from /train changes only the address's fragment: the page must show the
+    link's setup and run as a fresh load of it does, also when it was training at that moment."""
+    with checked_page(browser, viewport={"width": 1280, "height": 800}, locale="en-US") as page:
+        page.goto(f"{live_server}/train#{LINKED}")
+        page.wait_for_selector(READY)
+        opened = page.evaluate(VIEW)
+    assert opened["step"] == "50" and opened["lr"] == "0.1" and opened["act"] == "relu"
+    with checked_page(browser, viewport={"width": 1280, "height": 800}, locale="en-US") as page:
+        page.goto(f"{live_server}/train#data=circle&hidden=[3]&steps=120")
+        page.wait_for_selector(READY)
+        if playing:
+            page.get_by_test_id("play").click()
+            page.wait_for_selector(f"{TRAIN}[data-state=playing]")
+        page.evaluate("(fragment) => { location.hash = fragment; }", LINKED)
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=step-counter]').dataset.step === '50'"
+            " && document.querySelector('[data-testid=train]').dataset.state === 'ready'"
+        )
+        page.wait_for_timeout(500)  # nothing more comes
+        followed = page.evaluate(VIEW)
+        assert followed == opened
+        # and a link whose run is longer than a link may rebuild says so, as on opening it
+        huge = [entry(1, 10_000)] * 30
+        page.evaluate(
+            "(fragment) => { location.hash = fragment; }",
+            f"{SETUP}&run={quote(json.dumps(huge, separators=(',', ':')))}",
+        )
+        page.wait_for_selector(f"{NOTICE}:not([hidden])")
+        page.wait_for_selector(READY)
+        assert steps_shown(page) == MAX_LINK_REQUESTS

@@ -109,15 +109,17 @@ async function applyView(text) {
   if (settings.data === "custom" && settings.pts)
     picker.setCustom(settings.pts, settings.pts[0]?.length - 1 || 2, settings.pk);
   syncControls();
-  const log = boundRun(run || canonicalLog(steps)).log;
+  const bounded = boundRun(run || canonicalLog(steps));
+  const { log } = bounded;
   if (live != null && !structural && session.alongside(log)) {
     session.followLead(live, heard);
     return;
   }
   const catchUp = async () => {
+    showLinkNotice(linkNotice(bounded));
     // the teacher paused (or moved on) inside the segment streaming here: stop on exactly that step
     if (!structural && (await session.stopAt(log))) return;
-    if (structural || !(await session.extend(log))) await restart(log);
+    if (structural || !(await session.extend(log))) await restart(log, linkNotice(bounded));
   };
   if (live == null) {
     syncing = null;
@@ -673,21 +675,26 @@ async function start() {
   if (page.settings.pts) picker.setCustom(page.settings.pts, page.settings.pts[0]?.length - 1 || 2, page.settings.pk);
   bindControls();
   syncControls();
-  // A link may ask for any run; it rebuilds at most LINK_LIMITS of it, and says so when that is less.
   const { run, steps } = page.settings;
   const bounded = boundRun(run || canonicalLog(steps));
-  const notice = bounded.cut
-    ? {
-        steps: bounded.asked.steps,
-        segments: bounded.asked.segments,
-        max_steps: LINK_LIMITS.steps,
-        max_segments: LINK_LIMITS.segments,
-        done: totalSteps(bounded.log),
-      }
-    : null;
-  await restart(bounded.log, notice);
+  await restart(bounded.log, linkNotice(bounded));
   // a live class leads from this view, or drives it in place (static/js/classroom)
   attachView({ encode: encodeView, apply: applyView });
+  // a link to this view followed from it (a pasted address, a click on #…) changes only the fragment: it is
+  // shown as opening it would show it (the page's own writes replace the address and fire no event)
+  window.addEventListener("hashchange", () => applyView(location.hash.replace(/^#/, "")));
+}
+
+/** A link may ask for any run; it rebuilds at most LINK_LIMITS of it (boundRun), and says so when that is less. */
+function linkNotice(bounded) {
+  if (!bounded.cut) return null;
+  return {
+    steps: bounded.asked.steps,
+    segments: bounded.asked.segments,
+    max_steps: LINK_LIMITS.steps,
+    max_segments: LINK_LIMITS.segments,
+    done: totalSteps(bounded.log),
+  };
 }
 
 document.addEventListener("langchange", () => {
