@@ -317,6 +317,60 @@ def test_presenter_mode_on_a_phone_keeps_each_neurons_text_in_its_circle(browser
         shot(page, f"presenter-phone-{lang}")
 
 
+# Every number on an edge and every target label, against the circles, the loss's square and the other
+# labels (δ under the circles too). A text's box is its font's line box; its ink is a fifth shorter, so
+# boxes are compared with a tenth of their height off the top and the bottom.
+LABEL_CLASHES = """() => {
+  const svg = document.querySelector("[data-testid=network-diagram]");
+  const shown = (t) => t.textContent.trim() && t.getAttribute("visibility") !== "hidden" && t.getBoundingClientRect().width;
+  const ink = (t) => {
+    const r = t.getBoundingClientRect();
+    return { text: t.textContent, left: r.left, right: r.right, top: r.top + r.height * 0.1, bottom: r.bottom - r.height * 0.1 };
+  };
+  const labels = [...svg.querySelectorAll(".edge-label, .target-label")].filter(shown).map(ink);
+  const deltas = [...svg.querySelectorAll(".delta-text")].filter(shown).map(ink);
+  const circles = [...svg.querySelectorAll(".node-circle")].map((c) => c.getBoundingClientRect());
+  const square = svg.querySelector(".loss-box").getBoundingClientRect();
+  const clashes = [];
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  labels.forEach((label, i) => {
+    for (const c of circles) {
+      const cx = (c.left + c.right) / 2, cy = (c.top + c.bottom) / 2;
+      const nx = Math.max(label.left, Math.min(cx, label.right)), ny = Math.max(label.top, Math.min(cy, label.bottom));
+      if (Math.hypot(nx - cx, ny - cy) < c.width / 2) clashes.push(`${label.text} on a circle`);
+    }
+    if (hit(label, square)) clashes.push(`${label.text} on the loss`);
+    for (const other of [...labels.slice(i + 1), ...deltas]) if (hit(label, other)) clashes.push(`${label.text} on ${other.text}`);
+  });
+  return { clashes, labels: labels.length };
+}"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "query"),
+    [((1366, 768), "?present=1"), ((1024, 768), "?present=1"), ((390, 844), "?present=1"), ((1280, 800), "")],
+)
+def test_the_numbers_on_the_edges_keep_off_the_circles_and_the_other_labels(
+    browser, live_server, viewport, query: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A projector's 20 px numbers between columns close together: each edge's number moves along its edge
+    (or off it, where two circles leave no room) until it covers no circle and no other label."""
+    with checked_page(browser, viewport={"width": viewport[0], "height": viewport[1]}) as page:
+        page.goto(f"{live_server}/{query}")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        steps = int(page.get_attribute(DIAGRAM, "data-ready") or 0)
+        assert steps >= 18
+        clashes, labelled = [], 0
+        for index in range(steps):
+            if index:
+                step_to(page, index)
+            found = page.evaluate(LABEL_CLASHES)
+            labelled += found["labels"] > 1  # the target, and numbers on edges
+            clashes += [f"step {index}: {clash}" for clash in found["clashes"]]
+    assert labelled >= 10, "too few steps with numbers on their edges"
+    assert not clashes, clashes
+
+
 def test_a_large_networks_weight_labels_keep_the_back_rows_size(browser, live_server) -> None:  # type: ignore[no-untyped-def]
     """An 8 × 16 network's circles are too small for any text, but its columns leave room for the numbers on
     the lit edges and the targets: those keep 20 px on a projector."""

@@ -107,6 +107,73 @@ export function fitValueLabel(record) {
   record.val.style.fontSize = `${Math.max(record.valueMin, Math.min(record.valueSize, fitting)).toFixed(1)}px`;
 }
 
+/** The width a number of `characters` takes in the monospaced value font of `size` px (a little over). */
+export const monoWidth = (characters, size) => characters * MONO_ADVANCE * size;
+
+/**
+ * Where a label of `width` × `height` px on the line from (x1, y1) to (x2, y2) is centred: `lift` px above
+ * the line (below if negative), at `along` of the way from its start if there it keeps `reach` px from the
+ * start's centre and `endReach` from the end's (a circle's radius and a gap) and overlaps none of `boxes`
+ * ({left, right, top, bottom}: the δ labels under the circles), else at the nearest place on the line that
+ * does; where none does (circles close together), off the line where it is clear, or least covered.
+ */
+export function labelPlace(
+  { x1, y1, x2, y2 },
+  { width, height, along, reach, endReach = reach, lift = 0, boxes = [] },
+) {
+  const length = Math.hypot(x2 - x1, y2 - y1) || 1;
+  const at = (distance, above = lift) => ({
+    x: x1 + ((x2 - x1) * distance) / length,
+    y: y1 + ((y2 - y1) * distance) / length - above,
+  });
+  // how much of the label a circle or a box would cover: 0 where it covers nothing
+  const intrusion = (own, cx, cy, distance) => {
+    const nearX = Math.max(own.left, Math.min(cx, own.right));
+    const nearY = Math.max(own.top, Math.min(cy, own.bottom));
+    return Math.max(0, distance - Math.hypot(nearX - cx, nearY - cy)) * height;
+  };
+  const overlap = (own, box) =>
+    Math.max(0, Math.min(own.right, box.right) - Math.max(own.left, box.left)) *
+    Math.max(0, Math.min(own.bottom, box.bottom) - Math.max(own.top, box.top));
+  const covered = (place) => {
+    const own = boxAround(place, width, height);
+    let sum = intrusion(own, x1, y1, reach) + intrusion(own, x2, y2, endReach);
+    for (const box of boxes) sum += overlap(own, box);
+    return sum;
+  };
+  const preferred = along * length;
+  for (let shift = 0; shift <= length; shift += LABEL_SEARCH_STEP) {
+    for (const distance of shift ? [preferred + shift, preferred - shift] : [preferred]) {
+      if (distance < reach || distance > length - endReach) continue; // its middle inside a circle's reach
+      const place = at(distance);
+      if (!covered(place)) return place;
+    }
+  }
+  // no room on the line (circles close together): off it, away from the side it is drawn on, up to
+  // past the circles, where it is least covered
+  const away = lift < 0 ? -1 : 1;
+  let best = null;
+  for (let raise = 0; raise <= Math.max(reach, endReach) + height; raise += height / 2) {
+    for (let distance = 0; distance <= length; distance += 2 * LABEL_SEARCH_STEP) {
+      const place = at(distance, lift + away * raise);
+      const cover = covered(place);
+      if (!cover) return place;
+      if (!best || cover < best.cover) best = { place, cover };
+    }
+  }
+  return best.place;
+}
+
+const LABEL_SEARCH_STEP = 3; // px along the line between places tried
+
+/** The box of a `width` × `height` label centred at `place`. */
+export const boxAround = ({ x, y }, width, height) => ({
+  left: x - width / 2,
+  right: x + width / 2,
+  top: y - height / 2,
+  bottom: y + height / 2,
+});
+
 /** A value's label with `digits` significant digits, one fewer when even the smallest font would not fit it. */
 export function valueLabel(record, value, digits) {
   const text = formatNumber(value, digits);
@@ -115,6 +182,7 @@ export function valueLabel(record, value, digits) {
 
 const TEXT_FLOOR = 9; // px: the smallest text of the diagram, at any size
 const LABEL_FLOOR = 11; // px: the smallest label beside a circle (player.css)
+const LABEL_GAP = 8; // px between a label on an edge and a circle: clear of the ring a lit neuron wears, and a little more
 // circles of this radius and larger carry the text a page asks for (in presenter mode 20 px: a digit may
 // touch the rim); at FLOOR_RADIUS and smaller, a symbol and a value fit one above the other at TEXT_FLOOR
 const FULL_TEXT_RADIUS = 23;
@@ -147,8 +215,13 @@ export function layoutDiagram(d, { width, height }) {
   const r = layout.radius;
   // presenter mode's labels (player.css): a δ under its circle as large as the circle's text; a weight's
   // number on its edge and the target beside the output as large as the room between columns allows (a
-  // number of six characters in three quarters of it)
-  const labelFont = Math.max(LABEL_FLOOR, Math.min(askedMin, (0.75 * layout.gap) / (6 * MONO_ADVANCE)));
+  // number of six characters in three quarters of it, and between two circles' rims)
+  const room = Math.min(0.75 * layout.gap, layout.gap - 2 * r);
+  const labelFont = Math.max(LABEL_FLOOR, Math.min(askedMin, room / monoWidth(6, 1)));
+  layout.labelFont = labelFont; // the size player.css gives the labels, for placing them (diagram-paint.js)
+  layout.labelReach = r + LABEL_GAP;
+  layout.deltaFont = Math.max(LABEL_FLOOR, minFont); // player.css: .delta-text
+  layout.deltaMiddle = r + 8 + Math.max(10, minFont * 0.6); // where a δ label's middle is, below its circle's centre
   d.svg.style.setProperty("--diagram-text-min", `${minFont.toFixed(1)}px`);
   d.svg.style.setProperty("--diagram-label-text", `${labelFont.toFixed(1)}px`);
   d.svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -185,7 +258,7 @@ export function layoutDiagram(d, { width, height }) {
     Object.assign(node, { valueSize, valueMin: minFont, valueWidth: r * 1.6 });
     fitValueLabel(node);
     node.bar.setAttribute("y", r + 3);
-    node.deltaText.setAttribute("y", r + 8 + Math.max(10, minFont * 0.6));
+    node.deltaText.setAttribute("y", layout.deltaMiddle);
     node.barHalf = Math.max(r * 1.3, 16);
     node.barKey = null;
   }
@@ -230,13 +303,6 @@ export function layoutDiagram(d, { width, height }) {
       line.setAttribute("y2", target.sy);
     }
   }
-  const depth = d.info.depth;
-  d.targetLabels.forEach((label, j) => {
-    const out = d.nodes.get(nodeId(depth, j));
-    const x = out.x + (loss.x - out.x) * 0.45;
-    const y = out.y + (loss.y - out.y) * 0.45 + Math.max(13, labelFont * 0.8);
-    label.text.setAttribute("x", x.toFixed(1));
-    label.text.setAttribute("y", y.toFixed(1));
-  });
+  for (const label of d.targetLabels) label.placedFor = null; // placed again for their text (diagram-paint.js)
   for (const copy of d.copies) copy.id = null; // their ends moved with the edges
 }

@@ -3,7 +3,7 @@
 // edges and the numbers on them. Only attributes whose value differs from what is drawn are written.
 
 import { formatNumber } from "../core/format.js";
-import { fitValueLabel, valueLabel } from "./diagram-layout.js";
+import { boxAround, fitValueLabel, labelPlace, monoWidth, valueLabel } from "./diagram-layout.js";
 import { takeCopy, takeLabel } from "./diagram-build.js";
 import { lookKey, signedShare } from "./scales.js";
 import { nodeId } from "./steps.js";
@@ -73,7 +73,59 @@ export function paintNodes(d) {
     setIfChanged(label, "key", text, () => {
       label.text.textContent = text;
     });
+    const out = d.nodes.get(nodeId(info.depth, j));
+    // placed again when its text or the output's δ label below it changes
+    if (label.placedFor !== `${text}|${out.deltaKey}`) placeTargetLabel(d, label, out);
   });
+}
+
+/** The target's label below the line from the output `out` to the loss, clear of both and of out's δ. */
+function placeTargetLabel(d, label, out) {
+  const { layout } = d;
+  const size = layout.labelFont;
+  const text = label.text.textContent;
+  const place = labelPlace(
+    { x1: out.x, y1: out.y, x2: d.lossNode.x, y2: d.lossNode.y },
+    {
+      width: monoWidth(text.length, size),
+      height: lineHeight(size),
+      along: 0.45,
+      reach: layout.labelReach,
+      endReach: 0, // the loss is a square: lossBox
+      lift: -Math.max(13, size * 0.8),
+      boxes: [deltaBox(d, out), lossBox(d)].filter(Boolean),
+    },
+  );
+  label.placedFor = `${text}|${out.deltaKey}`;
+  label.box = text ? boxAround(place, monoWidth(text.length, size), lineHeight(size)) : null;
+  label.text.setAttribute("x", place.x.toFixed(1));
+  label.text.setAttribute("y", place.y.toFixed(1));
+}
+
+const CROWD = 16; // numbers on a step's edges that keep clear of one another
+const DELTA_BAR_HEIGHT = 4; // px: a δ's bar under its circle (diagram-build.js)
+
+/** The height a line of text of `size` px takes: the room kept around a label. */
+const lineHeight = (size) => size * 1.25;
+
+/** The box of a neuron's δ bar and label under its circle, or null when it shows neither. */
+function deltaBox(d, node) {
+  if (!node.barKey) return null; // the loss, an input, or a δ not computed yet
+  const { deltaFont, deltaMiddle, radius } = d.layout;
+  const half = Math.max(node.barHalf, monoWidth(node.deltaKey?.length || 0, deltaFont) / 2);
+  return {
+    left: node.x - half,
+    right: node.x + half,
+    top: node.y + radius + 1,
+    // the bar alone where the δ's number is not written (numbers off, or circles too small for text)
+    bottom: node.y + (node.deltaKey ? deltaMiddle + lineHeight(deltaFont) / 2 : radius + 3 + DELTA_BAR_HEIGHT),
+  };
+}
+
+/** The loss's square, with the gap a label keeps from a circle, as a box no label may cover. */
+function lossBox(d) {
+  const side = 2 * d.layout.labelReach;
+  return boxAround(d.lossNode, side, side);
 }
 
 export function paintEdges(d) {
@@ -189,16 +241,43 @@ export function paintLabels(d) {
   const items = step && d.options.numbers ? edgeLabelItems(step) : [];
   const shareTarget = step && ["neuron_forward", "weight_grads", "update"].includes(step.kind);
   const tAlong = shareTarget ? 0.3 : 0.68;
+  const { labelFont, labelReach } = d.layout;
+  // what a label must not cover besides the circles: the δ labels and the labels placed before it near
+  // its edge, and beside the loss the target's label
+  const taken = items.length ? d.nodeList.map((node) => deltaBox(d, node)).filter(Boolean) : [];
+  const obstacles = (edge, size) => {
+    const room = monoWidth(6, size);
+    const left = Math.min(edge.x1, edge.x2) - room;
+    const right = Math.max(edge.x1, edge.x2) + room;
+    const boxes = taken.filter((box) => box.right > left && box.left < right);
+    if (!edge.loss) return boxes;
+    return [...boxes, lossBox(d), d.targetLabels[edge.to]?.box].filter(Boolean);
+  };
   let used = 0;
   for (const { id, value, kind } of items.slice(0, LABEL_POOL)) {
     const edge = d.edges.get(id);
     if (!edge) continue;
     const label = takeLabel(d, used++);
-    const x = (edge.x1 + (edge.x2 - edge.x1) * tAlong).toFixed(1);
-    const y = (edge.y1 + (edge.y2 - edge.y1) * tAlong - 4).toFixed(1);
+    const text = formatNumber(value, 3);
+    const width = monoWidth(text.length, labelFont);
+    // near the end that shares the step's edges, yet clear of both circles
+    const place = labelPlace(edge, {
+      width,
+      height: lineHeight(labelFont),
+      along: tAlong,
+      reach: labelReach,
+      endReach: edge.loss ? 0 : labelReach, // the loss is a square: among the obstacles
+      lift: 4,
+      boxes: obstacles(edge, labelFont),
+    });
+    // a step with many numbers (a layer's update) has more than can all stand clear: those only keep off
+    // the circles and the δ labels (the search for a clear place would cost frames)
+    if (items.length <= CROWD) taken.push(boxAround(place, width, lineHeight(labelFont)));
+    const x = place.x.toFixed(1);
+    const y = place.y.toFixed(1);
     setIfChanged(label, "x", x, () => label.text.setAttribute("x", x));
     setIfChanged(label, "y", y, () => label.text.setAttribute("y", y));
-    setIfChanged(label, "value", formatNumber(value, 3), (text) => {
+    setIfChanged(label, "value", text, () => {
       label.text.textContent = text;
     });
     setIfChanged(label, "kind", kind, () => label.text.setAttribute("class", `edge-label label-${kind}`));
