@@ -9,6 +9,8 @@ import { lookKey, signedShare } from "./scales.js";
 import { nodeId } from "./steps.js";
 
 const LABEL_POOL = 64;
+const CROWD = 16; // the most numbers on a step's edges that keep clear of one another
+const DELTA_BAR_HEIGHT = 4; // px: a δ's bar under its circle (diagram-build.js)
 
 function setIfChanged(record, key, value, apply) {
   if (record[key] === value) return;
@@ -101,9 +103,6 @@ function placeTargetLabel(d, label, out) {
   label.text.setAttribute("x", place.x.toFixed(1));
   label.text.setAttribute("y", place.y.toFixed(1));
 }
-
-const CROWD = 16; // numbers on a step's edges that keep clear of one another
-const DELTA_BAR_HEIGHT = 4; // px: a δ's bar under its circle (diagram-build.js)
 
 /** The height a line of text of `size` px takes: the room kept around a label. */
 const lineHeight = (size) => size * 1.25;
@@ -245,8 +244,8 @@ export function paintLabels(d) {
   // what a label must not cover besides the circles: the δ labels and the labels placed before it near
   // its edge, and beside the loss the target's label
   const taken = items.length ? d.nodeList.map((node) => deltaBox(d, node)).filter(Boolean) : [];
-  const obstacles = (edge, size) => {
-    const room = monoWidth(6, size);
+  const obstacles = (edge) => {
+    const room = monoWidth(6, labelFont);
     const left = Math.min(edge.x1, edge.x2) - room;
     const right = Math.max(edge.x1, edge.x2) + room;
     const boxes = taken.filter((box) => box.right > left && box.left < right);
@@ -268,10 +267,10 @@ export function paintLabels(d) {
       reach: labelReach,
       endReach: edge.loss ? 0 : labelReach, // the loss is a square: among the obstacles
       lift: 4,
-      boxes: obstacles(edge, labelFont),
+      boxes: obstacles(edge),
     });
-    // a step with many numbers (a layer's update) has more than can all stand clear: those only keep off
-    // the circles and the δ labels (the search for a clear place would cost frames)
+    // a step with more numbers than can stand clear of one another (a layer's update on a large network)
+    // keeps them off the circles and the δ labels only
     if (items.length <= CROWD) taken.push(boxAround(place, width, lineHeight(labelFont)));
     const x = place.x.toFixed(1);
     const y = place.y.toFixed(1);
