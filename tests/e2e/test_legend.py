@@ -9,7 +9,7 @@ from tests.e2e.conftest import checked_page
 
 DELTA_SCALE = """() => {
   const box = (node) => { const r = node.getBoundingClientRect(); return { left: r.left, right: r.right }; };
-  const ticks = [...document.querySelectorAll("[data-testid=legend] .legend-delta-scale .colour-ticks span")];
+  const ticks = [...document.querySelectorAll("[data-testid=legend] figure:has(svg.legend-delta) .colour-ticks span")];
   return {
     ticks: ticks.map((span) => ({ text: span.textContent, ...box(span) })),
     axis: box(document.querySelector("[data-testid=legend] .legend-axis")),
@@ -24,7 +24,7 @@ DELTA_SCALE = """() => {
 def test_the_delta_bars_numbers_stand_apart_with_zero_under_its_axis(browser, live_server, query, locale) -> None:  # type: ignore[no-untyped-def]
     with checked_page(browser, viewport={"width": 1920, "height": 1080}, locale=locale) as page:
         page.goto(f"{live_server}/{query}")
-        page.get_by_test_id("legend").locator(".legend-delta-scale").wait_for()
+        page.get_by_test_id("legend").locator("svg.legend-delta").wait_for()
         found = page.evaluate(DELTA_SCALE)
     low, zero, high = found["ticks"]
     assert [low["text"], zero["text"]] == ["−" + high["text"], "0"]

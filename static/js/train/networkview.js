@@ -201,13 +201,12 @@ export function createNetworkView(root, { onHover, onResize } = {}) {
   function columnHeader(layer, { column, compact, size }) {
     const { sizes } = model;
     const header = el("div", { class: "net-column-header" });
-    header.style.left = `${column(layer)}px`;
     const hidden = layer > 0 && layer < sizes.length - 1;
+    // the outer titles line up with their neurons' outer edge: centred, a long one ran off the view
+    const edge = hidden ? 0 : layer === 0 ? -size / 2 : size / 2;
+    header.style.left = `${column(layer) + edge}px`;
     if (!hidden) {
-      // the outer titles line up with their neurons' outer edge: centred, a long one ran off the view
-      const first = layer === 0;
-      header.classList.add(first ? "at-start" : "at-end");
-      header.style.left = `${column(layer) + (first ? -size / 2 : size / 2)}px`;
+      header.classList.add(layer === 0 ? "at-start" : "at-end");
       const key =
         layer === 0 ? (imageInputs() ? "train.network.inputs_image" : "train.network.inputs") : "train.network.output";
       const params = { count: sizes[0], rows: model.inputImage?.[0], cols: model.inputImage?.[1] };
