@@ -505,6 +505,9 @@ def test_every_lesson_figure_follows_in_place(browser, live_server: str) -> None
                 expect(timeline(teacher)).to_have_value("2")
                 expect(timeline(student)).to_have_value("2")
             else:
+                # the teacher's figure asks the server for the step's numbers too: read it once they are in
+                expect(teacher.locator("[data-figure][aria-busy]")).to_have_count(0)
+                expect(teacher.locator(counter)).to_have_text(re.compile(r"\b3\b"))
                 expect(student.locator(counter)).to_have_text(teacher.locator(counter).inner_text())
                 expect(student.get_by_test_id("narration")).to_have_text(
                     teacher.get_by_test_id("narration").inner_text()
@@ -521,6 +524,43 @@ def test_every_lesson_figure_follows_in_place(browser, live_server: str) -> None
         teacher.get_by_test_id("predict-toggle").check()
         expect(student.get_by_test_id("predict-toggle")).to_be_checked()
         assert same_document(student)
+
+
+def test_a_student_whose_figure_is_still_loading_lands_on_the_teachers_step(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """The teacher steps on while the student's lesson waits for its first numbers (a slow network): once
+    they arrive, the student's figure shows the teacher's step, not the one it opened at."""
+    desktop = {"viewport": {"width": 1280, "height": 800}, "locale": "en-US"}
+    with checked_page(browser, **desktop) as teacher, checked_page(browser, **desktop) as student:
+        teacher.goto(f"{live_server}/lessons/feed-forward")
+        code = start_class(teacher)
+        join_at(student, live_server, code, "/lessons/feed-forward")
+
+        held = []  # the student's first request for the lesson's map, answered once the teacher has moved on
+
+        def hold(route) -> None:  # type: ignore[no-untyped-def]
+            held.append(route)
+
+        student.route("**/expression/descent", hold)
+        teacher.goto(f"{live_server}/lessons/partial-derivatives")
+        student.wait_for_url(f"**/lessons/partial-derivatives?class={code}*")
+        expect(teacher.locator("[data-lesson][data-ready]")).to_have_count(1)
+        for _ in range(2):
+            teacher.get_by_test_id("step-next").first.click()
+        expect(teacher.locator("[data-figure][aria-busy]")).to_have_count(0)
+        expect(teacher.get_by_test_id("narration")).to_have_attribute("data-x", "-1.5")
+        for _ in range(100):
+            if held:
+                break
+            student.wait_for_timeout(50)
+        assert held, "the student's lesson never asked for its map"
+        student.wait_for_timeout(300)  # the teacher's step reaches the student while its map is on its way
+        for route in held:
+            route.continue_()
+        student.unroute("**/expression/descent", hold)
+        expect(student.locator("[data-lesson][data-ready]")).to_have_count(1, timeout=10_000)
+        expect(student.locator("[data-step-counter]")).to_have_text(teacher.locator("[data-step-counter]").inner_text())
+        expect(student.get_by_test_id("narration")).to_have_text(teacher.get_by_test_id("narration").inner_text())
+        expect(student.get_by_test_id("narration")).to_have_attribute("data-x", "-1.5")
 
 
 def test_the_neuron_a_teacher_selects_becomes_the_question_target(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]

@@ -186,7 +186,7 @@ def test_partial_slope_is_2x_and_2y(page, live_server) -> None:  # type: ignore[
     page.locator("[data-testid=partial-map]").scroll_into_view_if_needed()
     box = page.locator("[data-testid=partial-map]").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.3)
-    page.wait_for_function(f"() => document.querySelector('[data-testid=narration]').dataset.x !== '{x}'")
+    page.wait_for_function(f"() => Number(document.querySelector('[data-testid=narration]').dataset.x) !== {x}")
     slope, x, _, _ = partial_reading(page)
     assert x < 0 and slope == pytest.approx(2 * x)
     page.locator("[data-testid=vary-y]").check()
@@ -210,7 +210,8 @@ def test_descent_path_walks_downhill(page, live_server) -> None:  # type: ignore
     box = page.locator("[data-testid=gradient-map]").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
     page.wait_for_function(
-        f"() => document.querySelector('[data-testid=descent-table] tbody td.path-value')?.dataset.value !== '{z[0]}'"
+        f"() => Number(document.querySelector('[data-testid=descent-table] tbody td.path-value')?.dataset.value)"
+        f" !== {z[0]}"
     )
     assert "x=" in page.url
 

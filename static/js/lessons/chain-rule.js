@@ -108,7 +108,7 @@ function keepInView(container, boxes) {
   if (shift) container.scrollLeft += shift;
 }
 
-export function mount(root) {
+export async function mount(root) {
   const form = root.querySelector("[data-expression-form]");
   const input = form.elements.expression;
   const variablesBox = root.querySelector("[data-variables]");
@@ -339,7 +339,7 @@ export function mount(root) {
   variablesBox.addEventListener("change", () => compute());
   onLanguage(() => state.data && show(stepper.index));
   renderVariables(Object.keys(state.v));
-  compute({ start: viewLink.read().s });
+  await compute({ start: viewLink.read().s });
   return Object.assign(stepper, {
     view: {
       encode: () => viewLink.encode({ f: state.f, v: state.v, pr: state.pr, s: stepper.index }),

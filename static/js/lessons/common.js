@@ -60,20 +60,27 @@ export function setStatus(root, message, { error = false } = {}) {
   box.classList.toggle("is-error", Boolean(error));
 }
 
+// How many calls each figure has in flight: it stays busy (aria-busy, which a live class's tests wait on)
+// until the last one ends, not when an older call, cancelled by a newer one, returns.
+const running = new WeakMap();
+
 /** Run `work`, showing "Computing…" meanwhile and a translated error if it fails. */
 export async function withStatus(root, work) {
   const timer = setTimeout(() => setStatus(root, t("lessons.ui.loading")), 250);
+  running.set(root, (running.get(root) ?? 0) + 1);
   root.setAttribute("aria-busy", "true");
   try {
     const result = await work();
-    setStatus(root, null);
+    if (running.get(root) === 1) setStatus(root, null);
     return result;
   } catch (error) {
     setStatus(root, errorMessage(error), { error: true });
     return null;
   } finally {
     clearTimeout(timer);
-    root.removeAttribute("aria-busy");
+    const left = running.get(root) - 1;
+    running.set(root, left);
+    if (!left) root.removeAttribute("aria-busy");
   }
 }
 

@@ -22,7 +22,7 @@ const LINK = [
 const url = urlState(LINK);
 const viewLink = urlState([...LINK, STEP_PROPERTY]); // the link and the Δx shown (a live class follows both)
 
-export function mount(root) {
+export async function mount(root) {
   const form = root.querySelector("[data-expression-form]");
   const input = form.elements.expression;
   const x0Input = form.elements.x0;
@@ -216,7 +216,7 @@ export function mount(root) {
     });
   slider.addEventListener("input", () => stepper.go(Number(slider.value)));
   onLanguage(() => state.data && paint(stepper.index));
-  compute({ step: viewLink.read().s });
+  await compute({ step: viewLink.read().s });
   return Object.assign(stepper, {
     view: {
       encode: () => viewLink.encode({ f: state.f, x0: state.x0, pr: state.pr, s: stepper.index }),

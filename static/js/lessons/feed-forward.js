@@ -28,7 +28,7 @@ const viewLink = urlState([
   STEP_PROPERTY,
 ]);
 
-export function mount(root) {
+export async function mount(root) {
   const diagram = root.querySelector(".ff-diagram");
   const narration = root.querySelector("[data-testid=narration]");
   const opened = viewLink.read();
@@ -150,7 +150,7 @@ export function mount(root) {
     load(stepper.index);
   });
   onLanguage(() => show(stepper.index));
-  load(opened.s);
+  await load(opened.s);
   return Object.assign(stepper, {
     view: {
       encode: () => viewLink.encode({ seed: state.seed, in: state.input, s: stepper.index }),

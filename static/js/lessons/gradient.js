@@ -65,7 +65,7 @@ export function descentQuestions(data, lr) {
   });
 }
 
-export function mount(root) {
+export async function mount(root) {
   const form = root.querySelector("[data-expression-form]");
   const input = form.elements.expression;
   const mapEl = root.querySelector(".gradient-plot");
@@ -270,7 +270,7 @@ export function mount(root) {
   });
   onLanguage(() => state.data && show(stepper.index));
   onTheme(() => state.data && draw(stepper.index));
-  compute({ step: viewLink.read().s });
+  await compute({ step: viewLink.read().s });
   return Object.assign(stepper, {
     view: {
       encode: () => viewLink.encode({ ...state, s: stepper.index }),

@@ -39,7 +39,7 @@ const viewLink = urlState([
 const clamp = (v) => Math.max(RANGE[0], Math.min(RANGE[1], v));
 const round = (v) => Math.round(v * 20) / 20;
 
-export function mount(root) {
+export async function mount(root) {
   const mapEl = root.querySelector(".map-plot");
   const sliceEl = root.querySelector(".slice-plot");
   const narration = root.querySelector("[data-testid=narration]");
@@ -270,12 +270,11 @@ export function mount(root) {
     return update();
   }
 
+  // Ready once the map is in: a live class's state applied before then would be undone by this start.
   const opened = viewLink.read();
-  (async () => {
-    await loadGrid();
-    stepper.reset(TOUR.length, opened.s);
-    if (!samePoint(opened)) setPoint(opened);
-  })();
+  await loadGrid();
+  stepper.reset(TOUR.length, opened.s);
+  if (!samePoint(opened)) setPoint(opened);
   return Object.assign(stepper, {
     view: {
       encode,

@@ -91,6 +91,7 @@ const load = FIGURES[slug];
 if (load) {
   try {
     const module = await load();
+    // resolves once the figure shows its first state: the page is ready, and a class may drive it, from there
     figure = await module.mount(article.querySelector("[data-figure]"));
   } finally {
     figureLoading = false;
