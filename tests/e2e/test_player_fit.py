@@ -119,6 +119,7 @@ def test_weight_field_is_rounded_until_focused(page: Page, live_server: str) -> 
     field.fill("0.123456789")
     page.get_by_test_id("weight-apply").click()
     page.wait_for_function("() => decodeURIComponent(location.hash).includes('0.123456789')")
+    expect(page.locator(DIAGRAM)).to_have_attribute("aria-busy", "false")  # the pass with the new weight is drawn
     page.locator(f"{DIAGRAM} [data-hit='0-0>1-0']").click()
     assert page.get_by_test_id("weight-input").input_value() == "0.123456789"
 
@@ -131,6 +132,7 @@ def test_bias_field_is_rounded_until_focused(page: Page, live_server: str) -> No
     field.fill("-0.0123456789")
     field.press("Enter")
     page.wait_for_function("() => decodeURIComponent(location.hash).includes('-0.0123456789')")
+    expect(page.locator(DIAGRAM)).to_have_attribute("aria-busy", "false")  # the pass with the new bias is drawn
     field = page.get_by_test_id("bias-input")
     page.get_by_test_id("step-next").focus()
     assert field.input_value() == "-0.01235"

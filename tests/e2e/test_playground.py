@@ -426,7 +426,7 @@ def test_training_steps_lower_the_loss(page: Page, live_server: str) -> None:
     expect(page.get_by_test_id("loss-readout")).to_contain_text("was")
     page.get_by_test_id("train-count").fill("20")
     page.get_by_test_id("train-many").click()
-    expect(page.get_by_test_id("player-status")).to_contain_text("20")
+    expect(page.get_by_test_id("player-status")).to_contain_text(re.compile(r"taken: 20\b"))
     assert shown_loss(page) < before
     expect(page).to_have_url(re.compile(r"[#&]w="))
 

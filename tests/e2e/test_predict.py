@@ -26,7 +26,8 @@ def _shot(page: Page, name: str) -> None:
 
 
 def _open(page: Page, url: str, ready: str = READY) -> dict:
-    """Open `url` and return the numbers of the trace answer the page received."""
+    """Open `url` as a new page and return the numbers of the trace answer it received."""
+    page.goto("about:blank")  # a link differing only after its # would be followed in place, not opened anew
     with page.expect_response(lambda r: r.url.endswith("/api/v2/network/trace") and r.ok) as answer:
         page.goto(url)
     page.wait_for_selector(ready)

@@ -45,8 +45,9 @@ def step_to(page: Page, index: int) -> None:
     timeline = page.get_by_test_id("timeline")
     while int(timeline.input_value()) < index:
         page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.querySelector('[data-testid=diagram-pulses]')?.dataset.pulses !== undefined")
-    page.wait_for_timeout(900)  # the last travel and the narration's follow-up frames
+    page.wait_for_timeout(900)  # the last travel (700 ms) and the narration's follow-up frames
+    # on a slow machine the travel may still be on its way: its dots are gone once it ends
+    page.wait_for_function("() => document.querySelector('[data-testid=diagram-pulses]')?.dataset.pulses === '0'")
 
 
 @pytest.mark.parametrize("lang", LOCALES)

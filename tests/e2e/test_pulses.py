@@ -104,11 +104,11 @@ def test_dots_follow_a_resize_and_a_scrolled_page(browser, live_server) -> None:
         page.wait_for_function(
             "() => Number(document.querySelector('[data-testid=diagram-pulses]').dataset.pulses) > 0"
         )
+        page.set_viewport_size({"width": 1000, "height": 700})  # while the dots are in flight
+        # the move ends before the next one starts, so every sample below is of the next move's dots
         page.wait_for_function(
-            "() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false'"
+            "() => document.querySelector('[data-testid=diagram-pulses]').dataset.pulses === '0'", timeout=15_000
         )
-        page.set_viewport_size({"width": 1000, "height": 700})
-        page.wait_for_timeout(300)
         page.evaluate("window.scrollTo(0, 120)")
         page.get_by_test_id("step-next").click()
         assert_dots_on_the_diagram(sample_flight(page, shots="pulses-resized"))
