@@ -10,6 +10,7 @@ import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from app.pages import LESSONS
 from tests.e2e.conftest import checked_page, screenshot
@@ -170,6 +171,26 @@ def test_derivative_reports_a_bad_expression_in_words(page, live_server) -> None
     assert "column" in status.inner_text()
     # the browser logs the API's 422 answer; that answer is the point of this test
     page.console_errors[:] = [e for e in page.console_errors if "422" not in e]
+
+
+@pytest.mark.parametrize("slug", ["derivative", "partial-derivatives", "gradient", "chain-rule"])
+@pytest.mark.parametrize("viewport", [(1280, 800), (390, 844)])
+def test_a_bad_expression_is_answered_beside_the_field_it_was_typed_in(browser, live_server, slug, viewport) -> None:  # type: ignore[no-untyped-def]
+    """The message is seen where the learner is looking: in view, just under the expression's field, without
+    scrolling down past the plots (it used to be written under them, 700-900 px further down)."""
+    with checked_page(browser, viewport={"width": viewport[0], "height": viewport[1]}) as page:
+        open_lesson(page, live_server, slug)
+        field = page.get_by_test_id("expression-input")
+        field.fill("2x^")
+        field.press("Enter")
+        status = page.get_by_test_id("figure-status")
+        expect(status).to_contain_text("column")
+        expect(status).to_be_in_viewport(ratio=0.99)  # less a fraction of a pixel
+        expect(field).to_be_in_viewport(ratio=0.99)
+        typed_in, message = field.bounding_box(), status.bounding_box()
+        # under the form, whose other fields (x₀, the chain rule's variables) may stand between
+        assert 0 <= message["y"] - (typed_in["y"] + typed_in["height"]) <= 160, (typed_in, message)
+        page.console_errors[:] = [e for e in page.console_errors if "422" not in e]
 
 
 def partial_reading(page) -> tuple[float, float, float, str]:  # type: ignore[no-untyped-def]

@@ -58,6 +58,8 @@ export function setStatus(root, message, { error = false } = {}) {
   box.hidden = !message;
   box.textContent = message || "";
   box.classList.toggle("is-error", Boolean(error));
+  // a reader at work in the figure (the expression just typed) sees what went wrong, just below the field
+  if (error && message && root.contains(document.activeElement)) box.scrollIntoView({ block: "nearest" });
 }
 
 // How many calls each figure has in flight: it stays busy (aria-busy, which a live class's tests wait on)
