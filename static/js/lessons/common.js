@@ -62,8 +62,8 @@ export function setStatus(root, message, { error = false } = {}) {
   if (error && message && root.contains(document.activeElement)) box.scrollIntoView({ block: "nearest" });
 }
 
-// How many calls each figure has in flight: it stays busy (aria-busy, which a live class's tests wait on)
-// until the last one ends, not when an older call, cancelled by a newer one, returns.
+// How many calls each figure has in flight: it stays busy (aria-busy, for assistive technology and for a
+// reader of the page's state) until the last one ends, not when an older call, cancelled by a newer one, returns.
 const running = new WeakMap();
 
 /** Run `work`, showing "Computing…" meanwhile and a translated error if it fails. */
