@@ -111,15 +111,16 @@ async function applyView(text) {
   syncControls();
   const bounded = boundRun(run || canonicalLog(steps));
   const { log } = bounded;
+  const notice = linkNotice(bounded);
   if (live != null && !structural && session.alongside(log)) {
     session.followLead(live, heard);
     return;
   }
   const catchUp = async () => {
-    showLinkNotice(linkNotice(bounded));
+    showLinkNotice(notice);
     // the teacher paused (or moved on) inside the segment streaming here: stop on exactly that step
     if (!structural && (await session.stopAt(log))) return;
-    if (structural || !(await session.extend(log))) await restart(log, linkNotice(bounded));
+    if (structural || !(await session.extend(log))) await restart(log, notice);
   };
   if (live == null) {
     syncing = null;

@@ -77,12 +77,13 @@ export function paintNodes(d) {
     });
     const out = d.nodes.get(nodeId(info.depth, j));
     // placed again when its text or the output's δ label below it changes
-    if (label.placedFor !== `${text}|${out.deltaKey}`) placeTargetLabel(d, label, out);
+    const placedFor = `${text}|${out.deltaKey}`;
+    if (label.placedFor !== placedFor) placeTargetLabel(d, label, out, placedFor);
   });
 }
 
 /** The target's label below the line from the output `out` to the loss, clear of both and of out's δ. */
-function placeTargetLabel(d, label, out) {
+function placeTargetLabel(d, label, out, placedFor) {
   const { layout } = d;
   const size = layout.labelFont;
   const text = label.text.textContent;
@@ -98,7 +99,7 @@ function placeTargetLabel(d, label, out) {
       boxes: [deltaBox(d, out), lossBox(d)].filter(Boolean),
     },
   );
-  label.placedFor = `${text}|${out.deltaKey}`;
+  label.placedFor = placedFor;
   label.box = text ? boxAround(place, monoWidth(text.length, size), lineHeight(size)) : null;
   label.text.setAttribute("x", place.x.toFixed(1));
   label.text.setAttribute("y", place.y.toFixed(1));
@@ -244,8 +245,8 @@ export function paintLabels(d) {
   // what a label must not cover besides the circles: the δ labels and the labels placed before it near
   // its edge, and beside the loss the target's label
   const taken = items.length ? d.nodeList.map((node) => deltaBox(d, node)).filter(Boolean) : [];
+  const room = monoWidth(6, labelFont); // how far beside its edge a number may be moved
   const obstacles = (edge) => {
-    const room = monoWidth(6, labelFont);
     const left = Math.min(edge.x1, edge.x2) - room;
     const right = Math.max(edge.x1, edge.x2) + room;
     const boxes = taken.filter((box) => box.right > left && box.left < right);
