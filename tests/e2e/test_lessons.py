@@ -356,6 +356,94 @@ def test_presenter_mode_is_large_and_reduced(browser, live_server, slug: str) ->
         screenshot(page, f"lesson-{slug}-present")
 
 
+# The labels of every plot drawn by plot.js: the CSS pixels each is read at (its font size through the SVG's
+# scale), and whether two of them collide or one sticks out of its plot.
+PLOT_LABELS = """() => {
+  const labels = [...document.querySelectorAll('.lesson-figure svg :is(.tick-label, .axis-label)')];
+  const rows = labels.map((text) => ({
+    cls: text.getAttribute('class'),
+    text: text.textContent,
+    px: parseFloat(getComputedStyle(text).fontSize) * text.getScreenCTM().a,
+    box: text.getBoundingClientRect().toJSON(),
+    plot: text.ownerSVGElement.getBoundingClientRect().toJSON(),
+    owner: text.ownerSVGElement,
+  }));
+  const overlap = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+    Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+  const collisions = [];
+  rows.forEach((a, i) => rows.slice(i + 1).forEach((b) => {
+    if (a.owner === b.owner && overlap(a.box, b.box)) collisions.push([a.text, b.text]);
+  }));
+  const outside = rows.filter(({ box, plot }) => box.left < plot.left - 1 || box.right > plot.right + 1 ||
+    box.top < plot.top - 1 || box.bottom > plot.bottom + 1).map((row) => row.text);
+  return { sizes: rows.map(({ cls, text, px }) => ({ cls, text, px })), collisions, outside };
+}"""
+PLOTTED = {  # the lessons whose figures plot.js draws, and how many plots each has
+    "derivative": 1,
+    "partial-derivatives": 2,
+    "gradient": 1,
+    "beyond-backprop": 1,
+}
+
+
+def plot_labels(page, plots: int) -> dict:  # type: ignore[no-untyped-def]
+    page.wait_for_function(f"() => document.querySelectorAll('.lesson-figure svg:has(.tick-label)').length === {plots}")
+    return page.evaluate(PLOT_LABELS)
+
+
+@pytest.mark.parametrize("slug", PLOTTED)
+@pytest.mark.parametrize(
+    ("viewport", "query", "tick_px"),
+    [((1366, 768), "?present=1", 18), ((1920, 1080), "?present=1", 18), ((1280, 800), "", 12), ((390, 844), "", 12)],
+    ids=["projector-1366", "projector-1920", "laptop", "phone"],
+)
+def test_plot_labels_read_at_one_size_on_every_screen(browser, live_server, slug, viewport, query, tick_px) -> None:  # type: ignore[no-untyped-def]
+    """A plot's labels are sized in screen pixels, not in its drawing's units: projected, its ticks read at
+    18 px whether the figure is drawn at 340 px or 900 px (they were 11-14 px at 1280×800 and 1366×768), on
+    a laptop or phone at 12 px; none collides with another or leaves its plot."""
+    with fresh_page(browser, {"width": viewport[0], "height": viewport[1]}, locale="zh-CN") as page:
+        open_lesson(page, live_server, slug, query)
+        found = plot_labels(page, PLOTTED[slug])
+        ticks = [row["px"] for row in found["sizes"] if row["cls"] == "tick-label"]
+        names = [row["px"] for row in found["sizes"] if row["cls"] == "axis-label"]
+        assert len(ticks) >= 6 * PLOTTED[slug] and len(names) == 2 * PLOTTED[slug], found["sizes"]
+        assert min(ticks) >= tick_px - 0.1 and max(ticks) <= tick_px + 1, found["sizes"]
+        assert min(names) >= tick_px, found["sizes"]
+        assert found["collisions"] == [], found["collisions"]
+        assert found["outside"] == [], found["outside"]
+
+
+def test_plot_labels_follow_presenter_mode_and_the_window(browser, live_server) -> None:  # type: ignore[no-untyped-def]
+    """Turning presenter mode on (key P) or narrowing the window redraws the plots' labels at their size,
+    without a reload and keeping the step shown."""
+    with fresh_page(browser, {"width": 1280, "height": 800}) as page:
+        open_lesson(page, live_server, "partial-derivatives")
+        page.get_by_test_id("step-next").click()
+        expect(page.get_by_test_id("step-counter")).to_have_text(re.compile(r"^Step 2 of"))
+
+        def ticks() -> list[float]:
+            return [row["px"] for row in plot_labels(page, 2)["sizes"] if row["cls"] == "tick-label"]
+
+        assert min(ticks()) == pytest.approx(12, abs=0.1)
+        page.locator("body").press("p")
+        page.wait_for_function("() => document.documentElement.dataset.presenter === 'on'")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.lesson-figure .tick-label')].every("
+            "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a > 18)"
+        )
+        found = plot_labels(page, 2)
+        assert found["collisions"] == [] and found["outside"] == []
+        page.locator("body").press("p")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.lesson-figure .tick-label')].every("
+            "t => Math.abs(parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a - 12) < 0.1)"
+        )
+        found = plot_labels(page, 2)
+        assert found["collisions"] == [] and found["outside"] == []
+        expect(page.get_by_test_id("step-counter")).to_have_text(re.compile(r"^Step 2 of"))
+
+
 @pytest.mark.parametrize("slug", SLUGS)
 def test_screenshots_in_both_languages(browser, live_server, slug: str) -> None:  # type: ignore[no-untyped-def]
     for locale, tag in (("en-US", "en"), ("zh-CN", "zh")):

@@ -8,7 +8,7 @@ import { el, svg } from "../core/dom.js";
 import { formatNumber } from "../core/format.js";
 import { t } from "../core/i18n.js";
 import { onLanguage, withStatus } from "./common.js";
-import { axes, frame, pathData } from "./plot.js";
+import { axes, frame, pathData, redrawOnResize } from "./plot.js";
 
 const MAIN = [3, 4, 2];
 const SIZES = [
@@ -109,7 +109,7 @@ export function mount(root) {
     const plot = frame(chart, {
       x: [0, maxParams * 1.05],
       y: [0, maxPasses * 1.1],
-      margin: { top: 16, right: 24, bottom: 44, left: 64 },
+      margin: { right: 1.8 },
     });
     axes(plot, {
       xLabel: t("lessons.beyond-backprop.axis_params"),
@@ -117,7 +117,7 @@ export function mount(root) {
       xTicks: 6,
       yTicks: 5,
     });
-    const { xs, ys } = plot;
+    const { xs, ys, em } = plot;
     const numerical = rows.map((r) => [r.data.cost.parameters, r.data.cost.numerical_forward_passes]);
     const backprop = rows.map((r) => [
       r.data.cost.parameters,
@@ -128,17 +128,29 @@ export function mount(root) {
     let labelled = Infinity;
     for (const [x, y] of [...numerical].reverse()) {
       plot.front.append(svg("rect", { class: "marker-numerical", x: xs(x) - 5, y: ys(y) - 5, width: 10, height: 10 }));
-      if (labelled - xs(x) < 40) continue; // keep labels of crowded small networks from overlapping
+      if (labelled - xs(x) < 3.2 * em) continue; // keep labels of crowded small networks from overlapping
       labelled = xs(x);
       plot.front.append(
-        svg("text", { class: "plot-note", x: xs(x) - 8, y: ys(y) - 10, "text-anchor": "end", text: String(y) }),
+        svg("text", {
+          class: "plot-note",
+          x: xs(x) - 0.6 * em,
+          y: ys(y) - 0.75 * em,
+          "text-anchor": "end",
+          text: String(y),
+        }),
       );
     }
     for (const [x, y] of backprop)
       plot.front.append(svg("circle", { class: "marker-backprop", cx: xs(x), cy: ys(y), r: 5 }));
     const [lastX, lastY] = backprop[backprop.length - 1];
     plot.front.append(
-      svg("text", { class: "plot-note", x: xs(lastX), y: ys(lastY) - 12, "text-anchor": "end", text: String(lastY) }),
+      svg("text", {
+        class: "plot-note",
+        x: xs(lastX),
+        y: ys(lastY) - 0.9 * em,
+        "text-anchor": "end",
+        text: String(lastY),
+      }),
     );
   }
 
@@ -146,6 +158,7 @@ export function mount(root) {
     renderMain();
     drawChart();
   });
+  redrawOnResize([chart], drawChart);
 
   (async () => {
     state.main = await withStatus(root, () => api.gradcheck(request(MAIN)));

@@ -11,7 +11,7 @@ import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { limitQuestions, mountLessonPredict } from "./lesson-predict.js";
-import { axes, extent, frame, lineThrough, pathData } from "./plot.js";
+import { axes, extent, frame, lineThrough, pathData, redrawOnResize } from "./plot.js";
 import { createStepper } from "./stepper.js";
 
 const LINK = [
@@ -64,7 +64,7 @@ export async function mount(root) {
     if (hi - lo > 1e4) [lo, hi] = [data.value - 50, data.value + 50];
     const plot = frame(plotEl, { x: data.curve.range, y: [lo, hi] });
     axes(plot, { xLabel: "x", yLabel: "y" });
-    const { xs, ys } = plot;
+    const { xs, ys, em } = plot;
     plot.data.append(svg("path", { class: "curve", d: pathData(points, xs, ys) }));
     if (!limitHidden()) {
       const tangent = lineThrough(0, data.tangent.intercept, data.tangent.slope, xs);
@@ -75,13 +75,15 @@ export async function mount(root) {
     plot.data.append(svg("circle", { class: "point point-main", cx: xs(data.at), cy: ys(data.value), r: 6 }));
     if (row.f_x != null) {
       plot.data.append(svg("circle", { class: "point point-moving", cx: xs(row.x), cy: ys(row.f_x), r: 5 }));
-      plot.data.append(svg("text", { class: "plot-note", x: xs(row.x) + 8, y: ys(row.f_x) - 8, text: `x₀ + Δx` }));
+      plot.data.append(
+        svg("text", { class: "plot-note", x: xs(row.x) + 0.6 * em, y: ys(row.f_x) - 0.6 * em, text: `x₀ + Δx` }),
+      );
     }
     plot.front.append(
       svg("text", {
         class: "plot-note secant-note",
-        x: plot.inner.right - 8,
-        y: plot.inner.bottom - 30,
+        x: plot.inner.right - 0.6 * em,
+        y: plot.inner.bottom - 2.2 * em,
         "text-anchor": "end",
         text: `━ ${t("lessons.derivative.secant")}`,
       }),
@@ -90,8 +92,8 @@ export async function mount(root) {
       plot.front.append(
         svg("text", {
           class: "plot-note tangent-note",
-          x: plot.inner.right - 8,
-          y: plot.inner.bottom - 10,
+          x: plot.inner.right - 0.6 * em,
+          y: plot.inner.bottom - 0.7 * em,
           "text-anchor": "end",
           text: `╍ ${t("lessons.derivative.tangent")}`,
         }),
@@ -216,6 +218,7 @@ export async function mount(root) {
     });
   slider.addEventListener("input", () => stepper.go(Number(slider.value)));
   onLanguage(() => state.data && paint(stepper.index));
+  redrawOnResize([plotEl], () => state.data && draw(stepper.index));
   await compute({ step: viewLink.read().s });
   return Object.assign(stepper, {
     view: {

@@ -11,7 +11,7 @@ import { t } from "../core/i18n.js";
 import { sub } from "../core/trace-render.js";
 import { urlState } from "../core/urlstate.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
-import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData } from "./plot.js";
+import { arrow, axes, contourLevels, contours, frame, heat, onTheme, pathData, redrawOnResize } from "./plot.js";
 import { mountLessonPredict } from "./lesson-predict.js";
 import { createStepper } from "./stepper.js";
 
@@ -106,7 +106,6 @@ export async function mount(root) {
     const plot = frame(mapEl, {
       x: view,
       y: view,
-      margin: { top: 12, right: 12, bottom: 36, left: 40 },
       equal: true,
     });
     state.plot = plot;
@@ -270,6 +269,7 @@ export async function mount(root) {
   });
   onLanguage(() => state.data && show(stepper.index));
   onTheme(() => state.data && draw(stepper.index));
+  redrawOnResize([mapEl], () => state.data && draw(stepper.index));
   await compute({ step: viewLink.read().s });
   return Object.assign(stepper, {
     view: {

@@ -11,7 +11,18 @@ import { t } from "../core/i18n.js";
 import { urlState } from "../core/urlstate.js";
 import { STEP_PROPERTY, latest, onLanguage, viewChanged, withStatus } from "./common.js";
 import { mountLessonPredict, partialQuestions } from "./lesson-predict.js";
-import { axes, contourLevels, contours, extent, frame, heat, lineThrough, onTheme, pathData } from "./plot.js";
+import {
+  axes,
+  contourLevels,
+  contours,
+  extent,
+  frame,
+  heat,
+  lineThrough,
+  onTheme,
+  pathData,
+  redrawOnResize,
+} from "./plot.js";
 import { createStepper } from "./stepper.js";
 
 const EXPRESSION = { name: "f", type: "string", default: "x^2 + y^2", validate: (v) => v.length <= 200 };
@@ -84,7 +95,6 @@ export async function mount(root) {
     const plot = frame(mapEl, {
       x: RANGE,
       y: RANGE,
-      margin: { top: 12, right: 12, bottom: 36, left: 40 },
       equal: true,
     });
     state.map = plot;
@@ -107,7 +117,6 @@ export async function mount(root) {
     const plot = frame(sliceEl, {
       x: data.slice.range,
       y: [Math.min(lo, -0.5), hi],
-      margin: { top: 12, right: 12, bottom: 36, left: 44 },
     });
     axes(plot, { xLabel: state.vary, yLabel: "z", xTicks: 6, yTicks: 5 });
     const { xs, ys } = plot;
@@ -257,6 +266,10 @@ export async function mount(root) {
     showSymbolic();
   });
   onTheme(drawMap);
+  redrawOnResize([mapEl, sliceEl], () => {
+    drawMap();
+    drawSlice();
+  });
 
   const encode = () =>
     viewLink.encode({ f: state.expression, pr: state.pr, s: stepper.index, x: state.x, y: state.y, vary: state.vary });

@@ -44,13 +44,40 @@ export function extent(values, pad = 0.05) {
 
 let clipCounter = 0;
 
+const TICK = 0.92; // a tick label's size, in the plot's text size (.tick-label in lessons.css)
+const DIGIT = 0.56; // the advance of a digit or sign, in its text size
+
 /**
- * Clear `svgEl` and lay out a plot area. Returns the scales and three layers (back, data, front);
- * `data` is clipped to the plot area.
+ * The plot's text size in its own units: `--plot-text` (CSS pixels) divided by the scale the SVG is drawn
+ * at, so its labels read at the same size on a phone, a laptop and a projector (a viewBox drawn at 340 px
+ * would shrink 16-unit text to 11 px). 1 while the SVG is not laid out (hidden).
  */
-export function frame(svgEl, { x, y, margin = { top: 16, right: 16, bottom: 40, left: 52 }, equal = false }) {
+export function textUnits(svgEl) {
   const [, , width, height] = svgEl.getAttribute("viewBox").split(/\s+/).map(Number);
-  const inner = { left: margin.left, right: width - margin.right, top: margin.top, bottom: height - margin.bottom };
+  const px = parseFloat(getComputedStyle(svgEl).getPropertyValue("--plot-text")) || 13;
+  const box = svgEl.getBoundingClientRect();
+  if (!box.width || !box.height) return px;
+  return px / Math.min(box.width / width, box.height / height); // the viewBox is fitted whole ("meet")
+}
+
+/** How many characters the widest tick label of [lo, hi] has. */
+function tickChars(lo, hi, count) {
+  return Math.max(...niceTicks(lo, hi, count).map((v) => formatNumber(v, 3).length));
+}
+
+/**
+ * Clear `svgEl` and lay out a plot area. Returns the scales, three layers (back, data, front; `data` is
+ * clipped to the plot area) and `em`, the text size in the plot's units: margins are in ems (the left one
+ * grows to the widest y tick label), so labels keep their room whatever size they are drawn at.
+ */
+export function frame(svgEl, { x, y, margin = {}, equal = false }) {
+  const [, , width, height] = svgEl.getAttribute("viewBox").split(/\s+/).map(Number);
+  const em = textUnits(svgEl);
+  svgEl.style.fontSize = `${em}px`;
+  svgEl.dataset.em = String(em);
+  const ems = { top: 1.75, right: 1, bottom: 3.05, ...margin }; // the y label stands above the plot area
+  const left = (margin.left ?? tickChars(...y, 6) * DIGIT * TICK + 1.1) * em;
+  const inner = { left, right: width - ems.right * em, top: ems.top * em, bottom: height - ems.bottom * em };
   let xDomain = x;
   let yDomain = y;
   if (equal) {
@@ -85,33 +112,41 @@ export function frame(svgEl, { x, y, margin = { top: 16, right: 16, bottom: 40, 
   const data = svg("g", { class: "plot-data", "clip-path": `url(#${clipId})` });
   const front = svg("g", { class: "plot-front" });
   svgEl.append(back, data, front);
-  return { xs, ys, inner, back, data, front, width, height };
+  return { xs, ys, inner, back, data, front, width, height, em };
+}
+
+/** At most `count` ticks over `domain`, fewer where `count` labels of `size` ems each would not fit `room`. */
+function fittedTicks(domain, count, room, size) {
+  let ticks = niceTicks(...domain, count);
+  for (let n = count - 1; n >= 2 && ticks.length * size() > room; n--) ticks = niceTicks(...domain, n);
+  return ticks;
 }
 
 /** Grid lines, tick labels and the x = 0 / y = 0 axes. */
 export function axes(plot, { xLabel = "x", yLabel = "y", xTicks = 6, yTicks = 5 } = {}) {
-  const { xs, ys, inner, back } = plot;
-  for (const v of niceTicks(...xs.domain, xTicks)) {
+  const { xs, ys, inner, back, em } = plot;
+  const xWidth = () => (tickChars(...xs.domain, xTicks) * DIGIT * TICK + 1.2) * em; // a label and a gap
+  for (const v of fittedTicks(xs.domain, xTicks, inner.right - inner.left, xWidth)) {
     const px = xs(v);
     back.append(svg("line", { class: "grid-line", x1: px, x2: px, y1: inner.top, y2: inner.bottom }));
     back.append(
       svg("text", {
         class: "tick-label",
         x: px,
-        y: inner.bottom + 16,
+        y: inner.bottom + 1.2 * em,
         "text-anchor": "middle",
         text: formatNumber(v, 3),
       }),
     );
   }
-  for (const v of niceTicks(...ys.domain, yTicks)) {
+  for (const v of fittedTicks(ys.domain, yTicks, inner.bottom - inner.top, () => 1.9 * em)) {
     const py = ys(v);
     back.append(svg("line", { class: "grid-line", x1: inner.left, x2: inner.right, y1: py, y2: py }));
     back.append(
       svg("text", {
         class: "tick-label",
-        x: inner.left - 6,
-        y: py + 4,
+        x: inner.left - 0.45 * em,
+        y: py + 0.33 * em,
         "text-anchor": "end",
         text: formatNumber(v, 3),
       }),
@@ -124,9 +159,16 @@ export function axes(plot, { xLabel = "x", yLabel = "y", xTicks = 6, yTicks = 5 
   if (x0 <= 0 && x1 >= 0)
     back.append(svg("line", { class: "axis-line", x1: xs(0), x2: xs(0), y1: inner.top, y2: inner.bottom }));
   back.append(
-    svg("text", { class: "axis-label", x: inner.right, y: inner.bottom + 32, "text-anchor": "end", text: xLabel }),
+    svg("text", {
+      class: "axis-label",
+      x: inner.right,
+      y: inner.bottom + 2.7 * em, // under the ticks, clear of a CJK font's tall line box
+      "text-anchor": "end",
+      text: xLabel,
+    }),
   );
-  back.append(svg("text", { class: "axis-label", x: inner.left + 4, y: inner.top + 12, text: yLabel }));
+  // above the plot area, in the margin: a map's shading would hide a label inside it
+  back.append(svg("text", { class: "axis-label", x: inner.left, y: inner.top - 0.45 * em, text: yLabel }));
 }
 
 /** An SVG path through [x, y] points; null or non-finite points break the line. */
@@ -245,6 +287,28 @@ export function heat(group, grid, xs, ys, range = extent(grid.z.flat(), 0)) {
       preserveAspectRatio: "none",
     }),
   );
+}
+
+/**
+ * Call `redraw` when a plot is drawn at a size its text was not sized for (a resized window, presenter mode
+ * on or off): see textUnits. Plots not drawn yet are left to their first drawing.
+ */
+export function redrawOnResize(plots, redraw) {
+  let pending = 0;
+  const stale = (svgEl) => {
+    const drawn = Number(svgEl.dataset.em);
+    return drawn > 0 && Math.abs(textUnits(svgEl) - drawn) > drawn * 0.02;
+  };
+  const check = () => {
+    if (pending) return;
+    pending = requestAnimationFrame(() => {
+      pending = 0;
+      if (plots.some(stale)) redraw();
+    });
+  };
+  const observer = new ResizeObserver(check);
+  for (const svgEl of plots) observer.observe(svgEl);
+  document.addEventListener("presenterchange", check);
 }
 
 /** Call `render` when the theme (light, dark, presenter) changes the colours a figure reads. */
