@@ -413,6 +413,26 @@ def test_plot_labels_read_at_one_size_on_every_screen(browser, live_server, slug
         assert found["outside"] == [], found["outside"]
 
 
+@pytest.mark.parametrize("slug", ["feed-forward", "chain-rule"])
+@pytest.mark.parametrize("viewport", [(1366, 768), (1280, 800)], ids=lambda v: f"{v[0]}x{v[1]}")
+def test_projected_diagrams_are_drawn_across_the_screen(browser, live_server, slug, viewport) -> None:  # type: ignore[no-untyped-def]
+    """Lesson 1's network and the chain rule's graph draw their text as part of the drawing: projected,
+    they come first and span the screen, so every name and number in them reads at 18 px or more (beside
+    the text they were drawn at 12-14 px)."""
+    with fresh_page(browser, {"width": viewport[0], "height": viewport[1]}) as page:
+        open_lesson(page, live_server, slug, "?present=1")
+        page.get_by_test_id("step-next").click()  # the first values and their labels
+        figure = page.locator("figure.lesson-figure")
+        page.wait_for_function("() => document.querySelector('figure.lesson-figure svg .mono')?.textContent")
+        sizes = figure.locator("svg.plot").evaluate(
+            "svg => [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map("
+            "t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+        )
+        assert len(sizes) >= 4 and min(sizes) >= 18, sizes
+        text = page.get_by_test_id("lesson-text").bounding_box()
+        assert figure.bounding_box()["y"] < text["y"]  # the figure first
+
+
 def test_plot_labels_follow_presenter_mode_and_the_window(browser, live_server) -> None:  # type: ignore[no-untyped-def]
     """Turning presenter mode on (key P) or narrowing the window redraws the plots' labels at their size,
     without a reload and keeping the step shown."""
