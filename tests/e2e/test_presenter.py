@@ -396,3 +396,28 @@ def test_a_large_networks_weight_labels_keep_the_back_rows_size(browser, live_se
         assert len(labels) == 16, sizes
         small = [s for s in sizes if s["px"] < MIN_TEXT_PX]
         assert not small, f"labels under {MIN_TEXT_PX}px: {small}"
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 900)], ids=lambda v: f"{v[0]}x{v[1]}")
+def test_a_layers_warning_keeps_the_projected_diagrams_size(browser, live_server, size: tuple) -> None:  # type: ignore[no-untyped-def]
+    """A pass whose hidden layer saturates (inputs ±10) is flagged in the layer's header; the legend does not
+    spell it out on a projector, where a list that came and went between passes while training changed the
+    diagram's height (68 px at 1920×1080). A learner's screen keeps the spelled-out warning."""
+
+    def open_pass(page: Page, inputs: list, query: str) -> float:
+        fragment = urlencode({"layers": json.dumps([2, 3, 1]), "x": json.dumps(inputs), "y": json.dumps([[1]])})
+        page.goto("about:blank")  # a link differing only after # would be followed in place
+        page.goto(f"{live_server}/{query}#{fragment}")
+        page.wait_for_selector(f"{DIAGRAM}[data-ready]")
+        expect(page.get_by_test_id("legend")).not_to_be_empty()
+        return page.locator(DIAGRAM).bounding_box()["height"]
+
+    with checked_page(browser, viewport={"width": size[0], "height": size[1]}) as page:
+        calm = open_pass(page, [[0.1, 0.2]], "?present=1")
+        expect(page.locator(f"{DIAGRAM} .layer-health").first).to_have_text("")
+        flagged = open_pass(page, [[10, -10]], "?present=1")
+        expect(page.locator(f"{DIAGRAM} .layer-header.layer-hidden .layer-health")).to_contain_text("saturated")
+        assert flagged == pytest.approx(calm, abs=1), (calm, flagged)
+        open_pass(page, [[10, -10]], "")
+        expect(page.get_by_test_id("legend-health")).to_contain_text("Hidden 1")
+        expect(page.get_by_test_id("legend-health")).to_be_visible()
