@@ -178,6 +178,37 @@ def test_students_follow_the_teacher_from_lesson_to_lesson(browser, live_server:
         student.screenshot(path=str(SHOTS / "phone-lesson-question-en.png"))
 
 
+def test_a_page_without_a_network_asks_its_lessons_question(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    """A lesson without the step player cannot be asked about a neuron: its panel opens on the lesson's
+    own question, says where the network questions are, and can ask at once (it used to open on "Predict a
+    value" with Ask greyed out and no word why). With the player on the page, the network questions return."""
+    with checked_page(browser, viewport={"width": 1366, "height": 768}, locale="zh-CN") as teacher:
+        teacher.goto(f"{live_server}/lessons/gradient?present=1")
+        teacher.wait_for_selector("[data-lesson][data-ready=true]")
+        start_class(teacher)
+        kind = teacher.get_by_test_id("ask-kind")
+        expect(kind).to_have_value("choice")
+        expect(kind.locator("option:disabled")).to_have_count(3)
+        expect(teacher.get_by_test_id("ask-needs-player")).to_contain_text("第 6 课")
+        expect(teacher.get_by_test_id("ask-choice")).to_have_value("gradient-direction")
+        expect(teacher.get_by_test_id("ask-open")).to_be_enabled()
+        choice = teacher.get_by_test_id("ask-choice").bounding_box()
+        assert choice["width"] >= 200, choice  # a question's words, not a sliver of them
+        teacher.get_by_test_id("ask-open").click()
+        expect(teacher.get_by_test_id("ask-prompt")).to_contain_text("∇f")
+        # lesson 7 has no question of its own: nothing to ask, and the select says so
+        teacher.goto(f"{live_server}/lessons/beyond-backprop?present=1")
+        expect(teacher.get_by_test_id("ask-choice")).to_contain_text("本页没有课程选择题")
+        expect(teacher.get_by_test_id("ask-open")).to_be_disabled()
+        # the playground's player: the network questions, the first of them chosen
+        teacher.goto(f"{live_server}/?present=1")
+        teacher.wait_for_selector("[data-testid=network-diagram][data-ready]")
+        expect(kind).to_have_value("value")
+        expect(kind.locator("option:disabled")).to_have_count(0)
+        expect(teacher.get_by_test_id("ask-needs-player")).to_be_hidden()
+        expect(teacher.get_by_test_id("ask-open")).to_be_enabled()
+
+
 MARKER = "window.__stillThisDocument"
 
 

@@ -84,6 +84,14 @@ export function lead(code, token) {
   const neuron = numberInput("ask-neuron", 1, 1);
   const source = numberInput("ask-source", 1, 1);
   const choice = el("select", { "data-testid": "ask-choice" });
+  // a page without the step player (lessons 1-5 and 7, the training view) asks only its lesson's questions
+  const needsPlayer = el("p", {
+    class: "classroom-note",
+    "data-testid": "ask-needs-player",
+    "data-i18n": "common.classroom.ask.needs_player",
+    hidden: true,
+  });
+  let choseForTeacher = false; // the kind was set to "choice" because the page had no network to ask about
   const open = el("button", { type: "button", class: "primary", "data-testid": "ask-open" });
   const reveal = el("button", { type: "button", "data-testid": "ask-reveal", disabled: true });
   const prompt = el("p", { class: "classroom-prompt", "data-testid": "ask-prompt" });
@@ -94,6 +102,9 @@ export function lead(code, token) {
   const weightFields = [field("common.classroom.ask.source", source)];
   const valueFields = [field("common.classroom.ask.quantity", quantity)];
   const choiceFields = [field("common.classroom.ask.choice", choice)];
+  const kindField = field("common.classroom.ask.kind", kind);
+  // the kind and a lesson question are words: across the section (presenter mode sets it in two columns)
+  for (const wide of [kindField, ...choiceFields]) wide.classList.add("is-wide");
 
   const panel = el(
     "aside",
@@ -140,7 +151,8 @@ export function lead(code, token) {
       "section",
       { class: "classroom-ask" },
       el("h3", { "data-i18n": "common.classroom.ask.title" }),
-      field("common.classroom.ask.kind", kind),
+      kindField,
+      needsPlayer,
       ...valueFields,
       ...networkFields,
       ...weightFields,
@@ -173,6 +185,16 @@ export function lead(code, token) {
   }
 
   function showKindFields() {
+    const network = Boolean(currentPlayer()?.player);
+    for (const option of kind.options) option.disabled = option.value !== "choice" && !network;
+    if (!network && kind.value !== "choice") {
+      kind.value = "choice";
+      choseForTeacher = true;
+    } else if (network && choseForTeacher) {
+      kind.value = "value"; // the player attached after the panel was drawn: back to the first kind
+      choseForTeacher = false;
+    }
+    needsPlayer.hidden = network;
     const k = kind.value;
     const show = (fields, on) => fields.forEach((node) => (node.hidden = !on));
     show(valueFields, k === "value");
@@ -333,6 +355,8 @@ export function lead(code, token) {
     } catch {
       choice.replaceChildren();
     }
+    if (!choice.options.length)
+      choice.append(el("option", { value: "", disabled: true, text: t("common.classroom.ask.none") }));
     showKindFields();
   }
 
@@ -357,7 +381,10 @@ export function lead(code, token) {
     panel.hidden = false;
     reopen.hidden = true;
   });
-  kind.addEventListener("change", showKindFields);
+  kind.addEventListener("change", () => {
+    choseForTeacher = false; // the teacher's own choice stays
+    showKindFields();
+  });
   quantity.addEventListener("change", showKindFields);
   open.addEventListener("click", ask);
   reveal.addEventListener("click", revealAnswer);
