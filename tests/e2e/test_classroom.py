@@ -502,6 +502,11 @@ def test_presenting_the_teacher_asks_and_sees_who_is_connected(browser, live_ser
             for label in teacher.locator(".classroom-ask .classroom-field:not([hidden]) > span").all():
                 assert float(label.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")) >= 20
             teacher.screenshot(path=str(SHOTS / f"projector-ask-{lang}.png"))
+            teacher.get_by_test_id("ask-reveal").click()
+            # the right value reads as the diagram writes it: four significant digits, not a float's seventeen
+            right = re.compile(r"(Right answer|正确答案)[:：] ?−?0\.\d{1,4}(\D|$)")
+            expect(teacher.get_by_test_id("ask-answer")).to_have_text(right)
+            expect(student.get_by_test_id("answer-sent")).to_have_text(right)
 
             # the sign of a gradient and a weight's direction, asked the same way; then a lesson's question
             teacher.get_by_test_id("ask-kind").select_option("weight_direction")

@@ -9,7 +9,7 @@ import { classroomApi, seats } from "./api.js";
 import { currentPlayer, onPlayerChange, whenPlayer } from "./bridge.js";
 import { openChannel } from "./channel.js";
 import { renderHistogram } from "./histogram.js";
-import { optionLabel, promptText } from "./questions.js";
+import { answerText, optionLabel, promptText } from "./questions.js";
 
 const RELOCK_MS = 300; // a locked student who moved is brought back after this pause (a load may be in flight)
 const APPLIED = "classroom.applied"; // the teacher's last page state this tab loaded
@@ -112,15 +112,17 @@ export function follow(code, seat) {
       );
     }
     form.hidden = !open;
-    const shownAnswer = (value) => (question.kind === "value" ? value : optionLabel(question, value));
     sent.textContent =
       myAnswer == null
         ? ""
         : t(open ? "common.classroom.answer.sent" : "common.classroom.answer.yours", {
-            answer: shownAnswer(myAnswer),
+            answer: answerText(question, myAnswer),
           });
     if (question.stage === "revealed") {
-      sent.textContent = [sent.textContent, t("common.classroom.ask.right", { answer: shownAnswer(question.answer) })]
+      sent.textContent = [
+        sent.textContent,
+        t("common.classroom.ask.right", { answer: answerText(question, question.answer) }),
+      ]
         .filter(Boolean)
         .join(" · ");
     }

@@ -9,7 +9,7 @@ import { classroomApi, seats } from "./api.js";
 import { currentPlayer, onPlayerChange } from "./bridge.js";
 import { openChannel } from "./channel.js";
 import { renderHistogram } from "./histogram.js";
-import { optionLabel, promptText } from "./questions.js";
+import { answerText, promptText } from "./questions.js";
 
 const SEND_EVERY_MS = 40; // a step that changes faster than this is sent once, with its latest state
 // pages without a step player: how often the address is looked at; and the heartbeat of a view whose state
@@ -214,9 +214,8 @@ export function lead(code, token) {
     reveal.disabled = !current || current.stage === "revealed";
     rightAnswer.hidden = !(current && current.stage === "revealed");
     if (!rightAnswer.hidden) {
-      const shown = current.kind === "value" ? current.answer : optionLabel(current, current.answer);
       rightAnswer.textContent = `${t("common.classroom.ask.right", {
-        answer: shown,
+        answer: answerText(current, current.answer),
       })} · ${t("common.classroom.ask.correct", { correct: current.correct ?? 0, answered: current.answered ?? 0 })}`;
     }
   }
