@@ -196,6 +196,12 @@ def test_a_page_without_a_network_asks_its_lessons_question(browser, live_server
         assert choice["width"] >= 200, choice  # a question's words, not a sliver of them
         teacher.get_by_test_id("ask-open").click()
         expect(teacher.get_by_test_id("ask-prompt")).to_contain_text("∇f")
+        # the panel scrolls on 768 lines: what was just asked, and then the answer, come into its view
+        expect(teacher.get_by_test_id("ask-count")).to_be_in_viewport()
+        teacher.get_by_test_id("ask-reveal").click()
+        expect(teacher.get_by_test_id("ask-answer")).to_be_visible()
+        expect(teacher.get_by_test_id("ask-answer")).to_be_in_viewport()
+        assert teacher.evaluate("scrollY") == 0  # the panel scrolled, not the lesson under it
         # lesson 7 has no question of its own: nothing to ask, and the select says so
         teacher.goto(f"{live_server}/lessons/beyond-backprop?present=1")
         expect(teacher.get_by_test_id("ask-choice")).to_contain_text("本页没有课程选择题")

@@ -318,6 +318,8 @@ export function lead(code, token) {
     try {
       state.question = await classroomApi.ask(code, token, question());
       renderQuestion();
+      // the panel scrolls on a projector of 768 lines: the question and its count in view, below the QR code
+      answered.scrollIntoView({ block: "nearest" });
     } catch (error) {
       toast(error.message);
     }
@@ -328,6 +330,7 @@ export function lead(code, token) {
     try {
       state.question = await classroomApi.reveal(code, token, state.question.id);
       renderQuestion();
+      rightAnswer.scrollIntoView({ block: "nearest" });
     } catch (error) {
       report(error);
     }
