@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import re
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -431,6 +432,23 @@ def test_projected_diagrams_are_drawn_across_the_screen(browser, live_server, sl
         assert len(sizes) >= 4 and min(sizes) >= 18, sizes
         text = page.get_by_test_id("lesson-text").bounding_box()
         assert figure.bounding_box()["y"] < text["y"]  # the figure first
+
+
+@pytest.mark.parametrize("expression", ["cos(x^2 - 1)", "x*sin(x) + x", "x*x + exp(x*y)"])
+def test_the_chain_rules_view_is_what_its_graph_draws(page, live_server, expression: str) -> None:  # type: ignore[no-untyped-def]
+    """The graph's view box holds its boxes, the numbers under them and the edges that climb over boxes, with
+    no empty band: 90 of its 330 units were empty above the boxes, which pushed the narration off a projector."""
+    variables = {"x": 1.5, "y": 0.5} if "y" in expression else {"x": 1.5}
+    fragment = urllib.parse.urlencode({"f": expression, "v": json.dumps(variables), "s": 99})  # the last step
+    open_lesson(page, live_server, "chain-rule", f"#{fragment}")
+    expect(page.get_by_test_id("step-next")).to_be_disabled()  # every value and gradient is drawn
+    view, drawn = page.locator("[data-testid=chain-graph]").evaluate(
+        "svg => { const v = svg.viewBox.baseVal, b = svg.getBBox();"
+        " return [[v.y, v.y + v.height], [b.y, b.y + b.height]]; }"
+    )
+    assert view[0] <= drawn[0] and drawn[1] <= view[1], (view, drawn)  # nothing cut off
+    assert drawn[0] - view[0] <= 15, (view, drawn)  # a margin above, not 90 units of nothing
+    assert view[1] - drawn[1] <= 40, (view, drawn)  # a margin, and a constant's missing gradient line
 
 
 def test_plot_labels_follow_presenter_mode_and_the_window(browser, live_server) -> None:  # type: ignore[no-untyped-def]

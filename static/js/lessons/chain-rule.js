@@ -20,6 +20,9 @@ const ROW = 104;
 const MAX_RETRIES = 8;
 const DETOUR = 30; // how far above the boxes it passes an edge that skips a column runs
 const PAIR_OFFSET = 12; // how far apart two edges between the same two nodes run at their ends
+const BELOW_BOX = 42; // a box's value and gradient lines under it (baselines 18 and 37 below it, and descent)
+const LABEL_RISE = 18; // an edge label's height above its baseline
+const MARGIN = 10;
 
 /**
  * The path of an edge from (x1, y1) to (x2, y2), and where its label goes. `boxes` are the centres of
@@ -81,13 +84,39 @@ function layout(graph) {
   }
   const rows = Math.max(...[...columns.values()].map((c) => c.length));
   const width = Math.max(720, 40 + COLUMN * (columns.size - 1) + NODE_W + 40);
-  const height = Math.max(300, 70 + ROW * rows) + DETOUR;
   const place = new Map();
   for (const [d, ids] of columns) {
-    const top = (height - ROW * (ids.length - 1)) / 2;
-    ids.forEach((id, k) => place.set(id, [40 + NODE_W / 2 + COLUMN * d, top + ROW * k - 10 + DETOUR / 2]));
+    const top = (ROW * (rows - ids.length)) / 2; // each column centred on the tallest
+    ids.forEach((id, k) => place.set(id, [40 + NODE_W / 2 + COLUMN * d, top + ROW * k]));
   }
-  return { place, width, height };
+  const routes = edgeRoutes(graph, place);
+  // the view is what is drawn, and no more: the boxes, the value and gradient under each, and the edges
+  // (with their labels) that climb above the boxes they would cross
+  const centres = [...place.values()].map(([, y]) => y);
+  const top = Math.min(
+    ...centres.map((y) => y - NODE_H / 2),
+    ...[...routes.values()].map(({ route }) => route.labelY - LABEL_RISE),
+  );
+  const bottom = Math.max(...centres) + NODE_H / 2 + BELOW_BOX;
+  return { place, routes, width, top: top - MARGIN, height: bottom - top + 2 * MARGIN };
+}
+
+/** Each edge's route from its source's right side to its target's left side, and whether it is one of two
+ * edges between the same nodes (x·x), which run apart at their ends. */
+function edgeRoutes(graph, place) {
+  const centres = [...place.values()];
+  return new Map(
+    graph.edges.map((edge) => {
+      const [sx, sy] = place.get(edge.source);
+      const [tx, ty] = place.get(edge.target);
+      const paired = graph.edges.some((e) => e !== edge && e.source === edge.source && e.target === edge.target);
+      const offset = paired ? (edge.input_index ? PAIR_OFFSET : -PAIR_OFFSET) : 0;
+      return [
+        edge.id,
+        { paired, route: edgeRoute(sx + NODE_W / 2, sy + offset, tx - NODE_W / 2, ty + offset, centres) },
+      ];
+    }),
+  );
 }
 
 /**
@@ -187,21 +216,15 @@ export async function mount(root) {
 
   function draw(index) {
     const data = state.data;
-    const { place, width, height } = state.layout;
+    const { place, routes, width, top, height } = state.layout;
     const now = progress(index);
-    graphEl.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    graphEl.setAttribute("viewBox", `0 ${top} ${width} ${height}`);
     const edges = svg("g", { class: "graph-edges" });
     const nodes = svg("g", { class: "graph-nodes" });
     const labels = svg("g", { class: "graph-edge-labels" });
     graphEl.replaceChildren(edges, nodes, labels);
-    const centres = [...place.values()];
     for (const edge of data.graph.edges) {
-      const [sx, sy] = place.get(edge.source);
-      const [tx, ty] = place.get(edge.target);
-      // x·x: two edges between the same nodes, one above the other at both ends
-      const paired = data.graph.edges.some((e) => e !== edge && e.source === edge.source && e.target === edge.target);
-      const offset = paired ? (edge.input_index ? PAIR_OFFSET : -PAIR_OFFSET) : 0;
-      const route = edgeRoute(sx + NODE_W / 2, sy + offset, tx - NODE_W / 2, ty + offset, centres);
+      const { paired, route } = routes.get(edge.id);
       const classes = ["graph-edge"];
       if (now.activeEdges.has(edge.id)) classes.push("is-active");
       if (now.doneEdges.has(edge.id)) classes.push("is-done");
