@@ -50,7 +50,7 @@ const DIGIT = 0.56; // the advance of a digit or sign, in its text size
 /**
  * The plot's text size in its own units: `--plot-text` (CSS pixels) divided by the scale the SVG is drawn
  * at, so its labels read at the same size on a phone, a laptop and a projector (a viewBox drawn at 340 px
- * would shrink 16-unit text to 11 px). 1 while the SVG is not laid out (hidden).
+ * would shrink 16-unit text to 11 px). While the SVG is not laid out (hidden), `--plot-text` as it is.
  */
 export function textUnits(svgEl) {
   const [, , width, height] = svgEl.getAttribute("viewBox").split(/\s+/).map(Number);
@@ -115,7 +115,7 @@ export function frame(svgEl, { x, y, margin = {}, equal = false }) {
   return { xs, ys, inner, back, data, front, width, height, em };
 }
 
-/** At most `count` ticks over `domain`, fewer where `count` labels of `size` ems each would not fit `room`. */
+/** At most `count` ticks over `domain`, fewer where their labels, `size()` units each, would not fit `room`. */
 function fittedTicks(domain, count, room, size) {
   let ticks = niceTicks(...domain, count);
   for (let n = count - 1; n >= 2 && ticks.length * size() > room; n--) ticks = niceTicks(...domain, n);
