@@ -92,12 +92,12 @@ function layout(graph) {
   const routes = edgeRoutes(graph, place);
   // the view is what is drawn, and no more: the boxes, the value and gradient under each, and the edges
   // (with their labels) that climb above the boxes they would cross
-  const centres = [...place.values()].map(([, y]) => y);
+  const rowsAt = [...place.values()].map(([, y]) => y);
   const top = Math.min(
-    ...centres.map((y) => y - NODE_H / 2),
+    ...rowsAt.map((y) => y - NODE_H / 2),
     ...[...routes.values()].map(({ route }) => route.labelY - LABEL_RISE),
   );
-  const bottom = Math.max(...centres) + NODE_H / 2 + BELOW_BOX;
+  const bottom = Math.max(...rowsAt) + NODE_H / 2 + BELOW_BOX;
   return { place, routes, width, top: top - MARGIN, height: bottom - top + 2 * MARGIN };
 }
 
